@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { Container } from 'inversify';
+import { type Redis } from 'ioredis';
+import { Expirer, PrioritizedStream, StreamRegistry, TOKENS, createGoodRedisModule } from '../../src/index.js';
+import { closeAll, connect, testUrl, uniqueName, waitFor } from './support.js';
+
+describe('createGoodRedisModule (real Redis)', () => {
+  afterEach(closeAll);
+
+  it('should connect from REDIS_URL and resolve working streams', async () => {
+    const container = new Container();
+    const prefix = uniqueName('di');
+    await container.loadAsync(createGoodRedisModule({ env: { REDIS_URL: testUrl() }, registry: { prefix } }));
+    const streams = container.get(TOKENS.StreamFactory);
+    const stream = streams('jobs');
+    assert.ok(stream instanceof PrioritizedStream);
+    assert.equal(await stream.add('k', 'v', 2), 2);
+    const registry = container.get(TOKENS.StreamRegistry);
+    assert.ok(registry instanceof StreamRegistry);
+    assert.deepEqual(await registry.names(), ['jobs']);
+    assert.equal(container.get(TOKENS.StreamRegistry), registry, 'a singleton');
+    const client = container.get(TOKENS.RedisClient) as Redis;
+    await container.unbindAllAsync();
+    assert.equal(client.status, 'end', 'the module closed the connection it opened');
+  });
+
+  it('should connect from REDIS_HOST and REDIS_PORT', async () => {
+    const url = new URL(testUrl());
+    const container = new Container();
+    await container.loadAsync(createGoodRedisModule({ env: { REDIS_HOST: url.hostname, REDIS_PORT: url.port } }));
+    const client = container.get(TOKENS.RedisClient) as Redis;
+    assert.equal(await client.ping(), 'PONG');
+    await container.unbindAllAsync();
+  });
+
+  it('should stop a running expirer and then quit, on unload', async () => {
+    const module = createGoodRedisModule({ connection: { url: testUrl() }, expirer: { autoStart: true, intervalMs: 5 } });
+    const container = new Container();
+    await container.loadAsync(module);
+    const expirer = container.get(TOKENS.Expirer);
+    assert.ok(expirer instanceof Expirer);
+    assert.equal(expirer.running, true);
+    let sweeps = 0;
+    expirer.on('sweep', () => { sweeps += 1; });
+    await waitFor(() => sweeps > 0, 5000, 'a background sweep');
+    const client = container.get(TOKENS.RedisClient) as Redis;
+    await container.unloadAsync(module);
+    assert.equal(expirer.running, false);
+    assert.equal(client.status, 'end');
+  });
+
+  it('should never close a client the user passed in', async () => {
+    const mine = connect();
+    const container = new Container();
+    await container.loadAsync(createGoodRedisModule({ client: mine }));
+    assert.equal(container.get(TOKENS.RedisClient), mine);
+    await container.get(TOKENS.StreamFactory)(uniqueName()).add('k', 'v');
+    await container.unbindAllAsync();
+    assert.equal(await mine.ping(), 'PONG');
+  });
+});

@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { ContainerModule } from 'inversify';
+import { closeConnection, createConnection, type ConnectionOptions } from '../connection/connection-options.js';
+import type { RedisClient } from '../connection/redis-client.js';
+import { Expirer, type ExpirerOptions } from '../prioritized/expirer.js';
+import { StreamRegistry, type StreamRegistryOptions } from '../prioritized/stream-registry.js';
+import { TOKENS, type StreamFactory } from './tokens.js';
+
+/** Options of {@link createGoodRedisModule}. */
+export interface GoodRedisModuleOptions {
+  /**
+   * A connection you own. The module uses it and never closes it.
+   *
+   * @defaultValue none: the module opens one from `connection`
+   */
+  client?: RedisClient;
+  /**
+   * How the module opens its own connection (ignored with `client`); it is closed when the
+   * module is unloaded or the container unbinds it.
+   *
+   * @defaultValue the environment: `REDIS_URL`, else `REDIS_HOST`/`REDIS_PORT`/…
+   */
+  connection?: ConnectionOptions;
+  /**
+   * The environment read when `connection` names none.
+   *
+   * @defaultValue `process.env`
+   */
+  env?: NodeJS.ProcessEnv;
+  /** Key prefix and stream defaults of the registry (and so of every stream). */
+  registry?: StreamRegistryOptions;
+  /** The Expirer's options, plus `autoStart`: start it when first resolved (default `false`). */
+  expirer?: ExpirerOptions & { autoStart?: boolean };
+}
+
+/**
+ * Builds an inversify `ContainerModule` that binds, as singletons, the connection
+ * ({@link TOKENS}.RedisClient), the {@link StreamRegistry}, the {@link Expirer} and a
+ * {@link StreamFactory}. Unloading the module (or unbinding the container) stops the
+ * Expirer, waiting for its sweep in flight, and then quits the connection if the module
+ * opened it. Load it with `loadAsync`/`load`; tear down with `unloadAsync`/`unbindAllAsync`.
+ *
+ * @param options - connection, prefix, expirer settings
+ * @returns the module
+ * @example
+ * ```ts
+ * const container = new Container();
+ * await container.loadAsync(createGoodRedisModule({ expirer: { autoStart: true } }));
+ * const streams = container.get(TOKENS.StreamFactory);
+ * await streams('frontier').add('https://example.com/', 'https://example.com/', 5);
+ * await container.unbindAllAsync();
+ * ```
+ */
+export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    // Bound first so it is deactivated first: the sweep in flight ends before the connection closes.
+    bind(TOKENS.Expirer)
+      .toResolvedValue(
+        (registry: StreamRegistry) => {
+          const expirer = new Expirer(registry, options.expirer ?? {});
+          if (options.expirer?.autoStart === true) expirer.start();
+          return expirer;
+        },
+        [TOKENS.StreamRegistry],
+      )
+      .inSingletonScope()
+      .onDeactivation((expirer) => expirer.stop());
+
+    bind(TOKENS.StreamFactory).toResolvedValue(
+      (registry: StreamRegistry): StreamFactory => (name, streamOptions) => registry.stream(name, streamOptions),
+      [TOKENS.StreamRegistry],
+    );
+
+    bind(TOKENS.StreamRegistry)
+      .toResolvedValue((client: RedisClient) => new StreamRegistry(client, options.registry ?? {}), [TOKENS.RedisClient])
+      .inSingletonScope();
+
+    const { client } = options;
+    if (client !== undefined) {
+      bind(TOKENS.RedisClient).toConstantValue(client);
+    } else {
+      bind(TOKENS.RedisClient)
+        .toDynamicValue(() => createConnection(options.connection ?? {}, options.env ?? process.env))
+        .inSingletonScope()
+        .onDeactivation(closeConnection);
+    }
+  });
+}

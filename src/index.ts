@@ -1,0 +1,33 @@
+/**
+ * good-redis: Redis prioritized streams for Node.js.
+ *
+ * Start with {@link PrioritizedStream}; see the guides in `docs/` for the data model,
+ * every operation and the configuration.
+ *
+ * @packageDocumentation
+ */
+export { GoodRedisError, type ErrorKind } from './errors.js';
+export { stringCodec, bufferCodec, jsonCodec, type Codec } from './codec.js';
+export type { RedisClient } from './connection/redis-client.js';
+export { createConnection, connectionFromEnv, closeConnection, type ConnectionOptions } from './connection/connection-options.js';
+export { PrioritizedStream } from './prioritized/prioritized-stream.js';
+export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
+export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult } from './prioritized/expirer.js';
+export { registerCommands, RAW_COMMAND_NAMES, type RegisterCommandsOptions } from './prioritized/commands.js';
+export { streamKeys, registryKey, type StreamKeys } from './prioritized/stream-keys.js';
+export {
+  DEFAULT_COOLDOWN_MS,
+  DEFAULT_CHUNK_SIZE,
+  MAX_PULL_COUNT,
+  type AddMode,
+  type AddOptions,
+  type DeleteBelowOptions,
+  type Item,
+  type ItemInput,
+  type PrioritizedStreamOptions,
+  type PullOptions,
+  type RangeOptions,
+  type ScanOptions,
+} from './prioritized/types.js';
+export { createGoodRedisModule, type GoodRedisModuleOptions } from './di/container-module.js';
+export { TOKENS, type StreamFactory } from './di/tokens.js';

@@ -1,0 +1,60 @@
+import { GoodRedisError } from '../errors.js';
+
+/** Refuses a value with an `InvalidArgument` error. */
+export function invalid(message: string): GoodRedisError {
+  return new GoodRedisError('InvalidArgument', message);
+}
+
+/** A stream name: a non-empty string without `{` or `}` (they would break the hash tag). */
+export function assertStreamName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw invalid(`stream name must be a non-empty string, got ${describe(name)}`);
+  }
+  if (name.includes('{') || name.includes('}')) {
+    throw invalid(`stream name must not contain "{" or "}", got ${JSON.stringify(name)}`);
+  }
+}
+
+/** A key prefix: a string (possibly empty) without `{` or `}`. */
+export function assertPrefix(prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string' || prefix.includes('{') || prefix.includes('}')) {
+    throw invalid(`prefix must be a string without "{" or "}", got ${describe(prefix)}`);
+  }
+}
+
+/** An item key: a non-empty string. */
+export function assertItemKey(key: unknown, what = 'key'): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw invalid(`${what} must be a non-empty string, got ${describe(key)}`);
+  }
+}
+
+/** A finite number (no NaN, no Infinity). */
+export function assertFinite(value: unknown, what: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw invalid(`${what} must be a finite number, got ${describe(value)}`);
+  }
+}
+
+/** An integer within `[min, max]`. */
+export function assertInteger(value: unknown, what: string, min: number, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${String(min)}` : `from ${String(min)} to ${String(max)}`;
+    throw invalid(`${what} must be an integer ${range}, got ${describe(value)}`);
+  }
+}
+
+/** A boolean. */
+export function assertBoolean(value: unknown, what: string): asserts value is boolean {
+  if (typeof value !== 'boolean') throw invalid(`${what} must be a boolean, got ${describe(value)}`);
+}
+
+/** A short, safe description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Buffer.isBuffer(value)) return `Buffer(${String(value.length)})`;
+  return Array.isArray(value) ? 'an array' : typeof value === 'function' ? 'a function' : 'an object';
+}

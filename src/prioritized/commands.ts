@@ -1,0 +1,172 @@
+/**
+ * The good-redis commands as typed custom commands on an ioredis client.
+ *
+ * @module
+ */
+import type { ClientContext, Result } from 'ioredis';
+import type { RedisClient } from '../connection/redis-client.js';
+import { fromScriptError } from '../errors.js';
+import { DEFAULT_COOLDOWN_MS, DEFAULT_CHUNK_SIZE, type AddMode } from './types.js';
+import { defineScripts, scriptFunction, SCRIPTS, type ScriptArg, type ScriptName } from './scripts.js';
+import { streamKeys } from './stream-keys.js';
+
+declare module 'ioredis' {
+  // Declaration merging with ioredis's own interface: the type parameter must keep its name.
+  interface RedisCommander<Context extends ClientContext> {
+    /**
+     * Adds one item; see {@link PrioritizedStream.add}. Resolves to the new priority as a string,
+     * or `null` when the key is gated or cooling down.
+     */
+    psadd(name: string, key: string, value: string | Buffer, score: number, readd?: boolean, mode?: AddMode): Result<string | null, Context>;
+    /** Adds items in order, atomically; one priority string or `null` per item. */
+    psaddmany(
+      name: string,
+      items: readonly (readonly [key: string, value: string | Buffer, score: number])[],
+      readd?: boolean,
+      mode?: AddMode,
+    ): Result<(string | null)[], Context>;
+    /** Pulls items; a flat `key, value, priority, …` array in pull order. */
+    pspull(
+      name: string,
+      count?: number,
+      purge?: boolean,
+      gate?: boolean,
+      cooldownMs?: number,
+      expireAt?: number,
+      decreaseBy?: number,
+    ): Result<string[], Context>;
+    /** {@link RedisCommander.pspull} with Buffer replies. */
+    pspullBuffer(
+      name: string,
+      count?: number,
+      purge?: boolean,
+      gate?: boolean,
+      cooldownMs?: number,
+      expireAt?: number,
+      decreaseBy?: number,
+    ): Result<Buffer[], Context>;
+    /** Keys in pull order, ranks `start` to `stop` inclusive. */
+    pskeys(name: string, start?: number, stop?: number): Result<string[], Context>;
+    /** Values in pull order, ranks `start` to `stop` inclusive. */
+    psvalues(name: string, start?: number, stop?: number): Result<string[], Context>;
+    /** One item's value, or `null`. */
+    psget(name: string, key: string): Result<string | null, Context>;
+    /** {@link RedisCommander.psget} with a Buffer reply. */
+    psgetBuffer(name: string, key: string): Result<Buffer | null, Context>;
+    /** The number of queued items. */
+    pslen(name: string): Result<number, Context>;
+    /** Adds `by` to a queued item's priority; the new priority as a string, or `null`. */
+    psincrement(name: string, key: string, by: number): Result<string | null, Context>;
+    /** Lowers every priority by `by`, O(1); resolves to the number of items affected. */
+    psdecrementall(name: string, by: number): Result<number, Context>;
+    /** Removes up to `limit` items below `threshold`; resolves to their keys. */
+    psdeletebelowthreshold(name: string, threshold: number, gate?: boolean, limit?: number): Result<string[], Context>;
+    /** Removes every key of the stream; resolves to how many existed. */
+    psdelete(name: string): Result<number, Context>;
+    /** Sweeps up to `limit` ended cooldowns; resolves to `[expired, removed]`. */
+    psexpire(name: string, limit?: number): Result<[number, number], Context>;
+  }
+}
+
+const flag = (value: boolean | undefined, fallback: boolean): string => ((value ?? fallback) ? '1' : '0');
+
+/** How each raw command maps its arguments (after the stream name) to a script's ARGV. */
+const RAW_COMMANDS: Record<string, { script: ScriptName; argv: (...a: never[]) => ScriptArg[] }> = {
+  psadd: {
+    script: 'addItem',
+    argv: (key: string, value: string | Buffer, score: number, readd?: boolean, mode?: AddMode) => [key, value, score, flag(readd, false), mode ?? 'sum'],
+  },
+  psaddmany: {
+    script: 'addItems',
+    argv: (items: readonly (readonly [string, string | Buffer, number])[], readd?: boolean, mode?: AddMode) => [
+      flag(readd, false),
+      mode ?? 'sum',
+      ...items.flat(),
+    ],
+  },
+  pspull: {
+    script: 'pullItems',
+    argv: (count?: number, purge?: boolean, gate?: boolean, cooldownMs?: number, expireAt?: number, decreaseBy?: number) => [
+      count ?? 1,
+      flag(purge, true),
+      flag(gate, false),
+      cooldownMs ?? DEFAULT_COOLDOWN_MS,
+      expireAt ?? '',
+      decreaseBy ?? 1,
+    ],
+  },
+  pskeys: { script: 'readItems', argv: (start?: number, stop?: number) => ['keys', start ?? 0, stop ?? -1] },
+  psvalues: { script: 'readItems', argv: (start?: number, stop?: number) => ['values', start ?? 0, stop ?? -1] },
+  psget: { script: 'getItem', argv: (key: string) => [key] },
+  pslen: { script: 'countItems', argv: () => [] },
+  psincrement: { script: 'incrementItem', argv: (key: string, by: number) => [key, by] },
+  psdecrementall: { script: 'decrementAll', argv: (by: number) => [by] },
+  psdeletebelowthreshold: {
+    script: 'deleteBelow',
+    argv: (threshold: number, gate?: boolean, limit?: number) => [threshold, flag(gate, false), limit ?? DEFAULT_CHUNK_SIZE],
+  },
+  psdelete: { script: 'deleteStream', argv: () => [] },
+  psexpire: { script: 'expireItems', argv: (limit?: number) => [limit ?? DEFAULT_CHUNK_SIZE] },
+};
+
+/** The names of the raw commands {@link registerCommands} defines. */
+export const RAW_COMMAND_NAMES: readonly string[] = Object.keys(RAW_COMMANDS);
+
+/** Options of {@link registerCommands}. */
+export interface RegisterCommandsOptions {
+  /**
+   * The key prefix of the streams the commands address; the same as the classes' `prefix`.
+   *
+   * @defaultValue `''`
+   */
+  prefix?: string;
+}
+
+interface CommandHost {
+  isPipeline?: boolean;
+  addedBuiltinSet: Set<string>;
+}
+
+/**
+ * Defines the good-redis commands (`psadd`, `psaddmany`, `pspull`, `pskeys`, `psvalues`,
+ * `psget`, `pslen`, `psincrement`, `psdecrementall`, `psdeletebelowthreshold`, `psdelete`,
+ * `psexpire`, plus `…Buffer` variants) on an ioredis client. Arguments follow good-redis's
+ * order, stream name first. They work in `pipeline()` and `multi()` like any ioredis
+ * command, and each is one atomic script over one stream's keys.
+ *
+ * Raw commands never touch the `:ps:keys` registry (on a Cluster it lives in another slot);
+ * the classes maintain it. Replies are raw: priorities come back as exact decimal strings.
+ *
+ * @param client - the connection to define the commands on
+ * @param options - the key prefix of the streams
+ * @example
+ * ```ts
+ * registerCommands(redis);
+ * await redis.psadd('jobs', 'job-1', 'payload', 10);
+ * const [, replies] = await redis.multi().pslen('jobs').pspull('jobs', 2).exec() ?? [];
+ * ```
+ */
+export function registerCommands(client: RedisClient, options: RegisterCommandsOptions = {}): void {
+  const prefix = options.prefix ?? '';
+  streamKeys('probe', prefix); // validates the prefix before anything is defined
+  defineScripts(client);
+  const host = client as unknown as CommandHost & Record<string, unknown>;
+  for (const [command, { script, argv }] of Object.entries(RAW_COMMANDS)) {
+    for (const binary of [false, true]) {
+      host[binary ? `${command}Buffer` : command] = function (this: CommandHost, name: string, ...rest: never[]): unknown {
+        let args: ScriptArg[];
+        try {
+          args = [...SCRIPTS[script].keys(streamKeys(name, prefix)), ...argv(...rest)];
+        } catch (err) {
+          if (this.isPipeline === true) throw err;
+          return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+        const sent = scriptFunction(this, script, binary).call(this, ...args);
+        // In a pipeline the call returns the pipeline itself, for chaining.
+        return this.isPipeline === true ? sent : sent.catch((err: unknown) => Promise.reject(fromScriptError(err) as Error));
+      };
+    }
+    // Pipelines and transactions copy the commands listed here from their client.
+    host.addedBuiltinSet.add(command);
+  }
+}

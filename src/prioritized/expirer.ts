@@ -1,0 +1,160 @@
+import { EventEmitter } from 'node:events';
+import { assertInteger } from '../internal/validate.js';
+import type { StreamRegistry } from './stream-registry.js';
+
+/** Options of {@link Expirer}. */
+export interface ExpirerOptions {
+  /**
+   * The pause between the end of one sweep and the start of the next, in ms.
+   *
+   * @defaultValue 1000
+   */
+  intervalMs?: number;
+  /**
+   * Cooldowns swept per atomic script (1 to 10000).
+   *
+   * @defaultValue 1000
+   */
+  batchSize?: number;
+}
+
+/** What one sweep did. */
+export interface SweepResult {
+  /** How many registered streams were swept. */
+  streams: number;
+  /** How many cooldowns ended, over all streams. */
+  expired: number;
+  /** Cooldowns ended per stream name (streams with none are left out). */
+  perStream: Record<string, number>;
+  /** How many streams failed (each failure is also an `error` event). */
+  failed: number;
+  /** How long the sweep took, in ms. */
+  durationMs: number;
+}
+
+/** The events an {@link Expirer} emits. */
+export interface ExpirerEvents {
+  /** After every sweep, with what it did. */
+  sweep: [result: SweepResult];
+  /** When a stream (or the registry) could not be swept; `stream` is its name when known. */
+  error: [error: Error, stream: string | undefined];
+}
+
+/**
+ * A background sweeper of expired cooldowns over every registered stream. It reschedules
+ * itself with an unref'd `setTimeout`, so it never keeps the process alive on its own;
+ * reports failures as `error` events (or as process warnings when nobody listens) and never
+ * crashes the process; and `stop()` waits for the sweep in flight. Each stream is swept in
+ * atomic chunks, so several expirers, in as many processes, are safe together.
+ *
+ * @example
+ * ```ts
+ * const expirer = new Expirer(registry, { intervalMs: 5_000 });
+ * expirer.on('error', (err, stream) => log.warn({ err, stream }));
+ * expirer.start();
+ * // …
+ * await expirer.stop();
+ * ```
+ */
+export class Expirer extends EventEmitter<ExpirerEvents> {
+  private readonly registry: StreamRegistry;
+  private readonly intervalMs: number;
+  private readonly batchSize: number;
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+  private readonly inFlight = new Set<Promise<SweepResult>>();
+
+  /**
+   * @param registry - the registry whose streams are swept
+   * @param options - interval and batch size
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad option
+   */
+  public constructor(registry: StreamRegistry, options: ExpirerOptions = {}) {
+    super();
+    this.registry = registry;
+    this.intervalMs = options.intervalMs ?? 1000;
+    assertInteger(this.intervalMs, 'intervalMs', 1);
+    this.batchSize = options.batchSize ?? 1000;
+    assertInteger(this.batchSize, 'batchSize', 1, 10_000);
+  }
+
+  /** Whether the sweeper is started. */
+  public get running(): boolean {
+    return this.started;
+  }
+
+  /** Starts sweeping: the first sweep after `intervalMs`, then `intervalMs` after each sweep ends. Idempotent. */
+  public start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule();
+  }
+
+  /**
+   * Stops sweeping and waits for any sweep in flight to finish. Idempotent.
+   *
+   * @returns when no sweep is running any more
+   */
+  public async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Sweeps every registered stream once, now. A stream that fails is reported as an `error`
+   * event and does not stop the others.
+   *
+   * @returns what the sweep did
+   */
+  public sweepOnce(): Promise<SweepResult> {
+    const sweep = this.sweep().finally(() => this.inFlight.delete(sweep));
+    this.inFlight.add(sweep);
+    return sweep;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.sweepOnce()
+        .catch(() => undefined) // already reported by sweep()
+        .then(() => {
+          if (this.started) this.schedule();
+        });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private async sweep(): Promise<SweepResult> {
+    const started = performance.now();
+    const result: SweepResult = { streams: 0, expired: 0, perStream: {}, failed: 0, durationMs: 0 };
+    let names: string[] = [];
+    try {
+      names = await this.registry.names();
+    } catch (err) {
+      result.failed += 1;
+      this.report(err, undefined);
+    }
+    for (const name of names) {
+      try {
+        const expired = await this.registry.stream(name, { chunkSize: this.batchSize }).expire();
+        result.streams += 1;
+        result.expired += expired;
+        if (expired > 0) result.perStream[name] = expired;
+      } catch (err) {
+        result.failed += 1;
+        this.report(err, name);
+      }
+    }
+    result.durationMs = performance.now() - started;
+    this.emit('sweep', result);
+    return result;
+  }
+
+  private report(err: unknown, stream: string | undefined): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (this.listenerCount('error') > 0) this.emit('error', error, stream);
+    else process.emitWarning(`good-redis Expirer: ${stream === undefined ? 'registry' : `stream ${stream}`}: ${error.message}`, 'GoodRedisWarning');
+  }
+}

@@ -1,0 +1,31 @@
+--[[
+  Adds one item to a prioritized stream (psadd).
+
+  Input:
+    KEYS[1] items hash        {name}:t    key -> value
+    KEYS[2] scores zset       {name}:s    key -> base - priority
+    KEYS[3] gated set         {name}:exc
+    KEYS[4] cooldowns zset    {name}:exp  key -> deadline (epoch ms, server clock)
+    KEYS[5] meta hash         {name}:meta field base
+
+    ARGV[1] key
+    ARGV[2] value (encoded)
+    ARGV[3] priority (finite double)
+    ARGV[4] readd: 1 clears gating and cooldown first, 0 refuses a gated or cooling key
+    ARGV[5] mode when the key is queued: sum | replace | max
+
+  Output:
+    the item's new priority (string), or nil when rejected (gated or cooling down)
+]]
+--- @include "includes/common"
+--- @include "includes/add-one"
+
+local key = ARGV[1]
+if key == nil or key == '' then return grError('EINVAL', 'key must be a non-empty string') end
+if ARGV[2] == nil then return grError('EINVAL', 'value is missing') end
+local priority = toFinite(ARGV[3])
+if priority == nil then return grError('EINVAL', 'priority must be a finite number') end
+local readd, mode = addFlags(ARGV[4], ARGV[5])
+if readd == nil then return grError('EINVAL', mode) end
+
+return addOne(key, ARGV[2], priority, readd, mode, serverNowMs(), baseForAdd())

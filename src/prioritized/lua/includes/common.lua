@@ -1,0 +1,50 @@
+-- Helpers shared by the prioritized-stream scripts.
+--
+-- Stored scores: a stream keeps a per-stream offset `base` (field `base` of its meta hash,
+-- 0 when absent) and stores every item as `stored = base - priority` in its sorted set, so
+-- ascending score order is pull order (highest priority first, ties in ascending byte order
+-- of the key) and decrementAll(by) is `base = base - by`, O(1).
+
+-- Errors come back as "GRERR <CODE> <message>"; src/errors.ts maps the codes.
+local function grError(code, message)
+  return redis.error_reply('GRERR ' .. code .. ' ' .. message)
+end
+
+-- A finite number from an argument, or nil ("inf", "nan" and garbage are refused).
+local function toFinite(s)
+  local n = tonumber(s)
+  if n == nil or n ~= n or n == math.huge or n == -math.huge then return nil end
+  return n
+end
+
+-- A whole number within [min, max], or nil.
+local function toInteger(s, min, max)
+  local n = toFinite(s)
+  if n == nil or n ~= math.floor(n) or n < min or n > max then return nil end
+  return n
+end
+
+-- The Redis server's clock, in epoch milliseconds.
+local function serverNowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- The stream's priority offset.
+local function readBase(metaKey)
+  return tonumber(redis.call('HGET', metaKey, 'base')) or 0
+end
+
+-- A double as an exact string (17 significant digits round-trip every double).
+local function fmt(n)
+  if n == 0 then n = 0 end -- no "-0"
+  return string.format('%.17g', n)
+end
+
+-- Runs `redis.call(command, key, <items i..j>)` over `list` in slices that stay far below
+-- Lua's stack limit for unpack().
+local function callChunked(command, key, list)
+  for i = 1, #list, 1000 do
+    redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+  end
+end

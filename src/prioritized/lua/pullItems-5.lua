@@ -1,0 +1,86 @@
+--[[
+  Takes up to `count` items, highest priority first, each key at most once (pspull).
+
+  Input:
+    KEYS[1] items hash        {name}:t    key -> value
+    KEYS[2] scores zset       {name}:s    key -> base - priority
+    KEYS[3] gated set         {name}:exc
+    KEYS[4] cooldowns zset    {name}:exp  key -> deadline (epoch ms, server clock)
+    KEYS[5] meta hash         {name}:meta field base
+
+    ARGV[1] count (integer 1..10000)
+    ARGV[2] purge: 1 removes the items, 0 keeps them with their priority decreased
+    ARGV[3] gate: 1 adds purged keys to the gated set (requires purge)
+    ARGV[4] cooldown in ms from now (integer >= 0; 0 sets none)
+    ARGV[5] absolute cooldown deadline in epoch ms, or "" (wins over ARGV[4])
+    ARGV[6] decrease applied when purge is 0 (finite double)
+
+  Output:
+    flat array key1, value1, priority1, key2, ... in pull order
+
+  Every pulled key's cooldown becomes exactly what this pull says: a deadline, or none
+  (an earlier deadline of that key is cleared).
+]]
+--- @include "includes/common"
+
+local count = toInteger(ARGV[1], 1, 10000)
+if count == nil then return grError('EINVAL', 'count must be an integer from 1 to 10000') end
+if ARGV[2] ~= '0' and ARGV[2] ~= '1' then return grError('EINVAL', 'purge must be 0 or 1') end
+if ARGV[3] ~= '0' and ARGV[3] ~= '1' then return grError('EINVAL', 'gate must be 0 or 1') end
+local purge, gate = ARGV[2] == '1', ARGV[3] == '1'
+if gate and not purge then return grError('EINVAL', 'gate requires purge') end
+local cooldownMs = toInteger(ARGV[4], 0, 9007199254740991)
+if cooldownMs == nil then return grError('EINVAL', 'cooldownMs must be an integer >= 0') end
+local expireAt = nil
+if ARGV[5] ~= nil and ARGV[5] ~= '' then
+  expireAt = toFinite(ARGV[5])
+  if expireAt == nil then return grError('EINVAL', 'expireAt must be a finite number') end
+end
+local decreaseBy = toFinite(ARGV[6] or '1')
+if decreaseBy == nil then return grError('EINVAL', 'decreaseBy must be a finite number') end
+
+local range = redis.call('ZRANGE', KEYS[2], 0, count - 1, 'WITHSCORES')
+if #range == 0 then return {} end
+
+local base = readBase(KEYS[5])
+local keys = {}
+for i = 1, #range, 2 do keys[#keys + 1] = range[i] end
+local values = {}
+for i = 1, #keys, 1000 do
+  local slice = redis.call('HMGET', KEYS[1], unpack(keys, i, math.min(i + 999, #keys)))
+  for j = 1, #slice do values[#values + 1] = slice[j] end
+end
+
+local out = {}
+for i = 1, #keys do
+  out[#out + 1] = keys[i]
+  out[#out + 1] = values[i]
+  out[#out + 1] = fmt(base - tonumber(range[2 * i]))
+end
+
+if purge then
+  callChunked('ZREM', KEYS[2], keys)
+  callChunked('HDEL', KEYS[1], keys)
+  if gate then callChunked('SADD', KEYS[3], keys) end
+else
+  local scored = {}
+  for i = 1, #keys do
+    scored[#scored + 1] = tonumber(range[2 * i]) + decreaseBy
+    scored[#scored + 1] = keys[i]
+  end
+  callChunked('ZADD', KEYS[2], scored)
+end
+
+local deadline = expireAt
+if deadline == nil and cooldownMs > 0 then deadline = serverNowMs() + cooldownMs end
+if deadline == nil then
+  callChunked('ZREM', KEYS[4], keys)
+else
+  local scored = {}
+  for i = 1, #keys do
+    scored[#scored + 1] = deadline
+    scored[#scored + 1] = keys[i]
+  end
+  callChunked('ZADD', KEYS[4], scored)
+end
+return out

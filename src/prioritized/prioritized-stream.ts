@@ -1,0 +1,401 @@
+import { encodeWith, stringCodec, type Codec } from '../codec.js';
+import type { RedisClient } from '../connection/redis-client.js';
+import {
+  assertBoolean,
+  assertFinite,
+  assertInteger,
+  assertItemKey,
+  invalid,
+} from '../internal/validate.js';
+import { defineScripts, runScript, type ScriptArg, type ScriptName } from './scripts.js';
+import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
+import {
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_COOLDOWN_MS,
+  MAX_PULL_COUNT,
+  type AddMode,
+  type AddOptions,
+  type DeleteBelowOptions,
+  type Item,
+  type ItemInput,
+  type PrioritizedStreamOptions,
+  type PullOptions,
+  type RangeOptions,
+  type ScanOptions,
+} from './types.js';
+
+const ADD_MODES: readonly AddMode[] = ['sum', 'replace', 'max'];
+
+/** A reply element as a string (Buffers come back from the binary variants). */
+function text(value: unknown): string {
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+}
+
+/** A priority reply: an exact decimal string, or null. */
+function priorityOf(value: unknown): number | null {
+  return value === null ? null : Number(text(value));
+}
+
+/**
+ * A named, Redis-backed priority queue of `key → value` items: the highest priority is
+ * pulled first, processed keys can be gated so they never come back, and pulled keys cool
+ * down before they may be re-added. Every mutating method is one atomic Lua script per
+ * chunk over keys that share the hash tag `{name}`, so a stream works on a single Redis, on
+ * Redis Cluster and through Sentinel alike. "Now" is always the Redis server's clock.
+ *
+ * Ties between equal priorities are pulled in ascending byte order of their keys.
+ *
+ * @typeParam T - the type of the values, fixed by the codec
+ * @example
+ * ```ts
+ * const frontier = new PrioritizedStream(redis, 'frontier', { codec: jsonCodec<{ url: string }>() });
+ * await frontier.add('https://example.com/', { url: 'https://example.com/' }, 10);
+ * const [next] = await frontier.pull({ gate: true });
+ * ```
+ */
+export class PrioritizedStream<T = string> implements AsyncIterable<Item<T>> {
+  /** The stream's name. */
+  public readonly name: string;
+  /** The Redis keys that hold the stream. */
+  public readonly redisKeys: StreamKeys;
+  private readonly client: RedisClient;
+  private readonly codec: Codec<T>;
+  private readonly cooldownMs: number;
+  private readonly chunkSize: number;
+  private readonly registry: string;
+
+  /**
+   * @param client - an ioredis `Redis` (standalone or Sentinel) or `Cluster`; never closed by the stream
+   * @param name - the stream name: a non-empty string without `{` or `}`
+   * @param options - codec, key prefix, default cooldown, chunk size
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad name or option
+   */
+  public constructor(client: RedisClient, name: string, options: PrioritizedStreamOptions<T> = {}) {
+    const prefix = options.prefix ?? '';
+    this.redisKeys = streamKeys(name, prefix);
+    this.registry = registryKey(prefix);
+    this.name = name;
+    this.client = client;
+    this.codec = options.codec ?? (stringCodec as unknown as Codec<T>);
+    this.cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
+    assertInteger(this.cooldownMs, 'cooldownMs', 0);
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    assertInteger(this.chunkSize, 'chunkSize', 1, 10_000);
+    defineScripts(client);
+  }
+
+  /**
+   * Adds one item. Rejected (resolves to `null`, writes nothing) when the key is gated or
+   * cooling down, unless `readd` clears both first. When the key is already queued its value
+   * is replaced and, by default, `priority` is added to its current priority.
+   *
+   * @param key - the item key
+   * @param value - the value, encoded by the stream's codec
+   * @param priority - a finite number; higher is pulled first
+   * @param options - `readd`, `mode`
+   * @returns the item's new priority, or `null` when rejected
+   * @throws {@link GoodRedisError} `InvalidArgument` or `Codec` before anything is written
+   * @example
+   * ```ts
+   * await stream.add('page-1', 'https://example.com/1', 5); // 5
+   * await stream.add('page-1', 'https://example.com/1', 2); // 7
+   * ```
+   */
+  public async add(key: string, value: T, priority = 1, options: AddOptions = {}): Promise<number | null> {
+    assertItemKey(key);
+    assertFinite(priority, 'priority');
+    const [readd, mode] = addFlags(options);
+    const encoded = encodeWith(this.codec, value);
+    const reply = await this.registering(this.run('addItem', [key, encoded, priority, readd, mode]));
+    return priorityOf(reply);
+  }
+
+  /**
+   * Adds items item by item in input order, with `add`'s rules; a key that appears twice
+   * behaves as if added twice, one after the other. Every item is checked and encoded
+   * before the first write; each chunk of `chunkSize` items is one atomic script.
+   *
+   * @param items - `{ key, value, priority? }` objects or `[key, value, priority?]` tuples; priority defaults to 1
+   * @param options - `readd`, `mode`, for every item
+   * @returns one result per input item: its new priority, or `null` when rejected
+   * @throws {@link GoodRedisError} `InvalidArgument` or `Codec` before anything is written
+   * @example
+   * ```ts
+   * await stream.addMany([{ key: 'a', value: 'A', priority: 3 }, ['b', 'B', 1]]); // [3, 1]
+   * ```
+   */
+  public async addMany(items: Iterable<ItemInput<T>>, options: AddOptions = {}): Promise<(number | null)[]> {
+    const [readd, mode] = addFlags(options);
+    const chunks: ScriptArg[][] = [];
+    let chunk: ScriptArg[] = [];
+    let index = 0;
+    for (const item of items) {
+      const [key, value, priority = 1] = Array.isArray(item)
+        ? (item as readonly [string, T, number?])
+        : [(item as { key: string }).key, (item as { value: T }).value, (item as { priority?: number }).priority];
+      assertItemKey(key, `items[${String(index)}].key`);
+      assertFinite(priority, `items[${String(index)}].priority`);
+      chunk.push(key, encodeWith(this.codec, value), priority);
+      if (chunk.length === this.chunkSize * 3) {
+        chunks.push(chunk);
+        chunk = [];
+      }
+      index += 1;
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+    if (chunks.length === 0) return [];
+    // One connection runs the chunks in the order they were sent.
+    const replies = await this.registering(Promise.all(chunks.map((c) => this.run('addItems', [readd, mode, ...c]))));
+    return replies.flatMap((reply) => (reply as unknown[]).map(priorityOf));
+  }
+
+  /**
+   * Atomically takes up to `count` items, highest priority first, each key at most once.
+   * With `purge` (the default) they leave the stream, and with `gate` their keys can never be
+   * re-added; with `purge: false` they stay with their priority lowered by `decreaseBy`.
+   * Every pulled key gets a cooldown: `expireAt`, else now + `cooldownMs`, else the stream's
+   * default; `cooldownMs: 0` sets none (and clears an earlier one).
+   *
+   * @param options - `count`, `purge`, `gate`, `cooldownMs`, `expireAt`, `decreaseBy`
+   * @returns the items in pull order, with the priorities they had when pulled
+   * @throws {@link GoodRedisError} `InvalidArgument` for bad options (`gate` without `purge` included)
+   * @example
+   * ```ts
+   * const batch = await stream.pull({ count: 100, gate: true, cooldownMs: 60_000 });
+   * ```
+   */
+  public async pull(options: PullOptions = {}): Promise<Item<T>[]> {
+    const { count = 1, purge = true, gate = false, cooldownMs = this.cooldownMs, expireAt, decreaseBy = 1 } = options;
+    assertInteger(count, 'count', 1, MAX_PULL_COUNT);
+    assertBoolean(purge, 'purge');
+    assertBoolean(gate, 'gate');
+    if (gate && !purge) throw invalid('gate requires purge: a gated key must leave the stream');
+    assertInteger(cooldownMs, 'cooldownMs', 0);
+    const deadline = expireAt instanceof Date ? expireAt.getTime() : expireAt;
+    if (deadline !== undefined) assertFinite(deadline, 'expireAt');
+    assertFinite(decreaseBy, 'decreaseBy');
+    const reply = await this.run(
+      'pullItems',
+      [count, purge ? '1' : '0', gate ? '1' : '0', cooldownMs, deadline ?? '', decreaseBy],
+      this.codec.binary,
+    );
+    return this.items(reply as unknown[]);
+  }
+
+  /**
+   * Adds `by` to the priority of a queued item. Never creates an item.
+   *
+   * @param key - the item key
+   * @param by - a finite number (negative lowers the priority)
+   * @returns the new priority, or `null` when the key is not queued
+   * @example
+   * ```ts
+   * await stream.increment('page-1', 3);
+   * ```
+   */
+  public async increment(key: string, by = 1): Promise<number | null> {
+    assertItemKey(key);
+    assertFinite(by, 'by');
+    return priorityOf(await this.run('incrementItem', [key, by]));
+  }
+
+  /**
+   * Lowers the priority of every queued item by `by` in O(1): only the stream's offset
+   * changes. Integer priorities stay exact while the offset stays within ±(2^53 − 1); a decrement
+   * that would leave that range is refused with a `Range` error.
+   *
+   * @param by - a finite number
+   * @returns how many items were affected
+   * @example
+   * ```ts
+   * await stream.decrementAll(1); // age every item by one step
+   * ```
+   */
+  public async decrementAll(by = 1): Promise<number> {
+    assertFinite(by, 'by');
+    return Number(await this.run('decrementAll', [by]));
+  }
+
+  /**
+   * Removes every queued item whose priority is strictly below `threshold`, lowest first, in
+   * atomic chunks of `chunkSize` so that Redis is never blocked for long.
+   *
+   * @param threshold - a finite number
+   * @param options - `gate`: also gate the removed keys
+   * @returns the removed keys
+   * @example
+   * ```ts
+   * const dropped = await stream.deleteBelow(0, { gate: true });
+   * ```
+   */
+  public async deleteBelow(threshold: number, options: DeleteBelowOptions = {}): Promise<string[]> {
+    assertFinite(threshold, 'threshold');
+    const { gate = false } = options;
+    assertBoolean(gate, 'gate');
+    const removed: string[] = [];
+    for (;;) {
+      const keys = (await this.run('deleteBelow', [threshold, gate ? '1' : '0', this.chunkSize])) as string[];
+      removed.push(...keys);
+      if (keys.length < this.chunkSize) return removed;
+    }
+  }
+
+  /**
+   * Reads one item's value.
+   *
+   * @param key - the item key
+   * @returns the decoded value, or `null` when the key is not queued
+   */
+  public async get(key: string): Promise<T | null> {
+    assertItemKey(key);
+    const reply = await this.run('getItem', [key], this.codec.binary);
+    return reply === null ? null : this.codec.decode(reply as string | Buffer);
+  }
+
+  /**
+   * Counts the queued items.
+   *
+   * @returns the number of queued items
+   */
+  public async len(): Promise<number> {
+    return Number(await this.run('countItems', []));
+  }
+
+  /**
+   * Reads keys in pull order (highest priority first), all of them or a range of ranks.
+   * For large streams, page with `offset`/`limit` or iterate with {@link scan}.
+   *
+   * @param range - `offset` and `limit` in pull order
+   * @returns the keys
+   */
+  public async keys(range: RangeOptions = {}): Promise<string[]> {
+    return ((await this.run('readItems', ['keys', ...ranks(range)])) as unknown[]).map(text);
+  }
+
+  /**
+   * Reads values in pull order, all of them or a range of ranks.
+   *
+   * @param range - `offset` and `limit` in pull order
+   * @returns the decoded values
+   */
+  public async values(range: RangeOptions = {}): Promise<T[]> {
+    const reply = (await this.run('readItems', ['values', ...ranks(range)], this.codec.binary)) as (string | Buffer)[];
+    return reply.map((value) => this.codec.decode(value));
+  }
+
+  /**
+   * Reads items in pull order, all of them or a range of ranks, each with its priority.
+   *
+   * @param range - `offset` and `limit` in pull order
+   * @returns the items
+   * @example
+   * ```ts
+   * const top10 = await stream.entries({ limit: 10 });
+   * ```
+   */
+  public async entries(range: RangeOptions = {}): Promise<Item<T>[]> {
+    return this.items((await this.run('readItems', ['entries', ...ranks(range)], this.codec.binary)) as unknown[]);
+  }
+
+  /**
+   * Iterates over the whole stream incrementally (ZSCAN), one round trip per batch, in no
+   * particular order. As with every SCAN, an item present from start to end is seen at least
+   * once; an item added or removed meanwhile may or may not be.
+   *
+   * @param options - `batchSize`: the COUNT hint per round trip
+   * @returns an async iterator of items
+   * @example
+   * ```ts
+   * for await (const item of stream.scan({ batchSize: 1000 })) console.log(item.key);
+   * ```
+   */
+  public async *scan(options: ScanOptions = {}): AsyncGenerator<Item<T>, void, undefined> {
+    const { batchSize = 500 } = options;
+    assertInteger(batchSize, 'batchSize', 1, 10_000);
+    let cursor = '0';
+    do {
+      const [next, flat] = (await this.run('scanItems', [cursor, batchSize], this.codec.binary)) as [unknown, unknown[]];
+      cursor = text(next);
+      yield* this.items(flat);
+    } while (cursor !== '0');
+  }
+
+  /** Iterates the stream like {@link scan} with its defaults. */
+  public [Symbol.asyncIterator](): AsyncIterator<Item<T>> {
+    return this.scan();
+  }
+
+  /**
+   * Removes every key of the stream (with non-blocking `UNLINK`) and unregisters its name.
+   *
+   * @returns `true` when the stream had any data
+   */
+  public async delete(): Promise<boolean> {
+    // Unregister first: an add racing this delete re-registers after its own script.
+    await this.client.srem(this.registry, this.name);
+    return Number(await this.run('deleteStream', [])) > 0;
+  }
+
+  /**
+   * Sweeps this stream now: every key whose cooldown deadline has passed leaves the cooldown
+   * set, and one that is still queued (pulled with `purge: false`) leaves the stream too.
+   * Works in atomic chunks of `chunkSize`.
+   *
+   * @returns how many cooldowns ended
+   */
+  public async expire(): Promise<number> {
+    let expired = 0;
+    for (;;) {
+      const [count] = (await this.run('expireItems', [this.chunkSize])) as [number, number];
+      expired += count;
+      if (count < this.chunkSize) return expired;
+    }
+  }
+
+  private run(name: ScriptName, args: readonly ScriptArg[], binary = false): Promise<unknown> {
+    return runScript(this.client, name, this.redisKeys, args, binary);
+  }
+
+  /**
+   * Registers the stream's name after `work`. On one connection the SADD is sent right
+   * behind the script; on a Cluster (another slot, maybe another node) it waits for it, so
+   * a concurrent `delete` (SREM, then UNLINK) can never leave data unregistered.
+   */
+  private async registering<R>(work: Promise<R>): Promise<R> {
+    if (this.client.isCluster) {
+      const result = await work;
+      await this.client.sadd(this.registry, this.name);
+      return result;
+    }
+    const [result] = await Promise.all([work, this.client.sadd(this.registry, this.name)]);
+    return result;
+  }
+
+  private items(flat: readonly unknown[]): Item<T>[] {
+    const out: Item<T>[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      out.push({
+        key: text(flat[i]),
+        value: this.codec.decode(flat[i + 1] as string | Buffer),
+        priority: Number(text(flat[i + 2])),
+      });
+    }
+    return out;
+  }
+}
+
+function addFlags(options: AddOptions): [readd: string, mode: AddMode] {
+  const { readd = false, mode = 'sum' } = options;
+  assertBoolean(readd, 'readd');
+  if (!ADD_MODES.includes(mode)) throw invalid(`mode must be one of ${ADD_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  return [readd ? '1' : '0', mode];
+}
+
+function ranks(range: RangeOptions): [start: number, stop: number] {
+  const { offset = 0, limit } = range;
+  assertInteger(offset, 'offset', 0);
+  if (limit === undefined) return [offset, -1];
+  assertInteger(limit, 'limit', 0);
+  // ZRANGE start > stop is empty; a limit of 0 reads nothing.
+  return limit === 0 ? [1, 0] : [offset, offset + limit - 1];
+}

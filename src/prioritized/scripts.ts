@@ -1,0 +1,106 @@
+import { fromScriptError } from '../errors.js';
+import type { RedisClient } from '../connection/redis-client.js';
+import { loadLua } from '../internal/lua-loader.js';
+import type { StreamKeys } from './stream-keys.js';
+
+interface ScriptDefinition {
+  /** The file under `lua/`, named `verbNoun-N.lua` where N is the number of KEYS. */
+  readonly file: string;
+  /** The KEYS, in the order the script's header lists them. */
+  readonly keys: (k: StreamKeys) => readonly string[];
+  /** Read-only scripts may run on replicas. */
+  readonly readOnly: boolean;
+}
+
+const allKeys = (k: StreamKeys): readonly string[] => [k.items, k.scores, k.gated, k.cooldowns, k.meta];
+
+/** Every script of a prioritized stream, by name. */
+export const SCRIPTS = {
+  addItem: { file: 'addItem-5.lua', keys: allKeys, readOnly: false },
+  addItems: { file: 'addItems-5.lua', keys: allKeys, readOnly: false },
+  pullItems: { file: 'pullItems-5.lua', keys: allKeys, readOnly: false },
+  incrementItem: { file: 'incrementItem-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
+  decrementAll: { file: 'decrementAll-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
+  deleteBelow: { file: 'deleteBelow-4.lua', keys: (k) => [k.items, k.scores, k.gated, k.meta], readOnly: false },
+  expireItems: { file: 'expireItems-3.lua', keys: (k) => [k.items, k.scores, k.cooldowns], readOnly: false },
+  deleteStream: { file: 'deleteStream-5.lua', keys: allKeys, readOnly: false },
+  getItem: { file: 'getItem-1.lua', keys: (k) => [k.items], readOnly: true },
+  countItems: { file: 'countItems-1.lua', keys: (k) => [k.scores], readOnly: true },
+  readItems: { file: 'readItems-3.lua', keys: (k) => [k.items, k.scores, k.meta], readOnly: true },
+  scanItems: { file: 'scanItems-3.lua', keys: (k) => [k.items, k.scores, k.meta], readOnly: true },
+} as const satisfies Record<string, ScriptDefinition>;
+
+/** The name of one of the stream scripts. */
+export type ScriptName = keyof typeof SCRIPTS;
+
+/** An argument to a script. */
+export type ScriptArg = string | Buffer | number;
+
+type ScriptFunction = (this: unknown, ...args: ScriptArg[]) => Promise<unknown>;
+
+let sources: ReadonlyMap<ScriptName, string> | undefined;
+
+/** The script sources with their includes expanded, read once from the `lua/` folder. */
+export function scriptSources(): ReadonlyMap<ScriptName, string> {
+  sources ??= new Map(
+    (Object.keys(SCRIPTS) as ScriptName[]).map((name) => [name, loadLua(import.meta.url, `lua/${SCRIPTS[name].file}`)]),
+  );
+  return sources;
+}
+
+/** The command name a script is defined under on a client. */
+export function internalName(name: ScriptName): string {
+  return `__goodRedis_${name}`;
+}
+
+/** The number of KEYS a script takes, read from its `-N.lua` file name. */
+export function keyCount(name: ScriptName): number {
+  return Number(/-(\d+)\.lua$/.exec(SCRIPTS[name].file)?.[1]);
+}
+
+const defined = new WeakSet<object>();
+
+/**
+ * Defines every stream script on `client` (once per client) with ioredis `defineCommand`,
+ * which sends EVALSHA and falls back to EVAL on NOSCRIPT by itself.
+ *
+ * @param client - the connection to define them on
+ */
+export function defineScripts(client: RedisClient): void {
+  if (defined.has(client)) return;
+  for (const [name, lua] of scriptSources()) {
+    client.defineCommand(internalName(name), { numberOfKeys: keyCount(name), lua, readOnly: SCRIPTS[name].readOnly });
+  }
+  defined.add(client);
+}
+
+/** Finds the function ioredis defined for `name` on `target` (a client or a pipeline). */
+export function scriptFunction(target: object, name: ScriptName, binary: boolean): ScriptFunction {
+  const fn = (target as Record<string, unknown>)[internalName(name) + (binary ? 'Buffer' : '')];
+  if (typeof fn !== 'function') throw new Error(`good-redis script ${name} is not defined on this client`);
+  return fn as ScriptFunction;
+}
+
+/**
+ * Runs one stream script on `client`, with the stream's keys as KEYS, mapping script error
+ * codes to {@link GoodRedisError}s.
+ *
+ * @param client - a client {@link defineScripts} was called on
+ * @param name - the script
+ * @param keys - the stream's keys
+ * @param args - the ARGV
+ * @param binary - reply with Buffers instead of strings
+ */
+export async function runScript(
+  client: RedisClient,
+  name: ScriptName,
+  keys: StreamKeys,
+  args: readonly ScriptArg[],
+  binary = false,
+): Promise<unknown> {
+  try {
+    return await scriptFunction(client, name, binary).call(client, ...SCRIPTS[name].keys(keys), ...args);
+  } catch (err) {
+    throw fromScriptError(err);
+  }
+}

@@ -1,0 +1,50 @@
+import { assertPrefix, assertStreamName } from '../internal/validate.js';
+
+/**
+ * The Redis keys of one prioritized stream. All of them carry the hash tag `{name}`, so a
+ * stream lives in one Redis Cluster slot and each script may touch all of its keys.
+ */
+export interface StreamKeys {
+  /** `P{N}:t`, a hash: item key → encoded value. */
+  readonly items: string;
+  /** `P{N}:s`, a sorted set: item key → stored score (`offset - priority`). */
+  readonly scores: string;
+  /** `P{N}:exc`, a set: gated keys, never re-added unless `readd`. */
+  readonly gated: string;
+  /** `P{N}:exp`, a sorted set: key → cooldown deadline in epoch ms (Redis server clock). */
+  readonly cooldowns: string;
+  /** `P{N}:meta`, a hash: `base`, the stream's priority offset (absent means 0). */
+  readonly meta: string;
+}
+
+/**
+ * Builds the keys of the stream `name` under `prefix`: the one place key names are made.
+ *
+ * @param name - the stream name (non-empty, without `{` or `}`)
+ * @param prefix - the key prefix
+ * @returns the stream's keys
+ * @defaultValue prefix `''`
+ */
+export function streamKeys(name: string, prefix = ''): StreamKeys {
+  assertStreamName(name);
+  assertPrefix(prefix);
+  const tag = `${prefix}{${name}}`;
+  return {
+    items: `${tag}:t`,
+    scores: `${tag}:s`,
+    gated: `${tag}:exc`,
+    cooldowns: `${tag}:exp`,
+    meta: `${tag}:meta`,
+  };
+}
+
+/**
+ * The registry set of every stream name under `prefix` (`:ps:keys` with the default prefix).
+ *
+ * @param prefix - the key prefix
+ * @returns the registry key
+ */
+export function registryKey(prefix = ''): string {
+  assertPrefix(prefix);
+  return `${prefix}:ps:keys`;
+}

@@ -1,0 +1,140 @@
+import type { RedisClient } from '../connection/redis-client.js';
+import { assertPrefix, assertStreamName } from '../internal/validate.js';
+import { PrioritizedStream } from './prioritized-stream.js';
+import { registryKey, streamKeys } from './stream-keys.js';
+import type { PrioritizedStreamOptions } from './types.js';
+
+/** Options of {@link StreamRegistry}. */
+export interface StreamRegistryOptions {
+  /**
+   * The key prefix of the registry and of the streams it hands out.
+   *
+   * @defaultValue `''`
+   */
+  prefix?: string;
+  /**
+   * Options every stream from {@link StreamRegistry.stream} starts from (not `prefix`).
+   *
+   * @defaultValue `{}`
+   */
+  streamDefaults?: Omit<PrioritizedStreamOptions<string>, 'prefix' | 'codec'>;
+}
+
+/** Options of a stream handed out by {@link StreamRegistry.stream}: everything but the prefix. */
+export type RegistryStreamOptions<T> = Omit<PrioritizedStreamOptions<T>, 'prefix'>;
+
+/**
+ * The set of every registered prioritized stream (`:ps:keys` with the default prefix). A
+ * stream registers itself when something is added to it and unregisters when deleted. On
+ * Redis Cluster the registry sits in its own slot and is maintained with separate,
+ * idempotent commands.
+ *
+ * @example
+ * ```ts
+ * const registry = new StreamRegistry(redis);
+ * for (const name of await registry.names()) console.log(name, await registry.stream(name).len());
+ * ```
+ */
+export class StreamRegistry {
+  /** The registry's Redis key. */
+  public readonly key: string;
+  /** The connection the registry and its streams use. */
+  public readonly client: RedisClient;
+  private readonly prefix: string;
+  private readonly streamDefaults: Omit<PrioritizedStreamOptions<string>, 'prefix' | 'codec'>;
+
+  /**
+   * @param client - an ioredis `Redis` or `Cluster`; never closed by the registry
+   * @param options - key prefix and stream defaults
+   */
+  public constructor(client: RedisClient, options: StreamRegistryOptions = {}) {
+    this.prefix = options.prefix ?? '';
+    assertPrefix(this.prefix);
+    this.key = registryKey(this.prefix);
+    this.client = client;
+    this.streamDefaults = options.streamDefaults ?? {};
+  }
+
+  /**
+   * Lists the registered stream names, read incrementally with SSCAN.
+   *
+   * @returns the names, sorted
+   */
+  public async names(): Promise<string[]> {
+    const names = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, page] = await this.client.sscan(this.key, cursor, 'COUNT', 1000);
+      cursor = next;
+      for (const name of page) names.add(name);
+    } while (cursor !== '0');
+    return [...names].sort();
+  }
+
+  /**
+   * Tells whether a stream name is registered.
+   *
+   * @param name - the stream name
+   * @returns `true` when registered
+   */
+  public async has(name: string): Promise<boolean> {
+    assertStreamName(name);
+    return (await this.client.sismember(this.key, name)) === 1;
+  }
+
+  /**
+   * Hands out the stream for a name, with this registry's prefix and defaults.
+   *
+   * @param name - the stream name
+   * @param options - options over the registry's `streamDefaults`
+   * @returns a {@link PrioritizedStream} on this registry's connection
+   */
+  public stream<T = string>(name: string, options: RegistryStreamOptions<T> = {}): PrioritizedStream<T> {
+    return new PrioritizedStream<T>(this.client, name, { ...this.streamDefaults, ...options, prefix: this.prefix });
+  }
+
+  /**
+   * Registers a name (idempotent). Streams do this themselves on `add`; raw commands do not.
+   *
+   * @param name - the stream name
+   * @returns `true` when it was not registered before
+   */
+  public async register(name: string): Promise<boolean> {
+    assertStreamName(name);
+    return (await this.client.sadd(this.key, name)) === 1;
+  }
+
+  /**
+   * Unregisters a name without touching its data (idempotent).
+   *
+   * @param name - the stream name
+   * @returns `true` when it was registered
+   */
+  public async unregister(name: string): Promise<boolean> {
+    assertStreamName(name);
+    return (await this.client.srem(this.key, name)) === 1;
+  }
+
+  /**
+   * Unregisters every name whose stream has no data left (no items, gated keys, cooldowns or
+   * offset). Safe against a concurrent `add`: a name whose data reappears is registered again.
+   *
+   * @returns the names that were pruned
+   */
+  public async prune(): Promise<string[]> {
+    const pruned: string[] = [];
+    for (const name of await this.names()) {
+      if (await this.hasData(name)) continue;
+      await this.client.srem(this.key, name);
+      // An add may have written between the check and the SREM: look again.
+      if (await this.hasData(name)) await this.client.sadd(this.key, name);
+      else pruned.push(name);
+    }
+    return pruned;
+  }
+
+  private async hasData(name: string): Promise<boolean> {
+    const k = streamKeys(name, this.prefix);
+    return (await this.client.exists(k.items, k.scores, k.gated, k.cooldowns, k.meta)) > 0;
+  }
+}
