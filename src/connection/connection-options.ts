@@ -20,7 +20,19 @@ export interface ConnectionOptions {
   /** ioredis options for a standalone server or, with `sentinels` and `name`, a Sentinel set-up. */
   redis?: RedisOptions;
   /** Redis Cluster start-up nodes and ioredis cluster options. */
-  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
+  cluster?: ClusterConnectionOptions;
+}
+
+/** How to reach a Redis Cluster. */
+export interface ClusterConnectionOptions {
+  /** Start-up nodes; the client discovers the others. */
+  nodes: ClusterNode[];
+  /**
+   * ioredis cluster options.
+   *
+   * @defaultValue ioredis's defaults
+   */
+  options?: ClusterOptions;
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);

@@ -29,8 +29,18 @@ export interface GoodRedisModuleOptions {
   env?: NodeJS.ProcessEnv;
   /** Key prefix and stream defaults of the registry (and so of every stream). */
   registry?: StreamRegistryOptions;
-  /** The Expirer's options, plus `autoStart`: start it when first resolved (default `false`). */
-  expirer?: ExpirerOptions & { autoStart?: boolean };
+  /** The Expirer's options, plus `autoStart`. */
+  expirer?: ExpirerModuleOptions;
+}
+
+/** Options of the Expirer a {@link createGoodRedisModule} container holds. */
+export interface ExpirerModuleOptions extends ExpirerOptions {
+  /**
+   * Start the Expirer when it is first resolved.
+   *
+   * @defaultValue `false`
+   */
+  autoStart?: boolean;
 }
 
 /**

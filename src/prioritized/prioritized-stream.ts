@@ -18,6 +18,7 @@ import {
   type DeleteBelowOptions,
   type Item,
   type ItemInput,
+  type ItemObject,
   type PrioritizedStreamOptions,
   type PullOptions,
   type RangeOptions,
@@ -132,7 +133,7 @@ export class PrioritizedStream<T = string> implements AsyncIterable<Item<T>> {
     for (const item of items) {
       const [key, value, priority = 1] = Array.isArray(item)
         ? (item as readonly [string, T, number?])
-        : [(item as { key: string }).key, (item as { value: T }).value, (item as { priority?: number }).priority];
+        : [(item as ItemObject<T>).key, (item as ItemObject<T>).value, (item as ItemObject<T>).priority];
       assertItemKey(key, `items[${String(index)}].key`);
       assertFinite(priority, `items[${String(index)}].priority`);
       chunk.push(key, encodeWith(this.codec, value), priority);

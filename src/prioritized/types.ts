@@ -33,10 +33,22 @@ export interface Item<T> {
   priority: number;
 }
 
-/** An item to add: an object, or a `[key, value, priority?]` tuple. */
-export type ItemInput<T> =
-  | { key: string; value: T; priority?: number }
-  | readonly [key: string, value: T, priority?: number];
+/** An item to add, as an object. */
+export interface ItemObject<T> {
+  /** The item key: a non-empty string. */
+  key: string;
+  /** The value, encoded by the stream's codec. */
+  value: T;
+  /**
+   * A finite number; higher is pulled first.
+   *
+   * @defaultValue 1
+   */
+  priority?: number;
+}
+
+/** An item to add: an {@link ItemObject}, or a `[key, value, priority?]` tuple. */
+export type ItemInput<T> = ItemObject<T> | readonly [key: string, value: T, priority?: number];
 
 /** Options of {@link PrioritizedStream}. */
 export interface PrioritizedStreamOptions<T> {
