@@ -156,9 +156,9 @@ async function main(): Promise<void> {
     const whileCooling = await hubs.addMany(hubItems);
     const rejectedCooling = whileCooling.filter((r) => r === null).length;
     console.log(`  re-added while cooling down: ${fmt(rejectedCooling)} of ${fmt(HUBS)} rejected`);
-    const sweptBefore = sweeps.reduce((n, r) => n + (r.perStream['hubs'] ?? 0), 0);
+    const sweptBefore = sweeps.reduce((n, r) => n + (r.perStream.hubs ?? 0), 0);
     await waitUntil(async () => (await redis.zcard(hubs.redisKeys.cooldowns)) === 0, 10_000, 'the Expirer to sweep the hub cooldowns');
-    const hubsSwept = sweeps.reduce((n, r) => n + (r.perStream['hubs'] ?? 0), 0) - sweptBefore;
+    const hubsSwept = sweeps.reduce((n, r) => n + (r.perStream.hubs ?? 0), 0) - sweptBefore;
     const afterSweep = await hubs.addMany(hubItems);
     const acceptedAfter = afterSweep.filter((r) => r !== null).length;
     console.log(`  after the Expirer swept ${fmt(hubsSwept)} cooldowns: ${fmt(acceptedAfter)} of ${fmt(HUBS)} accepted again`);
