@@ -13,7 +13,7 @@ export { createConnection, connectionFromEnv, closeConnection, type ConnectionOp
 export { PrioritizedStream } from './prioritized/prioritized-stream.js';
 export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
 export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult } from './prioritized/expirer.js';
-export { registerCommands, RAW_COMMAND_NAMES, type RegisterCommandsOptions } from './prioritized/commands.js';
+export { registerCommands, RAW_COMMAND_NAMES, type RegisterCommandsOptions, type PsPullArgs } from './prioritized/commands.js';
 export { streamKeys, registryKey, type StreamKeys } from './prioritized/stream-keys.js';
 export {
   DEFAULT_COOLDOWN_MS,

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { DEFAULT_COOLDOWN_MS, GoodRedisError, PrioritizedStream } from '../../src/index.js';
-import { closeAll, connect, uniqueName } from './support.js';
-
-/** The Redis server's clock in epoch ms. */
-async function serverNow(redis: Redis): Promise<number> {
-  const [seconds, micros] = await redis.time();
-  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-}
+import { closeAll, connect, serverNow, uniqueName } from './support.js';
 
 describe('PrioritizedStream (pull)', () => {
   let redis: Redis;

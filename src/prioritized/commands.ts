@@ -10,6 +10,17 @@ import { DEFAULT_COOLDOWN_MS, DEFAULT_CHUNK_SIZE, type AddMode } from './types.j
 import { defineScripts, scriptFunction, SCRIPTS, type ScriptArg, type ScriptName } from './scripts.js';
 import { streamKeys } from './stream-keys.js';
 
+/** The arguments of the raw `pspull` command, in good-redis's order. */
+export type PsPullArgs = [
+  name: string,
+  count?: number,
+  purge?: boolean,
+  gate?: boolean,
+  cooldownMs?: number,
+  expireAt?: number,
+  decreaseBy?: number,
+];
+
 declare module 'ioredis' {
   // Declaration merging with ioredis's own interface: the type parameter must keep its name.
   interface RedisCommander<Context extends ClientContext> {
@@ -26,25 +37,9 @@ declare module 'ioredis' {
       mode?: AddMode,
     ): Result<(string | null)[], Context>;
     /** Pulls items; a flat `key, value, priority, …` array in pull order. */
-    pspull(
-      name: string,
-      count?: number,
-      purge?: boolean,
-      gate?: boolean,
-      cooldownMs?: number,
-      expireAt?: number,
-      decreaseBy?: number,
-    ): Result<string[], Context>;
+    pspull(...args: PsPullArgs): Result<string[], Context>;
     /** {@link RedisCommander.pspull} with Buffer replies. */
-    pspullBuffer(
-      name: string,
-      count?: number,
-      purge?: boolean,
-      gate?: boolean,
-      cooldownMs?: number,
-      expireAt?: number,
-      decreaseBy?: number,
-    ): Result<Buffer[], Context>;
+    pspullBuffer(...args: PsPullArgs): Result<Buffer[], Context>;
     /** Keys in pull order, ranks `start` to `stop` inclusive. */
     pskeys(name: string, start?: number, stop?: number): Result<string[], Context>;
     /** Values in pull order, ranks `start` to `stop` inclusive. */

@@ -42,21 +42,7 @@ if decreaseBy == nil then return grError('EINVAL', 'decreaseBy must be a finite 
 local range = redis.call('ZRANGE', KEYS[2], 0, count - 1, 'WITHSCORES')
 if #range == 0 then return {} end
 
-local base = readBase(KEYS[5])
-local keys = {}
-for i = 1, #range, 2 do keys[#keys + 1] = range[i] end
-local values = {}
-for i = 1, #keys, 1000 do
-  local slice = redis.call('HMGET', KEYS[1], unpack(keys, i, math.min(i + 999, #keys)))
-  for j = 1, #slice do values[#values + 1] = slice[j] end
-end
-
-local out = {}
-for i = 1, #keys do
-  out[#out + 1] = keys[i]
-  out[#out + 1] = values[i]
-  out[#out + 1] = fmt(base - tonumber(range[2 * i]))
-end
+local out, keys = entriesOf(KEYS[1], range, readBase(KEYS[5]))
 
 if purge then
   callChunked('ZREM', KEYS[2], keys)

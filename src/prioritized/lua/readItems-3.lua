@@ -25,20 +25,5 @@ local stop = toInteger(ARGV[3] or '-1', -9007199254740991, 9007199254740991)
 if start == nil or stop == nil then return grError('EINVAL', 'start and stop must be integers') end
 
 if what == 'keys' then return redis.call('ZRANGE', KEYS[2], start, stop) end
-local range = redis.call('ZRANGE', KEYS[2], start, stop, 'WITHSCORES')
-local keys = {}
-for i = 1, #range, 2 do keys[#keys + 1] = range[i] end
-local values = {}
-for i = 1, #keys, 1000 do
-  local slice = redis.call('HMGET', KEYS[1], unpack(keys, i, math.min(i + 999, #keys)))
-  for j = 1, #slice do values[#values + 1] = slice[j] end
-end
-if what == 'values' then return values end
-local base = readBase(KEYS[3])
-local out = {}
-for i = 1, #keys do
-  out[#out + 1] = keys[i]
-  out[#out + 1] = values[i]
-  out[#out + 1] = fmt(base - tonumber(range[2 * i]))
-end
-return out
+if what == 'values' then return valuesOf(KEYS[1], redis.call('ZRANGE', KEYS[2], start, stop)) end
+return (entriesOf(KEYS[1], redis.call('ZRANGE', KEYS[2], start, stop, 'WITHSCORES'), readBase(KEYS[3])))

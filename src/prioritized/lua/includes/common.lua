@@ -48,3 +48,28 @@ local function callChunked(command, key, list)
     redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
   end
 end
+
+-- The values of `keys` in the hash `hashKey`, in order (false for a missing field).
+local function valuesOf(hashKey, keys)
+  local values = {}
+  for i = 1, #keys, 1000 do
+    local slice = redis.call('HMGET', hashKey, unpack(keys, i, math.min(i + 999, #keys)))
+    for j = 1, #slice do values[#values + 1] = slice[j] end
+  end
+  return values
+end
+
+-- Turns a `ZRANGE … WITHSCORES` reply into flat key, value, priority triples (values read
+-- from `hashKey`); also returns the keys alone.
+local function entriesOf(hashKey, range, base)
+  local keys = {}
+  for i = 1, #range, 2 do keys[#keys + 1] = range[i] end
+  local values = valuesOf(hashKey, keys)
+  local out = {}
+  for i = 1, #keys do
+    out[#out + 1] = keys[i]
+    out[#out + 1] = values[i]
+    out[#out + 1] = fmt(base - tonumber(range[2 * i]))
+  end
+  return out, keys
+end
