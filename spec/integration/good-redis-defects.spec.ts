@@ -67,6 +67,16 @@ describe('good-redis defects, fixed', () => {
     assert.equal(await stream.get('k'), 'fresh');
   });
 
+  it('should make expire one atomic script per chunk', async () => {
+    await stream.addMany([['a', 'v', 1], ['b', 'v', 1], ['c', 'v', 1]]);
+    await stream.pull({ count: 2, purge: false, expireAt: 1 });
+    await stream.pull({ count: 1, expireAt: 1 });
+    const before = await scriptCalls(redis);
+    assert.equal(await stream.expire(), 3);
+    assert.equal((await scriptCalls(redis)) - before, 1);
+    assert.equal(await stream.len(), 0);
+  });
+
   it('should decrement all priorities without a loop over the set', async () => {
     await stream.addMany(Array.from({ length: 2000 }, (_, i) => [`k${String(i)}`, 'v', i] as const));
     const rawScores = await redis.zrange(stream.redisKeys.scores, 0, 4, 'WITHSCORES');
