@@ -72,6 +72,16 @@ describe('PrioritizedStream (priorities)', () => {
       assert.deepEqual((await stream.pull({ count: 2 })).map((i) => [i.key, i.priority]), [['new', 4], ['old', 4]]);
     });
 
+    it('should give new keys added in a batch afterwards the priority they were added with', async () => {
+      await stream.addMany([['old-a', 'v', 5], ['old-b', 'v', 1]]);
+      await stream.decrementAll(2.5);
+      assert.deepEqual(await stream.addMany([['new-a', 'v', 4], ['new-b', 'v', -1], ['new-c', 'v', 0.5]]), [4, -1, 0.5]);
+      assert.deepEqual(
+        (await stream.entries()).map((i) => [i.key, i.priority]),
+        [['new-a', 4], ['old-a', 2.5], ['new-c', 0.5], ['new-b', -1], ['old-b', -1.5]],
+      );
+    });
+
     it('should touch a constant number of keys and commands whatever the size', async () => {
       const measure = async (size: number): Promise<[number, number]> => {
         const s = new PrioritizedStream(redis, uniqueName());

@@ -9,7 +9,8 @@ describe('Lua scripts', () => {
       assert.doesNotMatch(source, /--- @include/, name);
       if (source.includes('toFinite(')) assert.match(source, /local function toFinite/, `${name} includes common`);
     }
-    assert.match(sources.get('addItems') ?? '', /local function addOne/);
+    assert.match(sources.get('addItems') ?? '', /local function addGeneral/);
+    assert.match(sources.get('addItem') ?? '', /local function addGeneral/, 'one add implementation for psadd and psaddmany');
   });
 
   it('should include each helper once even when included twice', () => {

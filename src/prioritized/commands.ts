@@ -76,7 +76,10 @@ const RAW_COMMANDS: Record<string, { script: ScriptName; argv: (...a: never[]) =
     argv: (items: readonly (readonly [string, string | Buffer, number])[], readd?: boolean, mode?: AddMode) => [
       flag(readd, false),
       mode ?? 'sum',
-      ...items.flat(),
+      'full',
+      ...items.flatMap(([key, value]) => [key, value]),
+      // Number() first: the script parses what ZADD will, and only canonical number strings.
+      ...items.flatMap(([key, , score]) => [-Number(score as unknown), key]),
     ],
   },
   pspull: {

@@ -127,27 +127,41 @@ export class PrioritizedStream<T = string> implements AsyncIterable<Item<T>> {
    */
   public async addMany(items: Iterable<ItemInput<T>>, options: AddOptions = {}): Promise<(number | null)[]> {
     const [readd, mode] = addFlags(options);
-    const chunks: ScriptArg[][] = [];
-    let chunk: ScriptArg[] = [];
+    const chunks: AddChunk[] = [];
+    let chunk = newChunk(readd, mode);
     let index = 0;
     for (const item of items) {
-      const [key, value, priority = 1] = Array.isArray(item)
-        ? (item as readonly [string, T, number?])
-        : [(item as ItemObject<T>).key, (item as ItemObject<T>).value, (item as ItemObject<T>).priority];
-      assertItemKey(key, `items[${String(index)}].key`);
-      assertFinite(priority, `items[${String(index)}].priority`);
-      chunk.push(key, encodeWith(this.codec, value), priority);
-      if (chunk.length === this.chunkSize * 3) {
+      let key: unknown, value: T, priority: unknown;
+      if (Array.isArray(item)) {
+        const tuple = item as readonly [string, T, number?];
+        key = tuple[0];
+        value = tuple[1];
+        priority = tuple.length > 2 ? tuple[2] : 1;
+      } else {
+        const object = item as ItemObject<T>;
+        key = object.key;
+        value = object.value;
+        priority = object.priority ?? 1;
+      }
+      // Checked inline: the per-item labels are built only for an error message.
+      if (typeof key !== 'string' || key.length === 0) assertItemKey(key, `items[${String(index)}].key`);
+      if (typeof priority !== 'number' || !Number.isFinite(priority)) assertFinite(priority, `items[${String(index)}].priority`);
+      chunk.args.push(key, encodeWith(this.codec, value));
+      chunk.scored.push(-priority, key);
+      chunk.priorities.push(priority);
+      if (chunk.priorities.length === this.chunkSize) {
         chunks.push(chunk);
-        chunk = [];
+        chunk = newChunk(readd, mode);
       }
       index += 1;
     }
-    if (chunk.length > 0) chunks.push(chunk);
+    if (chunk.priorities.length > 0) chunks.push(chunk);
     if (chunks.length === 0) return [];
     // One connection runs the chunks in the order they were sent.
-    const replies = await this.registering(Promise.all(chunks.map((c) => this.run('addItems', [readd, mode, ...c]))));
-    return replies.flatMap((reply) => (reply as unknown[]).map(priorityOf));
+    const replies = await this.registering(
+      Promise.all(chunks.map((c) => this.run('addItems', c.args.concat(c.scored)))),
+    );
+    return chunks.flatMap((c, i) => compactResults(replies[i], c.priorities));
   }
 
   /**
@@ -177,10 +191,21 @@ export class PrioritizedStream<T = string> implements AsyncIterable<Item<T>> {
     assertFinite(decreaseBy, 'decreaseBy');
     const reply = await this.run(
       'pullItems',
-      [count, purge ? '1' : '0', gate ? '1' : '0', cooldownMs, deadline ?? '', decreaseBy],
+      [count, purge ? '1' : '0', gate ? '1' : '0', cooldownMs, deadline ?? '', decreaseBy, 'compact'],
       this.codec.binary,
     );
-    return this.items(reply as unknown[]);
+    if ((reply as unknown[]).length === 0) return [];
+    const [base, range, values] = reply as [unknown, unknown[], unknown[]];
+    const offset = Number(text(base));
+    const items: Item<T>[] = [];
+    for (let i = 0; i < values.length; i += 1) {
+      items.push({
+        key: text(range[2 * i]),
+        value: this.codec.decode(values[i] as string | Buffer),
+        priority: offset - Number(text(range[2 * i + 1])),
+      });
+    }
+    return items;
   }
 
   /**
@@ -383,6 +408,31 @@ export class PrioritizedStream<T = string> implements AsyncIterable<Item<T>> {
     }
     return out;
   }
+}
+
+/** One chunk of `addMany`, laid out as the addItems script reads it. */
+interface AddChunk {
+  /** readd, mode, reply, then key, value, key, value, …: ready for HSET. */
+  args: ScriptArg[];
+  /** -priority, key, …: ready for ZADD while the offset is 0. */
+  scored: ScriptArg[];
+  priorities: number[];
+}
+
+function newChunk(readd: string, mode: AddMode): AddChunk {
+  return { args: [readd, mode, 'compact'], scored: [], priorities: [] };
+}
+
+/**
+ * Reads a compact addItems reply: the item count when every item got the priority given,
+ * else one entry per item (1: the priority given; a string: the new priority; null: rejected).
+ */
+function compactResults(reply: unknown, priorities: readonly number[]): (number | null)[] {
+  if (typeof reply === 'number') return [...priorities];
+  return priorities.map((priority, i) => {
+    const entry = (reply as unknown[])[i];
+    return entry === 1 ? priority : priorityOf(entry);
+  });
 }
 
 function addFlags(options: AddOptions): [readd: string, mode: AddMode] {

@@ -18,7 +18,7 @@
     the item's new priority (string), or nil when rejected (gated or cooling down)
 ]]
 --- @include "includes/common"
---- @include "includes/add-one"
+--- @include "includes/add-items"
 
 local key = ARGV[1]
 if key == nil or key == '' then return grError('EINVAL', 'key must be a non-empty string') end
@@ -28,4 +28,8 @@ if priority == nil then return grError('EINVAL', 'priority must be a finite numb
 local readd, mode = addFlags(ARGV[4], ARGV[5])
 if readd == nil then return grError('EINVAL', mode) end
 
-return addOne(key, ARGV[2], priority, readd, mode, serverNowMs(), baseForAdd())
+local keys = { key }
+local blocked = blockedItems(keys, readd)
+local result = addGeneral(keys, { ARGV[2] }, { priority }, blocked, mode, false)[1]
+if result == 1 then return fmt(priority) end
+return result

@@ -1,6 +1,7 @@
 --[[
   Adds many items to a prioritized stream in input order (psaddmany), all or nothing:
-  every triple is checked before the first write.
+  every argument is checked before the first write. A key listed twice behaves as two adds
+  in a row.
 
   Input:
     KEYS[1] items hash        {name}:t    key -> value
@@ -11,32 +12,89 @@
 
     ARGV[1] readd: 1 | 0
     ARGV[2] mode when a key is queued: sum | replace | max
-    ARGV[3 + 3i], ARGV[4 + 3i], ARGV[5 + 3i]  key, value, priority of item i (i from 0)
+    ARGV[3] reply: full | compact
+    then n pairs    key_i, value_i             (ready for HSET)
+    then n pairs    -priority_i, key_i         (ready for ZADD at offset 0)
 
   Output:
-    one entry per item: its new priority (string), or nil when rejected
+    full: one entry per item, its new priority (string) or nil when rejected.
+    compact: the integer n when every item was added with the priority given; otherwise one
+    entry per item: 1 for "the priority given", the new priority (string), or nil.
+
+  Fast path: when no key is blocked and HSET reports every field new, every item is new
+  (the items hash and the scores zset hold the same keys), so both writes run straight
+  from ARGV with no per-item work in Lua.
 ]]
 --- @include "includes/common"
---- @include "includes/add-one"
+--- @include "includes/add-items"
 
 local readd, mode = addFlags(ARGV[1], ARGV[2])
 if readd == nil then return grError('EINVAL', mode) end
-local n = #ARGV - 2
-if n % 3 ~= 0 then return grError('EINVAL', 'items must be key, value, priority triples') end
+local compact = ARGV[3] == 'compact'
+if not compact and ARGV[3] ~= 'full' then return grError('EINVAL', 'reply must be full or compact') end
+local n = (#ARGV - 3) / 4
+if n ~= math.floor(n) then return grError('EINVAL', 'items must come as key/value pairs then score/key pairs') end
+if n == 0 then return compact and 0 or {} end
+local hs, zs = 4, 4 + 2 * n -- first HSET argument, first ZADD argument
 
-local priorities = {}
-for i = 3, #ARGV, 3 do
-  if ARGV[i] == '' then return grError('EINVAL', 'key must be a non-empty string') end
-  local p = toFinite(ARGV[i + 2])
-  if p == nil then return grError('EINVAL', 'priority must be a finite number') end
-  priorities[#priorities + 1] = p
+for i = 0, n - 1 do
+  local key = ARGV[hs + 2 * i]
+  if key == '' then return grError('EINVAL', 'key must be a non-empty string') end
+  if ARGV[zs + 2 * i + 1] ~= key then return grError('EINVAL', 'the score/key pairs must list the keys in the same order') end
+  if toFinite(ARGV[zs + 2 * i]) == nil then return grError('EINVAL', 'priority must be a finite number') end
 end
 
-local now = serverNowMs()
+local function list(first)
+  local out = {}
+  for i = 0, n - 1 do out[i + 1] = ARGV[first + 2 * i] end
+  return out
+end
+local function priorities()
+  local out = {}
+  for i = 0, n - 1 do out[i + 1] = -tonumber(ARGV[zs + 2 * i]) end
+  return out
+end
+local function reply(out)
+  if compact then return out end
+  for i = 1, n do
+    if out[i] == 1 then out[i] = fmt(-tonumber(ARGV[zs + 2 * (i - 1)])) end
+  end
+  return out
+end
+
+local blocked, anyBlocked = {}, false
+if readd or redis.call('EXISTS', KEYS[3], KEYS[4]) > 0 then
+  blocked, anyBlocked = blockedItems(list(hs), readd)
+end
+if anyBlocked then
+  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, mode, false))
+end
+
 local base = baseForAdd()
-local out = {}
-for j = 1, #priorities do
-  local i = j * 3
-  out[j] = addOne(ARGV[i], ARGV[i + 1], priorities[j], readd, mode, now, base)
+local added = 0
+local last = hs + 2 * n - 1
+for i = hs, last, 1000 do
+  added = added + redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, last)))
 end
-return out
+if added < n then
+  -- Some keys were queued already, or listed twice: the general path, values written.
+  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, mode, true))
+end
+
+if base == 0 then
+  last = zs + 2 * n - 1
+  for i = zs, last, 1000 do
+    redis.call('ZADD', KEYS[2], unpack(ARGV, i, math.min(i + 999, last)))
+  end
+else
+  local scored = {}
+  for i = 0, n - 1 do
+    scored[#scored + 1] = base + tonumber(ARGV[zs + 2 * i])
+    scored[#scored + 1] = ARGV[zs + 2 * i + 1]
+  end
+  callChunked('ZADD', KEYS[2], scored)
+end
+if compact then return n end
+local out = {}
+for i = 1, n do out[i] = 1 end
+return reply(out)

@@ -14,9 +14,12 @@
     ARGV[4] cooldown in ms from now (integer >= 0; 0 sets none)
     ARGV[5] absolute cooldown deadline in epoch ms, or "" (wins over ARGV[4])
     ARGV[6] decrease applied when purge is 0 (finite double)
+    ARGV[7] reply: full (default) | compact
 
   Output:
-    flat array key1, value1, priority1, key2, ... in pull order
+    full: flat array key1, value1, priority1, key2, ... in pull order
+    compact: { offset, { key1, stored1, key2, stored2, ... }, { value1, value2, ... } },
+    where priority_i = offset - stored_i (the client subtracts; nothing is formatted here)
 
   Every pulled key's cooldown becomes exactly what this pull says: a deadline, or none
   (an earlier deadline of that key is cleared).
@@ -38,14 +41,23 @@ if ARGV[5] ~= nil and ARGV[5] ~= '' then
 end
 local decreaseBy = toFinite(ARGV[6] or '1')
 if decreaseBy == nil then return grError('EINVAL', 'decreaseBy must be a finite number') end
+local replyMode = ARGV[7] or 'full'
+if replyMode ~= 'full' and replyMode ~= 'compact' then return grError('EINVAL', 'reply must be full or compact') end
 
-local range = redis.call('ZRANGE', KEYS[2], 0, count - 1, 'WITHSCORES')
+-- Ascending stored score is descending priority; ZPOPMIN takes and removes in one call.
+local range
+if purge then
+  range = redis.call('ZPOPMIN', KEYS[2], count)
+else
+  range = redis.call('ZRANGE', KEYS[2], 0, count - 1, 'WITHSCORES')
+end
 if #range == 0 then return {} end
 
-local out, keys = entriesOf(KEYS[1], range, readBase(KEYS[5]))
+local keys = {}
+for i = 1, #range, 2 do keys[#keys + 1] = range[i] end
+local values = valuesOf(KEYS[1], keys)
 
 if purge then
-  callChunked('ZREM', KEYS[2], keys)
   callChunked('HDEL', KEYS[1], keys)
   if gate then callChunked('SADD', KEYS[3], keys) end
 else
@@ -62,11 +74,21 @@ if deadline == nil and cooldownMs > 0 then deadline = serverNowMs() + cooldownMs
 if deadline == nil then
   callChunked('ZREM', KEYS[4], keys)
 else
+  deadline = fmt(deadline) -- formatted once, not once per key
   local scored = {}
   for i = 1, #keys do
     scored[#scored + 1] = deadline
     scored[#scored + 1] = keys[i]
   end
   callChunked('ZADD', KEYS[4], scored)
+end
+
+local base = readBase(KEYS[5])
+if replyMode == 'compact' then return { fmt(base), range, values } end
+local out = {}
+for i = 1, #keys do
+  out[#out + 1] = keys[i]
+  out[#out + 1] = values[i]
+  out[#out + 1] = fmt(base - tonumber(range[2 * i]))
 end
 return out

@@ -49,14 +49,20 @@ local function callChunked(command, key, list)
   end
 end
 
+-- Runs `redis.call(command, key, <items i..j>)` over `list` in slices, like callChunked,
+-- and concatenates the replies (HMGET, SMISMEMBER, ZMSCORE: one reply element per item).
+local function callCollect(command, key, list)
+  local out = {}
+  for i = 1, #list, 1000 do
+    local part = redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+    for j = 1, #part do out[#out + 1] = part[j] end
+  end
+  return out
+end
+
 -- The values of `keys` in the hash `hashKey`, in order (false for a missing field).
 local function valuesOf(hashKey, keys)
-  local values = {}
-  for i = 1, #keys, 1000 do
-    local slice = redis.call('HMGET', hashKey, unpack(keys, i, math.min(i + 999, #keys)))
-    for j = 1, #slice do values[#values + 1] = slice[j] end
-  end
-  return values
+  return callCollect('HMGET', hashKey, keys)
 end
 
 -- Turns a `ZRANGE … WITHSCORES` reply into flat key, value, priority triples (values read

@@ -1,0 +1,167 @@
+/** The benchmark's report: targets, the printed table, and the SVG chart. */
+
+interface Phase {
+  itemsPerSecond: number;
+  ms: number;
+}
+
+/** Everything one run measured. */
+export interface Results {
+  mode: 'quick' | 'full';
+  date: string;
+  environment: { node: string; redis: string; bullmq: string; cpus: number };
+  config: Record<string, unknown>;
+  add: { goodRedis: Phase; reference: Phase; bullmq: Phase };
+  pull: { goodRedis: Phase; reference: Phase; bullmq: Phase };
+  /** good-redis pull with `cooldownMs: 0`: the same work as the reference, for comparison. */
+  pullNoCooldown: Phase;
+  memory: { goodRedis: number; reference: number; bullmq: number };
+  longestScriptMs: { add: number; pull: number };
+  decrementAll: { size: number; medianMs: number; p99Ms: number; roundTripMs: number; loopMs: number }[];
+  expiry: { items: number; ms: number; itemsPerSecond: number; longestScriptMs: number };
+}
+
+/** One target of issue #3 and whether this run met it. */
+export interface Verdict {
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+const n = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** Checks the run against the targets. */
+export function evaluate(r: Results): Verdict[] {
+  const ratio = (a: number, b: number): number => a / b;
+  const first = r.decrementAll[0];
+  const last = r.decrementAll[r.decrementAll.length - 1];
+  const addRef = ratio(r.add.goodRedis.itemsPerSecond, r.add.reference.itemsPerSecond);
+  const addBull = ratio(r.add.goodRedis.itemsPerSecond, r.add.bullmq.itemsPerSecond);
+  const pullRef = ratio(r.pull.goodRedis.itemsPerSecond, r.pull.reference.itemsPerSecond);
+  const pullBull = ratio(r.pull.goodRedis.itemsPerSecond, r.pull.bullmq.itemsPerSecond);
+  const mem = ratio(r.memory.goodRedis, r.memory.reference);
+  const growth = first && last ? last.medianMs / first.medianMs : Number.NaN;
+  return [
+    { target: 'add >= 0.85x reference', value: `${n(addRef, 2)}x`, met: addRef >= 0.85 },
+    { target: 'add >= 7x BullMQ', value: `${n(addBull, 1)}x`, met: addBull >= 7 },
+    { target: 'pull >= 0.85x reference', value: `${n(pullRef, 2)}x`, met: pullRef >= 0.85 },
+    { target: 'pull >= 9x BullMQ', value: `${n(pullBull, 1)}x`, met: pullBull >= 9 },
+    {
+      target: `decrementAll ${n(last?.size ?? 0)} within 2x of ${n(first?.size ?? 0)}`,
+      value: `${n(growth, 2)}x`,
+      met: growth <= 2,
+    },
+    { target: 'decrementAll under 1 ms', value: `${n(last?.medianMs ?? Number.NaN, 3)} ms`, met: (last?.medianMs ?? 1) < 1 },
+    { target: 'expiry >= 100,000 items/s', value: `${n(r.expiry.itemsPerSecond)}/s`, met: r.expiry.itemsPerSecond >= 100_000 },
+    { target: 'no expiry script over 10 ms', value: `${n(r.expiry.longestScriptMs, 2)} ms`, met: r.expiry.longestScriptMs <= 10 },
+    { target: 'memory <= 1.1x reference', value: `${n(mem, 2)}x`, met: mem <= 1.1 },
+  ];
+}
+
+function table(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((row) => row[c]?.length ?? 0)));
+  const line = (row: string[]): string => `| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join(' | ')} |`;
+  const [header, ...body] = rows;
+  return [line(header ?? []), `|${widths.map((w, c) => (c === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/** Prints the results and verdicts as Markdown tables on stdout. */
+export function printReport(r: Results, verdicts: Verdict[]): void {
+  const rate = (p: Phase): string => `${n(p.itemsPerSecond)}/s`;
+  const x = (a: number, b: number): string => `${n(a / b, 2)}x`;
+  const out: string[] = [];
+  out.push(`good-redis benchmark, ${r.mode} run, ${r.date}: Node ${r.environment.node}, Redis ${r.environment.redis}, BullMQ ${r.environment.bullmq}, ${String(r.environment.cpus)} CPUs`);
+  out.push('');
+  out.push(
+    table([
+      ['metric', 'good-redis', 'reference', 'BullMQ', 'vs reference', 'vs BullMQ'],
+      ['add (items/s)', rate(r.add.goodRedis), rate(r.add.reference), rate(r.add.bullmq), x(r.add.goodRedis.itemsPerSecond, r.add.reference.itemsPerSecond), x(r.add.goodRedis.itemsPerSecond, r.add.bullmq.itemsPerSecond)],
+      ['pull, default 24 h cooldown (items/s)', rate(r.pull.goodRedis), rate(r.pull.reference), rate(r.pull.bullmq), x(r.pull.goodRedis.itemsPerSecond, r.pull.reference.itemsPerSecond), x(r.pull.goodRedis.itemsPerSecond, r.pull.bullmq.itemsPerSecond)],
+      [
+        'pull, cooldownMs: 0 (items/s)',
+        rate(r.pullNoCooldown),
+        rate(r.pull.reference),
+        rate(r.pull.bullmq),
+        x(r.pullNoCooldown.itemsPerSecond, r.pull.reference.itemsPerSecond),
+        x(r.pullNoCooldown.itemsPerSecond, r.pull.bullmq.itemsPerSecond),
+      ],
+      ['memory (bytes/item)', n(r.memory.goodRedis), n(r.memory.reference), n(r.memory.bullmq), x(r.memory.goodRedis, r.memory.reference), x(r.memory.goodRedis, r.memory.bullmq)],
+    ]),
+  );
+  out.push('');
+  out.push(
+    table([
+      ['decrementAll', 'good-redis server median', 'server p99', 'round trip median', 'ZINCRBY loop (good-redis py)', 'loop / ours'],
+      ...r.decrementAll.map((d) => [
+        `${n(d.size)} items`,
+        `${n(d.medianMs, 3)} ms`,
+        `${n(d.p99Ms, 3)} ms`,
+        `${n(d.roundTripMs, 3)} ms`,
+        `${n(d.loopMs, 1)} ms`,
+        `${n(d.loopMs / d.medianMs)}x`,
+      ]),
+    ]),
+  );
+  out.push('');
+  out.push(
+    table([
+      ['expiry (Expirer.sweepOnce)', 'items', 'time', 'items/s', 'longest script'],
+      ['expired cooldowns', n(r.expiry.items), `${n(r.expiry.ms, 1)} ms`, n(r.expiry.itemsPerSecond), `${n(r.expiry.longestScriptMs, 2)} ms`],
+    ]),
+  );
+  out.push('');
+  const longest = (ms: number): string => (ms === 0 ? 'under 1 ms (none logged)' : `${n(ms, 2)} ms`);
+  out.push(`longest good-redis script (SLOWLOG, commands over 1 ms): add ${longest(r.longestScriptMs.add)}, pull ${longest(r.longestScriptMs.pull)}`);
+  out.push('');
+  out.push(table([['target', 'this run', 'met'], ...verdicts.map((v) => [v.target, v.value, v.met ? 'yes' : 'NO'])]));
+  console.log(out.join('\n'));
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/** Draws the throughput and decrementAll results as a self-contained SVG. */
+export function renderSvg(r: Results): string {
+  const width = 760;
+  const colors = { goodRedis: '#d6336c', reference: '#868e96', bullmq: '#1c7ed6' };
+  const parts: string[] = [];
+  let y = 30;
+  parts.push(`<text x="20" y="${String(y)}" font-size="16" font-weight="bold">good-redis vs reference vs BullMQ (${esc(r.mode)} run, ${n(Number(r.config.items))} items)</text>`);
+  y += 30;
+  const groups: [string, { goodRedis: Phase; reference: Phase; bullmq: Phase }][] = [['add', r.add], ['pull', r.pull]];
+  const max = Math.max(...groups.flatMap(([, g]) => [g.goodRedis.itemsPerSecond, g.reference.itemsPerSecond, g.bullmq.itemsPerSecond]));
+  const barMax = width - 300;
+  for (const [label, g] of groups) {
+    parts.push(`<text x="20" y="${String(y + 12)}" font-size="13" font-weight="bold">${label} (items/s)</text>`);
+    y += 20;
+    for (const [key, name] of [['goodRedis', 'good-redis'], ['reference', 'reference'], ['bullmq', 'BullMQ']] as const) {
+      const value = g[key].itemsPerSecond;
+      const w = Math.max(1, (value / max) * barMax);
+      parts.push(`<text x="30" y="${String(y + 13)}" font-size="12">${name}</text>`);
+      parts.push(`<rect x="120" y="${String(y)}" width="${w.toFixed(1)}" height="18" fill="${colors[key]}"/>`);
+      parts.push(`<text x="${(125 + w).toFixed(1)}" y="${String(y + 13)}" font-size="12">${n(value)}</text>`);
+      y += 24;
+    }
+    y += 10;
+  }
+  parts.push(`<text x="20" y="${String(y + 12)}" font-size="13" font-weight="bold">decrementAll (ms, log scale): good-redis O(1) vs a ZINCRBY loop</text>`);
+  y += 22;
+  const logMax = Math.log10(Math.max(...r.decrementAll.map((d) => d.loopMs)) * 10);
+  const logMin = Math.log10(Math.min(...r.decrementAll.map((d) => d.medianMs)) / 10);
+  const scale = (ms: number): number => ((Math.log10(ms) - logMin) / (logMax - logMin)) * barMax;
+  for (const d of r.decrementAll) {
+    parts.push(`<text x="30" y="${String(y + 13)}" font-size="12">${n(d.size)} items</text>`);
+    for (const [ms, color, name] of [[d.medianMs, colors.goodRedis, 'good-redis'], [d.loopMs, colors.reference, 'loop']] as const) {
+      const w = Math.max(1, scale(ms));
+      parts.push(`<rect x="120" y="${String(y)}" width="${w.toFixed(1)}" height="14" fill="${color}"/>`);
+      parts.push(`<text x="${(125 + w).toFixed(1)}" y="${String(y + 11)}" font-size="11">${name} ${n(ms, ms < 10 ? 3 : 0)} ms</text>`);
+      y += 17;
+    }
+    y += 8;
+  }
+  y += 10;
+  parts.push(`<text x="20" y="${String(y)}" font-size="12">expiry: ${n(r.expiry.itemsPerSecond)} cooldowns/s, longest script ${n(r.expiry.longestScriptMs, 2)} ms. Memory per item: good-redis ${n(r.memory.goodRedis)} B, reference ${n(r.memory.reference)} B, BullMQ ${n(r.memory.bullmq)} B.</text>`);
+  y += 18;
+  parts.push(`<text x="20" y="${String(y)}" font-size="11" fill="#666">Node ${esc(r.environment.node)}, Redis ${esc(r.environment.redis)}, BullMQ ${esc(r.environment.bullmq)}, ${String(r.environment.cpus)} CPUs, ${esc(r.date)}</text>`);
+  y += 15;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${String(width)}" height="${String(y)}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
+}

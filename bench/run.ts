@@ -1,0 +1,292 @@
+/**
+ * The benchmark: good-redis against a minimal reference and BullMQ, on one throwaway Redis,
+ * in one run, on the same data.
+ *
+ *   npm run bench            full run; writes docs/benchmarks.json and docs/benchmarks.svg
+ *   npm run bench -- --quick CI smoke run (under a minute); writes .bench/quick.json/.svg
+ *   add --check to exit non-zero when a target is missed
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Expirer, PrioritizedStream, StreamRegistry, jsonCodec } from '../src/index.js';
+import { startThrowawayRedis } from '../scripts/throwaway-redis.js';
+import { loadBullMQ, type BullMQ } from './bullmq.js';
+import { chunks, inParallel, makeItems, type BenchItem } from './data.js';
+import { ReferenceQueue } from './reference.js';
+import { evaluate, printReport, renderSvg, type Results } from './report.js';
+
+const root = process.cwd();
+const quick = process.argv.includes('--quick');
+const check = process.argv.includes('--check');
+
+const CONFIG = {
+  items: quick ? 10_000 : 100_000,
+  rounds: 3,
+  chunk: 1_000,
+  inFlight: 4,
+  pullCount: 100,
+  pullers: 4,
+  bullConcurrency: 100,
+  decrementSizes: quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000],
+  decrementCalls: 500,
+  expiryItems: quick ? 20_000 : 100_000,
+};
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+}
+
+/** The longest EVAL/EVALSHA in SLOWLOG since the last reset, in ms (0: none was logged). */
+async function longestScriptMs(redis: Redis): Promise<number> {
+  return (await scriptDurations(redis)).at(-1) ?? 0;
+}
+
+/**
+ * Logs commands slower than `micros` from now on (0: every command) and clears the log.
+ * Redis 7 also logs the commands a script runs, and every entry takes memory: phases that
+ * measure memory log only commands over 1 ms.
+ */
+async function slowlog(redis: Redis, micros: number): Promise<void> {
+  await redis.config('SET', 'slowlog-log-slower-than', String(micros));
+  await redis.call('SLOWLOG', 'RESET');
+}
+
+async function fresh(redis: Redis): Promise<void> {
+  await redis.flushall();
+  await slowlog(redis, 1000);
+}
+
+/** Durations in ms of the EVAL/EVALSHA entries in SLOWLOG, sorted. */
+async function scriptDurations(redis: Redis): Promise<number[]> {
+  const entries = (await redis.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
+  return entries.filter(([, , , args]) => /^eval/i.test(String(args[0]))).map(([, , micros]) => micros / 1000).sort((a, b) => a - b);
+}
+
+interface Phase {
+  itemsPerSecond: number;
+  ms: number;
+}
+
+async function timed(items: number, work: () => Promise<unknown>): Promise<Phase> {
+  const started = performance.now();
+  await work();
+  const ms = performance.now() - started;
+  return { itemsPerSecond: (items / ms) * 1000, ms };
+}
+
+const best = (phases: Phase[]): Phase => phases.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a));
+
+async function goodRedisRound(
+  redis: Redis,
+  items: BenchItem[],
+  cooldownMs?: number,
+): Promise<{ add: Phase; pull: Phase; bytesPerItem: number; longestAddMs: number; longestPullMs: number }> {
+  await fresh(redis);
+  const stream = new PrioritizedStream(redis, 'bench', { codec: jsonCodec<BenchItem['value']>(), ...(cooldownMs === undefined ? {} : { cooldownMs }) });
+  const before = await usedMemory(redis);
+  const add = await timed(items.length, () => inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => stream.addMany(c)));
+  const bytesPerItem = ((await usedMemory(redis)) - before) / items.length;
+  const longestAddMs = await longestScriptMs(redis);
+  await slowlog(redis, 1000);
+  let pulled = 0;
+  const pull = await timed(items.length, () =>
+    Promise.all(
+      Array.from({ length: CONFIG.pullers }, async () => {
+        for (;;) {
+          const batch = await stream.pull({ count: CONFIG.pullCount });
+          if (batch.length === 0) return;
+          pulled += batch.length;
+        }
+      }),
+    ),
+  );
+  if (pulled !== items.length) throw new Error(`good-redis pulled ${String(pulled)} of ${String(items.length)}`);
+  return { add, pull, bytesPerItem, longestAddMs, longestPullMs: await longestScriptMs(redis) };
+}
+
+async function referenceRound(redis: Redis, items: BenchItem[]): Promise<{ add: Phase; pull: Phase; bytesPerItem: number }> {
+  await fresh(redis);
+  const queue = new ReferenceQueue(redis, 'bench');
+  const before = await usedMemory(redis);
+  const add = await timed(items.length, () => inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => queue.addMany(c)));
+  const bytesPerItem = ((await usedMemory(redis)) - before) / items.length;
+  let pulled = 0;
+  const pull = await timed(items.length, () =>
+    Promise.all(
+      Array.from({ length: CONFIG.pullers }, async () => {
+        for (;;) {
+          const batch = await queue.pull(CONFIG.pullCount);
+          if (batch.length === 0) return;
+          pulled += batch.length;
+        }
+      }),
+    ),
+  );
+  if (pulled !== items.length) throw new Error(`reference pulled ${String(pulled)} of ${String(items.length)}`);
+  return { add, pull, bytesPerItem };
+}
+
+async function bullRound(bull: BullMQ, redis: Redis, port: number, items: BenchItem[]): Promise<{ add: Phase; pull: Phase; bytesPerItem: number }> {
+  await fresh(redis);
+  const connection = { connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null } };
+  const queue = new bull.Queue('bench', connection);
+  await queue.waitUntilReady();
+  const before = await usedMemory(redis);
+  const add = await timed(items.length, () =>
+    inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) =>
+      // BullMQ: lower is more urgent, 1..2^21-1; our priorities 0..1000 map to 1001..1.
+      queue.addBulk(c.map((item) => ({ name: 'page', data: item.value, opts: { priority: 1001 - item.priority, removeOnComplete: true } }))),
+    ),
+  );
+  const bytesPerItem = ((await usedMemory(redis)) - before) / items.length;
+  let completed = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => { resolveDone = resolve; });
+  const worker = new bull.Worker('bench', () => Promise.resolve(), { ...connection, concurrency: CONFIG.bullConcurrency, autorun: false });
+  worker.on('completed', () => {
+    completed += 1;
+    if (completed === items.length) resolveDone();
+  });
+  const pull = await timed(items.length, async () => {
+    void worker.run();
+    await done;
+  });
+  await worker.close();
+  await queue.close();
+  return { add, pull, bytesPerItem };
+}
+
+/**
+ * decrementAll on every size, measured interleaved: all streams stay loaded and the calls
+ * rotate over them, so machine noise hits every size alike. The figure is the server's own
+ * duration of each call (SLOWLOG logs every command during the loop), attributed by key.
+ */
+async function decrementPhase(redis: Redis): Promise<Results['decrementAll']> {
+  await fresh(redis);
+  const streams = CONFIG.decrementSizes.map((size) => new PrioritizedStream(redis, `decrement-${String(size)}`, { chunkSize: 5000 }));
+  for (const [index, stream] of streams.entries()) {
+    const size = CONFIG.decrementSizes[index] ?? 0;
+    log(`  decrementAll: filling ${size.toLocaleString('en-US')} items`);
+    const fill = Array.from({ length: size }, (_, i) => [`item-${String(i)}`, 'v', i % 1000] as const);
+    await inParallel(chunks(fill, 5000), 8, (c) => stream.addMany(c));
+  }
+  for (const stream of streams) for (let i = 0; i < 10; i += 1) await stream.decrementAll(0); // warm-up
+  await slowlog(redis, 0);
+  const roundTrips = streams.map((): number[] => []);
+  for (let call = 0; call < CONFIG.decrementCalls; call += 1) {
+    for (const [index, stream] of streams.entries()) {
+      const started = performance.now();
+      await stream.decrementAll(1);
+      roundTrips[index]?.push(performance.now() - started);
+    }
+  }
+  const entries = (await redis.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
+  await slowlog(redis, 1000);
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const p99 = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] ?? 0;
+  const rows: Results['decrementAll'] = [];
+  for (const [index, stream] of streams.entries()) {
+    const size = CONFIG.decrementSizes[index] ?? 0;
+    const server = entries
+      .filter(([, , , args]) => /^eval/i.test(String(args[0])) && args.includes(stream.redisKeys.scores))
+      .map(([, , micros]) => micros / 1000);
+    if (server.length !== CONFIG.decrementCalls) throw new Error(`SLOWLOG holds ${String(server.length)} decrementAll calls for ${String(size)}`);
+    const top = (await stream.entries({ limit: 1 }))[0];
+    if (top?.priority !== 999 - CONFIG.decrementCalls) throw new Error(`decrementAll read back ${String(top?.priority)}`);
+    // The good-redis way: one script looping ZINCRBY over the whole set.
+    const loop = `for _, k in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('ZINCRBY', KEYS[1], ARGV[1], k) end return 1`;
+    const started = performance.now();
+    await redis.eval(loop, 1, stream.redisKeys.scores, 1);
+    const loopMs = performance.now() - started;
+    rows.push({ size, medianMs: median(server), p99Ms: p99(server), roundTripMs: median(roundTrips[index] ?? []), loopMs });
+  }
+  return rows;
+}
+
+async function expiryPhase(redis: Redis): Promise<Results['expiry']> {
+  await fresh(redis);
+  const registry = new StreamRegistry(redis);
+  const stream = registry.stream('expiry');
+  const n = CONFIG.expiryItems;
+  await inParallel(chunks(Array.from({ length: n }, (_, i) => [`k${String(i)}`, 'v', 1] as const), 5000), 4, (c) => stream.addMany(c));
+  for (let pulled = 0; pulled < n; pulled += 10_000) await stream.pull({ count: 10_000, expireAt: 1 }); // deadlines long past
+  await slowlog(redis, 0);
+  const expirer = new Expirer(registry, { batchSize: 1000 });
+  const started = performance.now();
+  const result = await expirer.sweepOnce();
+  const ms = performance.now() - started;
+  if (result.expired !== n) throw new Error(`the Expirer swept ${String(result.expired)} of ${String(n)}`);
+  return { items: n, ms, itemsPerSecond: (n / ms) * 1000, longestScriptMs: await longestScriptMs(redis) };
+}
+
+async function main(): Promise<void> {
+  const bull = loadBullMQ(root);
+  const server = await startThrowawayRedis(['--slowlog-log-slower-than', '1000', '--slowlog-max-len', '1000000']);
+  const redis = new Redis(server.url);
+  try {
+    const items = makeItems(CONFIG.items);
+    const serverVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
+    log(`good-redis benchmark (${quick ? 'quick' : 'full'}): ${CONFIG.items.toLocaleString('en-US')} items, Redis ${serverVersion}, BullMQ ${bull.version}`);
+
+    // Untimed warm-up of both code paths (JIT, script cache, connection), on fewer items.
+    log('  warm-up');
+    const warmUp = items.slice(0, 5000);
+    await goodRedisRound(redis, warmUp);
+    await referenceRound(redis, warmUp);
+
+    const ours: Awaited<ReturnType<typeof goodRedisRound>>[] = [];
+    const oursNoCooldown: Awaited<ReturnType<typeof goodRedisRound>>[] = [];
+    const reference: Awaited<ReturnType<typeof referenceRound>>[] = [];
+    for (let round = 1; round <= CONFIG.rounds; round += 1) {
+      log(`  round ${String(round)}/${String(CONFIG.rounds)}: good-redis, good-redis without cooldown, reference`);
+      ours.push(await goodRedisRound(redis, items));
+      oursNoCooldown.push(await goodRedisRound(redis, items, 0));
+      reference.push(await referenceRound(redis, items));
+    }
+    log('  BullMQ');
+    const bullmq = await bullRound(bull, redis, server.port, items);
+    log('  decrementAll');
+    const decrementAll = await decrementPhase(redis);
+    log('  expiry');
+    const expiry = await expiryPhase(redis);
+
+    const results: Results = {
+      mode: quick ? 'quick' : 'full',
+      date: new Date().toISOString(),
+      environment: { node: process.version, redis: serverVersion, bullmq: bull.version, cpus: (await import('node:os')).cpus().length },
+      config: CONFIG,
+      add: { goodRedis: best(ours.map((o) => o.add)), reference: best(reference.map((r) => r.add)), bullmq: bullmq.add },
+      pull: { goodRedis: best(ours.map((o) => o.pull)), reference: best(reference.map((r) => r.pull)), bullmq: bullmq.pull },
+      pullNoCooldown: best(oursNoCooldown.map((o) => o.pull)),
+      memory: {
+        goodRedis: Math.min(...ours.map((o) => o.bytesPerItem)),
+        reference: Math.min(...reference.map((r) => r.bytesPerItem)),
+        bullmq: bullmq.bytesPerItem,
+      },
+      longestScriptMs: { add: Math.max(...ours.map((o) => o.longestAddMs)), pull: Math.max(...ours.map((o) => o.longestPullMs)) },
+      decrementAll,
+      expiry,
+    };
+    const verdicts = evaluate(results);
+    printReport(results, verdicts);
+    const out = quick ? join(root, '.bench') : join(root, 'docs');
+    const base = quick ? 'quick' : 'benchmarks';
+    writeFileSync(join(out, `${base}.json`), `${JSON.stringify({ ...results, verdicts }, null, 2)}\n`);
+    writeFileSync(join(out, `${base}.svg`), renderSvg(results));
+    log(`wrote ${join(out, `${base}.json`)} and ${base}.svg`);
+    if (check && verdicts.some((v) => !v.met)) process.exitCode = 1;
+  } finally {
+    await redis.quit();
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

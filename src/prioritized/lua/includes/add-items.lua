@@ -1,0 +1,91 @@
+-- Adding items. Requires common.lua; KEYS as in addItem-5.lua.
+
+-- Validates the shared flags of the add scripts; returns readd, mode or nil, error.
+local function addFlags(readdArg, modeArg)
+  if readdArg ~= '0' and readdArg ~= '1' then return nil, 'readd must be 0 or 1' end
+  if modeArg ~= 'sum' and modeArg ~= 'replace' and modeArg ~= 'max' then
+    return nil, 'mode must be sum, replace or max'
+  end
+  return readdArg == '1', modeArg
+end
+
+-- The base for an add: a stream that is empty starts again from offset 0.
+local function baseForAdd()
+  if redis.call('EXISTS', KEYS[2]) == 0 then
+    redis.call('HDEL', KEYS[5], 'base')
+    return 0
+  end
+  return readBase(KEYS[5])
+end
+
+-- Which of `keys` are gated or cooling down (a table by index), and whether any is. Ended
+-- cooldowns are forgotten, so a later sweep cannot remove the new item. With readd, both
+-- gating and cooldowns of the keys are cleared instead.
+local function blockedItems(keys, readd)
+  local blocked, any = {}, false
+  if readd then
+    callChunked('SREM', KEYS[3], keys)
+    callChunked('ZREM', KEYS[4], keys)
+    return blocked, any
+  end
+  if redis.call('EXISTS', KEYS[3]) == 1 then
+    local gated = callCollect('SMISMEMBER', KEYS[3], keys)
+    for i = 1, #keys do
+      if gated[i] == 1 then blocked[i], any = true, true end
+    end
+  end
+  if redis.call('EXISTS', KEYS[4]) == 1 then
+    local deadlines = callCollect('ZMSCORE', KEYS[4], keys)
+    local now, ended = serverNowMs(), {}
+    for i = 1, #keys do
+      local deadline = deadlines[i]
+      if deadline then
+        if tonumber(deadline) > now then
+          blocked[i], any = true, true
+        else
+          ended[#ended + 1] = keys[i]
+        end
+      end
+    end
+    callChunked('ZREM', KEYS[4], ended)
+  end
+  return blocked, any
+end
+
+-- The general add, item by item in order: keys, values, priorities are parallel lists,
+-- blocked comes from blockedItems. Values are written unless `valuesWritten`.
+-- Returns one entry per item: 1 when the new priority is the one given, else the new
+-- priority as a string, or false when the item is blocked. A key listed twice behaves as
+-- two adds in a row (HSET and ZADD keep the last value of a field or member).
+local function addGeneral(keys, values, priorities, blocked, mode, valuesWritten)
+  local base = baseForAdd()
+  local stored = redis.call('EXISTS', KEYS[2]) == 1 and callCollect('ZMSCORE', KEYS[2], keys) or {}
+  local current = {} -- stored scores written earlier in this call
+  local out, fields, scored = {}, {}, {}
+  for i = 1, #keys do
+    if blocked[i] then
+      out[i] = false
+    else
+      local key, priority = keys[i], priorities[i]
+      local target = base - priority
+      local c = current[key] or (stored[i] and tonumber(stored[i]))
+      if c then
+        if mode == 'sum' then
+          target = c - priority
+        elseif mode == 'max' and c < target then
+          target = c
+        end
+      end
+      current[key] = target
+      fields[#fields + 1] = key
+      fields[#fields + 1] = values[i]
+      scored[#scored + 1] = target
+      scored[#scored + 1] = key
+      local p = base - target
+      if p == priority then out[i] = 1 else out[i] = fmt(p) end
+    end
+  end
+  if not valuesWritten then callChunked('HSET', KEYS[1], fields) end
+  callChunked('ZADD', KEYS[2], scored)
+  return out
+end
