@@ -53,8 +53,7 @@ else
 end
 if #range == 0 then return {} end
 
-local keys = {}
-for i = 1, #range, 2 do keys[#keys + 1] = range[i] end
+local keys = keysOf(range)
 local values = valuesOf(KEYS[1], keys)
 
 if purge then
@@ -85,10 +84,4 @@ end
 
 local base = readBase(KEYS[5])
 if replyMode == 'compact' then return { fmt(base), range, values } end
-local out = {}
-for i = 1, #keys do
-  out[#out + 1] = keys[i]
-  out[#out + 1] = values[i]
-  out[#out + 1] = fmt(base - tonumber(range[2 * i]))
-end
-return out
+return triples(keys, values, range, base)

@@ -65,17 +65,28 @@ local function valuesOf(hashKey, keys)
   return callCollect('HMGET', hashKey, keys)
 end
 
--- Turns a `ZRANGE … WITHSCORES` reply into flat key, value, priority triples (values read
--- from `hashKey`); also returns the keys alone.
-local function entriesOf(hashKey, range, base)
+-- The members of a `ZRANGE … WITHSCORES` (or ZPOPMIN) reply, in order.
+local function keysOf(range)
   local keys = {}
   for i = 1, #range, 2 do keys[#keys + 1] = range[i] end
-  local values = valuesOf(hashKey, keys)
+  return keys
+end
+
+-- Flat key, value, priority triples from keys, their values and the scored reply they came
+-- from (priority = base - stored score).
+local function triples(keys, values, range, base)
   local out = {}
   for i = 1, #keys do
     out[#out + 1] = keys[i]
     out[#out + 1] = values[i]
     out[#out + 1] = fmt(base - tonumber(range[2 * i]))
   end
-  return out, keys
+  return out
+end
+
+-- Turns a `ZRANGE … WITHSCORES` reply into flat key, value, priority triples (values read
+-- from `hashKey`).
+local function entriesOf(hashKey, range, base)
+  local keys = keysOf(range)
+  return triples(keys, valuesOf(hashKey, keys), range, base)
 end
