@@ -105,6 +105,15 @@ describe('PrioritizedStream (add)', () => {
       assert.deepEqual(await stream.keys(), ['a', 'b', 'c']);
     });
 
+    it('should default a missing or undefined priority to 1 and refuse null', async () => {
+      assert.deepEqual(await stream.addMany([['a', 'A'], ['b', 'B', undefined], { key: 'c', value: 'C' }]), [1, 1, 1]);
+      await assert.rejects(
+        stream.addMany([{ key: 'd', value: 'D', priority: null as unknown as number }]),
+        (err) => GoodRedisError.is(err, 'InvalidArgument') && err.message.includes('items[0].priority'),
+      );
+      assert.equal(await stream.get('d'), null);
+    });
+
     it('should treat duplicate keys as added one after another', async () => {
       const results = await stream.addMany([['k', 'first', 1], ['k', 'second', 2], ['k', 'third', 4]]);
       assert.deepEqual(results, [1, 3, 7]);

@@ -133,16 +133,18 @@ export class PrioritizedStream<T = string> implements AsyncIterable<Item<T>> {
     for (const item of items) {
       let key: unknown, value: T, priority: unknown;
       if (Array.isArray(item)) {
-        const tuple = item as readonly [string, T, number?];
+        const tuple = item as readonly [string, T, (number | undefined)?];
         key = tuple[0];
         value = tuple[1];
-        priority = tuple.length > 2 ? tuple[2] : 1;
+        priority = tuple[2];
       } else {
         const object = item as ItemObject<T>;
         key = object.key;
         value = object.value;
-        priority = object.priority ?? 1;
+        priority = object.priority;
       }
+      // Only undefined means "the default": null is refused like any other non-number.
+      if (priority === undefined) priority = 1;
       // Checked inline: the per-item labels are built only for an error message.
       if (typeof key !== 'string' || key.length === 0) assertItemKey(key, `items[${String(index)}].key`);
       if (typeof priority !== 'number' || !Number.isFinite(priority)) assertFinite(priority, `items[${String(index)}].priority`);

@@ -44,11 +44,11 @@ export interface ItemObject<T> {
    *
    * @defaultValue 1
    */
-  priority?: number;
+  priority?: number | undefined;
 }
 
 /** An item to add: an {@link ItemObject}, or a `[key, value, priority?]` tuple. */
-export type ItemInput<T> = ItemObject<T> | readonly [key: string, value: T, priority?: number];
+export type ItemInput<T> = ItemObject<T> | readonly [key: string, value: T, priority?: number | undefined];
 
 /** Options of {@link PrioritizedStream}. */
 export interface PrioritizedStreamOptions<T> {
