@@ -17,9 +17,11 @@ const MARKER = Symbol.for('good-redis.error');
  * - `Codec`: a value could not be encoded (before writing) or decoded (after reading).
  * - `Configuration`: connection or module options, or environment variables, are invalid.
  * - `Range`: a stream's internal priority offset would leave the range where it is exact.
+ * - `LeaseLost`: an ack, nack or extend named a lease that is no longer held (it expired and
+ *   the job went back to the stream or to another worker); nothing was changed.
  * - `Script`: Redis rejected a script for a reason the SDK did not anticipate.
  */
-export type ErrorKind = 'InvalidArgument' | 'Codec' | 'Configuration' | 'Range' | 'Script';
+export type ErrorKind = 'InvalidArgument' | 'Codec' | 'Configuration' | 'Range' | 'LeaseLost' | 'Script';
 
 /**
  * The one base class of every error good-redis raises.
@@ -68,6 +70,7 @@ export class GoodRedisError extends Error {
 const SCRIPT_CODES: Readonly<Record<string, ErrorKind>> = {
   EINVAL: 'InvalidArgument',
   ERANGE: 'Range',
+  ELEASE: 'LeaseLost',
 };
 
 const SCRIPT_ERROR = /GRERR (\w+) (.*)$/s;

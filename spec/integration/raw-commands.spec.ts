@@ -48,7 +48,7 @@ describe('registerCommands', () => {
     await redis.pspull(name, 1, false, false, 0, 1);
     assert.deepEqual(await redis.psexpire(name), [1, 1]);
     await redis.psadd(name, 'c', 'C', 1);
-    assert.equal(await redis.psdelete(name), 2);
+    assert.equal(await redis.psdelete(name), 3); // items, scores and the workers' marker
     assert.equal(await redis.pslen(name), 0);
   });
 

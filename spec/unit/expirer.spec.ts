@@ -3,14 +3,20 @@ import sinon from 'sinon';
 import { Expirer, GoodRedisError, type StreamRegistry, type SweepResult } from '../../src/index.js';
 
 /** A registry whose streams' expire() are sinon stubs. */
-function fakeRegistry(names: string[]): { registry: StreamRegistry; expire: Map<string, sinon.SinonStub>; namesStub: sinon.SinonStub } {
+function fakeRegistry(names: string[]): {
+  registry: StreamRegistry;
+  expire: Map<string, sinon.SinonStub>;
+  recover: Map<string, sinon.SinonStub>;
+  namesStub: sinon.SinonStub;
+} {
   const expire = new Map(names.map((n) => [n, sinon.stub().resolves(1)]));
+  const recover = new Map(names.map((n) => [n, sinon.stub().resolves({ returned: 0, died: 0, promoted: 0 })]));
   const namesStub = sinon.stub().resolves(names);
   const registry = {
     names: namesStub,
-    stream: (name: string) => ({ expire: expire.get(name) }),
+    stream: (name: string) => ({ expire: expire.get(name), recover: recover.get(name) }),
   } as unknown as StreamRegistry;
-  return { registry, expire, namesStub };
+  return { registry, expire, recover, namesStub };
 }
 
 function deferred(): { promise: Promise<number>; resolve: (n: number) => void } {
@@ -85,9 +91,11 @@ describe('Expirer (unit)', () => {
     });
 
     it('should emit sweep with what each sweep did', async () => {
-      const { registry, expire } = fakeRegistry(['a', 'b', 'c']);
+      const { registry, expire, recover } = fakeRegistry(['a', 'b', 'c']);
       expire.get('a')?.resolves(3);
       expire.get('b')?.resolves(0);
+      recover.get('b')?.resolves({ returned: 2, died: 1, promoted: 4 });
+      recover.get('c')?.resolves({ returned: 1, died: 0, promoted: 0 });
       const expirer = new Expirer(registry, { intervalMs: 10 });
       const results: SweepResult[] = [];
       expirer.on('sweep', (r) => results.push(r));
@@ -95,7 +103,10 @@ describe('Expirer (unit)', () => {
       await clock.tickAsync(10);
       await expirer.stop();
       assert.equal(results.length, 1);
-      assert.deepEqual({ ...results[0], durationMs: 0 }, { streams: 3, expired: 4, perStream: { a: 3, c: 1 }, failed: 0, durationMs: 0 });
+      assert.deepEqual(
+        { ...results[0], durationMs: 0 },
+        { streams: 3, expired: 4, perStream: { a: 3, c: 1 }, returned: 3, deadLettered: 1, promoted: 4, failed: 0, durationMs: 0 },
+      );
     });
   });
 

@@ -32,6 +32,11 @@ describe('PrioritizedStream (argument checks)', () => {
         gated: 'app:{jobs}:exc',
         cooldowns: 'app:{jobs}:exp',
         meta: 'app:{jobs}:meta',
+        leases: 'app:{jobs}:lease',
+        delayed: 'app:{jobs}:delay',
+        dead: 'app:{jobs}:dead',
+        state: 'app:{jobs}:state',
+        marker: 'app:{jobs}:marker',
       });
     });
   });

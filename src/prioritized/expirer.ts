@@ -26,6 +26,12 @@ export interface SweepResult {
   expired: number;
   /** Cooldowns ended per stream name (streams with none are left out). */
   perStream: Record<string, number>;
+  /** Jobs whose lease expired and that went back to their stream. */
+  returned: number;
+  /** Jobs whose lease expired after their last attempt and that went to the dead letters. */
+  deadLettered: number;
+  /** Delayed jobs that were due and went back to their stream. */
+  promoted: number;
   /** How many streams failed (each failure is also an `error` event). */
   failed: number;
   /** How long the sweep took, in ms. */
@@ -41,7 +47,9 @@ export interface ExpirerEvents {
 }
 
 /**
- * A background sweeper of expired cooldowns over every registered stream. It reschedules
+ * A background sweeper over every registered stream: it ends expired cooldowns, returns jobs
+ * whose lease expired (or dead-letters them after their last attempt) and brings back due
+ * delayed jobs. It reschedules
  * itself with an unref'd `setTimeout`, so it never keeps the process alive on its own;
  * reports failures as `error` events (or as process warnings when nobody listens) and never
  * crashes the process; and `stop()` waits for the sweep in flight. Each stream is swept in
@@ -103,7 +111,7 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
   }
 
   /**
-   * Sweeps every registered stream once, now. A stream that fails is reported as an `error`
+   * Sweeps every registered stream once, now: cooldowns, expired leases, due delayed jobs. A stream that fails is reported as an `error`
    * event and does not stop the others.
    *
    * @returns what the sweep did
@@ -128,7 +136,7 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
 
   private async sweep(): Promise<SweepResult> {
     const started = performance.now();
-    const result: SweepResult = { streams: 0, expired: 0, perStream: {}, failed: 0, durationMs: 0 };
+    const result: SweepResult = { streams: 0, expired: 0, perStream: {}, returned: 0, deadLettered: 0, promoted: 0, failed: 0, durationMs: 0 };
     let names: string[] = [];
     try {
       names = await this.registry.names();
@@ -138,10 +146,15 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
     }
     for (const name of names) {
       try {
-        const expired = await this.registry.stream(name, { chunkSize: this.batchSize }).expire();
+        const stream = this.registry.stream(name, { chunkSize: this.batchSize });
+        const expired = await stream.expire();
+        const recovered = await stream.recover();
         result.streams += 1;
         result.expired += expired;
         if (expired > 0) result.perStream[name] = expired;
+        result.returned += recovered.returned;
+        result.deadLettered += recovered.died;
+        result.promoted += recovered.promoted;
       } catch (err) {
         result.failed += 1;
         this.report(err, name);

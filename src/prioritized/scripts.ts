@@ -12,22 +12,40 @@ interface ScriptDefinition {
   readonly readOnly: boolean;
 }
 
-const allKeys = (k: StreamKeys): readonly string[] => [k.items, k.scores, k.gated, k.cooldowns, k.meta];
+const allKeys = (k: StreamKeys): readonly string[] => [
+  k.items,
+  k.scores,
+  k.gated,
+  k.cooldowns,
+  k.meta,
+  k.leases,
+  k.delayed,
+  k.dead,
+  k.state,
+  k.marker,
+];
 
 /** Every script of a prioritized stream, by name. */
 export const SCRIPTS = {
-  addItem: { file: 'addItem-5.lua', keys: allKeys, readOnly: false },
-  addItems: { file: 'addItems-5.lua', keys: allKeys, readOnly: false },
-  pullItems: { file: 'pullItems-5.lua', keys: allKeys, readOnly: false },
+  addItem: { file: 'addItem-10.lua', keys: allKeys, readOnly: false },
+  addItems: { file: 'addItems-10.lua', keys: allKeys, readOnly: false },
+  pullItems: { file: 'pullItems-6.lua', keys: (k) => [k.items, k.scores, k.gated, k.cooldowns, k.meta, k.state], readOnly: false },
   incrementItem: { file: 'incrementItem-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
   decrementAll: { file: 'decrementAll-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
-  deleteBelow: { file: 'deleteBelow-4.lua', keys: (k) => [k.items, k.scores, k.gated, k.meta], readOnly: false },
-  expireItems: { file: 'expireItems-3.lua', keys: (k) => [k.items, k.scores, k.cooldowns], readOnly: false },
-  deleteStream: { file: 'deleteStream-5.lua', keys: allKeys, readOnly: false },
+  deleteBelow: { file: 'deleteBelow-5.lua', keys: (k) => [k.items, k.scores, k.gated, k.meta, k.state], readOnly: false },
+  expireItems: { file: 'expireItems-4.lua', keys: (k) => [k.items, k.scores, k.cooldowns, k.state], readOnly: false },
+  deleteStream: { file: 'deleteStream-10.lua', keys: allKeys, readOnly: false },
   getItem: { file: 'getItem-1.lua', keys: (k) => [k.items], readOnly: true },
   countItems: { file: 'countItems-1.lua', keys: (k) => [k.scores], readOnly: true },
   readItems: { file: 'readItems-3.lua', keys: (k) => [k.items, k.scores, k.meta], readOnly: true },
   scanItems: { file: 'scanItems-3.lua', keys: (k) => [k.items, k.scores, k.meta], readOnly: true },
+  leaseItems: { file: 'leaseItems-10.lua', keys: allKeys, readOnly: false },
+  ackItems: { file: 'ackItems-10.lua', keys: allKeys, readOnly: false },
+  nackItems: { file: 'nackItems-10.lua', keys: allKeys, readOnly: false },
+  extendLeases: { file: 'extendLeases-10.lua', keys: allKeys, readOnly: false },
+  recoverItems: { file: 'recoverItems-10.lua', keys: allKeys, readOnly: false },
+  readDead: { file: 'readDead-10.lua', keys: allKeys, readOnly: true },
+  reviveDead: { file: 'reviveDead-10.lua', keys: allKeys, readOnly: false },
 } as const satisfies Record<string, ScriptDefinition>;
 
 /** The name of one of the stream scripts. */

@@ -13,8 +13,18 @@ export interface StreamKeys {
   readonly gated: string;
   /** `P{N}:exp`, a sorted set: key → cooldown deadline in epoch ms (Redis server clock). */
   readonly cooldowns: string;
-  /** `P{N}:meta`, a hash: `base`, the stream's priority offset (absent means 0). */
+  /** `P{N}:meta`, a hash: `base`, the stream's priority offset (absent means 0); `lseq`, the lease counter. */
   readonly meta: string;
+  /** `P{N}:lease`, a sorted set: leased key → lease deadline in epoch ms (server clock). */
+  readonly leases: string;
+  /** `P{N}:delay`, a sorted set: key nacked with a delay → when it returns to the stream (epoch ms). */
+  readonly delayed: string;
+  /** `P{N}:dead`, a sorted set: dead-lettered key → when it died (epoch ms). */
+  readonly dead: string;
+  /** `P{N}:state`, a hash: key → JSON `{ a: attempts, m: maxAttempts, p: priority, l: leaseId, e: lastError }` of leased, delayed, retried and dead items. */
+  readonly state: string;
+  /** `P{N}:marker`, a list: one element while there is work, for idle workers' blocking wait. */
+  readonly marker: string;
 }
 
 /**
@@ -35,6 +45,11 @@ export function streamKeys(name: string, prefix = ''): StreamKeys {
     gated: `${tag}:exc`,
     cooldowns: `${tag}:exp`,
     meta: `${tag}:meta`,
+    leases: `${tag}:lease`,
+    delayed: `${tag}:delay`,
+    dead: `${tag}:dead`,
+    state: `${tag}:state`,
+    marker: `${tag}:marker`,
   };
 }
 

@@ -116,8 +116,8 @@ export class StreamRegistry {
   }
 
   /**
-   * Unregisters every name whose stream has no data left (no items, gated keys, cooldowns or
-   * offset). Safe against a concurrent `add`: a name whose data reappears is registered again.
+   * Unregisters every name whose stream has no data left (no items, gated keys, cooldowns,
+   * offset, leases, delayed jobs or dead letters). Safe against a concurrent `add`: a name whose data reappears is registered again.
    *
    * @returns the names that were pruned
    */
@@ -135,6 +135,7 @@ export class StreamRegistry {
 
   private async hasData(name: string): Promise<boolean> {
     const k = streamKeys(name, this.prefix);
-    return (await this.client.exists(k.items, k.scores, k.gated, k.cooldowns, k.meta)) > 0;
+    // The workers' marker alone is no data: it only says "there may be work".
+    return (await this.client.exists(k.items, k.scores, k.gated, k.cooldowns, k.meta, k.leases, k.delayed, k.dead, k.state)) > 0;
   }
 }

@@ -169,3 +169,122 @@ export interface ScanOptions {
    */
   batchSize?: number;
 }
+
+/** The default lease of `lease()` and of a {@link Worker}: 30 seconds. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** The default number of attempts before a job goes to the dead letters. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** A job handed out by `lease()`: an item plus what identifies this delivery. */
+export interface LeasedItem<T> extends Item<T> {
+  /** 1 on the first delivery, then one more for every retry or expired lease. */
+  attempt: number;
+  /** Identifies this lease: ack, nack and extend must name it. */
+  leaseId: string;
+}
+
+/** What ack, nack and extend need to name a lease (a {@link LeasedItem} is one). */
+export interface LeaseRef {
+  /** The item key. */
+  key: string;
+  /** The lease id from `lease()`. */
+  leaseId: string;
+}
+
+/** Options of `lease`. */
+export interface LeaseOptions {
+  /**
+   * How many items to lease at most (1 to 10000).
+   *
+   * @defaultValue 1
+   */
+  count?: number;
+  /**
+   * How long the lease lasts before the job goes back to the stream, in ms.
+   *
+   * @defaultValue 30000
+   */
+  leaseMs?: number;
+  /**
+   * Attempts (deliveries) a job may have before a failure sends it to the dead letters; 0 for
+   * no limit. Recorded with each lease, so recovery by any process applies it.
+   *
+   * @defaultValue 5
+   */
+  maxAttempts?: number;
+}
+
+/** Options of `ack`: cooldown and gating, as for `pull`. */
+export interface AckOptions {
+  /**
+   * Gate the keys so they can never be re-added (without `readd`).
+   *
+   * @defaultValue `false`
+   */
+  gate?: boolean;
+  /**
+   * Cooldown of the keys from now, in ms; 0 for none.
+   *
+   * @defaultValue the stream's `cooldownMs`
+   */
+  cooldownMs?: number;
+  /**
+   * An absolute cooldown deadline (a Date or epoch ms); wins over `cooldownMs`.
+   *
+   * @defaultValue none
+   */
+  expireAt?: Date | number;
+}
+
+/** Options of `nack`. */
+export interface NackOptions {
+  /**
+   * Return the jobs to the stream only after this many ms.
+   *
+   * @defaultValue 0 (at once)
+   */
+  delayMs?: number;
+  /**
+   * The priority the jobs return with.
+   *
+   * @defaultValue the priority they were leased with
+   */
+  priority?: number;
+  /**
+   * Why the jobs failed; kept as the last error and shown in the dead letters.
+   *
+   * @defaultValue none (a job that dies without one shows `"nacked"`)
+   */
+  error?: string;
+}
+
+/** What `nack` did. */
+export interface NackResult {
+  /** Jobs back in the stream now. */
+  requeued: number;
+  /** Jobs that return after the delay. */
+  delayed: number;
+  /** Jobs that had used up their attempts and went to the dead letters. */
+  dead: number;
+}
+
+/** What `recover` did. */
+export interface RecoverResult {
+  /** Expired leases whose jobs went back to the stream. */
+  returned: number;
+  /** Expired leases whose jobs had used up their attempts and went to the dead letters. */
+  died: number;
+  /** Delayed jobs that were due and went back to the stream. */
+  promoted: number;
+}
+
+/** A job in the dead letters. */
+export interface DeadLetter<T> extends Item<T> {
+  /** How many times it was delivered. */
+  attempts: number;
+  /** The last error: a nack's `error`, `"nacked"`, or `"lease expired"`. */
+  error: string | null;
+  /** When it died (epoch ms, server clock). */
+  diedAt: number;
+}

@@ -1,4 +1,4 @@
--- Adding items. Requires common.lua; KEYS as in addItem-5.lua.
+-- Adding items. Requires common.lua; KEYS as in addItem-10.lua.
 
 -- Validates the shared flags of the add scripts; returns readd, mode or nil, error.
 local function addFlags(readdArg, modeArg)
@@ -18,15 +18,31 @@ local function baseForAdd()
   return readBase(KEYS[5])
 end
 
--- Which of `keys` are gated or cooling down (a table by index), and whether any is. Ended
--- cooldowns are forgotten, so a later sweep cannot remove the new item. With readd, both
--- gating and cooldowns of the keys are cleared instead.
+-- Which of `keys` may not be added (a table by index), which are dead letters (a table by
+-- index; adding one takes it out of the dead letters), and whether either table is non-empty.
+-- A key that is leased or delayed (in flight) is always refused. With readd, gating and
+-- cooldowns of the keys are cleared; without it a gated or cooling key is refused, and an
+-- ended cooldown is forgotten, so a later sweep cannot remove the new item.
 local function blockedItems(keys, readd)
-  local blocked, any = {}, false
+  local blocked, dead, any = {}, {}, false
+  for _, inFlight in ipairs({ KEYS[6], KEYS[7] }) do
+    if redis.call('EXISTS', inFlight) == 1 then
+      local scores = callCollect('ZMSCORE', inFlight, keys)
+      for i = 1, #keys do
+        if scores[i] then blocked[i], any = true, true end
+      end
+    end
+  end
+  if redis.call('EXISTS', KEYS[8]) == 1 then
+    local died = callCollect('ZMSCORE', KEYS[8], keys)
+    for i = 1, #keys do
+      if died[i] then dead[i], any = true, true end
+    end
+  end
   if readd then
     callChunked('SREM', KEYS[3], keys)
     callChunked('ZREM', KEYS[4], keys)
-    return blocked, any
+    return blocked, dead, any
   end
   if redis.call('EXISTS', KEYS[3]) == 1 then
     local gated = callCollect('SMISMEMBER', KEYS[3], keys)
@@ -49,15 +65,15 @@ local function blockedItems(keys, readd)
     end
     callChunked('ZREM', KEYS[4], ended)
   end
-  return blocked, any
+  return blocked, dead, any
 end
 
 -- The general add, item by item in order: keys, values, priorities are parallel lists,
--- blocked comes from blockedItems. Values are written unless `valuesWritten`.
+-- blocked and dead come from blockedItems. Values are written unless `valuesWritten`.
 -- Returns one entry per item: 1 when the new priority is the one given, else the new
 -- priority as a string, or false when the item is blocked. A key listed twice behaves as
 -- two adds in a row (HSET and ZADD keep the last value of a field or member).
-local function addGeneral(keys, values, priorities, blocked, mode, valuesWritten)
+local function addGeneral(keys, values, priorities, blocked, dead, mode, valuesWritten)
   local base = baseForAdd()
   local stored = redis.call('EXISTS', KEYS[2]) == 1 and callCollect('ZMSCORE', KEYS[2], keys) or {}
   local current = {} -- stored scores written earlier in this call
@@ -87,5 +103,12 @@ local function addGeneral(keys, values, priorities, blocked, mode, valuesWritten
   end
   if not valuesWritten then callChunked('HSET', KEYS[1], fields) end
   callChunked('ZADD', KEYS[2], scored)
+  local revived = {}
+  for i = 1, #keys do
+    if dead[i] and not blocked[i] then revived[#revived + 1] = keys[i] end
+  end
+  callChunked('ZREM', KEYS[8], revived)
+  callChunked('HDEL', KEYS[9], revived)
+  if #scored > 0 then signalWork() end
   return out
 end

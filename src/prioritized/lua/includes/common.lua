@@ -90,3 +90,10 @@ local function entriesOf(hashKey, range, base)
   local keys = keysOf(range)
   return triples(keys, valuesOf(hashKey, keys), range, base)
 end
+
+-- Tells idle workers that there is work: the stream's marker list (KEYS[10] in every script
+-- that adds work) holds at most one element.
+local function signalWork()
+  redis.call('LPUSH', KEYS[10], '1')
+  redis.call('LTRIM', KEYS[10], 0, 0)
+end

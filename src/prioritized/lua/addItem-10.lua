@@ -2,11 +2,16 @@
   Adds one item to a prioritized stream (psadd).
 
   Input:
-    KEYS[1] items hash        {name}:t    key -> value
-    KEYS[2] scores zset       {name}:s    key -> base - priority
-    KEYS[3] gated set         {name}:exc
-    KEYS[4] cooldowns zset    {name}:exp  key -> deadline (epoch ms, server clock)
-    KEYS[5] meta hash         {name}:meta field base
+    KEYS[1]  items hash      {name}:t       key -> value
+    KEYS[2]  scores zset     {name}:s       key -> base - priority
+    KEYS[3]  gated set       {name}:exc
+    KEYS[4]  cooldowns zset  {name}:exp     key -> deadline (epoch ms, server clock)
+    KEYS[5]  meta hash       {name}:meta    field base
+    KEYS[6]  leases zset     {name}:lease   key -> lease deadline
+    KEYS[7]  delayed zset    {name}:delay   key -> ready time
+    KEYS[8]  dead zset       {name}:dead    key -> time of death
+    KEYS[9]  state hash      {name}:state   key -> JSON job state
+    KEYS[10] marker list     {name}:marker
 
     ARGV[1] key
     ARGV[2] value (encoded)
@@ -15,7 +20,8 @@
     ARGV[5] mode when the key is queued: sum | replace | max
 
   Output:
-    the item's new priority (string), or nil when rejected (gated or cooling down)
+    the item's new priority (string), or nil when rejected (gated, cooling down, or in
+    flight: leased or delayed)
 ]]
 --- @include "includes/common"
 --- @include "includes/add-items"
@@ -29,7 +35,7 @@ local readd, mode = addFlags(ARGV[4], ARGV[5])
 if readd == nil then return grError('EINVAL', mode) end
 
 local keys = { key }
-local blocked = blockedItems(keys, readd)
-local result = addGeneral(keys, { ARGV[2] }, { priority }, blocked, mode, false)[1]
+local blocked, dead = blockedItems(keys, readd)
+local result = addGeneral(keys, { ARGV[2] }, { priority }, blocked, dead, mode, false)[1]
 if result == 1 then return fmt(priority) end
 return result

@@ -8,6 +8,7 @@
     KEYS[2] scores zset  {name}:s
     KEYS[3] gated set    {name}:exc
     KEYS[4] meta hash    {name}:meta
+    KEYS[5] state hash   {name}:state  job state of retried items
 
     ARGV[1] threshold (finite double)
     ARGV[2] gate: 1 also gates the removed keys
@@ -30,5 +31,6 @@ local keys = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. fmt(bound), '+inf', 'LI
 if #keys == 0 then return keys end
 callChunked('ZREM', KEYS[2], keys)
 callChunked('HDEL', KEYS[1], keys)
+if redis.call('EXISTS', KEYS[5]) == 1 then callChunked('HDEL', KEYS[5], keys) end
 if ARGV[2] == '1' then callChunked('SADD', KEYS[3], keys) end
 return keys

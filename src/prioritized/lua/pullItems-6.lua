@@ -7,6 +7,7 @@
     KEYS[3] gated set         {name}:exc
     KEYS[4] cooldowns zset    {name}:exp  key -> deadline (epoch ms, server clock)
     KEYS[5] meta hash         {name}:meta field base
+    KEYS[6] state hash        {name}:state   job state of retried items (includes/jobs.lua)
 
     ARGV[1] count (integer 1..10000)
     ARGV[2] purge: 1 removes the items, 0 keeps them with their priority decreased
@@ -58,6 +59,7 @@ local values = valuesOf(KEYS[1], keys)
 
 if purge then
   callChunked('HDEL', KEYS[1], keys)
+  if redis.call('EXISTS', KEYS[6]) == 1 then callChunked('HDEL', KEYS[6], keys) end
   if gate then callChunked('SADD', KEYS[3], keys) end
 else
   local scored = {}

@@ -7,6 +7,7 @@
     KEYS[1] items hash      {name}:t
     KEYS[2] scores zset     {name}:s
     KEYS[3] cooldowns zset  {name}:exp
+    KEYS[4] state hash      {name}:state  job state of retried items
 
     ARGV[1] limit (integer 1..10000)
 
@@ -24,6 +25,7 @@ local removed = 0
 for i = 1, #keys do
   if redis.call('ZREM', KEYS[2], keys[i]) == 1 then
     redis.call('HDEL', KEYS[1], keys[i])
+    redis.call('HDEL', KEYS[4], keys[i])
     removed = removed + 1
   end
 end

@@ -4,11 +4,16 @@
   in a row.
 
   Input:
-    KEYS[1] items hash        {name}:t    key -> value
-    KEYS[2] scores zset       {name}:s    key -> base - priority
-    KEYS[3] gated set         {name}:exc
-    KEYS[4] cooldowns zset    {name}:exp  key -> deadline (epoch ms, server clock)
-    KEYS[5] meta hash         {name}:meta field base
+    KEYS[1]  items hash      {name}:t       key -> value
+    KEYS[2]  scores zset     {name}:s       key -> base - priority
+    KEYS[3]  gated set       {name}:exc
+    KEYS[4]  cooldowns zset  {name}:exp     key -> deadline (epoch ms, server clock)
+    KEYS[5]  meta hash       {name}:meta    field base
+    KEYS[6]  leases zset     {name}:lease   key -> lease deadline
+    KEYS[7]  delayed zset    {name}:delay   key -> ready time
+    KEYS[8]  dead zset       {name}:dead    key -> time of death
+    KEYS[9]  state hash      {name}:state   key -> JSON job state
+    KEYS[10] marker list     {name}:marker
 
     ARGV[1] readd: 1 | 0
     ARGV[2] mode when a key is queued: sum | replace | max
@@ -17,13 +22,14 @@
     then n pairs    -priority_i, key_i         (ready for ZADD at offset 0)
 
   Output:
-    full: one entry per item, its new priority (string) or nil when rejected.
+    full: one entry per item, its new priority (string) or nil when rejected (gated,
+    cooling down, or in flight).
     compact: the integer n when every item was added with the priority given; otherwise one
     entry per item: 1 for "the priority given", the new priority (string), or nil.
 
-  Fast path: when no key is blocked and HSET reports every field new, every item is new
-  (the items hash and the scores zset hold the same keys), so both writes run straight
-  from ARGV with no per-item work in Lua.
+  Fast path: when no key is gated, cooling, in flight or dead and HSET reports every field
+  new, every item is new (every member of the scores zset is a field of the items hash), so
+  both writes run straight from ARGV with no per-item work in Lua.
 ]]
 --- @include "includes/common"
 --- @include "includes/add-items"
@@ -62,12 +68,12 @@ local function reply(out)
   return out
 end
 
-local blocked, anyBlocked = {}, false
-if readd or redis.call('EXISTS', KEYS[3], KEYS[4]) > 0 then
-  blocked, anyBlocked = blockedItems(list(hs), readd)
+local blocked, dead, special = {}, {}, false
+if readd or redis.call('EXISTS', KEYS[3], KEYS[4], KEYS[6], KEYS[7], KEYS[8]) > 0 then
+  blocked, dead, special = blockedItems(list(hs), readd)
 end
-if anyBlocked then
-  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, mode, false))
+if special then
+  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, dead, mode, false))
 end
 
 local base = baseForAdd()
@@ -78,7 +84,7 @@ for i = hs, last, 1000 do
 end
 if added < n then
   -- Some keys were queued already, or listed twice: the general path, values written.
-  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, mode, true))
+  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, dead, mode, true))
 end
 
 if base == 0 then
@@ -94,6 +100,7 @@ else
   end
   callChunked('ZADD', KEYS[2], scored)
 end
+signalWork()
 if compact then return n end
 local out = {}
 for i = 1, n do out[i] = 1 end

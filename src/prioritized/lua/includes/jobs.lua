@@ -1,0 +1,111 @@
+-- Leases, retries and dead letters. Requires common.lua; KEYS as in leaseItems-10.lua.
+-- A job's state is JSON in the state hash: a = attempts (times leased), m = maxAttempts of
+-- its last lease (0: unlimited), p = its priority (a string, exact), l = the current lease
+-- id (only while leased), e = the last error.
+
+local function decodeState(raw)
+  if raw then return cjson.decode(raw) end
+  return { a = 0, m = 0 }
+end
+
+-- Whether a job that just failed has used up its attempts.
+local function exhausted(st)
+  return st.m ~= nil and st.m > 0 and st.a >= st.m
+end
+
+-- Puts jobs back into the stream at the priority in their state (a list of keys and a
+-- parallel list of states); the states are written back by the caller.
+local function requeue(keys, states, base)
+  local scored = {}
+  for i = 1, #keys do
+    scored[#scored + 1] = base - tonumber(states[i].p or '0')
+    scored[#scored + 1] = keys[i]
+  end
+  callChunked('ZADD', KEYS[2], scored)
+  if #keys > 0 then signalWork() end
+end
+
+-- Moves jobs to the dead letters at `now`.
+local function bury(keys, now)
+  local scored = {}
+  local at = fmt(now)
+  for i = 1, #keys do
+    scored[#scored + 1] = at
+    scored[#scored + 1] = keys[i]
+  end
+  callChunked('ZADD', KEYS[8], scored)
+end
+
+-- Writes states back: keys and states are parallel lists.
+local function saveStates(keys, states)
+  local fields = {}
+  for i = 1, #keys do
+    fields[#fields + 1] = keys[i]
+    fields[#fields + 1] = cjson.encode(states[i])
+  end
+  callChunked('HSET', KEYS[9], fields)
+end
+
+-- Up to `limit` expired leases go back to the stream with their attempt count, or to the
+-- dead letters when they have used up their attempts; up to `limit` delayed jobs that are
+-- due go back to the stream. Returns returned, died, promoted.
+local function recoverDue(now, base, limit)
+  local returned, died, promoted = 0, 0, 0
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, limit)
+  if #expired > 0 then
+    local raw = callCollect('HMGET', KEYS[9], expired)
+    local back, backStates, dead, deadStates = {}, {}, {}, {}
+    for i = 1, #expired do
+      local st = decodeState(raw[i])
+      st.l = nil
+      if exhausted(st) then
+        st.e = 'lease expired'
+        dead[#dead + 1], deadStates[#deadStates + 1] = expired[i], st
+      else
+        back[#back + 1], backStates[#backStates + 1] = expired[i], st
+      end
+    end
+    callChunked('ZREM', KEYS[6], expired)
+    requeue(back, backStates, base)
+    bury(dead, now)
+    saveStates(back, backStates)
+    saveStates(dead, deadStates)
+    returned, died = #back, #dead
+  end
+  local due = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', now, 'LIMIT', 0, limit)
+  if #due > 0 then
+    local raw = callCollect('HMGET', KEYS[9], due)
+    local states = {}
+    for i = 1, #due do states[i] = decodeState(raw[i]) end
+    callChunked('ZREM', KEYS[7], due)
+    requeue(due, states, base)
+    promoted = #due
+  end
+  return returned, died, promoted
+end
+
+-- Reads ARGV[first..] as key, leaseId pairs; returns keys, ids, the decoded states, and
+-- the keys whose lease is not the one named (expired and recovered, or handed to someone else).
+local function leasedPairs(first)
+  local keys, ids = {}, {}
+  for i = first, #ARGV, 2 do
+    keys[#keys + 1] = ARGV[i]
+    ids[#ids + 1] = ARGV[i + 1]
+  end
+  local raw = callCollect('HMGET', KEYS[9], keys)
+  local states, lost = {}, {}
+  for i = 1, #keys do
+    local st = decodeState(raw[i])
+    states[i] = st
+    if st.l == nil or st.l ~= ids[i] then lost[#lost + 1] = keys[i] end
+  end
+  return keys, ids, states, lost
+end
+
+-- The error reply for lost leases, naming up to ten keys.
+local function leaseLost(lost)
+  local shown = {}
+  for i = 1, math.min(#lost, 10) do shown[i] = lost[i] end
+  local more = #lost > 10 and (' and ' .. (#lost - 10) .. ' more') or ''
+  return grError('ELEASE', 'the lease is no longer held for ' .. table.concat(shown, ', ') .. more)
+end

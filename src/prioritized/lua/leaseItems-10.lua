@@ -1,0 +1,83 @@
+--[[
+  Leases up to `count` items, highest priority first: they leave the scores zset for the
+  leases zset with a deadline on the server clock, keep their value, and get an attempt
+  number and a lease id. First, up to `recoverLimit` expired leases and due delayed jobs go
+  back (or, out of attempts, to the dead letters).
+
+  Input:
+    KEYS[1]  items hash      {name}:t       key -> value
+    KEYS[2]  scores zset     {name}:s       key -> base - priority
+    KEYS[3]  gated set       {name}:exc
+    KEYS[4]  cooldowns zset  {name}:exp     key -> deadline (epoch ms, server clock)
+    KEYS[5]  meta hash       {name}:meta    fields base, lseq
+    KEYS[6]  leases zset     {name}:lease   key -> lease deadline
+    KEYS[7]  delayed zset    {name}:delay   key -> ready time
+    KEYS[8]  dead zset       {name}:dead    key -> time of death
+    KEYS[9]  state hash      {name}:state   key -> JSON job state (includes/jobs.lua)
+    KEYS[10] marker list     {name}:marker
+
+    ARGV[1] count (integer 1..10000)
+    ARGV[2] leaseMs (integer >= 1)
+    ARGV[3] maxAttempts (integer >= 0; 0: unlimited), recorded in each job's state
+    ARGV[4] recoverLimit (integer 0..10000)
+
+  Output:
+    { { key1, value1, priority1, attempt1, leaseId1, key2, ... }, wakeInMs }
+    where wakeInMs is when the next lease expires or delayed job is due, from now (-1: none)
+]]
+--- @include "includes/common"
+--- @include "includes/jobs"
+
+local count = toInteger(ARGV[1], 1, 10000)
+if count == nil then return grError('EINVAL', 'count must be an integer from 1 to 10000') end
+local leaseMs = toInteger(ARGV[2], 1, 9007199254740991)
+if leaseMs == nil then return grError('EINVAL', 'leaseMs must be an integer >= 1') end
+local maxAttempts = toInteger(ARGV[3], 0, 9007199254740991)
+if maxAttempts == nil then return grError('EINVAL', 'maxAttempts must be an integer >= 0') end
+local recoverLimit = toInteger(ARGV[4], 0, 10000)
+if recoverLimit == nil then return grError('EINVAL', 'recoverLimit must be an integer from 0 to 10000') end
+
+local now = serverNowMs()
+local base = readBase(KEYS[5])
+if recoverLimit > 0 then recoverDue(now, base, recoverLimit) end
+
+local out = {}
+local range = redis.call('ZPOPMIN', KEYS[2], count)
+if #range > 0 then
+  local keys = keysOf(range)
+  local values = valuesOf(KEYS[1], keys)
+  local raw = callCollect('HMGET', KEYS[9], keys)
+  local seq = redis.call('HINCRBY', KEYS[5], 'lseq', 1)
+  local deadline = fmt(now + leaseMs)
+  local states, scored = {}, {}
+  for i = 1, #keys do
+    local st = decodeState(raw[i])
+    st.a = (st.a or 0) + 1
+    st.m = maxAttempts
+    st.p = fmt(base - tonumber(range[2 * i]))
+    st.l = seq .. '-' .. i
+    states[i] = st
+    scored[#scored + 1] = deadline
+    scored[#scored + 1] = keys[i]
+    out[#out + 1] = keys[i]
+    out[#out + 1] = values[i]
+    out[#out + 1] = st.p
+    out[#out + 1] = st.a
+    out[#out + 1] = st.l
+  end
+  callChunked('ZADD', KEYS[6], scored)
+  saveStates(keys, states)
+end
+
+-- Keep the marker only while there is something to lease, so idle workers block.
+if redis.call('EXISTS', KEYS[2]) == 1 then signalWork() else redis.call('DEL', KEYS[10]) end
+
+local wake = -1
+for _, pending in ipairs({ KEYS[6], KEYS[7] }) do
+  local first = redis.call('ZRANGE', pending, 0, 0, 'WITHSCORES')
+  if first[2] then
+    local inMs = math.max(0, tonumber(first[2]) - now)
+    if wake < 0 or inMs < wake then wake = inMs end
+  end
+end
+return { out, wake }

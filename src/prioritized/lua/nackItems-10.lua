@@ -1,0 +1,70 @@
+--[[
+  Gives leased jobs back: to the stream now, or after `delayMs`; a job that has used up its
+  attempts goes to the dead letters instead, with the error given (or "nacked"). All or
+  nothing: a lease that is no longer held makes the reply ELEASE and changes nothing.
+
+  Input:
+    KEYS[1]  items hash      {name}:t       key -> value
+    KEYS[2]  scores zset     {name}:s       key -> base - priority
+    KEYS[3]  gated set       {name}:exc
+    KEYS[4]  cooldowns zset  {name}:exp     key -> deadline (epoch ms, server clock)
+    KEYS[5]  meta hash       {name}:meta    fields base, lseq
+    KEYS[6]  leases zset     {name}:lease   key -> lease deadline
+    KEYS[7]  delayed zset    {name}:delay   key -> ready time
+    KEYS[8]  dead zset       {name}:dead    key -> time of death
+    KEYS[9]  state hash      {name}:state   key -> JSON job state (includes/jobs.lua)
+    KEYS[10] marker list     {name}:marker
+
+    ARGV[1] delayMs (integer >= 0)
+    ARGV[2] priority to return with (finite double), or "" to keep the job's priority
+    ARGV[3] error message, or ""
+    ARGV[4..] key, leaseId pairs
+
+  Output:
+    { requeued, delayed, died }
+]]
+--- @include "includes/common"
+--- @include "includes/jobs"
+
+local delayMs = toInteger(ARGV[1], 0, 9007199254740991)
+if delayMs == nil then return grError('EINVAL', 'delayMs must be an integer >= 0') end
+local priority = nil
+if ARGV[2] ~= nil and ARGV[2] ~= '' then
+  priority = toFinite(ARGV[2])
+  if priority == nil then return grError('EINVAL', 'priority must be a finite number') end
+end
+if (#ARGV - 3) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, leaseId pairs') end
+
+local keys, _, states, lost = leasedPairs(4)
+if #lost > 0 then return leaseLost(lost) end
+
+local now = serverNowMs()
+local back, backStates, later, dead = {}, {}, {}, {}
+for i = 1, #keys do
+  local st = states[i]
+  st.l = nil
+  if ARGV[3] ~= '' then st.e = ARGV[3] end
+  if priority ~= nil then st.p = fmt(priority) end
+  if exhausted(st) then
+    st.e = st.e or 'nacked'
+    dead[#dead + 1] = keys[i]
+  elseif delayMs > 0 then
+    later[#later + 1] = keys[i]
+  else
+    back[#back + 1], backStates[#backStates + 1] = keys[i], st
+  end
+end
+callChunked('ZREM', KEYS[6], keys)
+saveStates(keys, states)
+requeue(back, backStates, readBase(KEYS[5]))
+bury(dead, now)
+if #later > 0 then
+  local at = fmt(now + delayMs)
+  local scored = {}
+  for i = 1, #later do
+    scored[#scored + 1] = at
+    scored[#scored + 1] = later[i]
+  end
+  callChunked('ZADD', KEYS[7], scored)
+end
+return { #back, #later, #dead }
