@@ -13,6 +13,7 @@ export { createConnection, connectionFromEnv, closeConnection, type ConnectionOp
 export { PrioritizedStream } from './prioritized/prioritized-stream.js';
 export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
 export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult } from './prioritized/expirer.js';
+export { Worker, type WorkerOptions, type WorkerEvents, type JobHandler } from './prioritized/worker.js';
 export { registerCommands, RAW_COMMAND_NAMES, type RegisterCommandsOptions, type PsPullArgs } from './prioritized/commands.js';
 export { streamKeys, registryKey, type StreamKeys } from './prioritized/stream-keys.js';
 export {
@@ -22,7 +23,9 @@ export {
   DEFAULT_MAX_ATTEMPTS,
   MAX_PULL_COUNT,
   type AckOptions,
+  type ConsumeOptions,
   type DeadLetter,
+  type Job,
   type LeaseOptions,
   type LeaseRef,
   type LeasedItem,

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { reportError } from '../internal/report-error.js';
 import { assertInteger } from '../internal/validate.js';
 import type { StreamRegistry } from './stream-registry.js';
 
@@ -166,8 +167,6 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
   }
 
   private report(err: unknown, stream: string | undefined): void {
-    const error = err instanceof Error ? err : new Error(String(err));
-    if (this.listenerCount('error') > 0) this.emit('error', error, stream);
-    else process.emitWarning(`good-redis Expirer: ${stream === undefined ? 'registry' : `stream ${stream}`}: ${error.message}`, 'GoodRedisWarning');
+    reportError(this, err, `Expirer: ${stream === undefined ? 'registry' : `stream ${stream}`}`, stream);
   }
 }

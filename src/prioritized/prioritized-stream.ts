@@ -7,6 +7,7 @@ import {
   assertItemKey,
   invalid,
 } from '../internal/validate.js';
+import { consume } from './consume.js';
 import { defineScripts, runScript, type ScriptArg, type ScriptName } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
 import {
@@ -16,7 +17,9 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   MAX_PULL_COUNT,
   type AckOptions,
+  type ConsumeOptions,
   type DeadLetter,
+  type Job,
   type LeaseOptions,
   type LeaseRef,
   type LeasedItem,
@@ -510,6 +513,24 @@ export class PrioritizedStream<T = string> implements AsyncIterable<Item<T>> {
       total.promoted += promoted;
       if (returned + died < this.chunkSize && promoted < this.chunkSize) return total;
     }
+  }
+
+  /**
+   * Consumes the stream with `for await`: leases jobs (`count` at a time) and yields each with
+   * its own `ack`, `nack` and `extend`, waiting without polling while there is none. A job the
+   * loop body neither acks nor nacks comes back when its lease expires.
+   *
+   * @param options - lease options and `blockTimeoutMs`
+   * @returns an endless async iterator of jobs; `break` out of it to stop
+   * @example
+   * ```ts
+   * for await (const job of stream.consume({ leaseMs: 60_000 })) {
+   *   try { await handle(job.value); await job.ack(); } catch (err) { await job.nack({ delayMs: 1000, error: String(err) }); }
+   * }
+   * ```
+   */
+  public consume(options: ConsumeOptions = {}): AsyncGenerator<Job<T>, void, undefined> {
+    return consume(this, options);
   }
 
   /**

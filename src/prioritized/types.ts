@@ -288,3 +288,23 @@ export interface DeadLetter<T> extends Item<T> {
   /** When it died (epoch ms, server clock). */
   diedAt: number;
 }
+
+/** A leased job with its own ack, nack and extend, as a {@link Worker} handler and `consume()` get it. */
+export interface Job<T> extends LeasedItem<T> {
+  /** Finishes the job; see `PrioritizedStream.ack`. */
+  ack(options?: AckOptions): Promise<number>;
+  /** Gives the job back; see `PrioritizedStream.nack`. */
+  nack(options?: NackOptions): Promise<NackResult>;
+  /** Renews the lease; see `PrioritizedStream.extend`. */
+  extend(leaseMs: number): Promise<number>;
+}
+
+/** Options of `consume()`. */
+export interface ConsumeOptions extends LeaseOptions {
+  /**
+   * The longest idle wait before looking again for expired leases and due delayed jobs, in ms.
+   *
+   * @defaultValue 5000
+   */
+  blockTimeoutMs?: number;
+}

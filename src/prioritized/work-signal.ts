@@ -1,0 +1,50 @@
+import type { RedisClient } from '../connection/redis-client.js';
+
+/**
+ * Waits for work on a stream without polling: a blocking `BLPOP` on the stream's marker list
+ * (pushed by every add and by every job that returns to the stream), on a connection of its
+ * own so the client's other commands never queue behind it.
+ */
+export class WorkSignal {
+  private readonly connection: RedisClient;
+  private readonly marker: string;
+  private closed = false;
+
+  /**
+   * @param client - the stream's connection; a duplicate of it does the blocking
+   * @param marker - the stream's marker key
+   */
+  public constructor(client: RedisClient, marker: string) {
+    this.connection = client.duplicate();
+    this.marker = marker;
+  }
+
+  /**
+   * Waits until work is signalled, `timeoutMs` passes, or the signal is closed.
+   *
+   * @param timeoutMs - the longest wait
+   * @returns `true` when work was signalled
+   */
+  public async wait(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      // BLPOP takes seconds; fractions work since Redis 6.
+      return (await this.connection.blpop(this.marker, Math.max(1, timeoutMs) / 1000)) !== null;
+    } catch (err) {
+      if (this.isClosed()) return false; // close() aborted the wait
+      throw err;
+    }
+  }
+
+  /** Whether close() was called (read through a method: it changes while a wait is pending). */
+  public isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Ends any wait in progress and closes the connection. Idempotent. */
+  public close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.disconnect();
+  }
+}

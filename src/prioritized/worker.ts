@@ -1,0 +1,275 @@
+import { EventEmitter } from 'node:events';
+import { reportError } from '../internal/report-error.js';
+import { assertBoolean, assertInteger, invalid } from '../internal/validate.js';
+import type { PrioritizedStream } from './prioritized-stream.js';
+import { jobOf } from './consume.js';
+import { DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AckOptions, type Job, type LeasedItem } from './types.js';
+import { WorkSignal } from './work-signal.js';
+
+/** Processes one job; what it returns is reported with `completed`, what it throws retries the job. */
+export type JobHandler<T, R> = (job: Job<T>) => R | Promise<R>;
+
+/** Options of {@link Worker}. */
+export interface WorkerOptions {
+  /**
+   * How many jobs run at once.
+   *
+   * @defaultValue 1
+   */
+  concurrency?: number;
+  /**
+   * The most jobs one lease takes (never more than the free slots).
+   *
+   * @defaultValue `concurrency`
+   */
+  batch?: number;
+  /**
+   * The lease of each job, in ms.
+   *
+   * @defaultValue 30000
+   */
+  leaseMs?: number;
+  /**
+   * Renew the lease every `leaseMs / 2` while the handler runs, so long jobs keep it.
+   *
+   * @defaultValue `true`
+   */
+  autoExtend?: boolean;
+  /**
+   * Deliveries before a failing job goes to the dead letters; 0 for no limit.
+   *
+   * @defaultValue 5
+   */
+  maxAttempts?: number;
+  /**
+   * The delay before a failed job is retried, in ms: a number, or a function of the attempt
+   * that failed and its error.
+   *
+   * @defaultValue `min(1000 * 2^(attempt - 1), 60000)`
+   */
+  backoff?: number | ((attempt: number, error: unknown) => number);
+  /**
+   * The longest idle wait before looking again for expired leases and due delayed jobs, in ms.
+   *
+   * @defaultValue 5000
+   */
+  blockTimeoutMs?: number;
+  /**
+   * How completed jobs are acked (gate, cooldown).
+   *
+   * @defaultValue the stream's defaults
+   */
+  ack?: AckOptions;
+  /**
+   * Start at once; otherwise call {@link Worker.run}.
+   *
+   * @defaultValue `true`
+   */
+  autorun?: boolean;
+}
+
+/** The events a {@link Worker} emits. */
+export interface WorkerEvents<T, R> {
+  /** A job's handler returned and the job was acked. */
+  completed: [job: Job<T>, result: R];
+  /** A job's handler threw; the job was nacked (retried later, or dead-lettered). */
+  failed: [job: Job<T>, error: unknown];
+  /** Something outside a handler failed (a lost lease, a connection error); the worker goes on. */
+  error: [error: Error];
+  /** The worker ran out of jobs: nothing to lease and nothing running. */
+  drained: [];
+  /** `close()` finished. */
+  closed: [];
+}
+
+const defaultBackoff = (attempt: number): number => Math.min(1000 * 2 ** (attempt - 1), 60_000);
+
+/**
+ * Consumes a prioritized stream at least once: leases jobs, runs the handler (up to
+ * `concurrency` at once), acks on success, nacks with backoff on a throw, renews the leases of
+ * long jobs, and waits for new jobs without polling (a blocking wait on the stream's marker,
+ * woken within milliseconds of an add). A job whose worker dies comes back when its lease
+ * expires, with its attempt count raised; after `maxAttempts` it goes to the dead letters.
+ *
+ * @typeParam T - the stream's value type
+ * @typeParam R - what the handler returns
+ * @example
+ * ```ts
+ * const worker = new Worker(stream, async (job) => fetchPage(job.value), { concurrency: 8 });
+ * worker.on('failed', (job, err) => log.warn({ key: job.key, attempt: job.attempt, err }));
+ * // …
+ * await worker.close(); // waits for the jobs in flight
+ * ```
+ */
+export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T, R>> {
+  /** The stream this worker consumes. */
+  public readonly stream: PrioritizedStream<T>;
+  private readonly handler: JobHandler<T, R>;
+  private readonly concurrency: number;
+  private readonly batch: number;
+  private readonly leaseMs: number;
+  private readonly autoExtend: boolean;
+  private readonly maxAttempts: number;
+  private readonly backoff: (attempt: number, error: unknown) => number;
+  private readonly blockTimeoutMs: number;
+  private readonly ackOptions: AckOptions;
+  private readonly active = new Set<Promise<void>>();
+  private signal: WorkSignal | undefined;
+  private loop: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private idle = false;
+  private worked = false;
+
+  /**
+   * @param stream - the stream to consume
+   * @param handler - runs each job
+   * @param options - concurrency, leases, retries, waiting
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad option
+   */
+  public constructor(stream: PrioritizedStream<T>, handler: JobHandler<T, R>, options: WorkerOptions = {}) {
+    super();
+    if (typeof handler !== 'function') throw invalid('handler must be a function');
+    this.stream = stream;
+    this.handler = handler;
+    this.concurrency = options.concurrency ?? 1;
+    assertInteger(this.concurrency, 'concurrency', 1, 10_000);
+    this.batch = options.batch ?? this.concurrency;
+    assertInteger(this.batch, 'batch', 1, 10_000);
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    assertInteger(this.leaseMs, 'leaseMs', 1);
+    this.autoExtend = options.autoExtend ?? true;
+    assertBoolean(this.autoExtend, 'autoExtend');
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    assertInteger(this.maxAttempts, 'maxAttempts', 0);
+    const { backoff = defaultBackoff } = options;
+    if (typeof backoff === 'number') assertInteger(backoff, 'backoff', 0);
+    else if (typeof backoff !== 'function') throw invalid('backoff must be a number of ms or a function');
+    this.backoff = typeof backoff === 'number' ? () => backoff : backoff;
+    this.blockTimeoutMs = options.blockTimeoutMs ?? 5000;
+    assertInteger(this.blockTimeoutMs, 'blockTimeoutMs', 1);
+    this.ackOptions = options.ack ?? {};
+    if (options.autorun ?? true) this.run();
+  }
+
+  /** Whether the worker is consuming (started and not closing). */
+  public get running(): boolean {
+    return this.loop !== undefined && this.closing === undefined;
+  }
+
+  /** Starts consuming. Idempotent; a closed worker does not start again. */
+  public run(): void {
+    if (this.loop !== undefined || this.closing !== undefined) return;
+    this.signal = new WorkSignal(this.stream.client, this.stream.redisKeys.marker);
+    this.loop = this.consume();
+  }
+
+  /**
+   * Stops leasing, ends the idle wait, and waits for the jobs in flight to finish (and be acked
+   * or nacked). Idempotent.
+   *
+   * @returns when the worker has stopped
+   */
+  public close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.signal?.close();
+      this.wake?.();
+      await this.loop;
+      await Promise.allSettled([...this.active]);
+      this.emit('closed');
+    })();
+    return this.closing;
+  }
+
+  private async consume(): Promise<void> {
+    while (!this.stopping()) {
+      const free = this.concurrency - this.active.size;
+      if (free === 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      try {
+        const batch = await this.stream.leaseBatch({ count: Math.min(this.batch, free), leaseMs: this.leaseMs, maxAttempts: this.maxAttempts });
+        for (const job of batch.items) this.start(job);
+        this.idle = batch.items.length === 0;
+        if (!this.idle) {
+          this.worked = true;
+          continue;
+        }
+        this.checkDrained();
+        // Wake for the next add, or when the next lease expires or delayed job is due.
+        await this.signal?.wait(batch.wakeInMs >= 0 ? Math.min(batch.wakeInMs + 5, this.blockTimeoutMs) : this.blockTimeoutMs);
+      } catch (err) {
+        if (this.stopping()) return;
+        reportError(this, err, 'Worker');
+        await this.pause(1000);
+      }
+    }
+  }
+
+  /** Whether close() was called (read through a method: it changes while the loop awaits). */
+  private stopping(): boolean {
+    return this.closing !== undefined;
+  }
+
+  private start(leased: LeasedItem<T>): void {
+    const job = jobOf(this.stream, leased);
+    const running: Promise<void> = this.process(job).finally(() => {
+      this.active.delete(running);
+      this.wake?.();
+      this.wake = undefined;
+      this.checkDrained();
+    });
+    this.active.add(running);
+  }
+
+  private async process(job: Job<T>): Promise<void> {
+    const renew = this.autoExtend
+      ? setInterval(() => {
+          job.extend(this.leaseMs).catch((err: unknown) => {
+            reportError(this, err, 'Worker');
+          });
+        }, Math.max(1, Math.floor(this.leaseMs / 2)))
+      : undefined;
+    renew?.unref();
+    let result: R;
+    try {
+      result = await this.handler(job);
+    } catch (error) {
+      clearInterval(renew);
+      try {
+        const delayMs = Math.max(0, Math.floor(this.backoff(job.attempt, error)));
+        await job.nack({ delayMs, error: error instanceof Error ? error.message : String(error) });
+        this.emit('failed', job, error);
+      } catch (err) {
+        reportError(this, err, 'Worker');
+      }
+      return;
+    }
+    clearInterval(renew);
+    try {
+      await job.ack(this.ackOptions);
+      this.emit('completed', job, result);
+    } catch (err) {
+      reportError(this, err, 'Worker'); // e.g. LeaseLost: the job went back and will run again
+    }
+  }
+
+  private checkDrained(): void {
+    if (this.idle && this.worked && this.active.size === 0) {
+      this.worked = false;
+      this.emit('drained');
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
