@@ -44,4 +44,4 @@ export {
   type ScanOptions,
 } from './prioritized/types.js';
 export { createGoodRedisModule, type GoodRedisModuleOptions, type ExpirerModuleOptions } from './di/container-module.js';
-export { TOKENS, type StreamFactory } from './di/tokens.js';
+export { TOKENS, type StreamFactory, type WorkerFactory } from './di/tokens.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Container } from 'inversify';
 import { type Redis } from 'ioredis';
-import { Expirer, PrioritizedStream, StreamRegistry, TOKENS, createGoodRedisModule } from '../../src/index.js';
+import { Expirer, PrioritizedStream, StreamRegistry, TOKENS, Worker, createGoodRedisModule } from '../../src/index.js';
 import { closeAll, connect, testUrl, uniqueName, waitFor } from './support.js';
 
 describe('createGoodRedisModule (real Redis)', () => {
@@ -47,6 +47,30 @@ describe('createGoodRedisModule (real Redis)', () => {
     await container.unloadAsync(module);
     assert.equal(expirer.running, false);
     assert.equal(client.status, 'end');
+  });
+
+  it('should close the workers it made, their jobs finished, before quitting', async () => {
+    const module = createGoodRedisModule({ connection: { url: testUrl() }, registry: { prefix: uniqueName('dw') } });
+    const container = new Container();
+    await container.loadAsync(module);
+    const stream = container.get(TOKENS.StreamFactory)('jobs', { cooldownMs: 0 });
+    await stream.add('k', 'v');
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => {
+      const worker = container.get(TOKENS.WorkerFactory)(stream, async () => {
+        resolve();
+        await new Promise<void>((r) => (release = r));
+      });
+      assert.ok(worker instanceof Worker);
+    });
+    await started;
+    const client = container.get(TOKENS.RedisClient) as Redis;
+    const unloading = container.unloadAsync(module);
+    release();
+    await unloading;
+    assert.equal(client.status, 'end');
+    const check = connect();
+    assert.equal(await check.exists(stream.redisKeys.leases, stream.redisKeys.items), 0, 'the job was acked before the connection closed');
   });
 
   it('should never close a client the user passed in', async () => {

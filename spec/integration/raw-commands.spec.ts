@@ -14,10 +14,11 @@ describe('registerCommands', () => {
   });
   afterEach(closeAll);
 
-  it('should define every good-redis command', () => {
+  it('should define every good-redis command and the job commands', () => {
     assert.deepEqual([...RAW_COMMAND_NAMES].sort(), [
-      'psadd', 'psaddmany', 'psdecrementall', 'psdelete', 'psdeletebelowthreshold', 'psexpire',
-      'psget', 'psincrement', 'pskeys', 'pslen', 'pspull', 'psvalues',
+      'psack', 'psadd', 'psaddmany', 'psdead', 'psdecrementall', 'psdelete', 'psdeletebelowthreshold', 'psexpire',
+      'psextend', 'psget', 'psincrement', 'pskeys', 'pslease', 'pslen', 'psnack', 'pspull', 'pspurgedead', 'psrecover',
+      'psreplay', 'psvalues',
     ]);
     for (const command of RAW_COMMAND_NAMES) assert.equal(typeof (redis as unknown as Record<string, unknown>)[command], 'function');
   });
@@ -50,6 +51,26 @@ describe('registerCommands', () => {
     await redis.psadd(name, 'c', 'C', 1);
     assert.equal(await redis.psdelete(name), 3); // items, scores and the workers' marker
     assert.equal(await redis.pslen(name), 0);
+  });
+
+  it('should run the job commands: lease, extend, nack, ack, dead letters', async () => {
+    await redis.psaddmany(name, [['a', 'A', 3], ['b', 'B', 2]]);
+    const [leased, wakeInMs] = await redis.pslease(name, 2, 60_000, 1);
+    assert.deepEqual(leased.slice(0, 4), ['a', 'A', '3', 1]);
+    assert.ok(wakeInMs > 50_000);
+    const [, , , , leaseA, , , , , leaseB] = leased.map(String);
+    assert.match(await redis.psextend(name, [['a', leaseA ?? '']], 120_000), /^\d+$/);
+    assert.deepEqual(await redis.psnack(name, [['b', leaseB ?? '']], 0, undefined, 'broke'), [0, 0, 1]);
+    assert.equal(await redis.psack(name, [['a', leaseA ?? '']], true, 0), 1);
+    await assert.rejects(redis.psack(name, [['a', leaseA ?? '']]), (err) => GoodRedisError.is(err, 'LeaseLost'));
+    const dead = await redis.psdead(name);
+    assert.deepEqual([dead[0], dead[1]], ['b', 'B']);
+    assert.equal((JSON.parse(dead[3] ?? '{}') as { e?: string }).e, 'broke');
+    assert.deepEqual(await redis.psreplay(name, 'b'), ['b']);
+    assert.deepEqual(await redis.psrecover(name), [0, 0, 0]);
+    const [again] = await redis.pslease(name, 1, 100);
+    assert.equal(again[0], 'b');
+    assert.deepEqual(await redis.pspurgedead(name), []);
   });
 
   it('should work in a pipeline, one reply per command', async () => {

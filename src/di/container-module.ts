@@ -4,7 +4,9 @@ import { closeConnection, createConnection, type ConnectionOptions } from '../co
 import type { RedisClient } from '../connection/redis-client.js';
 import { Expirer, type ExpirerOptions } from '../prioritized/expirer.js';
 import { StreamRegistry, type StreamRegistryOptions } from '../prioritized/stream-registry.js';
-import { TOKENS, type StreamFactory } from './tokens.js';
+import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
+import { Worker, type JobHandler, type WorkerOptions } from '../prioritized/worker.js';
+import { TOKENS, type StreamFactory, type WorkerFactory } from './tokens.js';
 
 /** Options of {@link createGoodRedisModule}. */
 export interface GoodRedisModuleOptions {
@@ -45,9 +47,10 @@ export interface ExpirerModuleOptions extends ExpirerOptions {
 
 /**
  * Builds an inversify `ContainerModule` that binds, as singletons, the connection
- * ({@link TOKENS}.RedisClient), the {@link StreamRegistry}, the {@link Expirer} and a
- * {@link StreamFactory}. Unloading the module (or unbinding the container) stops the
- * Expirer, waiting for its sweep in flight, and then quits the connection if the module
+ * ({@link TOKENS}.RedisClient), the {@link StreamRegistry}, the {@link Expirer}, a
+ * {@link StreamFactory} and a {@link WorkerFactory}. Unloading the module (or unbinding the
+ * container) closes the workers made by the factory (their jobs in flight finish), stops the
+ * Expirer (its sweep in flight finishes), and then quits the connection if the module
  * opened it. Load it with `loadAsync`/`load`; tear down with `unloadAsync`/`unbindAllAsync`.
  *
  * @param options - connection, prefix, expirer settings
@@ -63,12 +66,26 @@ export interface ExpirerModuleOptions extends ExpirerOptions {
  */
 export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    // Bound first so it is deactivated first: the sweep in flight ends before the connection closes.
+    // What the module made, so that closing its connection first waits for them: inversify
+    // starts async deactivations without waiting for one another.
+    let workers: WorkerFactory | undefined;
+    let sweeper: Expirer | undefined;
+    const settle = async (): Promise<void> => {
+      await workers?.closeAll();
+      await sweeper?.stop();
+    };
+
+    bind(TOKENS.WorkerFactory)
+      .toResolvedValue(() => (workers = workerFactory()))
+      .inSingletonScope()
+      .onDeactivation((factory) => factory.closeAll());
+
     bind(TOKENS.Expirer)
       .toResolvedValue(
         (registry: StreamRegistry) => {
           const expirer = new Expirer(registry, options.expirer ?? {});
           if (options.expirer?.autoStart === true) expirer.start();
+          sweeper = expirer;
           return expirer;
         },
         [TOKENS.StreamRegistry],
@@ -92,7 +109,25 @@ export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): Con
       bind(TOKENS.RedisClient)
         .toDynamicValue(() => createConnection(options.connection ?? {}, options.env ?? process.env))
         .inSingletonScope()
-        .onDeactivation(closeConnection);
+        .onDeactivation(async (connection) => {
+          await settle(); // jobs in flight and the sweep in flight still need the connection
+          await closeConnection(connection);
+        });
     }
   });
+}
+
+/** A {@link WorkerFactory} that remembers the workers it made until they close. */
+function workerFactory(): WorkerFactory {
+  const open = new Set<{ close(): Promise<void> }>();
+  function make<T, R>(stream: PrioritizedStream<T>, handler: JobHandler<T, R>, options?: WorkerOptions): Worker<T, R> {
+    const worker = new Worker(stream, handler, options);
+    open.add(worker);
+    worker.once('closed', () => open.delete(worker));
+    return worker;
+  }
+  make.closeAll = async (): Promise<void> => {
+    await Promise.all([...open].map((worker) => worker.close()));
+  };
+  return make;
 }

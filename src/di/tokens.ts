@@ -3,9 +3,25 @@ import type { RedisClient } from '../connection/redis-client.js';
 import type { Expirer } from '../prioritized/expirer.js';
 import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import type { RegistryStreamOptions, StreamRegistry } from '../prioritized/stream-registry.js';
+import type { JobHandler, Worker, WorkerOptions } from '../prioritized/worker.js';
 
 /** Returns the {@link PrioritizedStream} for a name, on the module's connection and prefix. */
 export type StreamFactory = <T = string>(name: string, options?: RegistryStreamOptions<T>) => PrioritizedStream<T>;
+
+/** Makes {@link Worker}s whose lifetime the container owns: unloading the module closes them. */
+export interface WorkerFactory {
+  /**
+   * A new worker on `stream`; see {@link Worker}.
+   *
+   * @param stream - the stream to consume
+   * @param handler - runs each job
+   * @param options - worker options
+   * @returns the worker, started unless `autorun: false`
+   */
+  <T = string, R = unknown>(stream: PrioritizedStream<T>, handler: JobHandler<T, R>, options?: WorkerOptions): Worker<T, R>;
+  /** Closes every worker made here that is still open, waiting for their jobs in flight. */
+  closeAll(): Promise<void>;
+}
 
 /**
  * The service identifiers {@link createGoodRedisModule} binds. They are global symbols, so
@@ -20,4 +36,6 @@ export const TOKENS = {
   Expirer: Symbol.for('good-redis.Expirer') as ServiceIdentifier<Expirer>,
   /** The {@link StreamFactory}. */
   StreamFactory: Symbol.for('good-redis.StreamFactory') as ServiceIdentifier<StreamFactory>,
+  /** The {@link WorkerFactory}. */
+  WorkerFactory: Symbol.for('good-redis.WorkerFactory') as ServiceIdentifier<WorkerFactory>,
 } as const;

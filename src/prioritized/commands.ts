@@ -6,7 +6,7 @@
 import type { ClientContext, Result } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
 import { fromScriptError } from '../errors.js';
-import { DEFAULT_COOLDOWN_MS, DEFAULT_CHUNK_SIZE, type AddMode } from './types.js';
+import { DEFAULT_COOLDOWN_MS, DEFAULT_CHUNK_SIZE, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AddMode } from './types.js';
 import { defineScripts, scriptFunction, SCRIPTS, type ScriptArg, type ScriptName } from './scripts.js';
 import { streamKeys } from './stream-keys.js';
 
@@ -60,6 +60,31 @@ declare module 'ioredis' {
     psdelete(name: string): Result<number, Context>;
     /** Sweeps up to `limit` ended cooldowns; resolves to `[expired, removed]`. */
     psexpire(name: string, limit?: number): Result<[number, number], Context>;
+    /**
+     * Leases up to `count` items; resolves to `[[key, value, priority, attempt, leaseId, …], wakeInMs]`.
+     * Also recovers up to `max(count, 100)` expired leases and due delayed jobs first.
+     */
+    pslease(name: string, count?: number, leaseMs?: number, maxAttempts?: number): Result<[(string | number)[], number], Context>;
+    /** Acks leases (all or nothing); resolves to how many. */
+    psack(name: string, leases: readonly (readonly [key: string, leaseId: string])[], gate?: boolean, cooldownMs?: number): Result<number, Context>;
+    /** Nacks leases (all or nothing); resolves to `[requeued, delayed, dead]`. */
+    psnack(
+      name: string,
+      leases: readonly (readonly [key: string, leaseId: string])[],
+      delayMs?: number,
+      priority?: number,
+      error?: string,
+    ): Result<[number, number, number], Context>;
+    /** Renews leases (all or nothing); resolves to the new deadline as a string. */
+    psextend(name: string, leases: readonly (readonly [key: string, leaseId: string])[], leaseMs: number): Result<string, Context>;
+    /** Recovers up to `limit` expired leases and due delayed jobs; resolves to `[returned, died, promoted]`. */
+    psrecover(name: string, limit?: number): Result<[number, number, number], Context>;
+    /** Reads dead letters by rank; a flat `key, value, diedAt, stateJson, …` array. */
+    psdead(name: string, start?: number, stop?: number): Result<string[], Context>;
+    /** Replays the named dead letters (or up to 1,000); resolves to the keys replayed. */
+    psreplay(name: string, ...keys: string[]): Result<string[], Context>;
+    /** Purges the named dead letters (or up to 1,000); resolves to the keys purged. */
+    pspurgedead(name: string, ...keys: string[]): Result<string[], Context>;
   }
 }
 
@@ -105,6 +130,36 @@ const RAW_COMMANDS: Record<string, { script: ScriptName; argv: (...a: never[]) =
   },
   psdelete: { script: 'deleteStream', argv: () => [] },
   psexpire: { script: 'expireItems', argv: (limit?: number) => [limit ?? DEFAULT_CHUNK_SIZE] },
+  pslease: {
+    script: 'leaseItems',
+    argv: (count?: number, leaseMs?: number, maxAttempts?: number) => {
+      const n = count ?? 1;
+      return [n, leaseMs ?? DEFAULT_LEASE_MS, maxAttempts ?? DEFAULT_MAX_ATTEMPTS, Math.max(n, 100)];
+    },
+  },
+  psack: {
+    script: 'ackItems',
+    argv: (leases: readonly (readonly [string, string])[], gate?: boolean, cooldownMs?: number) => [
+      flag(gate, false),
+      cooldownMs ?? DEFAULT_COOLDOWN_MS,
+      '',
+      ...leases.flat(),
+    ],
+  },
+  psnack: {
+    script: 'nackItems',
+    argv: (leases: readonly (readonly [string, string])[], delayMs?: number, priority?: number, error?: string) => [
+      delayMs ?? 0,
+      priority ?? '',
+      error ?? '',
+      ...leases.flat(),
+    ],
+  },
+  psextend: { script: 'extendLeases', argv: (leases: readonly (readonly [string, string])[], leaseMs: number) => [leaseMs, ...leases.flat()] },
+  psrecover: { script: 'recoverItems', argv: (limit?: number) => [limit ?? DEFAULT_CHUNK_SIZE] },
+  psdead: { script: 'readDead', argv: (start?: number, stop?: number) => [start ?? 0, stop ?? -1] },
+  psreplay: { script: 'reviveDead', argv: (...keys: string[]) => ['replay', DEFAULT_CHUNK_SIZE, ...keys] },
+  pspurgedead: { script: 'reviveDead', argv: (...keys: string[]) => ['purge', DEFAULT_CHUNK_SIZE, ...keys] },
 };
 
 /** The names of the raw commands {@link registerCommands} defines. */
@@ -128,7 +183,8 @@ interface CommandHost {
 /**
  * Defines the good-redis commands (`psadd`, `psaddmany`, `pspull`, `pskeys`, `psvalues`,
  * `psget`, `pslen`, `psincrement`, `psdecrementall`, `psdeletebelowthreshold`, `psdelete`,
- * `psexpire`, plus `…Buffer` variants) on an ioredis client. Arguments follow good-redis's
+ * `psexpire`), the job commands (`pslease`, `psack`, `psnack`, `psextend`, `psrecover`,
+ * `psdead`, `psreplay`, `pspurgedead`), plus `…Buffer` variants, on an ioredis client. Arguments follow good-redis's
  * order, stream name first. They work in `pipeline()` and `multi()` like any ioredis
  * command, and each is one atomic script over one stream's keys.
  *
