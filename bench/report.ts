@@ -15,6 +15,8 @@ export interface Results {
   pull: { goodRedis: Phase; reference: Phase; bullmq: Phase };
   /** good-redis pull with `cooldownMs: 0`: the same work as the reference, for comparison. */
   pullNoCooldown: Phase;
+  /** Draining through workers at the same concurrency: good-redis Worker (lease + ack) vs BullMQ Worker. */
+  consume: { goodRedis: Phase; bullmq: Phase };
   memory: { goodRedis: number; reference: number; bullmq: number };
   longestScriptMs: { add: number; pull: number };
   decrementAll: { size: number; medianMs: number; p99Ms: number; roundTripMs: number; loopMs: number }[];
@@ -40,12 +42,14 @@ export function evaluate(r: Results): Verdict[] {
   const pullRef = ratio(r.pull.goodRedis.itemsPerSecond, r.pull.reference.itemsPerSecond);
   const pullBull = ratio(r.pull.goodRedis.itemsPerSecond, r.pull.bullmq.itemsPerSecond);
   const mem = ratio(r.memory.goodRedis, r.memory.reference);
+  const consumeBull = ratio(r.consume.goodRedis.itemsPerSecond, r.consume.bullmq.itemsPerSecond);
   const growth = first && last ? last.medianMs / first.medianMs : Number.NaN;
   return [
     { target: 'add >= 0.85x reference', value: `${n(addRef, 2)}x`, met: addRef >= 0.85 },
     { target: 'add >= 7x BullMQ', value: `${n(addBull, 1)}x`, met: addBull >= 7 },
     { target: 'pull >= 0.85x reference', value: `${n(pullRef, 2)}x`, met: pullRef >= 0.85 },
     { target: 'pull >= 9x BullMQ', value: `${n(pullBull, 1)}x`, met: pullBull >= 9 },
+    { target: 'consume (Worker) >= 5x BullMQ Worker', value: `${n(consumeBull, 1)}x`, met: consumeBull >= 5 },
     {
       target: `decrementAll ${n(last?.size ?? 0)} within 2x of ${n(first?.size ?? 0)}`,
       value: `${n(growth, 2)}x`,
@@ -84,6 +88,14 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
         rate(r.pull.bullmq),
         x(r.pullNoCooldown.itemsPerSecond, r.pull.reference.itemsPerSecond),
         x(r.pullNoCooldown.itemsPerSecond, r.pull.bullmq.itemsPerSecond),
+      ],
+      [
+        'consume: Worker, lease + ack (jobs/s)',
+        rate(r.consume.goodRedis),
+        '-',
+        rate(r.consume.bullmq),
+        '-',
+        x(r.consume.goodRedis.itemsPerSecond, r.consume.bullmq.itemsPerSecond),
       ],
       ['memory (bytes/item)', n(r.memory.goodRedis), n(r.memory.reference), n(r.memory.bullmq), x(r.memory.goodRedis, r.memory.reference), x(r.memory.goodRedis, r.memory.bullmq)],
     ]),
@@ -127,7 +139,11 @@ export function renderSvg(r: Results): string {
   let y = 30;
   parts.push(`<text x="20" y="${String(y)}" font-size="16" font-weight="bold">good-redis vs reference vs BullMQ (${esc(r.mode)} run, ${n(Number(r.config.items))} items)</text>`);
   y += 30;
-  const groups: [string, { goodRedis: Phase; reference: Phase; bullmq: Phase }][] = [['add', r.add], ['pull', r.pull]];
+  const groups: [string, { goodRedis: Phase; reference: Phase; bullmq: Phase }][] = [
+    ['add', r.add],
+    ['pull', r.pull],
+    ['consume through workers (no reference)', { ...r.consume, reference: { itemsPerSecond: 0, ms: 0 } }],
+  ];
   const max = Math.max(...groups.flatMap(([, g]) => [g.goodRedis.itemsPerSecond, g.reference.itemsPerSecond, g.bullmq.itemsPerSecond]));
   const barMax = width - 300;
   for (const [label, g] of groups) {

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Expirer, PrioritizedStream, StreamRegistry, jsonCodec } from '../src/index.js';
+import { Expirer, PrioritizedStream, StreamRegistry, Worker, jsonCodec } from '../src/index.js';
 import { startThrowawayRedis } from '../scripts/throwaway-redis.js';
 import { loadBullMQ, type BullMQ } from './bullmq.js';
 import { chunks, inParallel, makeItems, type BenchItem } from './data.js';
@@ -107,6 +107,28 @@ async function goodRedisRound(
   );
   if (pulled !== items.length) throw new Error(`good-redis pulled ${String(pulled)} of ${String(items.length)}`);
   return { add, pull, bytesPerItem, longestAddMs, longestPullMs: await longestScriptMs(redis) };
+}
+
+/** Drains the stream through a good-redis Worker (lease + ack per job), at BullMQ's concurrency. */
+async function consumeRound(redis: Redis, items: BenchItem[]): Promise<Phase> {
+  await fresh(redis);
+  const stream = new PrioritizedStream(redis, 'bench', { codec: jsonCodec<BenchItem['value']>() });
+  await inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => stream.addMany(c));
+  let completed = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => { resolveDone = resolve; });
+  const worker = new Worker(stream, () => undefined, { concurrency: CONFIG.bullConcurrency, autorun: false, maxAttempts: 0 });
+  worker.on('completed', () => {
+    completed += 1;
+    if (completed === items.length) resolveDone();
+  });
+  const phase = await timed(items.length, async () => {
+    worker.run();
+    await done;
+  });
+  await worker.close();
+  if ((await stream.len()) !== 0 || (await redis.zcard(stream.redisKeys.leases)) !== 0) throw new Error('the worker left jobs behind');
+  return phase;
 }
 
 async function referenceRound(redis: Redis, items: BenchItem[]): Promise<{ add: Phase; pull: Phase; bytesPerItem: number }> {
@@ -248,6 +270,11 @@ async function main(): Promise<void> {
       oursNoCooldown.push(await goodRedisRound(redis, items, 0));
       reference.push(await referenceRound(redis, items));
     }
+    const consume: Phase[] = [];
+    for (let round = 1; round <= CONFIG.rounds; round += 1) {
+      log(`  consume round ${String(round)}/${String(CONFIG.rounds)}: good-redis Worker`);
+      consume.push(await consumeRound(redis, items));
+    }
     log('  BullMQ');
     const bullmq = await bullRound(bull, redis, server.port, items);
     log('  decrementAll');
@@ -263,6 +290,7 @@ async function main(): Promise<void> {
       add: { goodRedis: best(ours.map((o) => o.add)), reference: best(reference.map((r) => r.add)), bullmq: bullmq.add },
       pull: { goodRedis: best(ours.map((o) => o.pull)), reference: best(reference.map((r) => r.pull)), bullmq: bullmq.pull },
       pullNoCooldown: best(oursNoCooldown.map((o) => o.pull)),
+      consume: { goodRedis: best(consume), bullmq: bullmq.pull },
       memory: {
         goodRedis: Math.min(...ours.map((o) => o.bytesPerItem)),
         reference: Math.min(...reference.map((r) => r.bytesPerItem)),

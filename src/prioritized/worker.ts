@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { GoodRedisError } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
 import { assertBoolean, assertInteger, invalid } from '../internal/validate.js';
 import type { PrioritizedStream } from './prioritized-stream.js';
@@ -113,13 +114,17 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
   private readonly backoff: (attempt: number, error: unknown) => number;
   private readonly blockTimeoutMs: number;
   private readonly ackOptions: AckOptions;
+  /** Handlers running: what concurrency counts. */
   private readonly active = new Set<Promise<void>>();
+  /** Jobs not yet acked or nacked, handlers included: what close() waits for. */
+  private readonly settling = new Set<Promise<void>>();
   private signal: WorkSignal | undefined;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private idle = false;
   private worked = false;
+  private acks: { job: Job<T>; done: (error?: unknown) => void }[] = [];
 
   /**
    * @param stream - the stream to consume
@@ -175,7 +180,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
       this.signal?.close();
       this.wake?.();
       await this.loop;
-      await Promise.allSettled([...this.active]);
+      await Promise.allSettled([...this.settling]);
       this.emit('closed');
     })();
     return this.closing;
@@ -186,6 +191,8 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
       const free = this.concurrency - this.active.size;
       if (free === 0) {
         await new Promise<void>((resolve) => (this.wake = resolve));
+        // Let the jobs finishing in this turn free their slots too: one larger lease, not many small ones.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       try {
@@ -214,16 +221,26 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
 
   private start(leased: LeasedItem<T>): void {
     const job = jobOf(this.stream, leased);
-    const running: Promise<void> = this.process(job).finally(() => {
-      this.active.delete(running);
+    // The slot frees when the handler is done; the ack or nack that follows stays tracked
+    // (close() waits for it) while the next lease already goes out.
+    let slot!: () => void;
+    const handled = new Promise<void>((resolve) => (slot = resolve));
+    const running: Promise<void> = this.process(job, slot).finally(() => {
+      slot();
+      this.settling.delete(running);
+      this.checkDrained();
+    });
+    const free = handled.then(() => {
+      this.active.delete(free);
       this.wake?.();
       this.wake = undefined;
       this.checkDrained();
     });
-    this.active.add(running);
+    this.active.add(free);
+    this.settling.add(running);
   }
 
-  private async process(job: Job<T>): Promise<void> {
+  private async process(job: Job<T>, handlerDone: () => void): Promise<void> {
     const renew = this.autoExtend
       ? setInterval(() => {
           job.extend(this.leaseMs).catch((err: unknown) => {
@@ -237,6 +254,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
       result = await this.handler(job);
     } catch (error) {
       clearInterval(renew);
+      handlerDone();
       try {
         const delayMs = Math.max(0, Math.floor(this.backoff(job.attempt, error)));
         await job.nack({ delayMs, error: error instanceof Error ? error.message : String(error) });
@@ -247,16 +265,44 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
       return;
     }
     clearInterval(renew);
+    handlerDone();
     try {
-      await job.ack(this.ackOptions);
+      await this.ack(job);
       this.emit('completed', job, result);
     } catch (err) {
       reportError(this, err, 'Worker'); // e.g. LeaseLost: the job went back and will run again
     }
   }
 
+  /** Acks a job together with the others that finish in the same turn of the event loop. */
+  private ack(job: Job<T>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.acks.length === 0) setImmediate(() => void this.flushAcks());
+      this.acks.push({ job, done: (error) => (error === undefined ? resolve() : reject(error as Error)) });
+    });
+  }
+
+  private async flushAcks(): Promise<void> {
+    const batch = this.acks;
+    this.acks = [];
+    try {
+      await this.stream.ack(
+        batch.map((a) => a.job),
+        this.ackOptions,
+      );
+      for (const a of batch) a.done();
+    } catch (err) {
+      if (batch.length === 1 || !GoodRedisError.is(err, 'LeaseLost')) {
+        for (const a of batch) a.done(err);
+        return;
+      }
+      // All or nothing refused the batch and changed nothing: ack one by one to find the lost.
+      await Promise.all(batch.map(async (a) => a.job.ack(this.ackOptions).then(() => { a.done(); }, (e: unknown) => { a.done(e); })));
+    }
+  }
+
   private checkDrained(): void {
-    if (this.idle && this.worked && this.active.size === 0) {
+    if (this.idle && this.worked && this.settling.size === 0) {
       this.worked = false;
       this.emit('drained');
     }
