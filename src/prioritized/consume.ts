@@ -1,16 +1,42 @@
 import { assertInteger } from '../internal/validate.js';
 import type { PrioritizedStream } from './prioritized-stream.js';
-import type { ConsumeOptions, Job, LeasedItem } from './types.js';
+import type { AckOptions, ConsumeOptions, Job, LeasedItem, NackOptions, NackResult } from './types.js';
 import { WorkSignal } from './work-signal.js';
+
+/** A leased item with its own ack, nack and extend (prototype methods: no closures per job). */
+export class LeasedJob<T> implements Job<T> {
+  public readonly key: string;
+  public readonly value: T;
+  public readonly priority: number;
+  public readonly attempt: number;
+  public leaseId: string;
+  readonly #stream: PrioritizedStream<T>;
+
+  public constructor(stream: PrioritizedStream<T>, leased: LeasedItem<T>) {
+    this.key = leased.key;
+    this.value = leased.value;
+    this.priority = leased.priority;
+    this.attempt = leased.attempt;
+    this.leaseId = leased.leaseId;
+    this.#stream = stream;
+  }
+
+  public ack(options?: AckOptions): Promise<number> {
+    return this.#stream.ack([this], options);
+  }
+
+  public nack(options?: NackOptions): Promise<NackResult> {
+    return this.#stream.nack([this], options);
+  }
+
+  public extend(leaseMs: number): Promise<number> {
+    return this.#stream.extend([this], leaseMs);
+  }
+}
 
 /** Gives a leased item its own ack, nack and extend. */
 export function jobOf<T>(stream: PrioritizedStream<T>, leased: LeasedItem<T>): Job<T> {
-  return {
-    ...leased,
-    ack: (options) => stream.ack([leased], options),
-    nack: (options) => stream.nack([leased], options),
-    extend: (leaseMs) => stream.extend([leased], leaseMs),
-  };
+  return new LeasedJob(stream, leased);
 }
 
 /**

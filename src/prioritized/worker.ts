@@ -114,17 +114,19 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
   private readonly backoff: (attempt: number, error: unknown) => number;
   private readonly blockTimeoutMs: number;
   private readonly ackOptions: AckOptions;
-  /** Handlers running: what concurrency counts. */
-  private readonly active = new Set<Promise<void>>();
+  /** Jobs whose handler is running: what concurrency counts (and what autoExtend renews). */
+  private readonly active = new Set<Job<T>>();
   /** Jobs not yet acked or nacked, handlers included: what close() waits for. */
-  private readonly settling = new Set<Promise<void>>();
+  private unsettled = 0;
+  private settled: (() => void) | undefined;
+  private renewer: NodeJS.Timeout | undefined;
   private signal: WorkSignal | undefined;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private idle = false;
   private worked = false;
-  private acks: { job: Job<T>; done: (error?: unknown) => void }[] = [];
+  private acks: { job: Job<T>; result: R }[] = [];
 
   /**
    * @param stream - the stream to consume
@@ -180,7 +182,8 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
       this.signal?.close();
       this.wake?.();
       await this.loop;
-      await Promise.allSettled([...this.settling]);
+      if (this.unsettled > 0) await new Promise<void>((resolve) => (this.settled = resolve));
+      clearInterval(this.renewer);
       this.emit('closed');
     })();
     return this.closing;
@@ -221,40 +224,21 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
 
   private start(leased: LeasedItem<T>): void {
     const job = jobOf(this.stream, leased);
-    // The slot frees when the handler is done; the ack or nack that follows stays tracked
-    // (close() waits for it) while the next lease already goes out.
-    let slot!: () => void;
-    const handled = new Promise<void>((resolve) => (slot = resolve));
-    const running: Promise<void> = this.process(job, slot).finally(() => {
-      slot();
-      this.settling.delete(running);
-      this.checkDrained();
-    });
-    const free = handled.then(() => {
-      this.active.delete(free);
-      this.wake?.();
-      this.wake = undefined;
-      this.checkDrained();
-    });
-    this.active.add(free);
-    this.settling.add(running);
+    this.active.add(job);
+    this.unsettled += 1;
+    if (this.autoExtend && this.renewer === undefined) {
+      this.renewer = setInterval(() => void this.renew(), Math.max(1, Math.floor(this.leaseMs / 2)));
+      this.renewer.unref();
+    }
+    void this.process(job);
   }
 
-  private async process(job: Job<T>, handlerDone: () => void): Promise<void> {
-    const renew = this.autoExtend
-      ? setInterval(() => {
-          job.extend(this.leaseMs).catch((err: unknown) => {
-            reportError(this, err, 'Worker');
-          });
-        }, Math.max(1, Math.floor(this.leaseMs / 2)))
-      : undefined;
-    renew?.unref();
+  private async process(job: Job<T>): Promise<void> {
     let result: R;
     try {
       result = await this.handler(job);
     } catch (error) {
-      clearInterval(renew);
-      handlerDone();
+      this.handlerDone(job);
       try {
         const delayMs = Math.max(0, Math.floor(this.backoff(job.attempt, error)));
         await job.nack({ delayMs, error: error instanceof Error ? error.message : String(error) });
@@ -262,47 +246,73 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
       } catch (err) {
         reportError(this, err, 'Worker');
       }
+      this.jobSettled();
       return;
     }
-    clearInterval(renew);
-    handlerDone();
-    try {
-      await this.ack(job);
-      this.emit('completed', job, result);
-    } catch (err) {
-      reportError(this, err, 'Worker'); // e.g. LeaseLost: the job went back and will run again
-    }
+    this.handlerDone(job);
+    // Acked together with the jobs that finish in the same turn of the event loop.
+    if (this.acks.length === 0) setImmediate(() => void this.flushAcks());
+    this.acks.push({ job, result });
   }
 
-  /** Acks a job together with the others that finish in the same turn of the event loop. */
-  private ack(job: Job<T>): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.acks.length === 0) setImmediate(() => void this.flushAcks());
-      this.acks.push({ job, done: (error) => (error === undefined ? resolve() : reject(error as Error)) });
-    });
+  /** The job's slot is free; its ack or nack may still be in flight. */
+  private handlerDone(job: Job<T>): void {
+    this.active.delete(job);
+    this.wake?.();
+    this.wake = undefined;
+  }
+
+  private jobSettled(): void {
+    this.unsettled -= 1;
+    if (this.unsettled === 0) {
+      this.settled?.();
+      this.settled = undefined;
+    }
+    this.checkDrained();
   }
 
   private async flushAcks(): Promise<void> {
     const batch = this.acks;
     this.acks = [];
+    let lost: unknown[] | undefined;
     try {
       await this.stream.ack(
         batch.map((a) => a.job),
         this.ackOptions,
       );
-      for (const a of batch) a.done();
     } catch (err) {
-      if (batch.length === 1 || !GoodRedisError.is(err, 'LeaseLost')) {
-        for (const a of batch) a.done(err);
+      // All or nothing refused the batch and changed nothing: ack one by one to find the lost.
+      lost =
+        batch.length > 1 && GoodRedisError.is(err, 'LeaseLost')
+          ? await Promise.all(batch.map((a) => a.job.ack(this.ackOptions).then(() => undefined, (e: unknown) => e)))
+          : batch.map(() => err);
+    }
+    batch.forEach(({ job, result }, i) => {
+      const error = lost?.[i];
+      if (error === undefined) this.emit('completed', job, result);
+      else reportError(this, error, 'Worker'); // e.g. LeaseLost: the job went back and will run again
+      this.jobSettled();
+    });
+  }
+
+  /** Renews the leases of every running job at once. */
+  private async renew(): Promise<void> {
+    if (this.active.size === 0) return;
+    const jobs = [...this.active];
+    try {
+      await this.stream.extend(jobs, this.leaseMs);
+    } catch (err) {
+      if (!GoodRedisError.is(err, 'LeaseLost')) {
+        reportError(this, err, 'Worker');
         return;
       }
-      // All or nothing refused the batch and changed nothing: ack one by one to find the lost.
-      await Promise.all(batch.map(async (a) => a.job.ack(this.ackOptions).then(() => { a.done(); }, (e: unknown) => { a.done(e); })));
+      // Renew one by one, so one lost lease does not stop the others.
+      await Promise.all(jobs.map((job) => job.extend(this.leaseMs).catch((e: unknown) => { reportError(this, e, 'Worker'); })));
     }
   }
 
   private checkDrained(): void {
-    if (this.idle && this.worked && this.settling.size === 0) {
+    if (this.idle && this.worked && this.unsettled === 0) {
       this.worked = false;
       this.emit('drained');
     }
