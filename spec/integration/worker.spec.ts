@@ -186,6 +186,21 @@ describe('Worker', () => {
     assert.equal(worker.running, true);
   });
 
+  it('should report and stop itself when its connection is closed under it', async () => {
+    const own = connect();
+    own.on('error', () => undefined); // writes after quit() fail with EPIPE; that is the point here
+    const orphan = new Worker(new PrioritizedStream(own, uniqueName()), () => undefined, { blockTimeoutMs: 10_000 });
+    const errors: Error[] = [];
+    orphan.on('error', (err) => errors.push(err));
+    const closed = new Promise<void>((resolve) => orphan.once('closed', () => { resolve(); })); // events.once would reject on 'error'
+    await waitFor(async () => ((await redis.client('LIST')) as string).includes('cmd=blpop'), 5000, 'the worker to block');
+    await own.quit();
+    await orphan.stream.add('k', 'v').catch(() => undefined); // wakes nothing: the connection is gone
+    await closed;
+    assert.equal(orphan.running, false);
+    assert.ok(errors.length >= 1);
+  });
+
   it('should refuse bad options', () => {
     assert.throws(() => new Worker(stream, () => undefined, { concurrency: 0, autorun: false }), /concurrency/);
     assert.throws(() => new Worker(stream, () => undefined, { backoff: -1, autorun: false }), /backoff/);

@@ -16,6 +16,8 @@ export class WorkSignal {
    */
   public constructor(client: RedisClient, marker: string) {
     this.connection = client.duplicate();
+    // Failures surface through the pending BLPOP; without a listener ioredis logs them as unhandled.
+    this.connection.on('error', () => undefined);
     this.marker = marker;
   }
 

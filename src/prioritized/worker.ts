@@ -75,7 +75,10 @@ export interface WorkerEvents<T, R> {
   completed: [job: Job<T>, result: R];
   /** A job's handler threw; the job was nacked (retried later, or dead-lettered). */
   failed: [job: Job<T>, error: unknown];
-  /** Something outside a handler failed (a lost lease, a connection error); the worker goes on. */
+  /**
+   * Something outside a handler failed (a lost lease, a connection error); the worker goes
+   * on, unless the stream's connection was closed (`quit()`), in which case it closes itself.
+   */
   error: [error: Error];
   /** The worker ran out of jobs: nothing to lease and nothing running. */
   drained: [];
@@ -120,6 +123,10 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
   private unsettled = 0;
   private settled: (() => void) | undefined;
   private renewer: NodeJS.Timeout | undefined;
+  private readonly onConnectionEnd = (): void => {
+    reportError(this, new Error("the stream's connection was closed; the worker stops"), 'Worker');
+    void this.close();
+  };
   private signal: WorkSignal | undefined;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -168,6 +175,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
   public run(): void {
     if (this.loop !== undefined || this.closing !== undefined) return;
     this.signal = new WorkSignal(this.stream.client, this.stream.redisKeys.marker);
+    this.stream.client.once('end', this.onConnectionEnd);
     this.loop = this.consume();
   }
 
@@ -179,6 +187,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
    */
   public close(): Promise<void> {
     this.closing ??= (async () => {
+      this.stream.client.off('end', this.onConnectionEnd);
       this.signal?.close();
       this.wake?.();
       await this.loop;
@@ -212,6 +221,11 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
       } catch (err) {
         if (this.stopping()) return;
         reportError(this, err, 'Worker');
+        if (this.stream.client.status === 'end') {
+          // The connection was closed under the worker: nothing will work again; stop.
+          void this.close();
+          return;
+        }
         await this.pause(1000);
       }
     }
