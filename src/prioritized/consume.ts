@@ -1,5 +1,5 @@
 import { assertInteger } from '../internal/validate.js';
-import type { PrioritizedStream } from './prioritized-stream.js';
+import type { StreamJobs } from './stream-jobs.js';
 import type { AckOptions, ConsumeOptions, Job, LeasedItem, NackOptions, NackResult } from './types.js';
 import { WorkSignal } from './work-signal.js';
 
@@ -10,9 +10,9 @@ export class LeasedJob<T> implements Job<T> {
   public readonly priority: number;
   public readonly attempt: number;
   public leaseId: string;
-  readonly #stream: PrioritizedStream<T>;
+  readonly #stream: StreamJobs<T>;
 
-  public constructor(stream: PrioritizedStream<T>, leased: LeasedItem<T>) {
+  public constructor(stream: StreamJobs<T>, leased: LeasedItem<T>) {
     this.key = leased.key;
     this.value = leased.value;
     this.priority = leased.priority;
@@ -35,7 +35,7 @@ export class LeasedJob<T> implements Job<T> {
 }
 
 /** Gives a leased item its own ack, nack and extend. */
-export function jobOf<T>(stream: PrioritizedStream<T>, leased: LeasedItem<T>): Job<T> {
+export function jobOf<T>(stream: StreamJobs<T>, leased: LeasedItem<T>): Job<T> {
   return new LeasedJob(stream, leased);
 }
 
@@ -43,7 +43,7 @@ export function jobOf<T>(stream: PrioritizedStream<T>, leased: LeasedItem<T>): J
  * Leases jobs one batch at a time and yields them, waiting without polling while there is
  * none; see `PrioritizedStream.consume`.
  */
-export async function* consume<T>(stream: PrioritizedStream<T>, options: ConsumeOptions = {}): AsyncGenerator<Job<T>, void, undefined> {
+export async function* consume<T>(stream: StreamJobs<T>, options: ConsumeOptions = {}): AsyncGenerator<Job<T>, void, undefined> {
   const { blockTimeoutMs = 5000, ...lease } = options;
   assertInteger(blockTimeoutMs, 'blockTimeoutMs', 1);
   const signal = new WorkSignal(stream.client, stream.redisKeys.marker);

@@ -1,0 +1,96 @@
+import { stringCodec, type Codec } from '../codec.js';
+import type { RedisClient } from '../connection/redis-client.js';
+import { assertInteger } from '../internal/validate.js';
+import { defineScripts, runScript, type ScriptArg, type ScriptName } from './scripts.js';
+import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, type Item, type PrioritizedStreamOptions, type RangeOptions } from './types.js';
+
+/** A reply element as a string (Buffers come back from the binary variants). */
+export function text(value: unknown): string {
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+}
+
+/** A priority reply: an exact decimal string, or null. */
+export function priorityOf(value: unknown): number | null {
+  return value === null ? null : Number(text(value));
+}
+
+/**
+ * What every part of a {@link PrioritizedStream} shares: its name, keys, connection and
+ * options, and how it runs its scripts and reads their replies.
+ *
+ * @typeParam T - the type of the values, fixed by the codec
+ */
+export abstract class StreamBase<T> {
+  /** The stream's name. */
+  public readonly name: string;
+  /** The Redis keys that hold the stream. */
+  public readonly redisKeys: StreamKeys;
+  /** The connection the stream uses (never closed by the stream). */
+  public readonly client: RedisClient;
+  /** Encodes and decodes values. */
+  protected readonly codec: Codec<T>;
+  /** The default cooldown of pulled and acked keys, in ms. */
+  protected readonly cooldownMs: number;
+  /** Items per atomic script in batch operations. */
+  protected readonly chunkSize: number;
+  /** The registry key the stream's name is kept in. */
+  protected readonly registry: string;
+
+  /** Checks the options and defines the scripts on `client`; see {@link PrioritizedStream}. */
+  protected constructor(client: RedisClient, name: string, options: PrioritizedStreamOptions<T>) {
+    const prefix = options.prefix ?? '';
+    this.redisKeys = streamKeys(name, prefix);
+    this.registry = registryKey(prefix);
+    this.name = name;
+    this.client = client;
+    this.codec = options.codec ?? (stringCodec as unknown as Codec<T>);
+    this.cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
+    assertInteger(this.cooldownMs, 'cooldownMs', 0);
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    assertInteger(this.chunkSize, 'chunkSize', 1, 10_000);
+    defineScripts(client);
+  }
+
+  /** Runs one of the stream's scripts with its keys. */
+  protected run(name: ScriptName, args: readonly ScriptArg[], binary = false): Promise<unknown> {
+    return runScript(this.client, name, this.redisKeys, args, binary);
+  }
+
+  /**
+   * Registers the stream's name after `work`. On one connection the SADD is sent right
+   * behind the script; on a Cluster (another slot, maybe another node) it waits for it, so
+   * a concurrent `delete` (SREM, then UNLINK) can never leave data unregistered.
+   */
+  protected async registering<R>(work: Promise<R>): Promise<R> {
+    if (this.client.isCluster) {
+      const result = await work;
+      await this.client.sadd(this.registry, this.name);
+      return result;
+    }
+    const [result] = await Promise.all([work, this.client.sadd(this.registry, this.name)]);
+    return result;
+  }
+
+  /** Reads flat key, value, priority triples into items. */
+  protected items(flat: readonly unknown[]): Item<T>[] {
+    const out: Item<T>[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      out.push({
+        key: text(flat[i]),
+        value: this.codec.decode(flat[i + 1] as string | Buffer),
+        priority: Number(text(flat[i + 2])),
+      });
+    }
+    return out;
+  }}
+
+/** A range of ranks for ZRANGE: `offset`/`limit` to start/stop (stop inclusive). */
+export function ranks(range: RangeOptions): [start: number, stop: number] {
+  const { offset = 0, limit } = range;
+  assertInteger(offset, 'offset', 0);
+  if (limit === undefined) return [offset, -1];
+  assertInteger(limit, 'limit', 0);
+  // ZRANGE start > stop is empty; a limit of 0 reads nothing.
+  return limit === 0 ? [1, 0] : [offset, offset + limit - 1];
+}
