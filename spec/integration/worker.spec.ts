@@ -201,6 +201,23 @@ describe('Worker', () => {
     assert.ok(errors.length >= 1);
   });
 
+  it('should settle every job even when a completed listener throws', async () => {
+    await stream.addMany([['a', 'v', 1], ['b', 'v', 1]]);
+    const worker = track(new Worker(stream, () => 'done', { concurrency: 2 }));
+    const errors: Error[] = [];
+    worker.on('error', (err) => errors.push(err));
+    worker.on('completed', () => { throw new Error('listener bug'); });
+    await waitFor(() => errors.length === 2, 5000, 'both listener errors');
+    await worker.close(); // would hang if a job stayed unsettled
+    assert.equal(await redis.exists(stream.redisKeys.leases, stream.redisKeys.items), 0);
+  });
+
+  it('should share one end listener per client among its workers', () => {
+    const many = Array.from({ length: 12 }, () => track(new Worker(stream, () => undefined, { blockTimeoutMs: 10_000 })));
+    assert.equal(many.length, 12);
+    assert.equal(redis.listenerCount('end'), 1);
+  });
+
   it('should refuse bad options', () => {
     assert.throws(() => new Worker(stream, () => undefined, { concurrency: 0, autorun: false }), /concurrency/);
     assert.throws(() => new Worker(stream, () => undefined, { backoff: -1, autorun: false }), /backoff/);

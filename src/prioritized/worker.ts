@@ -89,6 +89,27 @@ export interface WorkerEvents<T, R> {
 const defaultBackoff = (attempt: number): number => Math.min(1000 * 2 ** (attempt - 1), 60_000);
 
 /**
+ * One `end` listener per client, shared by all its workers: a listener per worker would trip
+ * Node's MaxListenersExceededWarning with more than ten workers on one connection.
+ */
+const endWatchers = new WeakMap<object, Set<() => void>>();
+
+function watchEnd(client: PrioritizedStream<unknown>['client'], onEnd: () => void): () => void {
+  let watchers = endWatchers.get(client);
+  if (watchers === undefined) {
+    const set = new Set<() => void>();
+    watchers = set;
+    endWatchers.set(client, set);
+    client.once('end', () => {
+      endWatchers.delete(client);
+      for (const notify of set) notify();
+    });
+  }
+  watchers.add(onEnd);
+  return () => watchers.delete(onEnd);
+}
+
+/**
  * Consumes a prioritized stream at least once: leases jobs, runs the handler (up to
  * `concurrency` at once), acks on success, nacks with backoff on a throw, renews the leases of
  * long jobs, and waits for new jobs without polling (a blocking wait on the stream's marker,
@@ -123,10 +144,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
   private unsettled = 0;
   private settled: (() => void) | undefined;
   private renewer: NodeJS.Timeout | undefined;
-  private readonly onConnectionEnd = (): void => {
-    reportError(this, new Error("the stream's connection was closed; the worker stops"), 'Worker');
-    void this.close();
-  };
+  private unwatchEnd: (() => void) | undefined;
   private signal: WorkSignal | undefined;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -175,7 +193,10 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
   public run(): void {
     if (this.loop !== undefined || this.closing !== undefined) return;
     this.signal = new WorkSignal(this.stream.client, this.stream.redisKeys.marker);
-    this.stream.client.once('end', this.onConnectionEnd);
+    this.unwatchEnd = watchEnd(this.stream.client, () => {
+      reportError(this, new Error("the stream's connection was closed; the worker stops"), 'Worker');
+      void this.close();
+    });
     this.loop = this.consume();
   }
 
@@ -187,7 +208,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
    */
   public close(): Promise<void> {
     this.closing ??= (async () => {
-      this.stream.client.off('end', this.onConnectionEnd);
+      this.unwatchEnd?.();
       this.signal?.close();
       this.wake?.();
       await this.loop;
@@ -256,7 +277,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
       try {
         const delayMs = Math.max(0, Math.floor(this.backoff(job.attempt, error)));
         await job.nack({ delayMs, error: error instanceof Error ? error.message : String(error) });
-        this.emit('failed', job, error);
+        this.emit('failed', job, error); // a listener that throws is reported below
       } catch (err) {
         reportError(this, err, 'Worker');
       }
@@ -303,9 +324,14 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
     }
     batch.forEach(({ job, result }, i) => {
       const error = lost?.[i];
-      if (error === undefined) this.emit('completed', job, result);
-      else reportError(this, error, 'Worker'); // e.g. LeaseLost: the job went back and will run again
-      this.jobSettled();
+      try {
+        if (error === undefined) this.emit('completed', job, result);
+        else reportError(this, error, 'Worker'); // e.g. LeaseLost: the job went back and will run again
+      } catch (listenerError) {
+        reportError(this, listenerError, 'Worker: a completed listener threw');
+      } finally {
+        this.jobSettled();
+      }
     });
   }
 
