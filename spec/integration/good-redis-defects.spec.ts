@@ -34,9 +34,9 @@ describe('good-redis defects, fixed', () => {
     assert.ok(sources.size >= 12);
     for (const [file, source] of sources) {
       // Every key argument is KEYS[i] (helpers receive KEYS[i] as metaKey, or unpack KEYS).
-      for (const call of source.matchAll(/(?:redis\.call|callChunked|readBase)\(('\w+',\s*)?([^,)]+)/g)) {
+      for (const call of source.matchAll(/(?:redis\.call|callChunked|readBase|zaddAll|setCooldowns)\(('\w+',\s*)?([^,)]+)/g)) {
         const keyArg = call[2] ?? '';
-        assert.match(keyArg, /^(KEYS\[\d+\]|metaKey|hashKey|pending|inFlight|unpack\(KEYS|command|'TIME')$/, `${file}: ${call[0]}`);
+        assert.match(keyArg, /^(KEYS\[\d+\]|metaKey|hashKey|pending|inFlight|zset|cooldownKey|unpack\(KEYS|command|'TIME')$/, `${file}: ${call[0]}`);
       }
       assert.doesNotMatch(source, /\.\.\s*':(t|s|exc|exp)'/, `${file} builds a key name`);
     }

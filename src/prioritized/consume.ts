@@ -51,7 +51,7 @@ export async function* consume<T>(stream: StreamJobs<T>, options: ConsumeOptions
     for (;;) {
       const { items, wakeInMs } = await stream.leaseBatch(lease);
       for (const item of items) yield jobOf(stream, item);
-      if (items.length === 0) await signal.wait(wakeInMs >= 0 ? Math.min(wakeInMs + 5, blockTimeoutMs) : blockTimeoutMs);
+      if (items.length === 0) await signal.waitForWork(wakeInMs, blockTimeoutMs);
     }
   } finally {
     signal.close();

@@ -146,18 +146,16 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async pull(options: PullOptions = {}): Promise<Item<T>[]> {
-    const { count = 1, purge = true, gate = false, cooldownMs = this.cooldownMs, expireAt, decreaseBy = 1 } = options;
+    const { count = 1, purge = true, gate = false, decreaseBy = 1 } = options;
     assertInteger(count, 'count', 1, MAX_PULL_COUNT);
     assertBoolean(purge, 'purge');
     assertBoolean(gate, 'gate');
     if (gate && !purge) throw invalid('gate requires purge: a gated key must leave the stream');
-    assertInteger(cooldownMs, 'cooldownMs', 0);
-    const deadline = expireAt instanceof Date ? expireAt.getTime() : expireAt;
-    if (deadline !== undefined) assertFinite(deadline, 'expireAt');
+    const [cooldownMs, deadline] = this.cooldownArgs(options);
     assertFinite(decreaseBy, 'decreaseBy');
     const reply = await this.run(
       'pullItems',
-      [count, purge ? '1' : '0', gate ? '1' : '0', cooldownMs, deadline ?? '', decreaseBy, 'compact'],
+      [count, purge ? '1' : '0', gate ? '1' : '0', cooldownMs, deadline, decreaseBy, 'compact'],
       this.codec.binary,
     );
     if ((reply as unknown[]).length === 0) return [];

@@ -1,6 +1,6 @@
 import { stringCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { assertInteger } from '../internal/validate.js';
+import { assertFinite, assertInteger } from '../internal/validate.js';
 import { defineScripts, runScript, type ScriptArg, type ScriptName } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, type Item, type PrioritizedStreamOptions, type RangeOptions } from './types.js';
@@ -50,6 +50,18 @@ export abstract class StreamBase<T> {
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     assertInteger(this.chunkSize, 'chunkSize', 1, 10_000);
     defineScripts(client);
+  }
+
+  /**
+   * Checks the cooldown options of a pull or an ack and returns them as script arguments:
+   * `cooldownMs` (the stream's default when omitted) and `expireAt` as epoch ms, or `''`.
+   */
+  protected cooldownArgs(options: { cooldownMs?: number; expireAt?: Date | number }): [cooldownMs: number, expireAt: number | ''] {
+    const { cooldownMs = this.cooldownMs, expireAt } = options;
+    assertInteger(cooldownMs, 'cooldownMs', 0);
+    const deadline = expireAt instanceof Date ? expireAt.getTime() : expireAt;
+    if (deadline !== undefined) assertFinite(deadline, 'expireAt');
+    return [cooldownMs, deadline ?? ''];
   }
 
   /** Runs one of the stream's scripts with its keys. */

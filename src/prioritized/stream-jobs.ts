@@ -83,14 +83,12 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * @returns how many jobs were finished
    */
   public async ack(leases: readonly LeaseRef[], options: AckOptions = {}): Promise<number> {
-    const { gate = false, cooldownMs = this.cooldownMs, expireAt } = options;
+    const { gate = false } = options;
     assertBoolean(gate, 'gate');
-    assertInteger(cooldownMs, 'cooldownMs', 0);
-    const deadline = expireAt instanceof Date ? expireAt.getTime() : expireAt;
-    if (deadline !== undefined) assertFinite(deadline, 'expireAt');
+    const [cooldownMs, deadline] = this.cooldownArgs(options);
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return 0;
-    return Number(await this.run('ackItems', [gate ? '1' : '0', cooldownMs, deadline ?? '', ...pairs]));
+    return Number(await this.run('ackItems', [gate ? '1' : '0', cooldownMs, deadline, ...pairs]));
   }
 
   /**

@@ -43,6 +43,18 @@ export class WorkSignal {
     return this.closed;
   }
 
+  /**
+   * Waits for work after a lease came back empty: until an add signals it, or until the next
+   * lease expires or delayed job is due (`wakeInMs`, -1 for none), at most `blockTimeoutMs`.
+   *
+   * @param wakeInMs - from the lease: when the next lease expires or delayed job is due
+   * @param blockTimeoutMs - the longest wait
+   * @returns `true` when work was signalled
+   */
+  public waitForWork(wakeInMs: number, blockTimeoutMs: number): Promise<boolean> {
+    return this.wait(wakeInMs >= 0 ? Math.min(wakeInMs + 5, blockTimeoutMs) : blockTimeoutMs);
+  }
+
   /** Ends any wait in progress and closes the connection. Idempotent. */
   public close(): void {
     if (this.closed) return;

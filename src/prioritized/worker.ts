@@ -237,8 +237,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
           continue;
         }
         this.checkDrained();
-        // Wake for the next add, or when the next lease expires or delayed job is due.
-        await this.signal?.wait(batch.wakeInMs >= 0 ? Math.min(batch.wakeInMs + 5, this.blockTimeoutMs) : this.blockTimeoutMs);
+        await this.signal?.waitForWork(batch.wakeInMs, this.blockTimeoutMs);
       } catch (err) {
         if (this.stopping()) return;
         reportError(this, err, 'Worker');

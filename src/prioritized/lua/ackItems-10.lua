@@ -44,16 +44,5 @@ callChunked('ZREM', KEYS[6], keys)
 callChunked('HDEL', KEYS[9], keys)
 callChunked('HDEL', KEYS[1], keys)
 if ARGV[1] == '1' then callChunked('SADD', KEYS[3], keys) end
-if deadline == nil and cooldownMs > 0 then deadline = serverNowMs() + cooldownMs end
-if deadline == nil then
-  callChunked('ZREM', KEYS[4], keys)
-else
-  local at = fmt(deadline)
-  local scored = {}
-  for i = 1, #keys do
-    scored[#scored + 1] = at
-    scored[#scored + 1] = keys[i]
-  end
-  callChunked('ZADD', KEYS[4], scored)
-end
+setCooldowns(KEYS[4], keys, deadline, cooldownMs)
 return #keys

@@ -29,11 +29,5 @@ if (#ARGV - 1) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, lease
 local keys, _, _, lost = leasedPairs(2)
 if #lost > 0 then return leaseLost(lost) end
 local deadline = serverNowMs() + leaseMs
-local at = fmt(deadline)
-local scored = {}
-for i = 1, #keys do
-  scored[#scored + 1] = at
-  scored[#scored + 1] = keys[i]
-end
-callChunked('ZADD', KEYS[6], scored)
-return at
+zaddAll(KEYS[6], deadline, keys)
+return fmt(deadline)

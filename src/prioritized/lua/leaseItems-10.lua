@@ -48,8 +48,7 @@ if #range > 0 then
   local values = valuesOf(KEYS[1], keys)
   local raw = callCollect('HMGET', KEYS[9], keys)
   local seq = redis.call('HINCRBY', KEYS[5], 'lseq', 1)
-  local deadline = fmt(now + leaseMs)
-  local states, scored = {}, {}
+  local states = {}
   for i = 1, #keys do
     local st = decodeState(raw[i])
     st.a = (st.a or 0) + 1
@@ -57,15 +56,13 @@ if #range > 0 then
     st.p = fmt(base - tonumber(range[2 * i]))
     st.l = seq .. '-' .. i
     states[i] = st
-    scored[#scored + 1] = deadline
-    scored[#scored + 1] = keys[i]
     out[#out + 1] = keys[i]
     out[#out + 1] = values[i]
     out[#out + 1] = st.p
     out[#out + 1] = st.a
     out[#out + 1] = st.l
   end
-  callChunked('ZADD', KEYS[6], scored)
+  zaddAll(KEYS[6], now + leaseMs, keys)
   saveStates(keys, states)
 end
 

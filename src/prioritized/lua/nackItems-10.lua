@@ -57,14 +57,6 @@ end
 callChunked('ZREM', KEYS[6], keys)
 saveStates(keys, states)
 requeue(back, backStates, readBase(KEYS[5]))
-bury(dead, now)
-if #later > 0 then
-  local at = fmt(now + delayMs)
-  local scored = {}
-  for i = 1, #later do
-    scored[#scored + 1] = at
-    scored[#scored + 1] = later[i]
-  end
-  callChunked('ZADD', KEYS[7], scored)
-end
+zaddAll(KEYS[8], now, dead)
+zaddAll(KEYS[7], now + delayMs, later)
 return { #back, #later, #dead }

@@ -70,19 +70,7 @@ else
   callChunked('ZADD', KEYS[2], scored)
 end
 
-local deadline = expireAt
-if deadline == nil and cooldownMs > 0 then deadline = serverNowMs() + cooldownMs end
-if deadline == nil then
-  callChunked('ZREM', KEYS[4], keys)
-else
-  deadline = fmt(deadline) -- formatted once, not once per key
-  local scored = {}
-  for i = 1, #keys do
-    scored[#scored + 1] = deadline
-    scored[#scored + 1] = keys[i]
-  end
-  callChunked('ZADD', KEYS[4], scored)
-end
+setCooldowns(KEYS[4], keys, expireAt, cooldownMs)
 
 local base = readBase(KEYS[5])
 if replyMode == 'compact' then return { fmt(base), range, values } end

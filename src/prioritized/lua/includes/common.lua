@@ -97,3 +97,26 @@ local function signalWork()
   redis.call('LPUSH', KEYS[10], '1')
   redis.call('LTRIM', KEYS[10], 0, 0)
 end
+
+-- Adds every key to a sorted set with the same score (formatted once, not once per key).
+local function zaddAll(zset, score, keys)
+  local at = fmt(score)
+  local scored = {}
+  for i = 1, #keys do
+    scored[#scored + 1] = at
+    scored[#scored + 1] = keys[i]
+  end
+  callChunked('ZADD', zset, scored)
+end
+
+-- Gives keys the cooldown a pull or an ack asks for, in the cooldowns zset: the absolute
+-- deadline `expireAt`, else now + `cooldownMs`, else none (an earlier deadline is cleared).
+local function setCooldowns(cooldownKey, keys, expireAt, cooldownMs)
+  local deadline = expireAt
+  if deadline == nil and cooldownMs > 0 then deadline = serverNowMs() + cooldownMs end
+  if deadline == nil then
+    callChunked('ZREM', cooldownKey, keys)
+  else
+    zaddAll(cooldownKey, deadline, keys)
+  end
+end

@@ -25,17 +25,6 @@ local function requeue(keys, states, base)
   if #keys > 0 then signalWork() end
 end
 
--- Moves jobs to the dead letters at `now`.
-local function bury(keys, now)
-  local scored = {}
-  local at = fmt(now)
-  for i = 1, #keys do
-    scored[#scored + 1] = at
-    scored[#scored + 1] = keys[i]
-  end
-  callChunked('ZADD', KEYS[8], scored)
-end
-
 -- Writes states back: keys and states are parallel lists.
 local function saveStates(keys, states)
   local fields = {}
@@ -67,7 +56,7 @@ local function recoverDue(now, base, limit)
     end
     callChunked('ZREM', KEYS[6], expired)
     requeue(back, backStates, base)
-    bury(dead, now)
+    zaddAll(KEYS[8], now, dead)
     saveStates(back, backStates)
     saveStates(dead, deadStates)
     returned, died = #back, #dead
