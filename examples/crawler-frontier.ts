@@ -12,9 +12,9 @@
  *     rejected, and accepted again once the Expirer has swept their deadlines;
  *  4. prints a table of what happened and how fast.
  */
-import { Redis } from 'ioredis';
-import { Expirer, StreamRegistry, jsonCodec, type SweepResult } from '../src/index.js';
-import { redisForRun } from '../scripts/throwaway-redis.js';
+import { Cluster } from 'ioredis';
+import { Expirer, StreamRegistry, closeConnection, createConnection, jsonCodec, type RedisClient, type SweepResult } from '../src/index.js';
+import { redisForRun } from '../scripts/topologies.js';
 
 interface Page {
   url: string;
@@ -69,8 +69,8 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
 
 async function main(): Promise<void> {
   const server = await redisForRun();
-  console.log(server.throwaway ? `Started a throwaway redis-server at ${server.url}` : `Using REDIS_URL ${server.url}`);
-  const redis = new Redis(server.url);
+  console.log(server.description);
+  const redis = createConnection({}, server.env);
   const prefix = `demo-${String(Date.now())}:`;
   const registry = new StreamRegistry(redis, { prefix });
   const frontier = registry.stream('frontier', { codec: jsonCodec<Page>(), cooldownMs: 1_000 });
@@ -193,13 +193,17 @@ async function main(): Promise<void> {
     await expirer.stop();
     await frontier.delete();
     await hubs.delete();
-    await redis.quit();
+    await closeConnection(redis);
     await server.stop();
   }
 }
 
-async function usedMemory(redis: Redis): Promise<number> {
-  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+/** Memory used by the server, or by every master of a cluster. */
+async function usedMemory(redis: RedisClient): Promise<number> {
+  const servers = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  let sum = 0;
+  for (const server of servers) sum += Number(/used_memory:(\d+)/.exec(await server.info('memory'))?.[1] ?? 0);
+  return sum;
 }
 
 function printTable(header: [string, string, string], rows: [string, string, string][]): void {

@@ -9,7 +9,7 @@
 import 'reflect-metadata';
 import { Container, inject, injectable } from 'inversify';
 import { TOKENS, createGoodRedisModule, type StreamFactory } from '../src/index.js';
-import { redisForRun } from '../scripts/throwaway-redis.js';
+import { redisForRun } from '../scripts/topologies.js';
 
 @injectable()
 class Crawler {
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const server = await redisForRun();
   const container = new Container();
   try {
-    await container.loadAsync(createGoodRedisModule({ connection: { url: server.url }, expirer: { autoStart: true } }));
+    await container.loadAsync(createGoodRedisModule({ env: server.env, expirer: { autoStart: true } }));
     container.bind(Crawler).toSelf();
     for (const line of await container.get(Crawler).crawlOnce()) console.log(line);
     console.log(`expirer running: ${String(container.get(TOKENS.Expirer).running)}`);

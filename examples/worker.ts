@@ -6,9 +6,8 @@
  * Starts a throwaway redis-server unless REDIS_URL is set.
  */
 import { once } from 'node:events';
-import { Redis } from 'ioredis';
-import { PrioritizedStream, Worker, jsonCodec } from '../src/index.js';
-import { redisForRun } from '../scripts/throwaway-redis.js';
+import { PrioritizedStream, Worker, closeConnection, createConnection, jsonCodec } from '../src/index.js';
+import { redisForRun } from '../scripts/topologies.js';
 
 interface Email {
   to: string;
@@ -17,7 +16,7 @@ interface Email {
 
 async function main(): Promise<void> {
   const server = await redisForRun();
-  const redis = new Redis(server.url);
+  const redis = createConnection({}, server.env);
   const outbox = new PrioritizedStream(redis, `example-outbox-${String(Date.now())}`, { codec: jsonCodec<Email>(), cooldownMs: 0 });
   let worker: Worker<Email, string> | undefined;
   try {
@@ -58,7 +57,7 @@ async function main(): Promise<void> {
   } finally {
     await worker?.close(); // before the connection goes: jobs in flight need it
     await outbox.delete();
-    await redis.quit();
+    await closeConnection(redis);
     await server.stop();
   }
 }

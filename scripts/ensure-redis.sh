@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# Makes sure a redis-server binary is available for the tests, the demo and the benchmarks.
-# Nothing to do when REDIS_URL points at a server or redis-server is on the PATH. Otherwise
-# installs Debian's redis-server with apt-get when running as root, or says how to.
+# Makes sure redis-server (which also runs the sentinels, with --sentinel) and redis-cli
+# (which makes the test cluster) are available for the tests, the demo and the benchmarks.
+# Nothing to do when both are on the PATH, or when REDIS_URL points at a server and the run
+# needs no other topology (GOOD_REDIS_TOPOLOGIES=standalone, or no --topologies).
+# Otherwise installs Debian's redis-server (it brings redis-tools, so redis-cli) with apt-get
+# when running as root, or says how to.
+#
+#   scripts/ensure-redis.sh           for the demo, the examples, the benchmarks
+#   scripts/ensure-redis.sh --topologies   for npm test and npm run topology (cluster and sentinel too)
 set -euo pipefail
 
-if [ -n "${REDIS_URL:-}" ] || command -v redis-server >/dev/null 2>&1; then
+have_all() { command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; }
+
+standalone_only=1
+if [ "${1:-}" = "--topologies" ] && [ "${GOOD_REDIS_TOPOLOGIES:-}" != "standalone" ]; then
+  standalone_only=0
+fi
+if have_all || { [ -n "${REDIS_URL:-}" ] && [ "${standalone_only}" = 1 ]; }; then
   exit 0
 fi
 
@@ -14,14 +26,15 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends redis-server >&2
   # The Debian package may start a system service on 6379; nothing here uses it.
-  command -v redis-server >/dev/null 2>&1 && exit 0
+  have_all && exit 0
 fi
 
 cat >&2 <<'MSG'
-ensure-redis: redis-server is not installed, and it cannot be installed from here.
+ensure-redis: redis-server and redis-cli are not both installed, and they cannot be installed from here.
 Install it, then run the command again:
   sudo apt-get update && sudo apt-get install -y redis-server    (Debian, Ubuntu)
   brew install redis                                             (macOS)
-Or point the run at an existing server: REDIS_URL=redis://host:6379 npm test
+Or point the run at existing servers: REDIS_URL=redis://host:6379 GOOD_REDIS_TOPOLOGIES=standalone npm test
+(or REDIS_CLUSTER_NODES=host:port,... and REDIS_SENTINELS=host:port,... REDIS_SENTINEL_MASTER=name)
 MSG
 exit 1

@@ -14,10 +14,10 @@ npm install --silent --no-audit --no-fund "./$tarball" >/dev/null
 cp "$OLDPWD/scripts/pack-check/consumer.mjs" .
 node --input-type=module -e "
 import { spawnSync } from 'node:child_process';
-const { redisForRun } = await import('$OLDPWD/build/scripts/throwaway-redis.js');
+const { redisForRun } = await import('$OLDPWD/build/scripts/topologies.js');
 const server = await redisForRun();
 try {
-  const run = spawnSync(process.execPath, ['consumer.mjs'], { stdio: 'inherit', env: { ...process.env, REDIS_URL: server.url } });
+  const run = spawnSync(process.execPath, ['consumer.mjs'], { stdio: 'inherit', env: { ...process.env, ...server.env } });
   process.exitCode = run.status ?? 1;
 } finally {
   await server.stop();

@@ -15,7 +15,8 @@ export interface ThrowawayRedis {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -30,7 +31,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
+function waitReady(child: ChildProcess, readyText: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => {
@@ -38,7 +39,7 @@ function waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
     }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) done();
+      if (output.includes(readyText)) done();
     };
     const onExit = (code: number | null): void => {
       fail(new Error(`redis-server exited with code ${String(code)} before it was ready:\n${output}`));
@@ -63,46 +64,54 @@ function waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
+/** Every process {@link spawnRedis} started and nobody stopped yet: killed when this process exits. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A `redis-server` process (server or sentinel) started by {@link spawnRedis}. */
+export interface RedisProcess {
+  readonly port: number;
+  /** Stops it with SIGTERM and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Kills it with SIGKILL (a crash) and waits for it to exit. */
+  kill(): Promise<void>;
+}
+
 /**
- * Starts `redis-server` on a free port of 127.0.0.1, retrying on a port race.
+ * Starts one `redis-server` process on a free port of 127.0.0.1, retrying on a port race,
+ * and waits until it logs `readyText`. It logs to stdout, keeps nothing on disk unless its
+ * arguments say so, and dies with this process.
  *
- * @param extraArgs - more `redis-server` arguments, e.g. `['--maxmemory', '1gb']`
+ * @param argsFor - the process's arguments for a given port
+ * @param readyText - the log line that says it is ready
  */
-export async function startThrowawayRedis(extraArgs: readonly string[] = []): Promise<ThrowawayRedis> {
+export async function spawnRedis(argsFor: (port: number) => readonly string[] | Promise<readonly string[]>, readyText = 'Ready to accept connections'): Promise<RedisProcess> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', '', '--daemonize', 'no', ...extraArgs],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const kill = (): void => {
-      child.kill('SIGKILL');
-    };
-    process.once('exit', kill);
+    const child = spawn('redis-server', [...(await argsFor(port)), '--logfile', '', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     try {
-      await waitReady(child, 10_000);
+      await waitReady(child, readyText, 10_000);
     } catch (err) {
       lastError = err;
-      process.off('exit', kill);
+      running.delete(child);
       child.kill('SIGKILL');
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') break;
       continue;
     }
     child.stdout.resume();
     child.stderr.resume();
-    return {
-      url: `redis://127.0.0.1:${String(port)}`,
-      port,
-      stop: async () => {
-        process.off('exit', kill);
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
-        child.kill('SIGTERM');
-        await exited;
-      },
+    const signal = async (name: NodeJS.Signals): Promise<void> => {
+      running.delete(child);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+      child.kill(name);
+      await exited;
     };
+    return { port, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
   }
   if ((lastError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
     throw new Error('redis-server is not installed: run scripts/ensure-redis.sh (or set REDIS_URL)', { cause: lastError });
@@ -111,12 +120,11 @@ export async function startThrowawayRedis(extraArgs: readonly string[] = []): Pr
 }
 
 /**
- * The server to use: `REDIS_URL` when set (nothing to stop), else a throwaway one.
+ * Starts `redis-server` on a free port of 127.0.0.1, keeping nothing on disk.
+ *
+ * @param extraArgs - more `redis-server` arguments, e.g. `['--maxmemory', '1gb']`
  */
-export async function redisForRun(extraArgs: readonly string[] = []): Promise<ThrowawayRedis & { throwaway: boolean }> {
-  const url = process.env.REDIS_URL;
-  if (url !== undefined && url !== '') {
-    return { url, port: Number(new URL(url).port || 6379), stop: () => Promise.resolve(), throwaway: false };
-  }
-  return { ...(await startThrowawayRedis(extraArgs)), throwaway: true };
+export async function startThrowawayRedis(extraArgs: readonly string[] = []): Promise<ThrowawayRedis> {
+  const server = await spawnRedis((port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs]);
+  return { url: `redis://127.0.0.1:${String(server.port)}`, port: server.port, stop: () => server.stop() };
 }

@@ -1,14 +1,17 @@
 /**
  * Mocha root hooks and global fixtures for the whole suite:
- * - a private redis-server on a free loopback port for spec/integration (unless REDIS_URL is
- *   set), stopped after the run;
+ * - the topologies spec/integration runs on, each started privately on loopback ports and
+ *   stopped after the run: standalone (or the server at REDIS_URL), cluster (or the one at
+ *   REDIS_CLUSTER_NODES) and sentinel (or REDIS_SENTINELS with REDIS_SENTINEL_MASTER);
+ *   GOOD_REDIS_TOPOLOGIES=standalone,cluster picks some of them;
  * - sinon restored after every test;
  * - an unhandled promise rejection fails the run instead of passing silently.
  */
 import sinon from 'sinon';
-import { startThrowawayRedis, type ThrowawayRedis } from '../scripts/throwaway-redis.js';
+import { selectedTopologies, startTopology, topologyFromEnv, TOPOLOGY_KINDS, type Topology, type TopologyKind } from '../scripts/topologies.js';
 
-let server: ThrowawayRedis | undefined;
+const started: Topology[] = [];
+
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
   unhandled.push(reason);
@@ -16,18 +19,31 @@ const onUnhandled = (reason: unknown): void => {
 
 export async function mochaGlobalSetup(): Promise<void> {
   process.on('unhandledRejection', onUnhandled);
-  const url = process.env.REDIS_URL;
-  if (url !== undefined && url !== '') {
-    process.env.GOOD_REDIS_TEST_URL = url;
-    return;
+  const envs: Partial<Record<TopologyKind, Record<string, string>>> = {};
+  const starting = selectedTopologies().map(async (kind) => {
+    const given = topologyFromEnv(kind);
+    if (given !== undefined) {
+      envs[kind] = given;
+      return;
+    }
+    const topology = await startTopology(kind);
+    started.push(topology);
+    envs[kind] = { ...topology.env };
+  });
+  const results = await Promise.allSettled(starting);
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure !== undefined) {
+    await Promise.all(started.splice(0).map((t) => t.stop()));
+    throw failure.reason;
   }
-  server = await startThrowawayRedis();
-  process.env.GOOD_REDIS_TEST_URL = server.url;
+  // In TOPOLOGY_KINDS order, whatever order they started in.
+  const ordered = Object.fromEntries(TOPOLOGY_KINDS.filter((k) => envs[k] !== undefined).map((k) => [k, envs[k]]));
+  process.env.GOOD_REDIS_TEST_TOPOLOGIES = JSON.stringify(ordered);
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
   process.off('unhandledRejection', onUnhandled);
-  await server?.stop();
+  await Promise.all(started.splice(0).map((t) => t.stop()));
 }
 
 export const mochaHooks = {

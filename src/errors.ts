@@ -19,9 +19,12 @@ const MARKER = Symbol.for('good-redis.error');
  * - `Range`: a stream's internal priority offset would leave the range where it is exact.
  * - `LeaseLost`: an ack, nack or extend named a lease that is no longer held (it expired and
  *   the job went back to the stream or to another worker); nothing was changed.
+ * - `Replication`: with the `replication` option, a write reached the master but fewer replicas
+ *   than asked confirmed it in time (or the confirmation never arrived): it may be lost if the
+ *   master fails over now, so its outcome is unknown.
  * - `Script`: Redis rejected a script for a reason the SDK did not anticipate.
  */
-export type ErrorKind = 'InvalidArgument' | 'Codec' | 'Configuration' | 'Range' | 'LeaseLost' | 'Script';
+export type ErrorKind = 'InvalidArgument' | 'Codec' | 'Configuration' | 'Range' | 'LeaseLost' | 'Replication' | 'Script';
 
 /**
  * The one base class of every error good-redis raises.

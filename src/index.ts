@@ -41,6 +41,7 @@ export {
   type PrioritizedStreamOptions,
   type PullOptions,
   type RangeOptions,
+  type ReplicationOptions,
   type ScanOptions,
 } from './prioritized/types.js';
 export { createGoodRedisModule, type GoodRedisModuleOptions, type ExpirerModuleOptions } from './di/container-module.js';

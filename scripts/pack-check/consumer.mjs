@@ -2,10 +2,9 @@
 // raw commands, a Worker, the container module. Run by scripts/pack-check.sh.
 import assert from 'node:assert/strict';
 import { Container } from 'inversify';
-import { Redis } from 'ioredis';
-import { PrioritizedStream, TOKENS, Worker, createGoodRedisModule, jsonCodec, registerCommands } from 'good-redis';
+import { PrioritizedStream, TOKENS, Worker, closeConnection, createConnection, createGoodRedisModule, jsonCodec, registerCommands } from 'good-redis';
 
-const redis = new Redis(process.env.REDIS_URL);
+const redis = createConnection(); // REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS
 const stream = new PrioritizedStream(redis, `pack-check-${String(Date.now())}`, { codec: jsonCodec() });
 try {
   assert.deepEqual(await stream.addMany([['a', { n: 1 }, 2], ['b', { n: 2 }, 5]]), [2, 5]);
@@ -26,5 +25,5 @@ try {
   console.log('pack-check: the packed package works from a fresh project');
 } finally {
   await stream.delete();
-  await redis.quit();
+  await closeConnection(redis);
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { PrioritizedStream } from '../../src/index.js';
-import { closeAll, connect, uniqueName } from './support.js';
+import { closeAll, connect, describeEachTopology, uniqueName } from './support.js';
 
-describe('PrioritizedStream (concurrency)', () => {
+describeEachTopology('PrioritizedStream (concurrency)', () => {
   afterEach(closeAll);
 
   it('should never lose an item nor hand a purged item to two pullers', async () => {

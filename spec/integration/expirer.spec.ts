@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { Expirer, StreamRegistry, type SweepResult } from '../../src/index.js';
-import { closeAll, connect, uniqueName, waitFor } from './support.js';
+import { closeAll, connect, describeEachTopology, uniqueName, waitFor } from './support.js';
 
-describe('Expirer (real Redis)', () => {
-  let redis: Redis;
+describeEachTopology('Expirer (real Redis)', () => {
+  let redis: RedisClient;
   let registry: StreamRegistry;
 
   beforeEach(() => {

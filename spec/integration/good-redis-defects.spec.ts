@@ -3,13 +3,13 @@
  * Redis. The tests are named after the defect.
  */
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { PrioritizedStream } from '../../src/index.js';
 import { scriptSources } from '../../src/prioritized/scripts.js';
-import { closeAll, connect, uniqueName } from './support.js';
+import { closeAll, commandStats, connect, describeEachTopology, keysMatching, uniqueName } from './support.js';
 
-describe('good-redis defects, fixed', () => {
-  let redis: Redis;
+describeEachTopology('good-redis defects, fixed', () => {
+  let redis: RedisClient;
   let stream: PrioritizedStream;
 
   beforeEach(() => {
@@ -23,7 +23,7 @@ describe('good-redis defects, fixed', () => {
     await stream.pull({ purge: false });
     await stream.decrementAll(1);
     await stream.pull({ gate: true });
-    const keys = await redis.keys(`*${stream.name}*`);
+    const keys = await keysMatching(redis, `*${stream.name}*`);
     assert.equal(keys.length, 6, `found ${keys.join(', ')}`); // t, s, exc, exp, meta, marker
     // Cluster hashes the first {...} of a key: it must be the stream name in every key.
     for (const key of keys) assert.equal(/\{([^}]*)\}/.exec(key)?.[1], stream.name, key);
@@ -129,10 +129,8 @@ describe('good-redis defects, fixed', () => {
   });
 });
 
-/** How many scripts the server has run (EVAL + EVALSHA). */
-async function scriptCalls(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
-  let total = 0;
-  for (const match of info.matchAll(/^cmdstat_(eval|evalsha):calls=(\d+)/gm)) total += Number(match[2]);
-  return total;
+/** How many scripts the servers have run (EVAL + EVALSHA). */
+async function scriptCalls(redis: RedisClient): Promise<number> {
+  const calls = await commandStats(redis);
+  return (calls.get('eval') ?? 0) + (calls.get('evalsha') ?? 0);
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { Expirer, GoodRedisError, PrioritizedStream, StreamRegistry } from '../../src/index.js';
-import { closeAll, connect, serverNow, uniqueName, waitFor } from './support.js';
+import { closeAll, connect, describeEachTopology, serverNow, uniqueName, waitFor } from './support.js';
 
 const isLeaseLost = (err: unknown): boolean => GoodRedisError.is(err, 'LeaseLost');
 
-describe('PrioritizedStream (leases)', () => {
-  let redis: Redis;
+describeEachTopology('PrioritizedStream (leases)', () => {
+  let redis: RedisClient;
   let stream: PrioritizedStream;
 
   beforeEach(async () => {

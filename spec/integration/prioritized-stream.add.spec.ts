@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { GoodRedisError, PrioritizedStream, jsonCodec } from '../../src/index.js';
-import { closeAll, connect, uniqueName } from './support.js';
+import { closeAll, connect, describeEachTopology, uniqueName } from './support.js';
 
-describe('PrioritizedStream (add)', () => {
-  let redis: Redis;
+describeEachTopology('PrioritizedStream (add)', () => {
+  let redis: RedisClient;
   let stream: PrioritizedStream;
 
   beforeEach(() => {

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { PrioritizedStream } from '../../src/index.js';
-import { closeAll, connect, serverNow, uniqueName, waitFor } from './support.js';
+import { closeAll, connect, describeEachTopology, serverNow, uniqueName, waitFor } from './support.js';
 
 /** Waits until the server clock has passed a key's cooldown deadline. */
-async function waitPastDeadline(redis: Redis, stream: PrioritizedStream, key: string): Promise<void> {
+async function waitPastDeadline(redis: RedisClient, stream: PrioritizedStream, key: string): Promise<void> {
   const deadline = Number(await redis.zscore(stream.redisKeys.cooldowns, key));
   assert.ok(deadline > 0, `${key} has a cooldown`);
   await waitFor(async () => (await serverNow(redis)) > deadline, 5000, `the server clock to pass ${String(deadline)}`);
 }
 
-describe('PrioritizedStream (cooldowns)', () => {
-  let redis: Redis;
+describeEachTopology('PrioritizedStream (cooldowns)', () => {
+  let redis: RedisClient;
   let stream: PrioritizedStream;
 
   beforeEach(async () => {

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { GoodRedisError, PrioritizedStream } from '../../src/index.js';
-import { closeAll, connect, uniqueName } from './support.js';
+import { closeAll, connect, foregroundCalls, describeEachTopology, statSum, uniqueName } from './support.js';
 
-/** Sums `INFO commandstats` calls of every command but the ones the test itself sends. */
-async function commandCalls(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
-  let total = 0;
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    if (!['info', 'evalsha', 'eval', 'script'].includes(match[1] ?? '')) total += Number(match[2]);
-  }
-  return total;
+/** Key lookups the masters made (`keyspace_hits + keyspace_misses`). */
+async function keyLookups(redis: RedisClient): Promise<number> {
+  return (await statSum(redis, 'keyspace_hits')) + (await statSum(redis, 'keyspace_misses'));
 }
 
-/** Key lookups the server made (`keyspace_hits + keyspace_misses`). */
-async function keyLookups(redis: Redis): Promise<number> {
-  const info = await redis.info('stats');
-  const read = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1]);
-  return read('keyspace_hits') + read('keyspace_misses');
-}
-
-describe('PrioritizedStream (priorities)', () => {
-  let redis: Redis;
+describeEachTopology('PrioritizedStream (priorities)', () => {
+  let redis: RedisClient;
   let stream: PrioritizedStream;
 
   beforeEach(() => {
@@ -88,9 +76,9 @@ describe('PrioritizedStream (priorities)', () => {
         for (let i = 0; i < size; i += 5000) {
           await s.addMany(Array.from({ length: Math.min(5000, size - i) }, (_, j) => [`k${String(i + j)}`, 'v', i + j] as const));
         }
-        const [calls, lookups] = [await commandCalls(redis), await keyLookups(redis)];
+        const [calls, lookups] = [await foregroundCalls(redis), await keyLookups(redis)];
         assert.equal(await s.decrementAll(1), size);
-        return [(await commandCalls(redis)) - calls, (await keyLookups(redis)) - lookups];
+        return [(await foregroundCalls(redis)) - calls, (await keyLookups(redis)) - lookups];
       };
       const small = await measure(10);
       const large = await measure(50_000);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { DEFAULT_COOLDOWN_MS, GoodRedisError, PrioritizedStream } from '../../src/index.js';
-import { closeAll, connect, serverNow, uniqueName } from './support.js';
+import { closeAll, connect, describeEachTopology, serverNow, uniqueName } from './support.js';
 
-describe('PrioritizedStream (pull)', () => {
-  let redis: Redis;
+describeEachTopology('PrioritizedStream (pull)', () => {
+  let redis: RedisClient;
   let stream: PrioritizedStream;
 
   beforeEach(async () => {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { PrioritizedStream, Worker, type Job } from '../../src/index.js';
-import { closeAll, connect, testUrl, uniqueName, waitFor } from './support.js';
+import { closeAll, connect, describeEachTopology, childEnv, uniqueName, waitFor } from './support.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url));
 
@@ -14,9 +14,9 @@ interface Child {
 
 const children: Child[] = [];
 
-/** Starts a fixture process and collects its stdout lines. */
+/** Starts a fixture process on the current topology (given by its variables) and collects its stdout lines. */
 function start(name: string, args: string[]): Child {
-  const child = spawn(process.execPath, [fixture(name), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fixture(name), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() });
   const output: string[] = [];
   let partial = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -29,7 +29,7 @@ function start(name: string, args: string[]): Child {
   return started;
 }
 
-describe('Worker (real processes)', () => {
+describeEachTopology('Worker (real processes)', () => {
   afterEach(async () => {
     for (const child of children.splice(0)) {
       if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
@@ -41,7 +41,7 @@ describe('Worker (real processes)', () => {
     this.timeout(30_000);
     const name = uniqueName('killed');
     const stream = new PrioritizedStream(connect(), name, { cooldownMs: 0 });
-    const doomed = start('worker-process', [testUrl(), name, 'hang', '500', '3']);
+    const doomed = start('worker-process', [name, 'hang', '500', '3']);
     await waitFor(() => doomed.output.includes('READY'), 10_000, 'the worker process to start');
     await stream.addMany([['job-1', 'one', 3], ['job-2', 'two', 2], ['job-3', 'three', 1]]);
     await waitFor(() => doomed.output.filter((l) => l.startsWith('LEASED')).length === 3, 10_000, 'the three leases');
@@ -65,9 +65,9 @@ describe('Worker (real processes)', () => {
     this.timeout(180_000);
     const name = uniqueName('fleet');
     const redis = connect();
-    const workers = Array.from({ length: 4 }, () => start('worker-process', [testUrl(), name, 'count', '60000', '16']));
+    const workers = Array.from({ length: 4 }, () => start('worker-process', [name, 'count', '60000', '16']));
     await waitFor(() => workers.every((w) => w.output.includes('READY')), 10_000, 'the workers to start');
-    const producers = Array.from({ length: 4 }, (_, p) => start('producer-process', [testUrl(), name, `p${String(p)}`, '12500']));
+    const producers = Array.from({ length: 4 }, (_, p) => start('producer-process', [name, `p${String(p)}`, '12500']));
     await Promise.all(producers.map(async (p) => {
       const [code] = (await once(p.process, 'exit')) as [number | null];
       assert.equal(code, 0, 'a producer failed');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { GoodRedisError, PrioritizedStream, RAW_COMMAND_NAMES, registerCommands } from '../../src/index.js';
-import { closeAll, connect, uniqueName } from './support.js';
+import { closeAll, connect, describeEachTopology, uniqueName } from './support.js';
 
-describe('registerCommands', () => {
-  let redis: Redis;
+describeEachTopology('registerCommands', () => {
+  let redis: RedisClient;
   let name: string;
 
   beforeEach(() => {

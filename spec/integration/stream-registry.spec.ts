@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { GoodRedisError, PrioritizedStream, StreamRegistry } from '../../src/index.js';
-import { closeAll, connect, uniqueName } from './support.js';
+import { closeAll, connect, describeEachTopology, uniqueName } from './support.js';
 
-describe('StreamRegistry', () => {
-  let redis: Redis;
+describeEachTopology('StreamRegistry', () => {
+  let redis: RedisClient;
   let registry: StreamRegistry;
   let prefix: string;
 

@@ -1,31 +1,231 @@
-/** Shared helpers of the integration suite: connections to the suite's redis-server, unique names. */
+/**
+ * Shared helpers of the integration suite: the topologies it runs on (started by
+ * spec/hooks.ts), connections to the current one, per-node server introspection, unique
+ * stream names spread over every cluster master.
+ */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { once } from 'node:events';
+import assert from 'node:assert/strict';
+import { Cluster, Redis } from 'ioredis';
+import { closeConnection, connectionFromEnv, type RedisClient } from '../../src/index.js';
+import { selectedTopologies, type TopologyKind } from '../../scripts/topologies.js';
 
-const opened: Redis[] = [];
+export type { TopologyKind };
 
-/** The URL of the suite's server (started by spec/hooks.ts). */
-export function testUrl(): string {
-  const url = process.env.GOOD_REDIS_TEST_URL;
-  if (url === undefined) throw new Error('GOOD_REDIS_TEST_URL is not set: run the suite through mocha (spec/hooks.ts)');
-  return url;
+/** The variables that point the SDK at a topology, by kind, as spec/hooks.ts left them. */
+function topologies(): Partial<Record<TopologyKind, Record<string, string>>> {
+  const raw = process.env.GOOD_REDIS_TEST_TOPOLOGIES;
+  if (raw === undefined) throw new Error('GOOD_REDIS_TEST_TOPOLOGIES is not set: run the suite through mocha (spec/hooks.ts)');
+  return JSON.parse(raw) as Partial<Record<TopologyKind, Record<string, string>>>;
 }
 
-/** A new connection to the suite's server, closed by {@link closeAll}. */
-export function connect(options: { enableAutoPipelining?: boolean } = {}): Redis {
-  const client = new Redis(testUrl(), { maxRetriesPerRequest: 1, ...options });
+/** The Redis Cluster slot of a key without a hash tag: CRC16 (XMODEM) of the key, mod 16384. */
+export function slotOf(key: string): number {
+  let crc = 0;
+  for (const byte of Buffer.from(key)) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit += 1) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}
+
+let current: TopologyKind | undefined;
+const opened: RedisClient[] = [];
+
+/** The topology the running test is on. */
+export function currentTopology(): TopologyKind {
+  if (current === undefined) throw new Error('no topology selected: wrap the suite in describeEachTopology');
+  return current;
+}
+
+/**
+ * The environment variables of the current topology (`REDIS_URL`, `REDIS_CLUSTER_NODES`, or
+ * `REDIS_SENTINELS` with `REDIS_SENTINEL_MASTER`), as a user would set them.
+ */
+export function topologyEnv(): Record<string, string> {
+  const env = topologies()[currentTopology()];
+  if (env === undefined) throw new Error(`topology ${currentTopology()} is not running`);
+  return env;
+}
+
+/**
+ * The environment of a child process on the current topology: this process's, without any
+ * connection variable of its own, plus the topology's.
+ */
+export function childEnv(): NodeJS.ProcessEnv {
+  const own = new Set(['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER']);
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !own.has(name))), ...topologyEnv() };
+}
+
+/**
+ * Declares `title` once per running topology (`title [standalone]`, `title [cluster]`,
+ * `title [sentinel]`), so the same tests run on each. Inside, {@link connect} reaches the
+ * suite's topology. On a cluster the suite ends by checking that no master ever answered
+ * CROSSSLOT.
+ *
+ * @param title - the suite's title
+ * @param body - the suite, as for `describe`
+ * @param only - the topologies to run on, when not all
+ */
+export function describeEachTopology(title: string, body: (this: Mocha.Suite, kind: TopologyKind) => void, only?: readonly TopologyKind[]): void {
+  for (const kind of selectedTopologies()) {
+    if (only !== undefined && !only.includes(kind)) continue;
+    describe(`${title} [${kind}]`, function () {
+      before(() => {
+        current = kind;
+      });
+      body.call(this, kind);
+      if (kind === 'cluster') {
+        after(async () => {
+          current = kind;
+          const redis = connect();
+          try {
+            assert.deepEqual(await errorCounts(redis, 'CROSSSLOT'), 0, 'a cluster master answered CROSSSLOT');
+          } finally {
+            await closeOne(redis);
+          }
+        });
+      }
+    });
+  }
+}
+
+/** A new connection to the current topology, made from its variables by the SDK's own `connectionFromEnv`; closed by {@link closeAll}. */
+export function connect(options: { enableAutoPipelining?: boolean } = {}): RedisClient {
+  const resolved = connectionFromEnv(topologyEnv());
+  let client: RedisClient;
+  if (resolved.cluster !== undefined) {
+    const clusterOptions = resolved.cluster.options ?? {};
+    client = new Cluster(resolved.cluster.nodes, {
+      ...clusterOptions,
+      ...options,
+      redisOptions: { ...clusterOptions.redisOptions, maxRetriesPerRequest: 1 },
+    });
+  } else if (resolved.url !== undefined) {
+    client = new Redis(resolved.url, { maxRetriesPerRequest: 1, ...options });
+  } else {
+    client = new Redis({ ...resolved.redis, maxRetriesPerRequest: 1, ...options });
+  }
   opened.push(client);
   return client;
 }
 
-/** Closes every connection {@link connect} opened. */
-export async function closeAll(): Promise<void> {
-  await Promise.all(opened.splice(0).map((c) => c.quit().catch(() => { c.disconnect(); })));
+async function closeOne(client: RedisClient): Promise<void> {
+  await closeConnection(client).catch(() => {
+    client.disconnect();
+  });
 }
 
-/** A stream name no other test uses, so tests never need FLUSHALL. */
+/** Closes every connection {@link connect} opened. */
+export async function closeAll(): Promise<void> {
+  await Promise.all(opened.splice(0).map(closeOne));
+}
+
+async function ready(client: RedisClient): Promise<void> {
+  if (client.status !== 'ready') await once(client, 'ready');
+}
+
+/** The data servers behind a client: every master of a cluster, else the client itself. */
+export async function masters(client: RedisClient): Promise<Redis[]> {
+  if (!(client instanceof Cluster)) return [client];
+  await ready(client);
+  return client.nodes('master');
+}
+
+/** Every node behind a client, replicas included. */
+async function allNodes(client: RedisClient): Promise<Redis[]> {
+  if (!(client instanceof Cluster)) return [client];
+  await ready(client);
+  return client.nodes('all');
+}
+
+/** Sums `INFO commandstats` calls per command over every master. */
+export async function commandStats(client: RedisClient): Promise<Map<string, number>> {
+  const calls = new Map<string, number>();
+  for (const node of await masters(client)) {
+    for (const m of (await node.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      calls.set(m[1] ?? '', (calls.get(m[1] ?? '') ?? 0) + Number(m[2]));
+    }
+  }
+  return calls;
+}
+
+/**
+ * Commands a test sends to look, and that sentinels, replicas and cluster clients send in the
+ * background: not part of what an operation costs.
+ */
+const BACKGROUND = new Set(['info', 'evalsha', 'eval', 'script', 'ping', 'publish', 'replconf', 'cluster', 'client', 'role', 'command', 'hello', 'select']);
+
+/**
+ * Sums `INFO commandstats` calls over every master, leaving out the background (above) and
+ * the script calls themselves (the commands a script runs are counted on their own).
+ */
+export async function foregroundCalls(client: RedisClient): Promise<number> {
+  let total = 0;
+  for (const [name, calls] of await commandStats(client)) if (!BACKGROUND.has(name.split('|')[0] ?? '')) total += calls;
+  return total;
+}
+
+/** Sums one numeric `INFO stats` field over every master. */
+export async function statSum(client: RedisClient, field: string): Promise<number> {
+  let sum = 0;
+  for (const node of await masters(client)) {
+    sum += Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(await node.info('stats'))?.[1] ?? 0);
+  }
+  return sum;
+}
+
+/** How many errors of one kind (`CROSSSLOT`, `MOVED`, …) every master has answered, from `INFO errorstats`. */
+export async function errorCounts(client: RedisClient, kind: string): Promise<number> {
+  let sum = 0;
+  for (const node of await masters(client)) {
+    sum += Number(new RegExp(`^errorstat_${kind}:count=(\\d+)`, 'm').exec(await node.info('errorstats'))?.[1] ?? 0);
+  }
+  return sum;
+}
+
+/** `CLIENT LIST` of every node, one line per client. */
+export async function clientList(client: RedisClient): Promise<string> {
+  const lists = await Promise.all((await allNodes(client)).map(async (node) => (await node.client('LIST')) as string));
+  return lists.join('');
+}
+
+/** Every key matching `pattern` on every master (KEYS: tests only). */
+export async function keysMatching(client: RedisClient, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  for (const node of await masters(client)) keys.push(...(await node.keys(pattern)));
+  return keys.sort();
+}
+
+/**
+ * The master that serves a stream's slot, as `host:port` (on a standalone or Sentinel
+ * topology, the one server).
+ */
+export async function masterOf(client: RedisClient, name: string): Promise<string> {
+  if (!(client instanceof Cluster)) return 'the server';
+  await ready(client);
+  const slot = slotOf(name); // the slot of the hash tag {name}, so of every key of the stream
+  const [first] = client.slots[slot] ?? [];
+  if (first === undefined) throw new Error(`no node serves slot ${String(slot)}`);
+  return first;
+}
+
+let spread = 0;
+
+/**
+ * A stream name no other test uses, so tests never need FLUSHALL. On a cluster, successive
+ * names land on successive masters (slot ranges as `redis-cli --cluster create` splits them
+ * into thirds), so every suite spreads its streams over all of them.
+ */
 export function uniqueName(label = 'stream'): string {
-  return `${label}-${randomUUID()}`;
+  if (current !== 'cluster') return `${label}-${randomUUID()}`;
+  const third = spread % 3;
+  spread += 1;
+  for (;;) {
+    const name = `${label}-${randomUUID()}`;
+    const slot = slotOf(name);
+    if ((slot < 5461 ? 0 : slot < 10923 ? 1 : 2) === third) return name;
+  }
 }
 
 /** Waits until `check` returns true, polling every few ms, or fails after `timeoutMs`. */
@@ -37,8 +237,8 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
   }
 }
 
-/** The Redis server's clock in epoch ms. */
-export async function serverNow(redis: Redis): Promise<number> {
+/** The Redis server's clock in epoch ms (any node: they share this machine's clock). */
+export async function serverNow(redis: RedisClient): Promise<number> {
   const [seconds, micros] = await redis.time();
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
 }

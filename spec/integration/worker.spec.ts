@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/index.js';
 import { GoodRedisError, PrioritizedStream, Worker, type Job } from '../../src/index.js';
-import { closeAll, connect, serverNow, uniqueName, waitFor } from './support.js';
+import { clientList, closeAll, connect, describeEachTopology, foregroundCalls, serverNow, uniqueName, waitFor } from './support.js';
 
 /** A promise with its resolve, for handlers the test releases. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -11,17 +11,8 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-/** Sums INFO commandstats calls, leaving out what the test itself sends to look. */
-async function commandCount(redis: Redis): Promise<number> {
-  let total = 0;
-  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    if (!['info', 'client|list', 'client'].includes(m[1] ?? '')) total += Number(m[2]);
-  }
-  return total;
-}
-
-describe('Worker', () => {
-  let redis: Redis;
+describeEachTopology('Worker', () => {
+  let redis: RedisClient;
   let stream: PrioritizedStream;
   const workers: { close(): Promise<void> }[] = [];
   const track = <W extends { close(): Promise<void> }>(worker: W): W => {
@@ -174,10 +165,10 @@ describe('Worker', () => {
     const picked: number[] = [];
     const worker = track(new Worker(stream, () => { picked.push(performance.now()); }, { blockTimeoutMs: 10_000 }));
     // Idle means blocked in BLPOP on the marker.
-    await waitFor(async () => ((await redis.client('LIST')) as string).includes('cmd=blpop'), 5000, 'the worker to block');
-    const before = await commandCount(redis);
+    await waitFor(async () => (await clientList(redis)).includes('cmd=blpop'), 5000, 'the worker to block');
+    const before = await foregroundCalls(redis);
     await new Promise((resolve) => setTimeout(resolve, 300)); // an observation window, not a wait for a condition
-    assert.equal((await commandCount(redis)) - before, 0, 'no command while idle');
+    assert.equal((await foregroundCalls(redis)) - before, 0, 'no command while idle');
     const added = performance.now();
     await stream.add('fresh', 'f', 1);
     await waitFor(() => picked.length === 1, 5000, 'the pick-up');
@@ -193,7 +184,7 @@ describe('Worker', () => {
     const errors: Error[] = [];
     orphan.on('error', (err) => errors.push(err));
     const closed = new Promise<void>((resolve) => orphan.once('closed', () => { resolve(); })); // events.once would reject on 'error'
-    await waitFor(async () => ((await redis.client('LIST')) as string).includes('cmd=blpop'), 5000, 'the worker to block');
+    await waitFor(async () => (await clientList(redis)).includes('cmd=blpop'), 5000, 'the worker to block');
     await own.quit();
     await orphan.stream.add('k', 'v').catch(() => undefined); // wakes nothing: the connection is gone
     await closed;
@@ -225,7 +216,7 @@ describe('Worker', () => {
   });
 });
 
-describe('PrioritizedStream.consume', () => {
+describeEachTopology('PrioritizedStream.consume', () => {
   afterEach(closeAll);
 
   it('should yield jobs with their own ack and nack, and wait for new ones', async () => {

@@ -22,6 +22,35 @@ describe('connection options', () => {
       assert.deepEqual(connectionFromEnv({ REDIS_TLS: 'off' }), { redis: {} });
     });
 
+    it('should read cluster nodes, with credentials and TLS for every node', () => {
+      assert.deepEqual(
+        connectionFromEnv({ REDIS_CLUSTER_NODES: 'n1:7000, n2 ,[::1]:7002', REDIS_PASSWORD: 'p', REDIS_TLS: '1', REDIS_HOST: 'ignored' }),
+        { cluster: { nodes: [{ host: 'n1', port: 7000 }, { host: 'n2', port: 6379 }, { host: '::1', port: 7002 }], options: { redisOptions: { password: 'p', tls: {} } } } },
+      );
+    });
+
+    it('should read sentinels and the master name, following failovers', () => {
+      assert.deepEqual(
+        connectionFromEnv({ REDIS_SENTINELS: 's1:26380,s2', REDIS_SENTINEL_MASTER: 'main', REDIS_DB: '2', REDIS_SENTINEL_PASSWORD: 'sp' }),
+        { redis: { db: 2, sentinels: [{ host: 's1', port: 26380 }, { host: 's2', port: 26379 }], name: 'main', failoverDetector: true, sentinelPassword: 'sp' } },
+      );
+    });
+
+    const refused: [Record<string, string>, RegExp][] = [
+      [{ REDIS_URL: 'redis://h', REDIS_CLUSTER_NODES: 'n:1' }, /only one of .*REDIS_URL and REDIS_CLUSTER_NODES/],
+      [{ REDIS_CLUSTER_NODES: 'n:1', REDIS_SENTINELS: 's:1', REDIS_SENTINEL_MASTER: 'm' }, /only one of/],
+      [{ REDIS_SENTINELS: 's:1' }, /REDIS_SENTINEL_MASTER/],
+      [{ REDIS_CLUSTER_NODES: 'n:1', REDIS_DB: '3' }, /REDIS_DB must be 0/],
+      [{ REDIS_CLUSTER_NODES: 'n:99999' }, /REDIS_CLUSTER_NODES must be a comma-separated list/],
+      [{ REDIS_CLUSTER_NODES: 'n1:1,,n2:2' }, /REDIS_CLUSTER_NODES must be a comma-separated list/],
+      [{ REDIS_SENTINELS: 'a:b:c', REDIS_SENTINEL_MASTER: 'm' }, /REDIS_SENTINELS must be a comma-separated list/],
+    ];
+    for (const [env, message] of refused) {
+      it(`should refuse ${JSON.stringify(env)}`, () => {
+        assert.throws(() => connectionFromEnv(env), (err) => isConfig(err) && message.test((err as Error).message));
+      });
+    }
+
     for (const [name, value] of [['REDIS_PORT', 'abc'], ['REDIS_PORT', '70000'], ['REDIS_DB', '-1'], ['REDIS_DB', '1.5'], ['REDIS_TLS', 'maybe']]) {
       it(`should refuse ${String(name)}=${String(value)}`, () => {
         assert.throws(() => connectionFromEnv({ [String(name)]: value }), (err) => isConfig(err) && (err as Error).message.includes(String(name)));

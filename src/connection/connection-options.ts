@@ -48,35 +48,98 @@ function envInteger(env: NodeJS.ProcessEnv, name: string, min: number, max: numb
   return value;
 }
 
+/** The variables that name a server, a cluster or a Sentinel set-up: at most one may be set. */
+const TARGETS = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
+
 /**
- * Reads connection settings from the environment: `REDIS_URL`, else `REDIS_HOST`,
- * `REDIS_PORT`, `REDIS_DB`, `REDIS_USERNAME`, `REDIS_PASSWORD` and `REDIS_TLS`
- * (`1`/`true`/`yes`/`on` for TLS). With none of them set, ioredis's defaults apply
- * (127.0.0.1:6379).
+ * Parses a comma-separated `host:port` list (`[::1]:port` for IPv6; the port may be left out).
+ *
+ * @param name - the variable, for error messages
+ * @param raw - its value
+ * @param defaultPort - the port of an entry that names none
+ */
+function hostList(name: string, raw: string, defaultPort: number): { host: string; port: number }[] {
+  const entries = raw.split(',').map((e) => e.trim());
+  return entries.map((entry) => {
+    const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(entry);
+    const port = match?.[3] === undefined ? defaultPort : Number(match[3]);
+    const host = match?.[1] ?? match?.[2];
+    if (host === undefined || port < 1 || port > 65535) {
+      throw new GoodRedisError('Configuration', `${name} must be a comma-separated list of host:port, got ${JSON.stringify(raw)}`);
+    }
+    return { host, port };
+  });
+}
+
+/**
+ * Reads connection settings from the environment. At most one of these names the target:
+ *
+ * - `REDIS_URL`: a `redis://` or `rediss://` URL;
+ * - `REDIS_CLUSTER_NODES`: Redis Cluster start-up nodes, `host:port,host:port,…`;
+ * - `REDIS_SENTINELS`: sentinels, `host:port,…` (port 26379 when left out), with
+ *   `REDIS_SENTINEL_MASTER`, the monitored master's name, and optionally
+ *   `REDIS_SENTINEL_USERNAME` / `REDIS_SENTINEL_PASSWORD`; the client asks the sentinels
+ *   for the master and follows failovers;
+ * - none of them: a standalone server at `REDIS_HOST` and `REDIS_PORT` (ioredis's defaults,
+ *   127.0.0.1:6379, for those not set).
+ *
+ * Without `REDIS_URL`, `REDIS_USERNAME`, `REDIS_PASSWORD` and `REDIS_TLS` (`1`/`true`/`yes`/`on`)
+ * apply to the data nodes (and TLS to the sentinels too), and `REDIS_DB` selects the
+ * database (not on a cluster, which has only database 0).
  *
  * @param env - the environment to read
  * @returns the connection options
- * @throws {@link GoodRedisError} `Configuration` for a malformed variable
+ * @throws {@link GoodRedisError} `Configuration` for a malformed variable or more than one target
  */
 export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectionOptions {
-  const url = env.REDIS_URL;
-  if (url !== undefined && url !== '') return { url };
+  const set = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const targets = TARGETS.filter((name) => set(name) !== undefined);
+  if (targets.length > 1) {
+    throw new GoodRedisError('Configuration', `set only one of ${TARGETS.join(', ')}; found ${targets.join(' and ')}`);
+  }
+  const url = set('REDIS_URL');
+  if (url !== undefined) return { url };
   const redis: RedisOptions = {};
-  const host = env.REDIS_HOST;
-  if (host !== undefined && host !== '') redis.host = host;
-  const port = envInteger(env, 'REDIS_PORT', 1, 65535);
-  if (port !== undefined) redis.port = port;
-  const db = envInteger(env, 'REDIS_DB', 0, 1_000_000);
-  if (db !== undefined) redis.db = db;
-  const username = env.REDIS_USERNAME;
-  if (username !== undefined && username !== '') redis.username = username;
-  const password = env.REDIS_PASSWORD;
-  if (password !== undefined && password !== '') redis.password = password;
+  const username = set('REDIS_USERNAME');
+  if (username !== undefined) redis.username = username;
+  const password = set('REDIS_PASSWORD');
+  if (password !== undefined) redis.password = password;
   const tls = (env.REDIS_TLS ?? '').trim().toLowerCase();
   if (TRUE.has(tls)) redis.tls = {};
   else if (!FALSE.has(tls)) {
     throw new GoodRedisError('Configuration', `REDIS_TLS must be one of 1, true, yes, on, 0, false, no, off, got ${JSON.stringify(env.REDIS_TLS)}`);
   }
+  const db = envInteger(env, 'REDIS_DB', 0, 1_000_000);
+  const clusterNodes = set('REDIS_CLUSTER_NODES');
+  if (clusterNodes !== undefined) {
+    if (db !== undefined && db !== 0) throw new GoodRedisError('Configuration', 'REDIS_DB must be 0 (or unset) with REDIS_CLUSTER_NODES: a cluster has only database 0');
+    return { cluster: { nodes: hostList('REDIS_CLUSTER_NODES', clusterNodes, 6379), options: { redisOptions: redis } } };
+  }
+  if (db !== undefined) redis.db = db;
+  const sentinels = set('REDIS_SENTINELS');
+  if (sentinels !== undefined) {
+    const name = set('REDIS_SENTINEL_MASTER');
+    if (name === undefined) throw new GoodRedisError('Configuration', 'REDIS_SENTINEL_MASTER must name the monitored master when REDIS_SENTINELS is set');
+    redis.sentinels = hostList('REDIS_SENTINELS', sentinels, 26379);
+    redis.name = name;
+    redis.failoverDetector = true;
+    const sentinelUsername = set('REDIS_SENTINEL_USERNAME');
+    if (sentinelUsername !== undefined) redis.sentinelUsername = sentinelUsername;
+    const sentinelPassword = set('REDIS_SENTINEL_PASSWORD');
+    if (sentinelPassword !== undefined) redis.sentinelPassword = sentinelPassword;
+    if (redis.tls !== undefined) {
+      redis.enableTLSForSentinelMode = true;
+      redis.sentinelTLS = {};
+    }
+    return { redis };
+  }
+  const host = set('REDIS_HOST');
+  if (host !== undefined) redis.host = host;
+  const port = envInteger(env, 'REDIS_PORT', 1, 65535);
+  if (port !== undefined) redis.port = port;
   return { redis };
 }
 
@@ -110,11 +173,19 @@ export function createConnection(options: ConnectionOptions = {}, env: NodeJS.Pr
 
 /**
  * Closes a connection gracefully (QUIT, so replies in flight arrive first) and resolves once
- * it has fully ended; falls back to `disconnect()` when QUIT cannot be sent.
+ * it has fully ended; falls back to `disconnect()` when QUIT cannot be sent. A Sentinel
+ * client's failover-detector subscriptions to the sentinels are closed too (ioredis 5 leaves
+ * them open after QUIT, which keeps the process alive: ioredis issue #1362).
  *
  * @param client - the connection to close
  */
 export async function closeConnection(client: RedisClient): Promise<void> {
+  await quitGracefully(client);
+  // After the end, disconnect() only releases what QUIT left behind (the sentinel subscriptions).
+  if (!client.isCluster) client.disconnect();
+}
+
+async function quitGracefully(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   const ended = once(client, 'end');
   if (client.status === 'wait') {

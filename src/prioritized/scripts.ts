@@ -1,4 +1,5 @@
-import { fromScriptError } from '../errors.js';
+import type { ChainableCommander } from 'ioredis';
+import { fromScriptError, GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { loadLua } from '../internal/lua-loader.js';
 import type { StreamKeys } from './stream-keys.js';
@@ -121,4 +122,63 @@ export async function runScript(
   } catch (err) {
     throw fromScriptError(err);
   }
+}
+
+/**
+ * Runs one stream script and then `WAIT replicas timeoutMs` in one pipeline, so both reach
+ * the master of the stream's slot (on a Cluster too) and the WAIT covers the script's writes.
+ * Read-only scripts run as {@link runScript} does.
+ *
+ * @param client - a client {@link defineScripts} was called on
+ * @param name - the script
+ * @param keys - the stream's keys
+ * @param args - the ARGV
+ * @param binary - reply with Buffers instead of strings
+ * @param replicas - how many replicas must confirm the write
+ * @param timeoutMs - how long they may take
+ * @throws {@link GoodRedisError} `Replication` when fewer replicas confirmed
+ */
+export function runScriptReplicated(
+  client: RedisClient,
+  name: ScriptName,
+  keys: StreamKeys,
+  args: readonly ScriptArg[],
+  binary: boolean,
+  replicas: number,
+  timeoutMs: number,
+): Promise<unknown> {
+  if (SCRIPTS[name].readOnly) return runScript(client, name, keys, args, binary);
+  const pipeline = client.pipeline();
+  void scriptFunction(pipeline, name, binary).call(pipeline, ...SCRIPTS[name].keys(keys), ...args);
+  return execConfirmed(pipeline, replicas, timeoutMs, `the ${name} script`);
+}
+
+/**
+ * Appends `WAIT replicas timeoutMs` to a pipeline of one write, runs it, and returns the
+ * write's reply once enough replicas confirmed it.
+ *
+ * @param pipeline - a pipeline holding exactly one write
+ * @param replicas - how many replicas must confirm it
+ * @param timeoutMs - how long they may take
+ * @param what - the write, for the error message
+ * @throws {@link GoodRedisError} `Replication` when fewer replicas confirmed
+ */
+export async function execConfirmed(pipeline: ChainableCommander, replicas: number, timeoutMs: number, what: string): Promise<unknown> {
+  pipeline.wait(replicas, timeoutMs);
+  const results = await pipeline.exec();
+  const [write, confirmation] = results ?? [];
+  if (write === undefined || confirmation === undefined) throw new Error(`the pipeline of ${what} returned no replies`);
+  const [writeError, reply] = write;
+  if (writeError !== null) throw fromScriptError(writeError);
+  const [waitError, acked] = confirmation;
+  if (waitError !== null) {
+    throw new GoodRedisError('Replication', `${what} reached the master, but its replication could not be confirmed: ${waitError.message}`, { cause: waitError });
+  }
+  if (Number(acked) < replicas) {
+    throw new GoodRedisError(
+      'Replication',
+      `${what} reached the master, but only ${String(acked)} of ${String(replicas)} replica(s) confirmed it within ${String(timeoutMs)} ms; a failover now could lose it`,
+    );
+  }
+  return reply;
 }

@@ -1,9 +1,12 @@
 import { stringCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertFinite, assertInteger } from '../internal/validate.js';
-import { defineScripts, runScript, type ScriptArg, type ScriptName } from './scripts.js';
+import { defineScripts, execConfirmed, runScript, runScriptReplicated, type ScriptArg, type ScriptName } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, type Item, type PrioritizedStreamOptions, type RangeOptions } from './types.js';
+
+/** The default time replicas get to confirm a write with the `replication` option. */
+const DEFAULT_REPLICATION_TIMEOUT_MS = 1000;
 
 /** A reply element as a string (Buffers come back from the binary variants). */
 export function text(value: unknown): string {
@@ -36,6 +39,8 @@ export abstract class StreamBase<T> {
   protected readonly chunkSize: number;
   /** The registry key the stream's name is kept in. */
   protected readonly registry: string;
+  /** How many replicas must confirm each write, and how long they may take; undefined for none. */
+  protected readonly replication: { replicas: number; timeoutMs: number } | undefined;
 
   /** Checks the options and defines the scripts on `client`; see {@link PrioritizedStream}. */
   protected constructor(client: RedisClient, name: string, options: PrioritizedStreamOptions<T>) {
@@ -49,6 +54,12 @@ export abstract class StreamBase<T> {
     assertInteger(this.cooldownMs, 'cooldownMs', 0);
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     assertInteger(this.chunkSize, 'chunkSize', 1, 10_000);
+    if (options.replication !== undefined) {
+      const { replicas, timeoutMs = DEFAULT_REPLICATION_TIMEOUT_MS } = options.replication;
+      assertInteger(replicas, 'replication.replicas', 1);
+      assertInteger(timeoutMs, 'replication.timeoutMs', 1);
+      this.replication = { replicas, timeoutMs };
+    }
     defineScripts(client);
   }
 
@@ -66,15 +77,24 @@ export abstract class StreamBase<T> {
 
   /** Runs one of the stream's scripts with its keys. */
   protected run(name: ScriptName, args: readonly ScriptArg[], binary = false): Promise<unknown> {
-    return runScript(this.client, name, this.redisKeys, args, binary);
+    if (this.replication === undefined) return runScript(this.client, name, this.redisKeys, args, binary);
+    const { replicas, timeoutMs } = this.replication;
+    return runScriptReplicated(this.client, name, this.redisKeys, args, binary, replicas, timeoutMs);
   }
 
   /**
    * Registers the stream's name after `work`. On one connection the SADD is sent right
    * behind the script; on a Cluster (another slot, maybe another node) it waits for it, so
-   * a concurrent `delete` (SREM, then UNLINK) can never leave data unregistered.
+   * a concurrent `delete` (SREM, then UNLINK) can never leave data unregistered. With
+   * `replication` it waits too, and the registration is confirmed by the replicas like the write.
    */
   protected async registering<R>(work: Promise<R>): Promise<R> {
+    if (this.replication !== undefined) {
+      const result = await work;
+      const { replicas, timeoutMs } = this.replication;
+      await execConfirmed(this.client.pipeline().sadd(this.registry, this.name), replicas, timeoutMs, 'the registration');
+      return result;
+    }
     if (this.client.isCluster) {
       const result = await work;
       await this.client.sadd(this.registry, this.name);

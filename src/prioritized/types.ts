@@ -76,6 +76,28 @@ export interface PrioritizedStreamOptions<T> {
    * @defaultValue 1000
    */
   chunkSize?: number;
+  /**
+   * Makes every write wait until `replicas` replicas have it (Redis `WAIT`, sent in one
+   * pipeline with the write's script, to the master of the stream's slot). A write whose
+   * confirmation falls short throws a `Replication` {@link GoodRedisError}: it happened on the
+   * master, but a failover may lose it. Without this option writes are confirmed by the
+   * master alone and replicated asynchronously, as Redis does by default.
+   *
+   * @defaultValue none: no `WAIT`
+   */
+  replication?: ReplicationOptions | undefined;
+}
+
+/** How many replicas must confirm each write of a stream; see {@link PrioritizedStreamOptions.replication}. */
+export interface ReplicationOptions {
+  /** How many replicas must acknowledge each write (1 or more). */
+  replicas: number;
+  /**
+   * How long to wait for them, in milliseconds (1 or more: `WAIT` with 0 would wait forever).
+   *
+   * @defaultValue 1000
+   */
+  timeoutMs?: number | undefined;
 }
 
 /** Options of `add` and `addMany`. */
