@@ -25,6 +25,8 @@ class Tally {
   public readonly acked = new Map<string, number>();
   /** Keys whose ack failed with an unknown outcome (connection lost, replication unconfirmed). */
   public readonly ackUnknown = new Set<string>();
+  /** Keys whose ack failed with LeaseLost: the job runs again, or an earlier attempt of this ack landed. */
+  public readonly ackLeaseLost = new Set<string>();
   /** Keys returned by pulls that resolved, with how often. */
   public readonly pulled = new Map<string, number>();
   /** Failed calls by error, for the summary. */
@@ -74,7 +76,9 @@ async function consume(stream: PrioritizedStream, tally: Tally, stop: () => bool
   while (!stop()) {
     let jobs;
     try {
-      jobs = await stream.lease({ count: 20, leaseMs: 1000 });
+      // No attempt limit: a lease whose reply is lost in the failover still counts as an
+      // attempt, and the test is about loss and duplication, not dead letters.
+      jobs = await stream.lease({ count: 20, leaseMs: 1000, maxAttempts: 0 });
     } catch (err) {
       tally.fail(err);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -86,7 +90,10 @@ async function consume(stream: PrioritizedStream, tally: Tally, stop: () => bool
         await stream.ack([job], { gate: true });
         tally.count(tally.acked, job.key);
       } catch (err) {
-        if (GoodRedisError.is(err, 'LeaseLost')) tally.leasesLost += 1;
+        if (GoodRedisError.is(err, 'LeaseLost')) {
+          tally.leasesLost += 1;
+          tally.ackLeaseLost.add(job.key);
+        }
         else {
           tally.fail(err);
           tally.ackUnknown.add(job.key);
@@ -185,8 +192,17 @@ describe('failover (private topologies)', () => {
 
       // jobs: every add that resolved was processed; no ack that resolved was ever repeated.
       assert.deepEqual(jobsTally.duplicates(jobsTally.acked), [], 'a job acked twice');
-      const unprocessed = [...jobsTally.added].filter((k) => !jobsTally.acked.has(k) && !jobsTally.ackUnknown.has(k));
-      assert.deepEqual(unprocessed, [], 'a confirmed job was lost');
+      // An ack in flight when the old master dropped the connection is sent again to the new one
+      // (ioredis resends unanswered commands); if the first one had landed and replicated, the
+      // resend answers LeaseLost. The job was processed: its ack gated it.
+      const gated = new Set(await client.smembers(jobs.redisKeys.gated));
+      const unprocessed = [...jobsTally.added].filter((k) => !jobsTally.acked.has(k) && !jobsTally.ackUnknown.has(k) && !(jobsTally.ackLeaseLost.has(k) && gated.has(k)));
+      assert.deepEqual(
+        unprocessed.map((k) => `${k} gated=${String(gated.has(k))} leaseLost=${String(jobsTally.ackLeaseLost.has(k))}`),
+        [],
+        'a confirmed job was lost',
+      );
+      assert.deepEqual(await jobs.deadLetters(), [], 'no job was dead-lettered');
       assert.equal(jobsTally.added.size, producedJobs);
       // feed: nothing pulled twice; what is missing went out in a pull that failed (at-most-once).
       assert.deepEqual(feedTally.duplicates(feedTally.pulled), [], 'an item pulled twice');

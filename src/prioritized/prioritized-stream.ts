@@ -24,9 +24,9 @@ const ADD_MODES: readonly AddMode[] = ['sum', 'replace', 'max'];
  * A named, Redis-backed priority queue of `key → value` items: the highest priority is
  * pulled first, processed keys can be gated so they never come back, and pulled keys cool
  * down before they may be re-added. Every mutating method is one atomic Lua script per
- * chunk over keys that share the hash tag `{name}` and are all named in `KEYS`, so a stream is
- * built to work on a single Redis, on Redis Cluster and through Sentinel alike. "Now" is
- * always the Redis server's clock.
+ * chunk over keys that share the hash tag `{name}` and are all named in `KEYS`, so a stream
+ * works on a single Redis, on Redis Cluster and through Sentinel alike (the test suite runs on
+ * all three; see the Cluster and Sentinel guide). "Now" is always the Redis server's clock.
  *
  * Ties between equal priorities are pulled in ascending byte order of their keys.
  *
