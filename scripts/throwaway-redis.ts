@@ -120,11 +120,20 @@ export async function spawnRedis(argsFor: (port: number) => readonly string[] | 
 }
 
 /**
+ * The arguments of a data server on `port` of 127.0.0.1 that keeps nothing on disk.
+ *
+ * @param port - the port to listen on
+ */
+export function serverArgs(port: number): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+}
+
+/**
  * Starts `redis-server` on a free port of 127.0.0.1, keeping nothing on disk.
  *
  * @param extraArgs - more `redis-server` arguments, e.g. `['--maxmemory', '1gb']`
  */
 export async function startThrowawayRedis(extraArgs: readonly string[] = []): Promise<ThrowawayRedis> {
-  const server = await spawnRedis((port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs]);
+  const server = await spawnRedis((port) => [...serverArgs(port), ...extraArgs]);
   return { url: `redis://127.0.0.1:${String(server.port)}`, port: server.port, stop: () => server.stop() };
 }

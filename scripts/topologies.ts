@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, spawnRedis, startThrowawayRedis, type RedisProcess } from './throwaway-redis.js';
+import { freePort, serverArgs, spawnRedis, startThrowawayRedis, type RedisProcess } from './throwaway-redis.js';
 
 const run = promisify(execFile);
 
@@ -22,6 +22,15 @@ export type TopologyKind = 'standalone' | 'cluster' | 'sentinel';
 export const TOPOLOGY_KINDS: readonly TopologyKind[] = ['standalone', 'cluster', 'sentinel'];
 
 /**
+ * Tells whether a string names a topology kind.
+ *
+ * @param value - the string
+ */
+export function isTopologyKind(value: string): value is TopologyKind {
+  return (TOPOLOGY_KINDS as readonly string[]).includes(value);
+}
+
+/**
  * The topologies a test run covers: `GOOD_REDIS_TOPOLOGIES` (comma-separated kinds), or all.
  *
  * @param env - the environment to read
@@ -30,13 +39,11 @@ export const TOPOLOGY_KINDS: readonly TopologyKind[] = ['standalone', 'cluster',
 export function selectedTopologies(env: NodeJS.ProcessEnv = process.env): TopologyKind[] {
   const raw = env.GOOD_REDIS_TOPOLOGIES;
   if (raw === undefined || raw.trim() === '') return [...TOPOLOGY_KINDS];
-  const kinds = raw.split(',').map((k) => k.trim());
-  for (const kind of kinds) {
-    if (!(TOPOLOGY_KINDS as readonly string[]).includes(kind)) {
-      throw new Error(`GOOD_REDIS_TOPOLOGIES: unknown topology ${JSON.stringify(kind)}; use ${TOPOLOGY_KINDS.join(', ')}`);
-    }
-  }
-  return kinds as TopologyKind[];
+  return raw.split(',').map((k) => {
+    const kind = k.trim();
+    if (!isTopologyKind(kind)) throw new Error(`GOOD_REDIS_TOPOLOGIES: unknown topology ${JSON.stringify(kind)}; use ${TOPOLOGY_KINDS.join(', ')}`);
+    return kind;
+  });
 }
 
 /** A running topology. */
@@ -130,7 +137,7 @@ export async function startThrowawayCluster(masters = 3): Promise<ThrowawayClust
   const nodes = await Promise.all(
     Array.from({ length: masters * 2 }, () =>
       spawnRedis(async (port) => [
-        '--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir,
+        ...serverArgs(port), '--dir', dir,
         '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${String(port)}.conf`, '--cluster-node-timeout', '1000',
         // The bus port defaults to port + 10000, which may be taken or above 65535.
         '--cluster-port', String(await freePort()),
@@ -169,7 +176,7 @@ export async function startThrowawayCluster(masters = 3): Promise<ThrowawayClust
 export async function startThrowawaySentinel(masterName = 'good-redis'): Promise<ThrowawaySentinel> {
   const dir = await mkdtemp(join(tmpdir(), 'good-redis-sentinel-'));
   const started: RedisProcess[] = [];
-  const dataArgs = (port: number): string[] => ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir];
+  const dataArgs = (port: number): string[] => [...serverArgs(port), '--dir', dir];
   try {
     const master = await spawnRedis(dataArgs);
     started.push(master);

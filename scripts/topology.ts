@@ -10,16 +10,16 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { startTopology, TOPOLOGY_KINDS, type TopologyKind } from './topologies.js';
+import { isTopologyKind, startTopology, TOPOLOGY_KINDS } from './topologies.js';
 
 const [kind, ...rest] = process.argv.slice(2);
-if (kind === undefined || !(TOPOLOGY_KINDS as readonly string[]).includes(kind)) {
+if (kind === undefined || !isTopologyKind(kind)) {
   process.stderr.write(`usage: npm run topology -- <${TOPOLOGY_KINDS.join('|')}> [-- command [args...]]\n`);
   process.exit(2);
 }
 const command = rest[0] === '--' ? rest.slice(1) : rest;
 
-const topology = await startTopology(kind as TopologyKind);
+const topology = await startTopology(kind);
 for (const [name, value] of Object.entries(topology.env)) process.stdout.write(`export ${name}=${value}\n`);
 
 let status = 0;

@@ -8,7 +8,7 @@ import { Cluster } from 'ioredis';
 import { closeConnection, connectionFromEnv, createConnection, GoodRedisError, PrioritizedStream, type RedisClient, type ReplicationOptions } from '../../src/index.js';
 import { startThrowawayCluster, startThrowawaySentinel, type ThrowawayCluster, type ThrowawaySentinel } from '../../scripts/topologies.js';
 import { selectedTopologies } from '../../scripts/topologies.js';
-import { slotOf, waitFor } from './support.js';
+import { nameOnMaster, slotOf, waitFor } from './support.js';
 
 /** The element at `i`, which the test knows is there. */
 function at<T>(list: readonly T[], i: number): T {
@@ -233,13 +233,8 @@ describe('failover (private topologies)', () => {
       assert.ok(options.cluster);
       client = new Cluster(options.cluster.nodes, options.cluster.options);
       client.on('error', () => undefined);
-      // Two streams per master, named by slot range as redis-cli assigned them.
-      const names: string[] = [];
-      for (let third = 0; names.length < 6; third = names.length % 3) {
-        const name = `shard-${String(names.length)}-${Math.random().toString(36).slice(2)}`;
-        const slot = slotOf(name);
-        if ((slot < 5461 ? 0 : slot < 10923 ? 1 : 2) === third) names.push(name);
-      }
+      // Two streams per master: streams 0 and 3 on the first, 1 and 4 on the second, …
+      const names = Array.from({ length: 6 }, (_, i) => nameOnMaster(`shard-${String(i)}`, i % 3));
       const streams = names.map((n) => new PrioritizedStream(client, n, { cooldownMs: 0 }));
       const tallies = streams.map(() => new Tally());
       let stop = false;

@@ -125,18 +125,16 @@ async function ready(client: RedisClient): Promise<void> {
   if (client.status !== 'ready') await once(client, 'ready');
 }
 
-/** The data servers behind a client: every master of a cluster, else the client itself. */
-export async function masters(client: RedisClient): Promise<Redis[]> {
+/** The servers behind a client: a cluster's masters (or all its nodes), else the client itself. */
+async function nodesOf(client: RedisClient, role: 'master' | 'all'): Promise<Redis[]> {
   if (!(client instanceof Cluster)) return [client];
   await ready(client);
-  return client.nodes('master');
+  return client.nodes(role);
 }
 
-/** Every node behind a client, replicas included. */
-async function allNodes(client: RedisClient): Promise<Redis[]> {
-  if (!(client instanceof Cluster)) return [client];
-  await ready(client);
-  return client.nodes('all');
+/** The data servers behind a client: every master of a cluster, else the client itself. */
+export function masters(client: RedisClient): Promise<Redis[]> {
+  return nodesOf(client, 'master');
 }
 
 /** Sums `INFO commandstats` calls per command over every master. */
@@ -186,7 +184,7 @@ export async function errorCounts(client: RedisClient, kind: string): Promise<nu
 
 /** `CLIENT LIST` of every node, one line per client. */
 export async function clientList(client: RedisClient): Promise<string> {
-  const lists = await Promise.all((await allNodes(client)).map(async (node) => (await node.client('LIST')) as string));
+  const lists = await Promise.all((await nodesOf(client, 'all')).map(async (node) => (await node.client('LIST')) as string));
   return lists.join('');
 }
 
@@ -219,12 +217,23 @@ let spread = 0;
  */
 export function uniqueName(label = 'stream'): string {
   if (current !== 'cluster') return `${label}-${randomUUID()}`;
-  const third = spread % 3;
   spread += 1;
+  return nameOnMaster(label, (spread - 1) % 3);
+}
+
+/**
+ * A new stream name, `label-<uuid>`, whose slot is served by master `index` (0 to 2) of a
+ * 3-master cluster made by `redis-cli --cluster create`, which gives each master a third of
+ * the slots in order: 0-5460, 5461-10922, 10923-16383.
+ *
+ * @param label - the start of the name
+ * @param index - which master
+ */
+export function nameOnMaster(label: string, index: number): string {
   for (;;) {
     const name = `${label}-${randomUUID()}`;
     const slot = slotOf(name);
-    if ((slot < 5461 ? 0 : slot < 10923 ? 1 : 2) === third) return name;
+    if ((slot < 5461 ? 0 : slot < 10923 ? 1 : 2) === index) return name;
   }
 }
 
