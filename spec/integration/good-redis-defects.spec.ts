@@ -24,7 +24,7 @@ describeEachTopology('good-redis defects, fixed', () => {
     await stream.decrementAll(1);
     await stream.pull({ gate: true });
     const keys = await keysMatching(redis, `*${stream.name}*`);
-    assert.equal(keys.length, 6, `found ${keys.join(', ')}`); // t, s, exc, exp, meta, marker
+    assert.equal(keys.length, 7, `found ${keys.join(', ')}`); // t, s, exc, exp, meta, marker, stats
     // Cluster hashes the first {...} of a key: it must be the stream name in every key.
     for (const key of keys) assert.equal(/\{([^}]*)\}/.exec(key)?.[1], stream.name, key);
   });
@@ -36,7 +36,7 @@ describeEachTopology('good-redis defects, fixed', () => {
       // Every key argument is KEYS[i] (helpers receive KEYS[i] as metaKey, or unpack KEYS).
       for (const call of source.matchAll(/(?:redis\.call|callChunked|readBase|zaddAll|setCooldowns)\(('\w+',\s*)?([^,)]+)/g)) {
         const keyArg = call[2] ?? '';
-        assert.match(keyArg, /^(KEYS\[\d+\]|metaKey|hashKey|pending|inFlight|zset|cooldownKey|unpack\(KEYS|command|'TIME')$/, `${file}: ${call[0]}`);
+        assert.match(keyArg, /^(KEYS\[\d+\]|metaKey|hashKey|pending|inFlight|zset|cooldownKey|statsKey|unpack\(KEYS|command|'TIME')$/, `${file}: ${call[0]}`);
       }
       assert.doesNotMatch(source, /\.\.\s*':(t|s|exc|exp)'/, `${file} builds a key name`);
     }

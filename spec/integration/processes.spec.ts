@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { PrioritizedStream, Worker, type Job } from '../../src/index.js';
-import { closeAll, connect, describeEachTopology, childEnv, uniqueName, waitFor } from './support.js';
+import { closeAll, connect, describeEachTopology, childEnv, linesOf, uniqueName, waitFor } from './support.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url));
 
@@ -17,14 +17,7 @@ const children: Child[] = [];
 /** Starts a fixture process on the current topology (given by its variables) and collects its stdout lines. */
 function start(name: string, args: string[]): Child {
   const child = spawn(process.execPath, [fixture(name), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() });
-  const output: string[] = [];
-  let partial = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    output.push(...lines);
-  });
-  const started = { process: child, output };
+  const started = { process: child, output: linesOf(child.stdout) };
   children.push(started);
   return started;
 }

@@ -49,7 +49,7 @@ describeEachTopology('registerCommands', () => {
     await redis.pspull(name, 1, false, false, 0, 1);
     assert.deepEqual(await redis.psexpire(name), [1, 1]);
     await redis.psadd(name, 'c', 'C', 1);
-    assert.equal(await redis.psdelete(name), 3); // items, scores and the workers' marker
+    assert.equal(await redis.psdelete(name), 4); // items, scores, the workers' marker and the stats
     assert.equal(await redis.pslen(name), 0);
   });
 

@@ -237,6 +237,23 @@ export function nameOnMaster(label: string, index: number): string {
   }
 }
 
+/**
+ * Collects the complete lines a child process writes, as they come.
+ *
+ * @param output - the child's stdout (or stderr)
+ * @returns the array the lines are pushed to
+ */
+export function linesOf(output: NodeJS.ReadableStream): string[] {
+  const lines: string[] = [];
+  let partial = '';
+  output.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  return lines;
+}
+
 /** Waits until `check` returns true, polling every few ms, or fails after `timeoutMs`. */
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -37,6 +37,7 @@ describe('PrioritizedStream (argument checks)', () => {
         dead: 'app:{jobs}:dead',
         state: 'app:{jobs}:state',
         marker: 'app:{jobs}:marker',
+        stats: 'app:{jobs}:stats',
       });
     });
   });

@@ -175,14 +175,17 @@ export function createConnection(options: ConnectionOptions = {}, env: NodeJS.Pr
  * Closes a connection gracefully (QUIT, so replies in flight arrive first) and resolves once
  * it has fully ended; falls back to `disconnect()` when QUIT cannot be sent. A Sentinel
  * client's failover-detector subscriptions to the sentinels are closed too (ioredis 5 leaves
- * them open after QUIT, which keeps the process alive: ioredis issue #1362).
+ * them open after QUIT, which keeps the process alive: ioredis issue #1362); that costs the
+ * client's `disconnectTimeout` (2 s by default) before the process can exit.
  *
  * @param client - the connection to close
  */
 export async function closeConnection(client: RedisClient): Promise<void> {
   await quitGracefully(client);
-  // After the end, disconnect() only releases what QUIT left behind (the sentinel subscriptions).
-  if (!client.isCluster) client.disconnect();
+  // After the end, disconnect() only releases what QUIT left behind: the sentinel subscriptions.
+  // It is skipped elsewhere, because on an ended client it arms ioredis's `disconnectTimeout`
+  // timer (2 s by default) for a socket that is already closed, which delays the process's exit.
+  if (client instanceof Redis && (client.options.sentinels?.length ?? 0) > 0) client.disconnect();
 }
 
 async function quitGracefully(client: RedisClient): Promise<void> {

@@ -1,4 +1,5 @@
 import { encodeWith } from '../codec.js';
+import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid } from '../internal/validate.js';
 import type { ScriptArg } from './scripts.js';
@@ -8,6 +9,10 @@ import {
   MAX_PULL_COUNT,
   type AddMode,
   type AddOptions,
+  type AddOutcome,
+  type Cooldown,
+  type RejectReason,
+  type StreamStats,
   type DeleteBelowOptions,
   type Item,
   type ItemInput,
@@ -90,9 +95,41 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async addMany(items: Iterable<ItemInput<T>>, options: AddOptions = {}): Promise<(number | null)[]> {
+    const [chunks, replies] = await this.addChunks(items, options, 'compact');
+    return chunks.flatMap((c, i) => compactResults(replies[i], c.priorities).map((r) => (typeof r === 'number' ? r : null)));
+  }
+
+  /**
+   * Adds items exactly as {@link addMany} does, and tells for each refused item why: its key
+   * is gated, cooling down, or in flight (leased or delayed). The reasons come from the same
+   * atomic script as the add.
+   *
+   * @param items - `{ key, value, priority? }` objects or `[key, value, priority?]` tuples; priority defaults to 1
+   * @param options - `readd`, `mode`, for every item
+   * @returns one outcome per input item
+   * @throws {@link GoodRedisError} `InvalidArgument` or `Codec` before anything is written
+   * @example
+   * ```ts
+   * const [outcome] = await stream.addManyDetailed([['page-1', 'https://example.com/1', 5]]);
+   * if (!outcome.added) console.log(`refused: ${outcome.reason}`);
+   * ```
+   */
+  public async addManyDetailed(items: Iterable<ItemInput<T>>, options: AddOptions = {}): Promise<AddOutcome[]> {
+    const [chunks, replies] = await this.addChunks(items, options, 'reasons');
+    return chunks.flatMap((c, i) =>
+      compactResults(replies[i], c.priorities).map((r): AddOutcome => {
+        if (typeof r === 'number') return { added: true, priority: r };
+        if (r === null) throw new GoodRedisError('Script', 'the addItems script refused an item without saying why');
+        return { added: false, reason: r };
+      }),
+    );
+  }
+
+  /** Checks and encodes every item, then runs one addItems script per chunk; see {@link addMany}. */
+  private async addChunks(items: Iterable<ItemInput<T>>, options: AddOptions, reply: 'compact' | 'reasons'): Promise<[AddChunk[], unknown[]]> {
     const [readd, mode] = addFlags(options);
     const chunks: AddChunk[] = [];
-    let chunk = newChunk(readd, mode);
+    let chunk = newChunk(readd, mode, reply);
     let index = 0;
     for (const item of items) {
       let key: unknown, value: T, priority: unknown;
@@ -117,17 +154,17 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
       chunk.priorities.push(priority);
       if (chunk.priorities.length === this.chunkSize) {
         chunks.push(chunk);
-        chunk = newChunk(readd, mode);
+        chunk = newChunk(readd, mode, reply);
       }
       index += 1;
     }
     if (chunk.priorities.length > 0) chunks.push(chunk);
-    if (chunks.length === 0) return [];
+    if (chunks.length === 0) return [[], []];
     // One connection runs the chunks in the order they were sent.
     const replies = await this.registering(
       Promise.all(chunks.map((c) => this.run('addItems', c.args.concat(c.scored)))),
     );
-    return chunks.flatMap((c, i) => compactResults(replies[i], c.priorities));
+    return [chunks, replies];
   }
 
   /**
@@ -316,6 +353,41 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   }
 
   /**
+   * Counts what the stream holds (queued, gated, cooling, leased, delayed, dead) and how many
+   * items were added and pulled, in one atomic read-only script.
+   *
+   * @returns the counts, with the server clock they were taken at
+   * @example
+   * ```ts
+   * const { length, cooling, leased } = await stream.stats();
+   * ```
+   */
+  public async stats(): Promise<StreamStats> {
+    const [length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now] = ((await this.run('readStats', [])) as unknown[]).map(
+      (n) => Number(n),
+    ) as [number, number, number, number, number, number, number, number, number, number];
+    return { length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now };
+  }
+
+  /**
+   * Reads cooldowns, the soonest to end first, all of them or a range of ranks. Ended ones
+   * stay listed (with a past `until`) until a sweep removes them.
+   *
+   * @param range - `offset` and `limit` in deadline order
+   * @returns the keys with their deadlines
+   * @example
+   * ```ts
+   * const [next] = await stream.cooldowns({ limit: 1 }); // the next key free to be re-added
+   * ```
+   */
+  public async cooldowns(range: RangeOptions = {}): Promise<Cooldown[]> {
+    const flat = await this.client.zrange(this.redisKeys.cooldowns, ...ranks(range), 'WITHSCORES');
+    const out: Cooldown[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ key: flat[i] ?? '', until: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /**
    * Removes every key of the stream (with non-blocking `UNLINK`) and unregisters its name.
    *
    * @returns `true` when the stream had any data
@@ -352,19 +424,26 @@ interface AddChunk {
   priorities: number[];
 }
 
-function newChunk(readd: string, mode: AddMode): AddChunk {
-  return { args: [readd, mode, 'compact'], scored: [], priorities: [] };
+function newChunk(readd: string, mode: AddMode, reply: 'compact' | 'reasons'): AddChunk {
+  return { args: [readd, mode, reply], scored: [], priorities: [] };
 }
 
+/** The reason codes of a `reasons` addItems reply. */
+const REJECT_REASONS: Readonly<Record<number, RejectReason>> = { [-1]: 'gated', [-2]: 'cooling', [-3]: 'inFlight' };
+
 /**
- * Reads a compact addItems reply: the item count when every item got the priority given,
- * else one entry per item (1: the priority given; a string: the new priority; null: rejected).
+ * Reads a compact (or reasons) addItems reply: the item count when every item got the
+ * priority given, else one entry per item (1: the priority given; a string: the new
+ * priority; -1, -2, -3: refused, for the reason they code; null: refused, with no reason,
+ * as the compact reply says it).
  */
-function compactResults(reply: unknown, priorities: readonly number[]): (number | null)[] {
+function compactResults(reply: unknown, priorities: readonly number[]): (number | RejectReason | null)[] {
   if (typeof reply === 'number') return [...priorities];
   return priorities.map((priority, i) => {
     const entry = (reply as unknown[])[i];
-    return entry === 1 ? priority : priorityOf(entry);
+    if (entry === 1) return priority;
+    if (typeof entry === 'number') return REJECT_REASONS[entry] ?? null;
+    return priorityOf(entry);
   });
 }
 

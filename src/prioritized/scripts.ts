@@ -26,26 +26,30 @@ const allKeys = (k: StreamKeys): readonly string[] => [
   k.marker,
 ];
 
+/** The ten keys of {@link allKeys} and the stats hash, for the scripts that count adds and pulls. */
+const countingKeys = (k: StreamKeys): readonly string[] => [...allKeys(k), k.stats];
+
 /** Every script of a prioritized stream, by name. */
 export const SCRIPTS = {
-  addItem: { file: 'addItem-10.lua', keys: allKeys, readOnly: false },
-  addItems: { file: 'addItems-10.lua', keys: allKeys, readOnly: false },
-  pullItems: { file: 'pullItems-6.lua', keys: (k) => [k.items, k.scores, k.gated, k.cooldowns, k.meta, k.state], readOnly: false },
+  addItem: { file: 'addItem-11.lua', keys: countingKeys, readOnly: false },
+  addItems: { file: 'addItems-11.lua', keys: countingKeys, readOnly: false },
+  pullItems: { file: 'pullItems-7.lua', keys: (k) => [k.items, k.scores, k.gated, k.cooldowns, k.meta, k.state, k.stats], readOnly: false },
   incrementItem: { file: 'incrementItem-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
   decrementAll: { file: 'decrementAll-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
   deleteBelow: { file: 'deleteBelow-5.lua', keys: (k) => [k.items, k.scores, k.gated, k.meta, k.state], readOnly: false },
   expireItems: { file: 'expireItems-4.lua', keys: (k) => [k.items, k.scores, k.cooldowns, k.state], readOnly: false },
-  deleteStream: { file: 'deleteStream-10.lua', keys: allKeys, readOnly: false },
+  deleteStream: { file: 'deleteStream-11.lua', keys: countingKeys, readOnly: false },
   getItem: { file: 'getItem-1.lua', keys: (k) => [k.items], readOnly: true },
   countItems: { file: 'countItems-1.lua', keys: (k) => [k.scores], readOnly: true },
   readItems: { file: 'readItems-3.lua', keys: (k) => [k.items, k.scores, k.meta], readOnly: true },
   scanItems: { file: 'scanItems-3.lua', keys: (k) => [k.items, k.scores, k.meta], readOnly: true },
-  leaseItems: { file: 'leaseItems-10.lua', keys: allKeys, readOnly: false },
+  leaseItems: { file: 'leaseItems-11.lua', keys: countingKeys, readOnly: false },
   ackItems: { file: 'ackItems-10.lua', keys: allKeys, readOnly: false },
   nackItems: { file: 'nackItems-10.lua', keys: allKeys, readOnly: false },
   extendLeases: { file: 'extendLeases-10.lua', keys: allKeys, readOnly: false },
   recoverItems: { file: 'recoverItems-10.lua', keys: allKeys, readOnly: false },
   readDead: { file: 'readDead-10.lua', keys: allKeys, readOnly: true },
+  readStats: { file: 'readStats-11.lua', keys: countingKeys, readOnly: true },
   reviveDead: { file: 'reviveDead-10.lua', keys: allKeys, readOnly: false },
 } as const satisfies Record<string, ScriptDefinition>;
 

@@ -25,6 +25,12 @@ export interface StreamKeys {
   readonly state: string;
   /** `P{N}:marker`, a list: one element while there is work, for idle workers' blocking wait. */
   readonly marker: string;
+  /**
+   * `P{N}:stats`, a hash: `added` and `pulled`, how many items adds accepted and pulls and
+   * leases handed out. Kept for rate views (`good-redis top`); it expires 24 hours after the
+   * last add or pull, so a quiet stream's counters start again from 0.
+   */
+  readonly stats: string;
 }
 
 /**
@@ -50,6 +56,7 @@ export function streamKeys(name: string, prefix = ''): StreamKeys {
     dead: `${tag}:dead`,
     state: `${tag}:state`,
     marker: `${tag}:marker`,
+    stats: `${tag}:stats`,
   };
 }
 

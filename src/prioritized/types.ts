@@ -116,6 +116,59 @@ export interface AddOptions {
   mode?: AddMode;
 }
 
+/** Why an add refused an item: its key is gated, cooling down, or in flight (leased or delayed). */
+export type RejectReason = 'gated' | 'cooling' | 'inFlight';
+
+/** What `addManyDetailed` did with one item. */
+export type AddOutcome =
+  | {
+      /** The item is queued. */
+      added: true;
+      /** Its new priority. */
+      priority: number;
+    }
+  | {
+      /** The item was refused and nothing was written for it. */
+      added: false;
+      /** Why. */
+      reason: RejectReason;
+    };
+
+/** What a stream holds, counted in one atomic snapshot by `stats()`. */
+export interface StreamStats {
+  /** Queued items. */
+  length: number;
+  /** Gated keys. */
+  gated: number;
+  /** Keys whose cooldown has not ended. */
+  cooling: number;
+  /** Ended cooldowns that the next sweep removes. */
+  cooldownsDue: number;
+  /** Leased jobs. */
+  leased: number;
+  /** Nacked jobs waiting for their delay. */
+  delayed: number;
+  /** Dead letters. */
+  dead: number;
+  /**
+   * Items adds accepted, counted since the stream's counters started: they are dropped 24 hours
+   * after the last add or pull, so read them as a rate source, not as a lifetime total.
+   */
+  added: number;
+  /** Items pulls and leases handed out, counted like `added`. */
+  pulled: number;
+  /** The Redis server's clock when the snapshot was taken, in epoch ms. */
+  now: number;
+}
+
+/** A key's cooldown, as `cooldowns()` reads it. */
+export interface Cooldown {
+  /** The item key. */
+  key: string;
+  /** When the cooldown ends, in epoch ms (server clock); a past deadline waits for the next sweep. */
+  until: number;
+}
+
 /** Options of `pull`. */
 export interface PullOptions {
   /**

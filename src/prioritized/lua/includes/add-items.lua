@@ -1,4 +1,7 @@
--- Adding items. Requires common.lua; KEYS as in addItem-10.lua.
+-- Adding items. Requires common.lua; KEYS as in addItem-11.lua.
+
+-- Why an add refused an item, as the `reasons` reply of addItems-11.lua gives it.
+local REJECTED = { gated = -1, cooling = -2, inFlight = -3 }
 
 -- Validates the shared flags of the add scripts; returns readd, mode or nil, error.
 local function addFlags(readdArg, modeArg)
@@ -20,6 +23,7 @@ end
 
 -- Which of `keys` may not be added (a table by index), which are dead letters (a table by
 -- index; adding one takes it out of the dead letters), and whether either table is non-empty.
+-- A refused key's entry says why: REJECTED.inFlight, REJECTED.gated or REJECTED.cooling.
 -- A key that is leased or delayed (in flight) is always refused. With readd, gating and
 -- cooldowns of the keys are cleared; without it a gated or cooling key is refused, and an
 -- ended cooldown is forgotten, so a later sweep cannot remove the new item.
@@ -29,7 +33,7 @@ local function blockedItems(keys, readd)
     if redis.call('EXISTS', inFlight) == 1 then
       local scores = callCollect('ZMSCORE', inFlight, keys)
       for i = 1, #keys do
-        if scores[i] then blocked[i], any = true, true end
+        if scores[i] then blocked[i], any = REJECTED.inFlight, true end
       end
     end
   end
@@ -47,7 +51,7 @@ local function blockedItems(keys, readd)
   if redis.call('EXISTS', KEYS[3]) == 1 then
     local gated = callCollect('SMISMEMBER', KEYS[3], keys)
     for i = 1, #keys do
-      if gated[i] == 1 then blocked[i], any = true, true end
+      if gated[i] == 1 and not blocked[i] then blocked[i], any = REJECTED.gated, true end
     end
   end
   if redis.call('EXISTS', KEYS[4]) == 1 then
@@ -57,7 +61,7 @@ local function blockedItems(keys, readd)
       local deadline = deadlines[i]
       if deadline then
         if tonumber(deadline) > now then
-          blocked[i], any = true, true
+          if not blocked[i] then blocked[i], any = REJECTED.cooling, true end
         else
           ended[#ended + 1] = keys[i]
         end
@@ -71,7 +75,8 @@ end
 -- The general add, item by item in order: keys, values, priorities are parallel lists,
 -- blocked and dead come from blockedItems. Values are written unless `valuesWritten`.
 -- Returns one entry per item: 1 when the new priority is the one given, else the new
--- priority as a string, or false when the item is blocked. A key listed twice behaves as
+-- priority as a string, or false when the item is blocked. Counts the items added in the
+-- stats hash (KEYS[11]). A key listed twice behaves as
 -- two adds in a row (HSET and ZADD keep the last value of a field or member).
 local function addGeneral(keys, values, priorities, blocked, dead, mode, valuesWritten)
   local base = baseForAdd()
@@ -110,5 +115,6 @@ local function addGeneral(keys, values, priorities, blocked, dead, mode, valuesW
   callChunked('ZREM', KEYS[8], revived)
   callChunked('HDEL', KEYS[9], revived)
   if #scored > 0 then signalWork() end
+  countStat(KEYS[11], 'added', #scored / 2)
   return out
 end

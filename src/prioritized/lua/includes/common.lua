@@ -98,6 +98,15 @@ local function signalWork()
   redis.call('LTRIM', KEYS[10], 0, 0)
 end
 
+-- Counts `n` items under `field` of a stream's stats hash (the rates `good-redis top`
+-- shows). The hash expires 24 hours after its last count, so it never outlives a quiet stream.
+local function countStat(statsKey, field, n)
+  if n > 0 then
+    redis.call('HINCRBY', statsKey, field, n)
+    redis.call('PEXPIRE', statsKey, 86400000)
+  end
+end
+
 -- Adds every key to a sorted set with the same score (formatted once, not once per key).
 local function zaddAll(zset, score, keys)
   local at = fmt(score)

@@ -1,4 +1,4 @@
--- Leases, retries and dead letters. Requires common.lua; KEYS as in leaseItems-10.lua.
+-- Leases, retries and dead letters. Requires common.lua; KEYS as in leaseItems-11.lua.
 -- A job's state is JSON in the state hash: a = attempts (times leased), m = maxAttempts of
 -- its last lease (0: unlimited), p = its priority (a string, exact), l = the current lease
 -- id (only while leased), e = the last error.

@@ -12,6 +12,7 @@
     KEYS[8]  dead zset       {name}:dead    key -> time of death
     KEYS[9]  state hash      {name}:state   key -> JSON job state
     KEYS[10] marker list     {name}:marker
+    KEYS[11] stats hash      {name}:stats   fields added, pulled (expires 24 h after the last count)
 
     ARGV[1] key
     ARGV[2] value (encoded)

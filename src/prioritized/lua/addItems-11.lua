@@ -14,10 +14,11 @@
     KEYS[8]  dead zset       {name}:dead    key -> time of death
     KEYS[9]  state hash      {name}:state   key -> JSON job state
     KEYS[10] marker list     {name}:marker
+    KEYS[11] stats hash      {name}:stats   fields added, pulled (expires 24 h after the last count)
 
     ARGV[1] readd: 1 | 0
     ARGV[2] mode when a key is queued: sum | replace | max
-    ARGV[3] reply: full | compact
+    ARGV[3] reply: full | compact | reasons
     then n pairs    key_i, value_i             (ready for HSET)
     then n pairs    -priority_i, key_i         (ready for ZADD at offset 0)
 
@@ -26,6 +27,7 @@
     cooling down, or in flight).
     compact: the integer n when every item was added with the priority given; otherwise one
     entry per item: 1 for "the priority given", the new priority (string), or nil.
+    reasons: as compact, with why instead of nil: -1 gated, -2 cooling down, -3 in flight.
 
   Fast path: when no key is gated, cooling, in flight or dead and HSET reports every field
   new, every item is new (every member of the scores zset is a field of the items hash), so
@@ -36,8 +38,9 @@
 
 local readd, mode = addFlags(ARGV[1], ARGV[2])
 if readd == nil then return grError('EINVAL', mode) end
-local compact = ARGV[3] == 'compact'
-if not compact and ARGV[3] ~= 'full' then return grError('EINVAL', 'reply must be full or compact') end
+local reasons = ARGV[3] == 'reasons'
+local compact = reasons or ARGV[3] == 'compact'
+if not compact and ARGV[3] ~= 'full' then return grError('EINVAL', 'reply must be full, compact or reasons') end
 local n = (#ARGV - 3) / 4
 if n ~= math.floor(n) then return grError('EINVAL', 'items must come as key/value pairs then score/key pairs') end
 if n == 0 then return compact and 0 or {} end
@@ -60,7 +63,13 @@ local function priorities()
   for i = 0, n - 1 do out[i + 1] = -tonumber(ARGV[zs + 2 * i]) end
   return out
 end
+local blocked, dead, special -- set below; reply() reads blocked
 local function reply(out)
+  if reasons then
+    for i = 1, n do
+      if out[i] == false then out[i] = blocked[i] end
+    end
+  end
   if compact then return out end
   for i = 1, n do
     if out[i] == 1 then out[i] = fmt(-tonumber(ARGV[zs + 2 * (i - 1)])) end
@@ -68,7 +77,7 @@ local function reply(out)
   return out
 end
 
-local blocked, dead, special = {}, {}, false
+blocked, dead, special = {}, {}, false
 if readd or redis.call('EXISTS', KEYS[3], KEYS[4], KEYS[6], KEYS[7], KEYS[8]) > 0 then
   blocked, dead, special = blockedItems(list(hs), readd)
 end
@@ -101,6 +110,7 @@ else
   callChunked('ZADD', KEYS[2], scored)
 end
 signalWork()
+countStat(KEYS[11], 'added', n)
 if compact then return n end
 local out = {}
 for i = 1, n do out[i] = 1 end

@@ -13,6 +13,7 @@
     KEYS[8]  dead zset       {name}:dead
     KEYS[9]  state hash      {name}:state
     KEYS[10] marker list     {name}:marker
+    KEYS[11] stats hash      {name}:stats
 
   Output:
     how many of the keys existed

@@ -8,6 +8,7 @@
     KEYS[4] cooldowns zset    {name}:exp  key -> deadline (epoch ms, server clock)
     KEYS[5] meta hash         {name}:meta field base
     KEYS[6] state hash        {name}:state   job state of retried items (includes/jobs.lua)
+    KEYS[7] stats hash        {name}:stats   fields added, pulled (expires 24 h after the last count)
 
     ARGV[1] count (integer 1..10000)
     ARGV[2] purge: 1 removes the items, 0 keeps them with their priority decreased
@@ -71,6 +72,7 @@ else
 end
 
 setCooldowns(KEYS[4], keys, expireAt, cooldownMs)
+countStat(KEYS[7], 'pulled', #keys)
 
 local base = readBase(KEYS[5])
 if replyMode == 'compact' then return { fmt(base), range, values } end

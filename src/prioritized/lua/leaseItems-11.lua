@@ -15,6 +15,7 @@
     KEYS[8]  dead zset       {name}:dead    key -> time of death
     KEYS[9]  state hash      {name}:state   key -> JSON job state (includes/jobs.lua)
     KEYS[10] marker list     {name}:marker
+    KEYS[11] stats hash      {name}:stats   fields added, pulled (expires 24 h after the last count)
 
     ARGV[1] count (integer 1..10000)
     ARGV[2] leaseMs (integer >= 1)
@@ -64,6 +65,7 @@ if #range > 0 then
   end
   zaddAll(KEYS[6], now + leaseMs, keys)
   saveStates(keys, states)
+  countStat(KEYS[11], 'pulled', #keys)
 end
 
 -- Keep the marker only while there is something to lease, so idle workers block.
