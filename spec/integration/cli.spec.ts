@@ -356,6 +356,24 @@ describeEachTopology('good-redis CLI', () => {
       assert.equal((await b.stats()).cooldownsDue, 0);
       assert.deepEqual(await b.keys(), ['b2']);
     });
+
+    it('should sweep the other streams and exit 1 when one stream cannot be swept', async () => {
+      const good = sdkStream(uniqueName('exp'));
+      const broken = sdkStream(uniqueName('exp'));
+      await good.add('g', 'v');
+      await good.pull({ expireAt: 1 });
+      await broken.add('b', 'v');
+      await redis.set(broken.redisKeys.cooldowns, 'not a sorted set'); // the sweep meets WRONGTYPE
+      const run = await gr('expire', '--json');
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(oneLine(run.stderr), new RegExp(`^good-redis: sweeping "${broken.name}" failed: WRONGTYPE`));
+      const report = JSON.parse(run.stdout) as Record<string, number>;
+      assert.deepEqual({ streams: report.streams, expired: report.expired, failed: report.failed }, { streams: 1, expired: 1, failed: 1 });
+      assert.equal((await good.stats()).cooldownsDue, 0);
+      const text = await gr('expire');
+      assert.equal(text.code, 1, text.stderr);
+      assert.match(text.stdout, /^swept 1 stream\(s\) in \S+: 0 cooldown\(s\) ended, .*; 1 stream\(s\) failed\n$/);
+    });
   });
 
   describe('expirer', () => {
@@ -420,18 +438,21 @@ describeEachTopology('good-redis CLI', () => {
 
       await s.addMany(Array.from({ length: 30 }, (_, i) => [`k${String(i)}`, 'v'] as const));
       await s.pull({ count: 10 });
-      await waitFor(() => frames().some((f) => f.streams[0]?.added === 31), 15_000, 'a frame with the adds');
+      // A refresh may fall between the adds and the pull: wait for the frame that shows both, and
+      // check each rate against what changed since the frame before it.
+      const done = (f: Frame): boolean => f.streams[0]?.added === 31 && f.streams[0].pulled === 10;
+      await waitFor(() => frames().some(done), 15_000, 'a frame with the adds and the pull');
       const all = frames();
-      const at = all.findIndex((f) => f.streams[0]?.added === 31);
-      const [before, after] = [all[at - 1], all[at]];
+      const at = all.findIndex(done);
+      const [before, after] = [all[at - 1]?.streams[0], all[at]?.streams[0]];
       assert.ok(before && after);
-      const seconds = (Date.parse(after.time) - Date.parse(before.time)) / 1000;
-      const row = after.streams[0];
-      assert.ok(row?.addRate !== null && row?.addRate !== undefined && row.pullRate !== null);
-      const addedBetween = 31 - (before.streams[0]?.added ?? 0);
-      assert.ok(Math.abs(row.addRate * seconds - addedBetween) < addedBetween * 0.2 + 1, `addRate ${String(row.addRate)} over ${String(seconds)} s`);
-      assert.ok(row.pulled === 10 && row.pullRate > 0, JSON.stringify(row));
-      assert.equal(row.length, 21);
+      const seconds = (Date.parse(all[at]?.time ?? '') - Date.parse(all[at - 1]?.time ?? '')) / 1000;
+      assert.ok(after.addRate !== null && after.pullRate !== null, JSON.stringify(after));
+      const [addedBetween, pulledBetween] = [31 - before.added, 10 - before.pulled];
+      assert.ok(addedBetween + pulledBetween > 0, 'the frame before shows less');
+      assert.ok(Math.abs(after.addRate * seconds - addedBetween) < addedBetween * 0.2 + 1, `addRate ${String(after.addRate)} over ${String(seconds)} s`);
+      assert.ok(Math.abs(after.pullRate * seconds - pulledBetween) < pulledBetween * 0.2 + 1, `pullRate ${String(after.pullRate)} over ${String(seconds)} s`);
+      assert.equal(after.length, 21);
 
       top.process.kill('SIGINT');
       assert.equal((await top.exited).code, 0);

@@ -404,7 +404,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
         else {
           println(
             io.stdout,
-            `swept ${String(result.streams)} stream(s) in ${formatDuration(durationMs)}: ${String(result.expired)} cooldown(s) ended, ${String(result.returned)} expired lease(s) returned, ${String(result.deadLettered)} dead-lettered, ${String(result.promoted)} delayed job(s) back`,
+            `swept ${String(result.streams)} stream(s) in ${formatDuration(durationMs)}: ${String(result.expired)} cooldown(s) ended, ${String(result.returned)} expired lease(s) returned, ${String(result.deadLettered)} dead-lettered, ${String(result.promoted)} delayed job(s) back${result.failed > 0 ? `; ${String(result.failed)} stream(s) failed` : ''}`,
           );
         }
         if (result.failed > 0) outcome.code = ExitCode.Failure;
