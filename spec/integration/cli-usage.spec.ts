@@ -41,6 +41,8 @@ describe('good-redis CLI: help, usage errors, unreachable Redis', () => {
     [['add', 's', 'k', 'v', '--priority', 'high'], /^good-redis: --priority must be a finite number, got "high"$/],
     [['add', 's', 'k', 'v', '--mode', 'avg'], /^good-redis: option '--mode <mode>' argument 'avg' is invalid\. Allowed choices are sum, replace, max\.$/],
     [['add', 's', 'k'], /^good-redis: missing required argument 'value'$/],
+    [['add', 's', '', 'v'], /^good-redis: key must be a non-empty string$/],
+    [['increment', 's', '', '2'], /^good-redis: key must be a non-empty string$/],
     [['add', 'bad{name}', 'k', 'v'], /^good-redis: stream name must not contain "\{" or "\}", got "bad\{name\}"$/],
     [['import', 's', 'items.txt'], /^good-redis: cannot tell the format of "items\.txt": name it \.jsonl or \.csv, or pass --format jsonl\|csv$/],
     [['pul', 's'], /^good-redis: unknown command 'pul'/],

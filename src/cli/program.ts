@@ -14,7 +14,7 @@ import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import { StreamRegistry } from '../prioritized/stream-registry.js';
 import { registryKey, streamKeys } from '../prioritized/stream-keys.js';
 import { Expirer } from '../prioritized/expirer.js';
-import { MAX_PULL_COUNT, type AddMode, type RejectReason, type StreamStats } from '../prioritized/types.js';
+import { MAX_PULL_COUNT, type AddMode, type RejectReason, type Item, type StreamStats } from '../prioritized/types.js';
 import {
   CliError,
   ExitCode,
@@ -131,6 +131,10 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     streamKeys(name); // a bad name is a usage error, before connecting
     return name;
   };
+  const checkKey = (key: string): string => {
+    if (key === '') throw usage('key must be a non-empty string');
+    return key;
+  };
 
   program
     .command('streams')
@@ -189,8 +193,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
         if (options.top > 0) {
           out(`Top ${String(top.length)} of ${String(stats.length)} item(s)`);
           if (top.length > 0) {
-            const rows = top.map((item) => [formatPriority(item.priority), item.key, shorten(item.value, options.width)]);
-            for (const line of table([{ title: 'PRIORITY', right: true }, { title: 'KEY' }, { title: 'VALUE' }], rows, '  ')) out(line);
+            for (const line of itemTable(top, options.width, '  ')) out(line);
           }
           out();
         }
@@ -211,14 +214,13 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     .command('add')
     .description('add one item (exit code 3 when the key is gated, cooling down or in flight)')
     .argument('<name>', 'the stream (created if new)', checkName)
-    .argument('<key>', 'the item key')
+    .argument('<key>', 'the item key', checkKey)
     .argument('<value>', 'the value, stored as a string')
     .addOption(new Option('-p, --priority <p>', 'a finite number; higher is pulled first').argParser(parseNumber('--priority')).default(1))
     .option('--readd', 'clear the key\'s gating and cooldown first')
     .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it, replace it, or keep the higher').choices(ADD_MODES).default('sum'))
     .addOption(json())
     .action(async (name, key, value, options, command) => {
-      if (key === '') throw usage('key must be a non-empty string');
       await session(command, false, async ({ registry }) => {
         const [result] = await registry.stream(name).addManyDetailed([[key, value, options.priority]], { readd: options.readd === true, mode: options.mode });
         if (result === undefined) throw new CliError('the add returned no result');
@@ -261,8 +263,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           println(io.stderr, `${JSON.stringify(name)} is empty: nothing pulled`);
           return;
         }
-        const rows = items.map((item) => [formatPriority(item.priority), item.key, shorten(item.value, Number.MAX_SAFE_INTEGER)]);
-        for (const line of table([{ title: 'PRIORITY', right: true }, { title: 'KEY' }, { title: 'VALUE' }], rows)) println(io.stdout, line);
+        for (const line of itemTable(items, Number.MAX_SAFE_INTEGER)) println(io.stdout, line);
       });
     });
 
@@ -270,11 +271,10 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     .command('increment')
     .description('add to the priority of a queued item (exit code 3 when it is not queued)')
     .argument('<name>', 'the stream', checkName)
-    .argument('<key>', 'the item key')
+    .argument('<key>', 'the item key', checkKey)
     .argument('[by]', 'a finite number, negative to lower it', parseNumber('by'), 1)
     .addOption(json())
     .action(async (name, key, by, options, command) => {
-      if (key === '') throw usage('key must be a non-empty string');
       await session(command, false, async ({ registry }) => {
         const priority = await (await knownStream(registry, name)).stream.increment(key, by);
         if (options.json === true) printJson(io.stdout, { key, priority });
@@ -371,8 +371,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
         });
         if (options.json === true) printJson(io.stdout, summary);
         else printImportSummary(io, file, summary);
-        const rejected = summary.rejected.gated + summary.rejected.cooling + summary.rejected.inFlight;
-        if (rejected > 0 || summary.badLines.length > 0) outcome.code = ExitCode.Partial;
+        if (rejectedTotal(summary) > 0 || summary.badLines.length > 0) outcome.code = ExitCode.Partial;
       });
     });
 
@@ -421,21 +420,18 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     .action(async (options, command) => {
       if (options.interval < 1) throw usage('--interval must be at least 1ms');
       const log = new Logger(io.stdout, options.logFormat, options.verbose === true);
-      const stop = stopOnSignals();
-      try {
-        await session(
+      await untilSignal((stop) =>
+        session(
           command,
           true,
           async ({ registry, target, prefix }) => {
-            await runExpirerDaemon(registry, { intervalMs: options.interval, batchSize: options.batch, about: { redis: target.description, prefix } }, log, stop.signal);
+            await runExpirerDaemon(registry, { intervalMs: options.interval, batchSize: options.batch, about: { redis: target.description, prefix } }, log, stop);
           },
           (err) => {
             log.log('warn', 'redis connection error', { error: err.message });
           },
-        );
-      } finally {
-        stop.dispose();
-      }
+        ),
+      );
     });
 
   program
@@ -446,17 +442,20 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     .addOption(new Option('--json', 'print one JSON object per refresh instead of a table'))
     .action(async (options, command) => {
       if (options.interval < 100) throw usage('--interval must be at least 100ms');
-      const stop = stopOnSignals();
-      try {
-        await session(command, true, async ({ registry, target }) => {
-          await runTop(registry, { intervalMs: options.interval, iterations: options.iterations, json: options.json === true, target: target.description }, io.stdout, stop.signal);
-        });
-      } finally {
-        stop.dispose();
-      }
+      await untilSignal((stop) =>
+        session(command, true, async ({ registry, target }) => {
+          await runTop(registry, { intervalMs: options.interval, iterations: options.iterations, json: options.json === true, target: target.description }, io.stdout, stop);
+        }),
+      );
     });
 
   return program;
+}
+
+/** Items as a PRIORITY / KEY / VALUE table, values shortened to `width` and escaped. */
+function itemTable(items: readonly Item<string>[], width: number, indent?: string): string[] {
+  const rows = items.map((item) => [formatPriority(item.priority), item.key, shorten(item.value, width)]);
+  return table([{ title: 'PRIORITY', right: true }, { title: 'KEY' }, { title: 'VALUE' }], rows, indent);
 }
 
 /** The counts of a snapshot, without its clock reading. */
@@ -490,11 +489,16 @@ export async function confirm(io: CliIO, question: string): Promise<boolean> {
   }
 }
 
+/** Items the import's add scripts refused, for any reason. */
+function rejectedTotal(s: ImportSummary): number {
+  return s.rejected.gated + s.rejected.cooling + s.rejected.inFlight;
+}
+
 function printImportSummary(io: CliIO, file: string, s: ImportSummary): void {
   const out = (line: string): void => {
     println(io.stdout, line);
   };
-  const rejected = s.rejected.gated + s.rejected.cooling + s.rejected.inFlight;
+  const rejected = rejectedTotal(s);
   out(`Imported ${file === '-' ? 'standard input' : JSON.stringify(file)} (${s.format}) into ${JSON.stringify(s.stream)} in ${formatDuration(s.durationMs)}, ${String(s.itemsPerSecond)} items/s`);
   out(`  lines      ${String(s.lines)}`);
   out(`  added      ${String(s.added)}`);
@@ -505,8 +509,11 @@ function printImportSummary(io: CliIO, file: string, s: ImportSummary): void {
   if (s.badLines.length > shown.length) out(`    … and ${String(s.badLines.length - shown.length)} more (--json lists them all)`);
 }
 
-/** An AbortSignal aborted by the first SIGINT or SIGTERM; a second one exits at once. */
-function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
+/**
+ * Runs `work` with an AbortSignal that the first SIGINT or SIGTERM aborts (a second one exits
+ * at once), and stops listening for the signals when `work` ends.
+ */
+async function untilSignal(work: (stop: AbortSignal) => Promise<void>): Promise<void> {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(name === 'SIGINT' ? 130 : 143);
@@ -514,11 +521,10 @@ function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
+  try {
+    await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
