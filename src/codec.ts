@@ -28,7 +28,7 @@ export interface Codec<T> {
    *
    * @defaultValue `false`
    */
-  readonly binary?: boolean;
+  readonly binary?: boolean | undefined;
   /**
    * Turns a value into what is stored. Throw to refuse a value; the operation then writes
    * nothing and fails with a `Codec` {@link GoodRedisError}.

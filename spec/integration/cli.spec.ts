@@ -141,8 +141,8 @@ describeEachTopology('good-redis CLI', () => {
 
     it('should take negative priorities and --mode, and print JSON for both outcomes', async () => {
       const name = uniqueName('add');
-      assert.deepEqual(await grJson('add', name, 'k', 'v', '-p', '-3'), { key: 'k', added: true, priority: -3 });
-      assert.deepEqual(await grJson('add', name, 'k', 'v', '-p', '10', '--mode', 'replace'), { key: 'k', added: true, priority: 10 });
+      assert.deepEqual(await grJson('add', name, 'k', 'v', '-p', '-3'), { key: 'k', added: true, priority: -3, merged: false });
+      assert.deepEqual(await grJson('add', name, 'k', 'v', '-p', '10', '--mode', 'replace'), { key: 'k', added: true, priority: 10, merged: true });
       await sdkStream(name).pull({ cooldownMs: 60_000 });
       const refused = await gr('add', name, 'k', 'v', '--json');
       assert.equal(refused.code, 3);
@@ -276,7 +276,8 @@ describeEachTopology('good-redis CLI', () => {
         format: 'jsonl',
         lines: 100_000,
         added: 98_985,
-        rejected: { gated: 10, cooling: 5, inFlight: 0 },
+        merged: 0,
+        rejected: { gated: 10, cooling: 5, inFlight: 0, dead: 0 },
         badLines: expectedBad,
         itemsPerSecond: 0,
         durationMs: 0,
@@ -301,8 +302,9 @@ describeEachTopology('good-redis CLI', () => {
       assert.match(lines[0] ?? '', new RegExp(`^Imported ".*items\\.csv" \\(csv\\) into "${s.name}" in \\S+, \\d+ items/s$`));
       assert.deepEqual(lines.slice(1).map((l) => l.trim()), [
         'lines      8',
-        'added      3',
-        'rejected   0 (gated 0, cooling 0, in flight 0)',
+        'added      3 new key(s)',
+        "merged     0 key(s) already queued: value replaced, priority summed with the file's",
+        'rejected   0 (gated 0, cooling 0, in flight 0, dead 0)',
         'bad lines  3',
         'line 4: priority must be a finite number, got "high"',
         'line 5: unterminated quoted field',
@@ -325,6 +327,24 @@ describeEachTopology('good-redis CLI', () => {
       assert.match(run.stdout, /\r\[[#·]{24}\] +\d+% {2}\d+ lines {2}\d+ items\/s/);
       assert.ok(run.stdout.includes(`\r\x1b[KImported "${file}" (jsonl) into "${s.name}"`), JSON.stringify(run.stdout.slice(-300)));
       assert.equal(await s.len(), 20_000);
+    });
+
+    it('should report a re-run as merged, not added, with a hint about --mode (issue 11, item 10)', async () => {
+      const s = sdkStream(uniqueName('import'));
+      const file = join(dir, 'rerun.jsonl');
+      writeFileSync(file, ['{"key":"a","value":"A","priority":2}', '{"key":"b","value":"B","priority":5}'].join('\n'));
+      const first = JSON.parse((await gr('import', s.name, file, '--json')).stdout) as { added: number; merged: number };
+      assert.deepEqual([first.added, first.merged], [2, 0]);
+      const again = await gr('import', s.name, file);
+      assert.equal(again.code, 0, again.stderr);
+      const lines = again.stdout.trimEnd().split('\n').map((l) => l.trim());
+      assert.ok(lines.includes('added      0 new key(s)'), again.stdout);
+      assert.ok(lines.includes("merged     2 key(s) already queued: value replaced, priority summed with the file's"), again.stdout);
+      assert.ok(lines.includes("hint: running the import again sums these priorities again; --mode replace (or max) keeps the file's priorities"), again.stdout);
+      assert.deepEqual(await s.entries(), [{ key: 'b', value: 'B', priority: 10 }, { key: 'a', value: 'A', priority: 4 }]);
+      const replaced = await gr('import', s.name, file, '--mode', 'replace');
+      assert.ok(!replaced.stdout.includes('hint:'), replaced.stdout);
+      assert.deepEqual(await s.entries(), [{ key: 'b', value: 'B', priority: 5 }, { key: 'a', value: 'A', priority: 2 }]);
     });
 
     it('should read standard input with --format, and exit 0 when every line went in', async () => {

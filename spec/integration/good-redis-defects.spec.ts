@@ -36,7 +36,7 @@ describeEachTopology('good-redis defects, fixed', () => {
       // Every key argument is KEYS[i] (helpers receive KEYS[i] as metaKey, or unpack KEYS).
       for (const call of source.matchAll(/(?:redis\.call|callChunked|readBase|zaddAll|setCooldowns)\(('\w+',\s*)?([^,)]+)/g)) {
         const keyArg = call[2] ?? '';
-        assert.match(keyArg, /^(KEYS\[\d+\]|metaKey|hashKey|pending|inFlight|zset|cooldownKey|statsKey|unpack\(KEYS|command|'TIME')$/, `${file}: ${call[0]}`);
+        assert.match(keyArg, /^(KEYS\[\d+\]|metaKey|hashKey|pending|inFlight|set|zset|cooldownKey|statsKey|unpack\(KEYS|command|'TIME')$/, `${file}: ${call[0]}`);
       }
       assert.doesNotMatch(source, /\.\.\s*':(t|s|exc|exp)'/, `${file} builds a key name`);
     }

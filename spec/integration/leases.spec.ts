@@ -126,7 +126,7 @@ describeEachTopology('PrioritizedStream (leases)', () => {
       }
       const dead = await stream.deadLetters();
       assert.equal(dead.length, 1);
-      assert.deepEqual({ ...dead[0], diedAt: 0 }, { key: 'high', value: 'H', priority: 9, attempts: 3, error: 'boom 3', diedAt: 0 });
+      assert.deepEqual({ ...dead[0], diedAt: 0 }, { key: 'high', decoded: true, value: 'H', priority: 9, attempts: 3, error: 'boom 3', diedAt: 0 });
       assert.ok((dead[0]?.diedAt ?? 0) > 1_700_000_000_000);
       assert.deepEqual(await stream.keys(), ['mid', 'low']);
     });
@@ -217,11 +217,23 @@ describeEachTopology('PrioritizedStream (leases)', () => {
       assert.equal(await redis.hlen(stream.redisKeys.state), 0);
     });
 
-    it('should take a dead key out of the dead letters when it is added again', async () => {
-      assert.equal(await stream.add('high', 'fresh', 2), 2);
+    it('should refuse a dead key on add (issue 11, item 2), and take it out of the dead letters with readd', async () => {
+      assert.equal(await stream.add('high', 'fresh', 2), null, 'a dead key is not revived by a plain add');
+      assert.deepEqual(await stream.addManyDetailed([['high', 'fresh', 2], ['new', 'n', 1]]), [
+        { added: false, reason: 'dead' },
+        { added: true, priority: 1, merged: false },
+      ]);
+      assert.deepEqual((await stream.deadLetters()).map((d) => d.key), ['high', 'mid']);
+      assert.equal(await stream.get('high'), 'H', 'the refused adds wrote nothing');
+      assert.equal(await stream.add('high', 'fresh', 2, { readd: true }), 2);
       assert.deepEqual((await stream.deadLetters()).map((d) => d.key), ['mid']);
       const [job] = await stream.lease();
       assert.deepEqual([job?.key, job?.value, job?.attempt], ['high', 'fresh', 1]);
+    });
+
+    it('should let replayDead bring a dead key back, and a later add merge into it', async () => {
+      assert.deepEqual(await stream.replayDead(['high']), ['high']);
+      assert.equal(await stream.add('high', 'again', 1), 10, 'the replayed item is queued; the add sums into it');
     });
   });
 

@@ -81,8 +81,8 @@ describeEachTopology('PrioritizedStream (stats, cooldowns, reasons)', () => {
         { added: false, reason: 'gated' },
         { added: false, reason: 'cooling' },
         { added: false, reason: 'inFlight' },
-        { added: true, priority: 5 },
-        { added: true, priority: 1 },
+        { added: true, priority: 5, merged: true },
+        { added: true, priority: 1, merged: false },
       ]);
       assert.deepEqual(await stream.keys(), ['queued', 'new']);
     });
@@ -98,14 +98,23 @@ describeEachTopology('PrioritizedStream (stats, cooldowns, reasons)', () => {
       ]);
       assert.deepEqual(await stream.addManyDetailed([['k', 'v'], ['g', 'v']], { readd: true }), [
         { added: false, reason: 'inFlight' },
-        { added: true, priority: 1 },
+        { added: true, priority: 1, merged: false },
+      ]);
+    });
+
+    it('should tell new keys from merged ones, a key listed twice merging into itself (issue 11, item 10)', async () => {
+      await stream.add('old', 'v', 2);
+      assert.deepEqual(await stream.addManyDetailed([['old', 'v', 1], ['fresh', 'v', 1], ['fresh', 'w', 4]], { mode: 'replace' }), [
+        { added: true, priority: 1, merged: true },
+        { added: true, priority: 1, merged: false },
+        { added: true, priority: 4, merged: true },
       ]);
     });
 
     it('should take the fast path when every item is new and still report each one', async () => {
       const outcomes = await stream.addManyDetailed(Array.from({ length: 2500 }, (_, i) => [`k${String(i)}`, 'v', i] as const));
       assert.equal(outcomes.length, 2500);
-      assert.deepEqual(outcomes[2499], { added: true, priority: 2499 });
+      assert.deepEqual(outcomes[2499], { added: true, priority: 2499, merged: false });
       assert.equal((await stream.stats()).added, 2500);
     });
   });

@@ -37,10 +37,12 @@ export interface ImportSummary {
   format: ImportFormat;
   /** Lines read, blank ones included. */
   lines: number;
-  /** Items added. */
+  /** Items whose key was new to the stream. */
   added: number;
+  /** Items whose key was queued already: the value was replaced and the priority merged by the add mode (summed by default). */
+  merged: number;
   /** Items refused, by reason. */
-  rejected: { gated: number; cooling: number; inFlight: number };
+  rejected: { gated: number; cooling: number; inFlight: number; dead: number };
   /** Lines that were not items, with their numbers. */
   badLines: BadLine[];
   /** How long it took, in ms. */
@@ -187,7 +189,8 @@ export async function importLines(stream: PrioritizedStream, input: Readable, op
     format: options.format,
     lines: 0,
     added: 0,
-    rejected: { gated: 0, cooling: 0, inFlight: 0 },
+    merged: 0,
+    rejected: { gated: 0, cooling: 0, inFlight: 0, dead: 0 },
     badLines: [],
     durationMs: 0,
     itemsPerSecond: 0,
@@ -205,8 +208,9 @@ export async function importLines(stream: PrioritizedStream, input: Readable, op
     items = [];
     const done = stream.addManyDetailed(batch, addOptions).then((outcomes) => {
       for (const outcome of outcomes) {
-        if (outcome.added) summary.added += 1;
-        else summary.rejected[outcome.reason] += 1;
+        if (!outcome.added) summary.rejected[outcome.reason] += 1;
+        else if (outcome.merged) summary.merged += 1;
+        else summary.added += 1;
       }
       written += batch.length;
     });

@@ -45,6 +45,7 @@ const REJECTIONS: Readonly<Record<RejectReason, string>> = {
   gated: 'the key is gated (--readd adds it anyway)',
   cooling: 'the key is cooling down (--readd adds it anyway)',
   inFlight: 'the key is leased or delayed; it comes back to the stream by itself',
+  dead: 'the key is a dead letter (replay it with `good-redis replay`, or --readd adds it anyway)',
 };
 
 /** The global options every command reads. */
@@ -370,7 +371,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           bytesRead: () => ('bytesRead' in input ? input.bytesRead : 0),
         });
         if (options.json === true) printJson(io.stdout, summary);
-        else printImportSummary(io, file, summary);
+        else printImportSummary(io, file, summary, options.mode);
         if (rejectedTotal(summary) > 0 || summary.badLines.length > 0) outcome.code = ExitCode.Partial;
       });
     });
@@ -491,23 +492,30 @@ export async function confirm(io: CliIO, question: string): Promise<boolean> {
 
 /** Items the import's add scripts refused, for any reason. */
 function rejectedTotal(s: ImportSummary): number {
-  return s.rejected.gated + s.rejected.cooling + s.rejected.inFlight;
+  return s.rejected.gated + s.rejected.cooling + s.rejected.inFlight + s.rejected.dead;
 }
 
-function printImportSummary(io: CliIO, file: string, s: ImportSummary): void {
+function printImportSummary(io: CliIO, file: string, s: ImportSummary, mode: AddMode): void {
   const out = (line: string): void => {
     println(io.stdout, line);
   };
   const rejected = rejectedTotal(s);
   out(`Imported ${file === '-' ? 'standard input' : JSON.stringify(file)} (${s.format}) into ${JSON.stringify(s.stream)} in ${formatDuration(s.durationMs)}, ${String(s.itemsPerSecond)} items/s`);
   out(`  lines      ${String(s.lines)}`);
-  out(`  added      ${String(s.added)}`);
-  out(`  rejected   ${String(rejected)} (gated ${String(s.rejected.gated)}, cooling ${String(s.rejected.cooling)}, in flight ${String(s.rejected.inFlight)})`);
+  out(`  added      ${String(s.added)} new key(s)`);
+  out(`  merged     ${String(s.merged)} key(s) already queued: value replaced, priority ${MERGES[mode]}`);
+  out(
+    `  rejected   ${String(rejected)} (gated ${String(s.rejected.gated)}, cooling ${String(s.rejected.cooling)}, in flight ${String(s.rejected.inFlight)}, dead ${String(s.rejected.dead)})`,
+  );
   out(`  bad lines  ${String(s.badLines.length)}`);
   const shown = s.badLines.slice(0, 10);
   for (const bad of shown) out(`    line ${String(bad.line)}: ${bad.reason}`);
   if (s.badLines.length > shown.length) out(`    … and ${String(s.badLines.length - shown.length)} more (--json lists them all)`);
+  if (s.merged > 0 && mode === 'sum') out('hint: running the import again sums these priorities again; --mode replace (or max) keeps the file\'s priorities');
 }
+
+/** What each add mode does to the priority of a key that is already queued, for the import summary. */
+const MERGES: Readonly<Record<AddMode, string>> = { sum: 'summed with the file\'s', replace: "replaced by the file's", max: "the higher of the two kept" };
 
 /**
  * Runs `work` with an AbortSignal that the first SIGINT or SIGTERM aborts (a second one exits

@@ -16,11 +16,11 @@ import type { RedisClient } from './redis-client.js';
  */
 export interface ConnectionOptions {
   /** A `redis://` or `rediss://` URL; `redis` options, if given too, are merged over it. */
-  url?: string;
+  url?: string | undefined;
   /** ioredis options for a standalone server or, with `sentinels` and `name`, a Sentinel set-up. */
-  redis?: RedisOptions;
+  redis?: RedisOptions | undefined;
   /** Redis Cluster start-up nodes and ioredis cluster options. */
-  cluster?: ClusterConnectionOptions;
+  cluster?: ClusterConnectionOptions | undefined;
 }
 
 /** How to reach a Redis Cluster. */
@@ -32,7 +32,7 @@ export interface ClusterConnectionOptions {
    *
    * @defaultValue ioredis's defaults
    */
-  options?: ClusterOptions;
+  options?: ClusterOptions | undefined;
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);

@@ -15,34 +15,35 @@ export interface GoodRedisModuleOptions {
    *
    * @defaultValue none: the module opens one from `connection`
    */
-  client?: RedisClient;
+  client?: RedisClient | undefined;
   /**
    * How the module opens its own connection (ignored with `client`); it is closed when the
    * module is unloaded or the container unbinds it.
    *
    * @defaultValue the environment: `REDIS_URL`, else `REDIS_HOST`/`REDIS_PORT`/…
    */
-  connection?: ConnectionOptions;
+  connection?: ConnectionOptions | undefined;
   /**
    * The environment read when `connection` names none.
    *
    * @defaultValue `process.env`
    */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
   /** Key prefix and stream defaults of the registry (and so of every stream). */
-  registry?: StreamRegistryOptions;
+  registry?: StreamRegistryOptions | undefined;
   /** The Expirer's options, plus `autoStart`. */
-  expirer?: ExpirerModuleOptions;
+  expirer?: ExpirerModuleOptions | undefined;
 }
 
 /** Options of the Expirer a {@link createGoodRedisModule} container holds. */
 export interface ExpirerModuleOptions extends ExpirerOptions {
   /**
-   * Start the Expirer when it is first resolved.
+   * Start the Expirer when the module is loaded (it is made then, with the registry and the
+   * connection it needs), so it sweeps whether or not anything resolves it.
    *
-   * @defaultValue `false`
+   * @defaultValue `false`: it starts when you call `start()` on it
    */
-  autoStart?: boolean;
+  autoStart?: boolean | undefined;
 }
 
 /**
@@ -66,10 +67,18 @@ export interface ExpirerModuleOptions extends ExpirerOptions {
  */
 export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    // What the module made, so that closing its connection first waits for them: inversify
-    // starts async deactivations without waiting for one another.
+    // The module's singletons, made once on first need (or at load, with autoStart) and shared
+    // by the bindings, so that what autoStart made at load is what the container hands out.
+    let connection: RedisClient | undefined;
+    let registry: StreamRegistry | undefined;
     let workers: WorkerFactory | undefined;
     let sweeper: Expirer | undefined;
+    const ownsConnection = options.client === undefined;
+    const getConnection = (): RedisClient => (connection ??= options.client ?? createConnection(options.connection ?? {}, options.env ?? process.env));
+    const getRegistry = (): StreamRegistry => (registry ??= new StreamRegistry(getConnection(), options.registry ?? {}));
+    const getExpirer = (): Expirer => (sweeper ??= new Expirer(getRegistry(), options.expirer ?? {}));
+    // Closing the connection first waits for what uses it: inversify starts async
+    // deactivations without waiting for one another.
     const settle = async (): Promise<void> => {
       await workers?.closeAll();
       await sweeper?.stop();
@@ -81,39 +90,26 @@ export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): Con
       .onDeactivation((factory) => factory.closeAll());
 
     bind(TOKENS.Expirer)
-      .toResolvedValue(
-        (registry: StreamRegistry) => {
-          const expirer = new Expirer(registry, options.expirer ?? {});
-          if (options.expirer?.autoStart === true) expirer.start();
-          sweeper = expirer;
-          return expirer;
-        },
-        [TOKENS.StreamRegistry],
-      )
+      .toDynamicValue(getExpirer)
       .inSingletonScope()
       .onDeactivation((expirer) => expirer.stop());
 
     bind(TOKENS.StreamFactory).toResolvedValue(
-      (registry: StreamRegistry): StreamFactory => (name, streamOptions) => registry.stream(name, streamOptions),
+      (streams: StreamRegistry): StreamFactory => (name, streamOptions) => streams.stream(name, streamOptions),
       [TOKENS.StreamRegistry],
     );
 
-    bind(TOKENS.StreamRegistry)
-      .toResolvedValue((client: RedisClient) => new StreamRegistry(client, options.registry ?? {}), [TOKENS.RedisClient])
-      .inSingletonScope();
+    bind(TOKENS.StreamRegistry).toDynamicValue(getRegistry).inSingletonScope();
 
-    const { client } = options;
-    if (client !== undefined) {
-      bind(TOKENS.RedisClient).toConstantValue(client);
-    } else {
-      bind(TOKENS.RedisClient)
-        .toDynamicValue(() => createConnection(options.connection ?? {}, options.env ?? process.env))
-        .inSingletonScope()
-        .onDeactivation(async (connection) => {
-          await settle(); // jobs in flight and the sweep in flight still need the connection
-          await closeConnection(connection);
-        });
+    const clientBinding = bind(TOKENS.RedisClient).toDynamicValue(getConnection).inSingletonScope();
+    if (ownsConnection) {
+      clientBinding.onDeactivation(async (client) => {
+        await settle(); // jobs in flight and the sweep in flight still need the connection
+        await closeConnection(client);
+      });
     }
+
+    if (options.expirer?.autoStart === true) getExpirer().start();
   });
 }
 

@@ -94,7 +94,7 @@ const flag = (value: boolean | undefined, fallback: boolean): string => ((value 
 const RAW_COMMANDS: Record<string, { script: ScriptName; argv: (...a: never[]) => ScriptArg[] }> = {
   psadd: {
     script: 'addItem',
-    argv: (key: string, value: string | Buffer, score: number, readd?: boolean, mode?: AddMode) => [key, value, score, flag(readd, false), mode ?? 'sum'],
+    argv: (key: string, value: string | Buffer, score: number, readd?: boolean, mode?: AddMode) => [key, value, score, flag(readd, false), mode ?? 'sum', ''],
   },
   psaddmany: {
     script: 'addItems',
@@ -102,6 +102,7 @@ const RAW_COMMANDS: Record<string, { script: ScriptName; argv: (...a: never[]) =
       flag(readd, false),
       mode ?? 'sum',
       'full',
+      '',
       ...items.flatMap(([key, value]) => [key, value]),
       // Number() first: the script parses what ZADD will, and only canonical number strings.
       ...items.flatMap(([key, , score]) => [-Number(score as unknown), key]),
@@ -134,14 +135,14 @@ const RAW_COMMANDS: Record<string, { script: ScriptName; argv: (...a: never[]) =
     script: 'leaseItems',
     argv: (count?: number, leaseMs?: number, maxAttempts?: number) => {
       const n = count ?? 1;
-      return [n, leaseMs ?? DEFAULT_LEASE_MS, maxAttempts ?? DEFAULT_MAX_ATTEMPTS, Math.max(n, 100)];
+      return [n, leaseMs ?? DEFAULT_LEASE_MS, maxAttempts ?? DEFAULT_MAX_ATTEMPTS, Math.max(n, 100), ''];
     },
   },
   psack: {
     script: 'ackItems',
     argv: (leases: readonly (readonly [string, string])[], gate?: boolean, cooldownMs?: number) => [
       flag(gate, false),
-      cooldownMs ?? DEFAULT_COOLDOWN_MS,
+      cooldownMs ?? 0,
       '',
       ...leases.flat(),
     ],
@@ -152,12 +153,13 @@ const RAW_COMMANDS: Record<string, { script: ScriptName; argv: (...a: never[]) =
       delayMs ?? 0,
       priority ?? '',
       error ?? '',
+      'nack',
       ...leases.flat(),
     ],
   },
   psextend: { script: 'extendLeases', argv: (leases: readonly (readonly [string, string])[], leaseMs: number) => [leaseMs, ...leases.flat()] },
   psrecover: { script: 'recoverItems', argv: (limit?: number) => [limit ?? DEFAULT_CHUNK_SIZE] },
-  psdead: { script: 'readDead', argv: (start?: number, stop?: number) => [start ?? 0, stop ?? -1] },
+  psdead: { script: 'readJobs', argv: (start?: number, stop?: number) => ['dead', start ?? 0, stop ?? -1, '1'] },
   psreplay: { script: 'reviveDead', argv: (...keys: string[]) => ['replay', DEFAULT_CHUNK_SIZE, ...keys] },
   pspurgedead: { script: 'reviveDead', argv: (...keys: string[]) => ['purge', DEFAULT_CHUNK_SIZE, ...keys] },
 };
@@ -172,7 +174,7 @@ export interface RegisterCommandsOptions {
    *
    * @defaultValue `''`
    */
-  prefix?: string;
+  prefix?: string | undefined;
 }
 
 interface CommandHost {

@@ -10,13 +10,13 @@ export interface ExpirerOptions {
    *
    * @defaultValue 1000
    */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /**
    * Cooldowns swept per atomic script (1 to 10000).
    *
    * @defaultValue 1000
    */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 /** What one sweep did. */

@@ -55,28 +55,31 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   }
 
   /**
-   * Adds one item. Rejected (resolves to `null`, writes nothing) when the key is gated or
-   * cooling down, unless `readd` clears both first. When the key is already queued its value
-   * is replaced and, by default, `priority` is added to its current priority.
+   * Adds one item. Rejected (resolves to `null`, writes nothing) when the key is gated, cooling
+   * down, a dead letter, or in flight (leased or delayed); `readd` clears gating and cooldown
+   * and takes a dead key out of the dead letters first. When the key is already queued its
+   * value is replaced and, by default, `priority` is added to its current priority. With
+   * `delayMs` or `runAt` the item waits in the delayed set and joins the stream when due.
    *
    * @param key - the item key
    * @param value - the value, encoded by the stream's codec
    * @param priority - a finite number; higher is pulled first
-   * @param options - `readd`, `mode`
+   * @param options - `readd`, `mode`, `delayMs`, `runAt`
    * @returns the item's new priority, or `null` when rejected
    * @throws {@link GoodRedisError} `InvalidArgument` or `Codec` before anything is written
    * @example
    * ```ts
    * await stream.add('page-1', 'https://example.com/1', 5); // 5
    * await stream.add('page-1', 'https://example.com/1', 2); // 7
+   * await stream.add('reminder-7', 'send', 1, { delayMs: 60_000 }); // leased no sooner than in a minute
    * ```
    */
   public async add(key: string, value: T, priority = 1, options: AddOptions = {}): Promise<number | null> {
     assertItemKey(key);
     assertFinite(priority, 'priority');
-    const [readd, mode] = addFlags(options);
+    const [readd, mode, delay] = addFlags(options);
     const encoded = encodeWith(this.codec, value);
-    const reply = await this.registering(this.run('addItem', [key, encoded, priority, readd, mode]));
+    const reply = await this.registering(this.run('addItem', [key, encoded, priority, readd, mode, delay]));
     return priorityOf(reply);
   }
 
@@ -86,7 +89,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * before the first write; each chunk of `chunkSize` items is one atomic script.
    *
    * @param items - `{ key, value, priority? }` objects or `[key, value, priority?]` tuples; priority defaults to 1
-   * @param options - `readd`, `mode`, for every item
+   * @param options - `readd`, `mode`, `delayMs`, `runAt`, for every item
    * @returns one result per input item: its new priority, or `null` when rejected
    * @throws {@link GoodRedisError} `InvalidArgument` or `Codec` before anything is written
    * @example
@@ -101,11 +104,12 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
 
   /**
    * Adds items exactly as {@link addMany} does, and tells for each refused item why: its key
-   * is gated, cooling down, or in flight (leased or delayed). The reasons come from the same
-   * atomic script as the add.
+   * is gated, cooling down, in flight (leased or delayed) or dead, and for each added item
+   * whether its key was already queued (`merged`). The reasons come from the same atomic script
+   * as the add.
    *
    * @param items - `{ key, value, priority? }` objects or `[key, value, priority?]` tuples; priority defaults to 1
-   * @param options - `readd`, `mode`, for every item
+   * @param options - `readd`, `mode`, `delayMs`, `runAt`, for every item
    * @returns one outcome per input item
    * @throws {@link GoodRedisError} `InvalidArgument` or `Codec` before anything is written
    * @example
@@ -118,7 +122,8 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     const [chunks, replies] = await this.addChunks(items, options, 'reasons');
     return chunks.flatMap((c, i) =>
       compactResults(replies[i], c.priorities).map((r): AddOutcome => {
-        if (typeof r === 'number') return { added: true, priority: r };
+        if (typeof r === 'number') return { added: true, priority: r, merged: false };
+        if (typeof r === 'object' && r !== null) return { added: true, priority: r.merged, merged: true };
         if (r === null) throw new GoodRedisError('Script', 'the addItems script refused an item without saying why');
         return { added: false, reason: r };
       }),
@@ -127,9 +132,9 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
 
   /** Checks and encodes every item, then runs one addItems script per chunk; see {@link addMany}. */
   private async addChunks(items: Iterable<ItemInput<T>>, options: AddOptions, reply: 'compact' | 'reasons'): Promise<[AddChunk[], unknown[]]> {
-    const [readd, mode] = addFlags(options);
+    const [readd, mode, delay] = addFlags(options);
     const chunks: AddChunk[] = [];
-    let chunk = newChunk(readd, mode, reply);
+    let chunk = newChunk(readd, mode, reply, delay);
     let index = 0;
     for (const item of items) {
       let key: unknown, value: T, priority: unknown;
@@ -154,7 +159,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
       chunk.priorities.push(priority);
       if (chunk.priorities.length === this.chunkSize) {
         chunks.push(chunk);
-        chunk = newChunk(readd, mode, reply);
+        chunk = newChunk(readd, mode, reply, delay);
       }
       index += 1;
     }
@@ -172,7 +177,12 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * With `purge` (the default) they leave the stream, and with `gate` their keys can never be
    * re-added; with `purge: false` they stay with their priority lowered by `decreaseBy`.
    * Every pulled key gets a cooldown: `expireAt`, else now + `cooldownMs`, else the stream's
-   * default; `cooldownMs: 0` sets none (and clears an earlier one).
+   * default; `cooldownMs: 0` sets none (and clears an earlier one). Delayed items that are due
+   * join the stream first.
+   *
+   * A value the codec cannot decode affects only its own item: it is not returned, it goes to
+   * the dead letters with the `Codec` error (naming the stream and the key) as its error, and a
+   * process warning says so; the other items are returned as usual.
    *
    * @param options - `count`, `purge`, `gate`, `cooldownMs`, `expireAt`, `decreaseBy`
    * @returns the items in pull order, with the priorities they had when pulled
@@ -188,7 +198,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     assertBoolean(purge, 'purge');
     assertBoolean(gate, 'gate');
     if (gate && !purge) throw invalid('gate requires purge: a gated key must leave the stream');
-    const [cooldownMs, deadline] = this.cooldownArgs(options);
+    const [cooldownMs, deadline] = this.cooldownArgs(options, this.cooldownMs);
     assertFinite(decreaseBy, 'decreaseBy');
     const reply = await this.run(
       'pullItems',
@@ -199,12 +209,22 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     const [base, range, values] = reply as [unknown, unknown[], unknown[]];
     const offset = Number(text(base));
     const items: Item<T>[] = [];
+    const bury: (string | Buffer)[] = [];
+    const errors: unknown[] = [];
     for (let i = 0; i < values.length; i += 1) {
-      items.push({
-        key: text(range[2 * i]),
-        value: this.codec.decode(values[i] as string | Buffer),
-        priority: offset - Number(text(range[2 * i + 1])),
-      });
+      const key = text(range[2 * i]);
+      const priority = offset - Number(text(range[2 * i + 1]));
+      const decoded = this.tryDecode(values[i], key);
+      if (decoded.ok) {
+        items.push({ key, value: decoded.value, priority });
+      } else {
+        errors.push(decoded.error);
+        bury.push(key, values[i] as string | Buffer, String(priority), decoded.error.message);
+      }
+    }
+    if (bury.length > 0) {
+      await this.bury('pulled', bury, errors);
+      warnUndecodable(errors);
     }
     return items;
   }
@@ -276,7 +296,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   public async get(key: string): Promise<T | null> {
     assertItemKey(key);
     const reply = await this.run('getItem', [key], this.codec.binary);
-    return reply === null ? null : this.codec.decode(reply as string | Buffer);
+    return reply === null ? null : this.decode(reply, key);
   }
 
   /**
@@ -300,14 +320,17 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   }
 
   /**
-   * Reads values in pull order, all of them or a range of ranks.
+   * Reads values in pull order, all of them or a range of ranks. Reads change nothing: a
+   * value the codec cannot decode fails the call with a `Codec` error naming the stream and the
+   * value's rank (`entries` and `get` name its key).
    *
    * @param range - `offset` and `limit` in pull order
    * @returns the decoded values
    */
   public async values(range: RangeOptions = {}): Promise<T[]> {
     const reply = (await this.run('readItems', ['values', ...ranks(range)], this.codec.binary)) as (string | Buffer)[];
-    return reply.map((value) => this.codec.decode(value));
+    const [first] = ranks(range);
+    return reply.map((value, i) => this.decode(value, first + i));
   }
 
   /**
@@ -424,32 +447,53 @@ interface AddChunk {
   priorities: number[];
 }
 
-function newChunk(readd: string, mode: AddMode, reply: 'compact' | 'reasons'): AddChunk {
-  return { args: [readd, mode, reply], scored: [], priorities: [] };
+function newChunk(readd: string, mode: AddMode, reply: 'compact' | 'reasons', delay: string): AddChunk {
+  return { args: [readd, mode, reply, delay], scored: [], priorities: [] };
 }
 
 /** The reason codes of a `reasons` addItems reply. */
-const REJECT_REASONS: Readonly<Record<number, RejectReason>> = { [-1]: 'gated', [-2]: 'cooling', [-3]: 'inFlight' };
+const REJECT_REASONS: Readonly<Record<number, RejectReason>> = { [-1]: 'gated', [-2]: 'cooling', [-3]: 'inFlight', [-4]: 'dead' };
+
+/** Says, as process warnings, which pulled values did not decode and went to the dead letters. */
+function warnUndecodable(errors: readonly unknown[]): void {
+  for (const err of errors) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.emitWarning(`good-redis pull: ${message}; the item went to the dead letters`, 'GoodRedisWarning');
+  }
+}
 
 /**
  * Reads a compact (or reasons) addItems reply: the item count when every item got the
  * priority given, else one entry per item (1: the priority given; a string: the new
- * priority; -1, -2, -3: refused, for the reason they code; null: refused, with no reason,
- * as the compact reply says it).
+ * priority; a one-element array: the new priority of a key that was queued already, merged;
+ * -1 to -4: refused, for the reason they code; null: refused, with no reason, as the compact
+ * reply says it).
  */
-function compactResults(reply: unknown, priorities: readonly number[]): (number | RejectReason | null)[] {
+function compactResults(reply: unknown, priorities: readonly number[]): (number | { merged: number } | RejectReason | null)[] {
   if (typeof reply === 'number') return [...priorities];
   return priorities.map((priority, i) => {
     const entry = (reply as unknown[])[i];
     if (entry === 1) return priority;
     if (typeof entry === 'number') return REJECT_REASONS[entry] ?? null;
+    if (Array.isArray(entry)) return { merged: Number(text(entry[0])) };
     return priorityOf(entry);
   });
 }
 
-function addFlags(options: AddOptions): [readd: string, mode: AddMode] {
-  const { readd = false, mode = 'sum' } = options;
+/** Checks the options of an add and returns them as script arguments: readd, mode and the delay. */
+function addFlags(options: AddOptions): [readd: string, mode: AddMode, delay: string] {
+  const { readd = false, mode = 'sum', delayMs, runAt } = options;
   assertBoolean(readd, 'readd');
   if (!ADD_MODES.includes(mode)) throw invalid(`mode must be one of ${ADD_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
-  return [readd ? '1' : '0', mode];
+  if (delayMs !== undefined && runAt !== undefined) throw invalid('give delayMs or runAt, not both');
+  let delay = '';
+  if (delayMs !== undefined) {
+    assertInteger(delayMs, 'delayMs', 0);
+    delay = `in:${String(delayMs)}`;
+  } else if (runAt !== undefined) {
+    const at = runAt instanceof Date ? runAt.getTime() : runAt;
+    assertFinite(at, 'runAt');
+    delay = `at:${String(at)}`;
+  }
+  return [readd ? '1' : '0', mode, delay];
 }

@@ -33,7 +33,7 @@ const countingKeys = (k: StreamKeys): readonly string[] => [...allKeys(k), k.sta
 export const SCRIPTS = {
   addItem: { file: 'addItem-11.lua', keys: countingKeys, readOnly: false },
   addItems: { file: 'addItems-11.lua', keys: countingKeys, readOnly: false },
-  pullItems: { file: 'pullItems-7.lua', keys: (k) => [k.items, k.scores, k.gated, k.cooldowns, k.meta, k.state, k.stats], readOnly: false },
+  pullItems: { file: 'pullItems-11.lua', keys: countingKeys, readOnly: false },
   incrementItem: { file: 'incrementItem-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
   decrementAll: { file: 'decrementAll-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
   deleteBelow: { file: 'deleteBelow-5.lua', keys: (k) => [k.items, k.scores, k.gated, k.meta, k.state], readOnly: false },
@@ -48,7 +48,10 @@ export const SCRIPTS = {
   nackItems: { file: 'nackItems-10.lua', keys: allKeys, readOnly: false },
   extendLeases: { file: 'extendLeases-10.lua', keys: allKeys, readOnly: false },
   recoverItems: { file: 'recoverItems-10.lua', keys: allKeys, readOnly: false },
-  readDead: { file: 'readDead-10.lua', keys: allKeys, readOnly: true },
+  readJobs: { file: 'readJobs-10.lua', keys: allKeys, readOnly: true },
+  readState: { file: 'readState-10.lua', keys: allKeys, readOnly: true },
+  buryItems: { file: 'buryItems-10.lua', keys: allKeys, readOnly: false },
+  removeItems: { file: 'removeItems-10.lua', keys: allKeys, readOnly: false },
   readStats: { file: 'readStats-11.lua', keys: countingKeys, readOnly: true },
   reviveDead: { file: 'reviveDead-10.lua', keys: allKeys, readOnly: false },
 } as const satisfies Record<string, ScriptDefinition>;

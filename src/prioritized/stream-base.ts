@@ -1,4 +1,5 @@
 import { stringCodec, type Codec } from '../codec.js';
+import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertFinite, assertInteger } from '../internal/validate.js';
 import { defineScripts, execConfirmed, runScript, runScriptReplicated, type ScriptArg, type ScriptName } from './scripts.js';
@@ -33,8 +34,10 @@ export abstract class StreamBase<T> {
   public readonly client: RedisClient;
   /** Encodes and decodes values. */
   protected readonly codec: Codec<T>;
-  /** The default cooldown of pulled and acked keys, in ms. */
+  /** The default cooldown of pulled keys, in ms. */
   protected readonly cooldownMs: number;
+  /** The default cooldown of acked keys, in ms. */
+  protected readonly ackCooldownMs: number;
   /** Items per atomic script in batch operations. */
   protected readonly chunkSize: number;
   /** The registry key the stream's name is kept in. */
@@ -52,6 +55,8 @@ export abstract class StreamBase<T> {
     this.codec = options.codec ?? (stringCodec as unknown as Codec<T>);
     this.cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
     assertInteger(this.cooldownMs, 'cooldownMs', 0);
+    this.ackCooldownMs = options.ackCooldownMs ?? 0;
+    assertInteger(this.ackCooldownMs, 'ackCooldownMs', 0);
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     assertInteger(this.chunkSize, 'chunkSize', 1, 10_000);
     if (options.replication !== undefined) {
@@ -65,10 +70,13 @@ export abstract class StreamBase<T> {
 
   /**
    * Checks the cooldown options of a pull or an ack and returns them as script arguments:
-   * `cooldownMs` (the stream's default when omitted) and `expireAt` as epoch ms, or `''`.
+   * `cooldownMs` (`fallback` when omitted) and `expireAt` as epoch ms, or `''`.
    */
-  protected cooldownArgs(options: { cooldownMs?: number; expireAt?: Date | number }): [cooldownMs: number, expireAt: number | ''] {
-    const { cooldownMs = this.cooldownMs, expireAt } = options;
+  protected cooldownArgs(
+    options: { cooldownMs?: number | undefined; expireAt?: Date | number | undefined },
+    fallback: number,
+  ): [cooldownMs: number, expireAt: number | ''] {
+    const { cooldownMs = fallback, expireAt } = options;
     assertInteger(cooldownMs, 'cooldownMs', 0);
     const deadline = expireAt instanceof Date ? expireAt.getTime() : expireAt;
     if (deadline !== undefined) assertFinite(deadline, 'expireAt');
@@ -104,18 +112,45 @@ export abstract class StreamBase<T> {
     return result;
   }
 
-  /** Reads flat key, value, priority triples into items. */
+  /** Reads flat key, value, priority triples into items; a value that does not decode throws (see {@link decode}). */
   protected items(flat: readonly unknown[]): Item<T>[] {
     const out: Item<T>[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {
-      out.push({
-        key: text(flat[i]),
-        value: this.codec.decode(flat[i + 1] as string | Buffer),
-        priority: Number(text(flat[i + 2])),
-      });
+      const key = text(flat[i]);
+      out.push({ key, value: this.decode(flat[i + 1], key), priority: Number(text(flat[i + 2])) });
     }
     return out;
-  }}
+  }
+
+  /**
+   * Decodes one stored value with the stream's codec.
+   *
+   * @param raw - the value as Redis returned it
+   * @param key - the item key, or the value's rank when the key was not read, for the error
+   * @throws {@link GoodRedisError} `Codec`, naming the stream and the key
+   */
+  protected decode(raw: unknown, key: string | number): T {
+    const decoded = this.tryDecode(raw, key);
+    if (decoded.ok) return decoded.value;
+    throw decoded.error;
+  }
+
+  /**
+   * Decodes one stored value with the stream's codec, returning a `Codec` error that names the
+   * stream and the key instead of throwing it.
+   */
+  protected tryDecode(raw: unknown, key: string | number): { ok: true; value: T } | { ok: false; error: GoodRedisError } {
+    try {
+      return { ok: true, value: this.codec.decode(raw as string | Buffer) };
+    } catch (err) {
+      const why = GoodRedisError.is(err, 'Codec')
+        ? err.message
+        : `the ${this.codec.name} codec cannot decode the stored value: ${err instanceof Error ? err.message : String(err)}`;
+      const where = `stream ${JSON.stringify(this.name)}, ${typeof key === 'number' ? `the value at rank ${String(key)}` : `key ${JSON.stringify(key)}`}`;
+      return { ok: false, error: new GoodRedisError('Codec', `${where}: ${why}`, { cause: err }) };
+    }
+  }
+}
 
 /** A range of ranks for ZRANGE: `offset`/`limit` to start/stop (stop inclusive). */
 export function ranks(range: RangeOptions): [start: number, stop: number] {

@@ -8,7 +8,10 @@ import {
   type AckOptions,
   type ConsumeOptions,
   type DeadLetter,
+  type DelayedInfo,
   type Job,
+  type KeyState,
+  type LeaseInfo,
   type LeaseOptions,
   type LeaseRef,
   type LeasedItem,
@@ -30,9 +33,12 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * in-flight set with a deadline on the server clock, and come back by themselves if the
    * lease expires (through the next `lease`, `recover` or the Expirer) with their attempt count
    * raised; after `maxAttempts` deliveries they go to the dead letters instead. Finish each
-   * with {@link ack}, give it back with {@link nack}, renew it with {@link extend}.
+   * with {@link ack}, give it back with {@link nack}, renew it with {@link extend}. A value the
+   * codec cannot decode is not returned: that job goes to the dead letters at once with the
+   * `Codec` error (naming the stream and the key), a process warning says so, and the other
+   * jobs are returned as usual.
    *
-   * @param options - `count`, `leaseMs`, `maxAttempts`
+   * @param options - `count`, `leaseMs`, `maxAttempts`, `owner`
    * @returns the leased items, each with its `attempt` and `leaseId`
    * @example
    * ```ts
@@ -41,35 +47,58 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * ```
    */
   public async lease(options: LeaseOptions = {}): Promise<LeasedItem<T>[]> {
-    return (await this.leaseBatch(options)).items;
+    const { items, undecodable } = await this.leaseBatch(options);
+    for (const err of undecodable) {
+      process.emitWarning(`good-redis lease: ${err instanceof Error ? err.message : String(err)}; the job went to the dead letters`, 'GoodRedisWarning');
+    }
+    return items;
   }
 
   /**
    * `lease`, plus how long until the next lease expires or delayed job is due (-1: none), for
-   * workers deciding how long to wait.
+   * workers deciding how long to wait, and the `Codec` errors of the leased values that did not
+   * decode (those jobs went to the dead letters).
    *
    * @internal
    */
-  public async leaseBatch(options: LeaseOptions = {}): Promise<{ items: LeasedItem<T>[]; wakeInMs: number }> {
-    const { count = 1, leaseMs = DEFAULT_LEASE_MS, maxAttempts = DEFAULT_MAX_ATTEMPTS } = options;
+  public async leaseBatch(options: LeaseOptions = {}): Promise<{ items: LeasedItem<T>[]; wakeInMs: number; undecodable: unknown[] }> {
+    const { count = 1, leaseMs = DEFAULT_LEASE_MS, maxAttempts = DEFAULT_MAX_ATTEMPTS, owner = '' } = options;
     assertInteger(count, 'count', 1, MAX_PULL_COUNT);
     assertInteger(leaseMs, 'leaseMs', 1);
     assertInteger(maxAttempts, 'maxAttempts', 0);
-    const [flat, wakeInMs] = (await this.run('leaseItems', [count, leaseMs, maxAttempts, Math.max(count, 100)], this.codec.binary)) as [
+    if (typeof owner !== 'string') throw invalid('owner must be a string');
+    const [flat, wakeInMs] = (await this.run('leaseItems', [count, leaseMs, maxAttempts, Math.max(count, 100), owner], this.codec.binary)) as [
       unknown[],
       number,
     ];
     const items: LeasedItem<T>[] = [];
+    const undecodable: unknown[] = [];
+    const bury: string[] = [];
     for (let i = 0; i + 4 < flat.length; i += 5) {
-      items.push({
-        key: text(flat[i]),
-        value: this.codec.decode(flat[i + 1] as string | Buffer),
-        priority: Number(text(flat[i + 2])),
-        attempt: Number(flat[i + 3]),
-        leaseId: text(flat[i + 4]),
-      });
+      const key = text(flat[i]);
+      const leaseId = text(flat[i + 4]);
+      const decoded = this.tryDecode(flat[i + 1], key);
+      if (!decoded.ok) {
+        undecodable.push(decoded.error);
+        bury.push(key, leaseId, decoded.error.message);
+        continue;
+      }
+      items.push({ key, value: decoded.value, priority: Number(text(flat[i + 2])), attempt: Number(flat[i + 3]), leaseId });
     }
-    return { items, wakeInMs };
+    if (bury.length > 0) await this.bury('leased', bury, undecodable);
+    return { items, wakeInMs, undecodable };
+  }
+
+  /**
+   * Sends values that did not decode to the dead letters (buryItems). Should that fail, the
+   * failure joins `errors`: a leased job then comes back when its lease expires.
+   */
+  protected async bury(from: 'leased' | 'pulled', args: readonly (string | Buffer | number)[], errors: unknown[]): Promise<void> {
+    try {
+      await this.run('buryItems', [from, ...args]);
+    } catch (err) {
+      errors.push(err);
+    }
   }
 
   /**
@@ -85,7 +114,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   public async ack(leases: readonly LeaseRef[], options: AckOptions = {}): Promise<number> {
     const { gate = false } = options;
     assertBoolean(gate, 'gate');
-    const [cooldownMs, deadline] = this.cooldownArgs(options);
+    const [cooldownMs, deadline] = this.cooldownArgs(options, this.ackCooldownMs);
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return 0;
     return Number(await this.run('ackItems', [gate ? '1' : '0', cooldownMs, deadline, ...pairs]));
@@ -107,8 +136,24 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     if (error !== undefined && typeof error !== 'string') throw invalid('error must be a string');
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return { requeued: 0, delayed: 0, dead: 0 };
-    const [requeued, delayed, dead] = (await this.run('nackItems', [delayMs, priority ?? '', error ?? '', ...pairs])) as number[];
+    const [requeued, delayed, dead] = (await this.run('nackItems', [delayMs, priority ?? '', error ?? '', 'nack', ...pairs])) as number[];
     return { requeued: Number(requeued), delayed: Number(delayed), dead: Number(dead) };
+  }
+
+  /**
+   * Gives leased jobs back to the stream at once without counting the delivery: for jobs
+   * that were leased but never worked on (a consumer stopping with jobs it had not started).
+   * Their attempt count goes back to what it was before the lease, and they never go to the
+   * dead letters. All or nothing, like {@link ack}.
+   *
+   * @param leases - the leased items (or `{ key, leaseId }`)
+   * @returns how many jobs were released
+   */
+  public async release(leases: readonly LeaseRef[]): Promise<number> {
+    const pairs = leasePairs(leases);
+    if (pairs.length === 0) return 0;
+    const [requeued] = (await this.run('nackItems', [0, '', '', 'release', ...pairs])) as number[];
+    return Number(requeued);
   }
 
   /**
@@ -169,17 +214,119 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * @returns the dead jobs with their value, last priority, attempts, last error and time of death
    */
   public async deadLetters(range: RangeOptions = {}): Promise<DeadLetter<T>[]> {
-    const flat = (await this.run('readDead', ranks(range), this.codec.binary)) as unknown[];
-    const out: DeadLetter<T>[] = [];
+    return (await this.readJobs('dead', range, true)).map(({ key, value, score, state }): DeadLetter<T> => {
+      const info = { key, priority: Number(state.p ?? 0), attempts: state.a ?? 0, error: state.e ?? null, diedAt: score };
+      const decoded = this.tryDecode(value, key);
+      if (decoded.ok) return { ...info, decoded: true, value: decoded.value };
+      return { ...info, decoded: false, raw: value as string | Buffer, decodeError: decoded.error };
+    });
+  }
+
+  /**
+   * Lists the leased jobs, the soonest deadline first, with who holds each.
+   *
+   * @param range - `offset` and `limit` in deadline order
+   * @returns the leases
+   */
+  public async leases(range: RangeOptions = {}): Promise<LeaseInfo[]> {
+    return (await this.readJobs('leases', range, false)).map(({ key, score, state }) => ({
+      key,
+      leaseId: state.l ?? '',
+      attempt: state.a ?? 0,
+      deadline: score,
+      owner: state.o ?? null,
+      priority: Number(state.p ?? 0),
+    }));
+  }
+
+  /**
+   * Lists the jobs waiting for their time (delayed adds and nacks with a delay), the soonest
+   * due first.
+   *
+   * @param range - `offset` and `limit` in due order
+   * @returns the delayed jobs
+   */
+  public async delayed(range: RangeOptions = {}): Promise<DelayedInfo[]> {
+    return (await this.readJobs('delayed', range, false)).map(({ key, score, state }) => ({
+      key,
+      due: score,
+      priority: Number(state.p ?? 0),
+      attempts: state.a ?? 0,
+    }));
+  }
+
+  /**
+   * Tells what a key is in the stream right now, without changing anything: queued, leased
+   * (with attempt, deadline and owner), delayed (due), dead (error), gated, cooling (until),
+   * or absent.
+   *
+   * @param key - the item key
+   * @returns its state
+   * @example
+   * ```ts
+   * const s = await stream.state('job-1');
+   * if (s.state === 'leased') console.log(`held by ${s.owner ?? '?'} until ${new Date(s.deadline).toISOString()}`);
+   * ```
+   */
+  public async state(key: string): Promise<KeyState> {
+    assertItemKey(key);
+    const st = JSON.parse(text(await this.run('readState', [key]))) as JobState & { s: KeyState['state']; at?: number };
+    const priority = Number(st.p ?? 0);
+    const attempts = st.a ?? 0;
+    switch (st.s) {
+      case 'queued':
+        return { state: 'queued', priority, attempts };
+      case 'leased':
+        return { state: 'leased', priority, attempt: attempts, leaseId: st.l ?? '', owner: st.o ?? null, deadline: st.at ?? 0, maxAttempts: st.m ?? 0 };
+      case 'delayed':
+        return { state: 'delayed', priority, attempts, due: st.at ?? 0 };
+      case 'dead':
+        return { state: 'dead', priority, attempts, error: st.e ?? null, diedAt: st.at ?? 0 };
+      case 'cooling':
+        return { state: 'cooling', until: st.at ?? 0 };
+      case 'gated':
+        return { state: 'gated' };
+      default:
+        return { state: 'absent' };
+    }
+  }
+
+  /**
+   * Cancels jobs: each named key that is queued, leased or delayed leaves the stream with its
+   * value, in atomic chunks. A leased job's handler may still be running: its ack or nack then
+   * fails with `LeaseLost` and changes nothing. Dead letters (see {@link purgeDead}), gating and
+   * cooldowns are left as they are.
+   *
+   * @param keys - the keys to cancel
+   * @returns the keys that were removed (a key that was not queued, leased or delayed is not listed)
+   * @example
+   * ```ts
+   * const [cancelled] = await stream.remove(['password-reset:42']);
+   * ```
+   */
+  public async remove(keys: readonly string[]): Promise<string[]> {
+    if (!Array.isArray(keys)) throw invalid('keys must be an array of strings');
+    keys.forEach((key, i) => {
+      assertItemKey(key, `keys[${String(i)}]`);
+    });
+    const removed: string[] = [];
+    for (let i = 0; i < keys.length; i += this.chunkSize) {
+      removed.push(...((await this.run('removeItems', keys.slice(i, i + this.chunkSize))) as unknown[]).map(text));
+    }
+    return removed;
+  }
+
+  /** Reads one of the job sets by rank: each key with its score, job state and (with `values`) raw value. */
+  private async readJobs(which: 'leases' | 'delayed' | 'dead', range: RangeOptions, values: boolean): Promise<{ key: string; value: unknown; score: number; state: JobState }[]> {
+    const flat = (await this.run('readJobs', [which, ...ranks(range), values ? '1' : '0'], values && this.codec.binary)) as unknown[];
+    const out: { key: string; value: unknown; score: number; state: JobState }[] = [];
     for (let i = 0; i + 3 < flat.length; i += 4) {
-      const state = JSON.parse(text(flat[i + 3] ?? '{}')) as { a?: number; p?: string; e?: string };
+      const raw = flat[i + 3];
       out.push({
         key: text(flat[i]),
-        value: this.codec.decode(flat[i + 1] as string | Buffer),
-        priority: Number(state.p ?? 0),
-        attempts: state.a ?? 0,
-        error: state.e ?? null,
-        diedAt: Number(text(flat[i + 2])),
+        value: flat[i + 1],
+        score: Number(text(flat[i + 2])),
+        state: raw === null || raw === undefined ? {} : (JSON.parse(text(raw)) as JobState),
       });
     }
     return out;
@@ -224,6 +371,22 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
       if (batch.length < this.chunkSize) return done;
     }
   }
+}
+
+/** A job's state as the scripts keep it (includes/jobs.lua). */
+interface JobState {
+  /** Deliveries so far. */
+  a?: number;
+  /** maxAttempts of its last lease. */
+  m?: number;
+  /** Its priority, as an exact decimal string. */
+  p?: string;
+  /** The lease id, while leased. */
+  l?: string;
+  /** Who holds the lease, while leased. */
+  o?: string;
+  /** The last error. */
+  e?: string;
 }
 
 /** Flattens leases into key, leaseId pairs, checking each. */

@@ -11,13 +11,13 @@ export interface StreamRegistryOptions {
    *
    * @defaultValue `''`
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * Options every stream from {@link StreamRegistry.stream} starts from (not `prefix`).
    *
    * @defaultValue `{}`
    */
-  streamDefaults?: Omit<PrioritizedStreamOptions<string>, 'prefix' | 'codec'>;
+  streamDefaults?: Omit<PrioritizedStreamOptions<string>, 'prefix' | 'codec'> | undefined;
 }
 
 /** Options of a stream handed out by {@link StreamRegistry.stream}: everything but the prefix. */

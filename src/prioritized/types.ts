@@ -4,6 +4,7 @@
  * @module
  */
 import type { Codec } from '../codec.js';
+import type { GoodRedisError } from '../errors.js';
 
 /** The default cooldown of a pulled key: 24 hours, as in good-redis. */
 export const DEFAULT_COOLDOWN_MS = 24 * 60 * 60 * 1000;
@@ -57,25 +58,34 @@ export interface PrioritizedStreamOptions<T> {
    *
    * @defaultValue {@link stringCodec}
    */
-  codec?: Codec<T>;
+  codec?: Codec<T> | undefined;
   /**
    * Prepended to every key of the stream and to the registry key. Must not contain `{` or `}`.
    *
    * @defaultValue `''`
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
-   * The cooldown a pulled key gets when `pull` names none, in milliseconds; 0 for none.
+   * The cooldown a pulled key gets when `pull` names none, in milliseconds; 0 for none. It
+   * keeps a crawler from fetching a page again within the day; acks do not use it (see
+   * `ackCooldownMs`).
    *
    * @defaultValue 86400000 (24 hours)
    */
-  cooldownMs?: number;
+  cooldownMs?: number | undefined;
+  /**
+   * The cooldown an acked job's key gets when `ack` (or a Worker's `ack` option) names none, in
+   * milliseconds; 0 for none, so the same key can be added again as soon as its job is done.
+   *
+   * @defaultValue 0
+   */
+  ackCooldownMs?: number | undefined;
   /**
    * Items per atomic script in `addMany`, `deleteBelow` and `expire` (1 to 10000).
    *
    * @defaultValue 1000
    */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /**
    * Makes every write wait until `replicas` replicas have it (Redis `WAIT`, sent in one
    * pipeline with the write's script, to the master of the stream's slot). A write whose
@@ -103,29 +113,49 @@ export interface ReplicationOptions {
 /** Options of `add` and `addMany`. */
 export interface AddOptions {
   /**
+   * Hold the items back for this many ms (server clock): they wait in the delayed set, as a
+   * job nacked with a delay does, and join the stream when due (through the next `lease`,
+   * `pull`, `recover` or sweep). Refused together with `runAt`.
+   *
+   * @defaultValue none: queued at once
+   */
+  delayMs?: number | undefined;
+  /**
+   * Hold the items back until this time (a Date or epoch ms, server clock); a time already
+   * past queues them at once.
+   *
+   * @defaultValue none: queued at once
+   */
+  runAt?: Date | number | undefined;
+  /**
    * Clears the key's gating and cooldown first, so it is added whatever happened to it.
    *
    * @defaultValue `false`
    */
-  readd?: boolean;
+  readd?: boolean | undefined;
   /**
    * What happens to the priority of a key that is already queued.
    *
    * @defaultValue `'sum'`
    */
-  mode?: AddMode;
+  mode?: AddMode | undefined;
 }
 
-/** Why an add refused an item: its key is gated, cooling down, or in flight (leased or delayed). */
-export type RejectReason = 'gated' | 'cooling' | 'inFlight';
+/**
+ * Why an add refused an item: its key is gated, cooling down, in flight (leased or delayed),
+ * or a dead letter (replay it with `replayDead`, or add it with `readd`).
+ */
+export type RejectReason = 'gated' | 'cooling' | 'inFlight' | 'dead';
 
 /** What `addManyDetailed` did with one item. */
 export type AddOutcome =
   | {
-      /** The item is queued. */
+      /** The item is queued (or delayed, with `delayMs`/`runAt`). */
       added: true;
       /** Its new priority. */
       priority: number;
+      /** Whether the key was queued already, so its priority was merged (by the add `mode`) and its value replaced. */
+      merged: boolean;
     }
   | {
       /** The item was refused and nothing was written for it. */
@@ -176,37 +206,37 @@ export interface PullOptions {
    *
    * @defaultValue 1
    */
-  count?: number;
+  count?: number | undefined;
   /**
    * Remove the items (`true`) or keep them with their priority decreased by `decreaseBy`.
    *
    * @defaultValue `true`
    */
-  purge?: boolean;
+  purge?: boolean | undefined;
   /**
    * Gate the pulled keys so they can never be re-added (without `readd`). Requires `purge`.
    *
    * @defaultValue `false`
    */
-  gate?: boolean;
+  gate?: boolean | undefined;
   /**
    * Cooldown of the pulled keys from now (Redis server clock), in ms; 0 sets none.
    *
    * @defaultValue the stream's `cooldownMs`
    */
-  cooldownMs?: number;
+  cooldownMs?: number | undefined;
   /**
    * An absolute cooldown deadline (a Date or epoch ms); wins over `cooldownMs`.
    *
    * @defaultValue none
    */
-  expireAt?: Date | number;
+  expireAt?: Date | number | undefined;
   /**
    * With `purge: false`, how much each pulled item's priority decreases.
    *
    * @defaultValue 1
    */
-  decreaseBy?: number;
+  decreaseBy?: number | undefined;
 }
 
 /** Options of `deleteBelow`. */
@@ -216,7 +246,7 @@ export interface DeleteBelowOptions {
    *
    * @defaultValue `false`
    */
-  gate?: boolean;
+  gate?: boolean | undefined;
 }
 
 /** A range of ranks in pull order, for `keys`, `values` and `entries`. */
@@ -226,13 +256,13 @@ export interface RangeOptions {
    *
    * @defaultValue 0
    */
-  offset?: number;
+  offset?: number | undefined;
   /**
    * How many items at most.
    *
    * @defaultValue all
    */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** Options of `scan`. */
@@ -242,7 +272,7 @@ export interface ScanOptions {
    *
    * @defaultValue 500
    */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 /** The default lease of `lease()` and of a {@link Worker}: 30 seconds. */
@@ -274,20 +304,27 @@ export interface LeaseOptions {
    *
    * @defaultValue 1
    */
-  count?: number;
+  count?: number | undefined;
+  /**
+   * Who takes the leases, recorded with each (see `state()` and `leases()`): a Worker passes
+   * its `id`.
+   *
+   * @defaultValue none
+   */
+  owner?: string | undefined;
   /**
    * How long the lease lasts before the job goes back to the stream, in ms.
    *
    * @defaultValue 30000
    */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /**
    * Attempts (deliveries) a job may have before a failure sends it to the dead letters; 0 for
    * no limit. Recorded with each lease, so recovery by any process applies it.
    *
    * @defaultValue 5
    */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
 }
 
 /** Options of `ack`: cooldown and gating, as for `pull`. */
@@ -297,19 +334,19 @@ export interface AckOptions {
    *
    * @defaultValue `false`
    */
-  gate?: boolean;
+  gate?: boolean | undefined;
   /**
    * Cooldown of the keys from now, in ms; 0 for none.
    *
-   * @defaultValue the stream's `cooldownMs`
+   * @defaultValue the stream's `ackCooldownMs` (0 unless set)
    */
-  cooldownMs?: number;
+  cooldownMs?: number | undefined;
   /**
    * An absolute cooldown deadline (a Date or epoch ms); wins over `cooldownMs`.
    *
    * @defaultValue none
    */
-  expireAt?: Date | number;
+  expireAt?: Date | number | undefined;
 }
 
 /** Options of `nack`. */
@@ -319,19 +356,19 @@ export interface NackOptions {
    *
    * @defaultValue 0 (at once)
    */
-  delayMs?: number;
+  delayMs?: number | undefined;
   /**
    * The priority the jobs return with.
    *
    * @defaultValue the priority they were leased with
    */
-  priority?: number;
+  priority?: number | undefined;
   /**
    * Why the jobs failed; kept as the last error and shown in the dead letters.
    *
    * @defaultValue none (a job that dies without one shows `"nacked"`)
    */
-  error?: string;
+  error?: string | undefined;
 }
 
 /** What `nack` did. */
@@ -354,15 +391,93 @@ export interface RecoverResult {
   promoted: number;
 }
 
-/** A job in the dead letters. */
-export interface DeadLetter<T> extends Item<T> {
+/** What every dead letter tells, whether or not its value decodes. */
+export interface DeadLetterInfo {
+  /** The item key. */
+  key: string;
+  /** Its last priority. */
+  priority: number;
   /** How many times it was delivered. */
   attempts: number;
-  /** The last error: a nack's `error`, `"nacked"`, or `"lease expired"`. */
+  /**
+   * The last error: a nack's `error`, `"nacked"`, `"lease expired"`, or, for a value the
+   * codec could not decode, the `Codec` error's message (it names the stream and the key).
+   */
   error: string | null;
   /** When it died (epoch ms, server clock). */
   diedAt: number;
 }
+
+/** A dead letter whose value the stream's codec decodes. */
+export interface DecodedDeadLetter<T> extends DeadLetterInfo {
+  /** The value decoded. */
+  decoded: true;
+  /** The decoded value. */
+  value: T;
+}
+
+/** A dead letter whose stored value the stream's codec cannot decode: it comes back raw. */
+export interface UndecodableDeadLetter extends DeadLetterInfo {
+  /** The value did not decode. */
+  decoded: false;
+  /** The stored value as it is (a Buffer with a binary codec, else a UTF-8 string). */
+  raw: string | Buffer;
+  /** Why it did not decode: a `Codec` error naming the stream and the key. */
+  decodeError: GoodRedisError;
+}
+
+/**
+ * A job in the dead letters, as `deadLetters()` reads it: check `decoded` before reading
+ * `value` (a value the codec cannot decode comes back `raw`).
+ */
+export type DeadLetter<T> = DecodedDeadLetter<T> | UndecodableDeadLetter;
+
+/** A leased job, as `leases()` lists it (soonest deadline first). */
+export interface LeaseInfo {
+  /** The item key. */
+  key: string;
+  /** The lease id. */
+  leaseId: string;
+  /** Which delivery this is (1 for the first). */
+  attempt: number;
+  /** When the lease ends (epoch ms, server clock) unless it is renewed. */
+  deadline: number;
+  /** Who holds the lease (a Worker's `id`), or null when the lease was taken without one. */
+  owner: string | null;
+  /** The priority it was leased with. */
+  priority: number;
+}
+
+/** A job waiting for its time (a delayed add or a nack with a delay), as `delayed()` lists it. */
+export interface DelayedInfo {
+  /** The item key. */
+  key: string;
+  /** When it joins the stream (epoch ms, server clock). */
+  due: number;
+  /** The priority it joins with. */
+  priority: number;
+  /** Deliveries so far (0 for a delayed add). */
+  attempts: number;
+}
+
+/**
+ * What a key is in a stream right now, as `state(key)` tells it, one of:
+ * - `queued`: waiting to be pulled or leased, at `priority`;
+ * - `leased`: held by a consumer until `deadline` (`owner`, `attempt`, `leaseId`);
+ * - `delayed`: joins the stream at `due`;
+ * - `dead`: in the dead letters since `diedAt`, with its last `error`;
+ * - `gated`: never re-added without `readd`;
+ * - `cooling`: refused by `add` until `until`;
+ * - `absent`: none of these (an add would queue it).
+ */
+export type KeyState =
+  | { state: 'queued'; priority: number; attempts: number }
+  | { state: 'leased'; priority: number; attempt: number; leaseId: string; owner: string | null; deadline: number; maxAttempts: number }
+  | { state: 'delayed'; priority: number; attempts: number; due: number }
+  | { state: 'dead'; priority: number; attempts: number; error: string | null; diedAt: number }
+  | { state: 'gated' }
+  | { state: 'cooling'; until: number }
+  | { state: 'absent' };
 
 /** A leased job with its own ack, nack and extend, as a {@link Worker} handler and `consume()` get it. */
 export interface Job<T> extends LeasedItem<T> {
@@ -381,5 +496,12 @@ export interface ConsumeOptions extends LeaseOptions {
    *
    * @defaultValue 5000
    */
-  blockTimeoutMs?: number;
+  blockTimeoutMs?: number | undefined;
+  /**
+   * Ends the loop when aborted, even during an idle wait; jobs leased but not yet yielded go
+   * back to the stream at once, their attempt not counted.
+   *
+   * @defaultValue none
+   */
+  signal?: AbortSignal | undefined;
 }

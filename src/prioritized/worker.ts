@@ -1,14 +1,70 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { GoodRedisError } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
 import { assertBoolean, assertInteger, invalid } from '../internal/validate.js';
 import type { PrioritizedStream } from './prioritized-stream.js';
-import { jobOf } from './consume.js';
-import { DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AckOptions, type Job, type LeasedItem } from './types.js';
+import { jobOf, type LeasedJob } from './consume.js';
+import { DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AckOptions, type Job, type LeasedItem, type NackResult } from './types.js';
 import { WorkSignal } from './work-signal.js';
 
-/** Processes one job; what it returns is reported with `completed`, what it throws retries the job. */
+/**
+ * Processes one job; what it returns is reported with `completed`, what it throws retries the
+ * job (after the error's `retryDelayMs` when it carries one, see {@link RetryLater}, else after
+ * the Worker's backoff). A handler may also settle its own job with `job.ack()` or
+ * `job.nack()`; the Worker then does not settle it again.
+ */
 export type JobHandler<T, R> = (job: Job<T>) => R | Promise<R>;
+
+/**
+ * An error a handler throws to retry its job after a delay of its choosing (a rate limit's
+ * `Retry-After`, say) instead of the Worker's backoff. Any error with a numeric
+ * `retryDelayMs` property does the same.
+ *
+ * @example
+ * ```ts
+ * const worker = new Worker(stream, async (job) => {
+ *   const res = await fetch(job.value);
+ *   if (res.status === 429) throw new RetryLater('rate limited', Number(res.headers.get('retry-after')) * 1000);
+ * });
+ * ```
+ */
+export class RetryLater extends Error {
+  /** How long to wait before the retry, in ms. */
+  public readonly retryDelayMs: number;
+
+  /**
+   * @param message - why the job failed (kept as its last error)
+   * @param retryDelayMs - how long to wait before the retry, in ms (an integer >= 0)
+   */
+  public constructor(message: string, retryDelayMs: number) {
+    super(message);
+    assertInteger(retryDelayMs, 'retryDelayMs', 0);
+    this.name = 'RetryLater';
+    this.retryDelayMs = retryDelayMs;
+  }
+}
+
+/** What became of a job whose handler failed (or nacked it), as `failed` reports it. */
+export interface FailureOutcome {
+  /** `true`: the job comes back after `delayMs`; `false`: it used up its attempts and went to the dead letters. */
+  willRetry: boolean;
+  /** The delay before the retry, in ms (0 when it went to the dead letters or returns at once). */
+  delayMs: number;
+}
+
+/** Options of {@link Worker.close}. */
+export interface CloseOptions {
+  /**
+   * How long to wait for running handlers, in ms. A handler still running then is abandoned:
+   * its job is nacked (the attempt counts, the error says the worker closed) and what the
+   * handler does afterwards is ignored.
+   *
+   * @defaultValue no limit: wait for every handler
+   */
+  timeoutMs?: number | undefined;
+}
 
 /** Options of {@link Worker}. */
 export interface WorkerOptions {
@@ -17,64 +73,69 @@ export interface WorkerOptions {
    *
    * @defaultValue 1
    */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * The most jobs one lease takes (never more than the free slots).
    *
    * @defaultValue `concurrency`
    */
-  batch?: number;
+  batch?: number | undefined;
   /**
    * The lease of each job, in ms.
    *
    * @defaultValue 30000
    */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /**
    * Renew the lease every `leaseMs / 2` while the handler runs, so long jobs keep it.
    *
    * @defaultValue `true`
    */
-  autoExtend?: boolean;
+  autoExtend?: boolean | undefined;
   /**
    * Deliveries before a failing job goes to the dead letters; 0 for no limit.
    *
    * @defaultValue 5
    */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /**
    * The delay before a failed job is retried, in ms: a number, or a function of the attempt
    * that failed and its error.
    *
    * @defaultValue `min(1000 * 2^(attempt - 1), 60000)`
    */
-  backoff?: number | ((attempt: number, error: unknown) => number);
+  backoff?: number | ((attempt: number, error: unknown) => number) | undefined;
   /**
    * The longest idle wait before looking again for expired leases and due delayed jobs, in ms.
    *
    * @defaultValue 5000
    */
-  blockTimeoutMs?: number;
+  blockTimeoutMs?: number | undefined;
   /**
    * How completed jobs are acked (gate, cooldown).
    *
-   * @defaultValue the stream's defaults
+   * @defaultValue the stream's defaults: no gating, the stream's `ackCooldownMs` (0 unless set)
    */
-  ack?: AckOptions;
+  ack?: AckOptions | undefined;
   /**
    * Start at once; otherwise call {@link Worker.run}.
    *
    * @defaultValue `true`
    */
-  autorun?: boolean;
+  autorun?: boolean | undefined;
 }
 
 /** The events a {@link Worker} emits. */
 export interface WorkerEvents<T, R> {
   /** A job's handler returned and the job was acked. */
   completed: [job: Job<T>, result: R];
-  /** A job's handler threw; the job was nacked (retried later, or dead-lettered). */
-  failed: [job: Job<T>, error: unknown];
+  /**
+   * A job's handler threw (or nacked its own job); the job was nacked: `outcome` says whether
+   * it will be retried, and when, or went to the dead letters.
+   */
+  failed: [job: Job<T>, error: unknown, outcome: FailureOutcome];
+  /** A failed job used up its attempts and went to the dead letters (after its `failed`). */
+  dead: [job: Job<T>, error: unknown];
   /**
    * Something outside a handler failed (a lost lease, a connection error); the worker goes
    * on, unless the stream's connection was closed (`quit()`), in which case it closes itself.
@@ -87,6 +148,25 @@ export interface WorkerEvents<T, R> {
 }
 
 const defaultBackoff = (attempt: number): number => Math.min(1000 * 2 ** (attempt - 1), 60_000);
+
+/** The retry delay an error carries (`retryDelayMs`, see {@link RetryLater}), if any. */
+function retryDelayOf(error: unknown): number | undefined {
+  const delay = typeof error === 'object' && error !== null ? (error as { retryDelayMs?: unknown }).retryDelayMs : undefined;
+  return typeof delay === 'number' && Number.isFinite(delay) ? Math.max(0, Math.floor(delay)) : undefined;
+}
+
+/** Whether `promise` settles within `ms` (the timer does not hold the process). */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => { resolve(false); }, ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * One `end` listener per client, shared by all its workers: a listener per worker would trip
@@ -129,6 +209,11 @@ function watchEnd(client: PrioritizedStream<unknown>['client'], onEnd: () => voi
 export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T, R>> {
   /** The stream this worker consumes. */
   public readonly stream: PrioritizedStream<T>;
+  /**
+   * Who this worker is, recorded with every lease it takes (see `stream.state()` and
+   * `stream.leases()`): `host:pid:random`.
+   */
+  public readonly id: string = `${hostname()}:${String(process.pid)}:${randomBytes(4).toString('hex')}`;
   private readonly handler: JobHandler<T, R>;
   private readonly concurrency: number;
   private readonly batch: number;
@@ -139,7 +224,9 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
   private readonly blockTimeoutMs: number;
   private readonly ackOptions: AckOptions;
   /** Jobs whose handler is running: what concurrency counts (and what autoExtend renews). */
-  private readonly active = new Set<Job<T>>();
+  private readonly active = new Set<LeasedJob<T>>();
+  /** Jobs whose handler outlived `close({ timeoutMs })`: nacked already, their outcome ignored. */
+  private readonly abandoned = new WeakSet<LeasedJob<T>>();
   /** Jobs not yet acked or nacked, handlers included: what close() waits for. */
   private unsettled = 0;
   private settled: (() => void) | undefined;
@@ -202,21 +289,54 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
 
   /**
    * Stops leasing, ends the idle wait, and waits for the jobs in flight to finish (and be acked
-   * or nacked). Idempotent.
+   * or nacked): all of them, or for at most `timeoutMs`, after which the handlers still running
+   * are abandoned and their jobs nacked. Idempotent: a later call returns the first one's
+   * promise.
    *
+   * @param options - `timeoutMs`: the longest wait for running handlers
    * @returns when the worker has stopped
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void worker.close({ timeoutMs: 10_000 }).then(() => process.exit(0)));
+   * ```
    */
-  public close(): Promise<void> {
+  public close(options: CloseOptions = {}): Promise<void> {
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined) assertInteger(timeoutMs, 'timeoutMs', 0);
     this.closing ??= (async () => {
       this.unwatchEnd?.();
       this.signal?.close();
       this.wake?.();
       await this.loop;
-      if (this.unsettled > 0) await new Promise<void>((resolve) => (this.settled = resolve));
+      if (this.unsettled > 0) {
+        const allSettled = new Promise<void>((resolve) => (this.settled = resolve));
+        if (timeoutMs === undefined) await allSettled;
+        else if (!(await settlesWithin(allSettled, timeoutMs))) await this.abandonRunning();
+      }
       clearInterval(this.renewer);
       this.emit('closed');
     })();
     return this.closing;
+  }
+
+  /** Nacks the jobs whose handler is still running, so close() ends; their handlers' outcome is ignored. */
+  private async abandonRunning(): Promise<void> {
+    const running = [...this.active].filter((job) => job.settlement() === undefined);
+    for (const job of running) {
+      this.abandoned.add(job);
+      this.active.delete(job);
+    }
+    await Promise.all(
+      running.map(async (job) => {
+        try {
+          const result = await job.nack({ error: 'the worker closed before the handler finished' });
+          this.reportFailure(job, new Error('the worker closed before the handler finished'), result, 0);
+        } catch (err) {
+          reportError(this, err, 'Worker');
+        }
+        this.jobSettled();
+      }),
+    );
   }
 
   private async consume(): Promise<void> {
@@ -229,7 +349,8 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
         continue;
       }
       try {
-        const batch = await this.stream.leaseBatch({ count: Math.min(this.batch, free), leaseMs: this.leaseMs, maxAttempts: this.maxAttempts });
+        const batch = await this.stream.leaseBatch({ count: Math.min(this.batch, free), leaseMs: this.leaseMs, maxAttempts: this.maxAttempts, owner: this.id });
+        for (const err of batch.undecodable) reportError(this, err, 'Worker'); // those jobs went to the dead letters
         for (const job of batch.items) this.start(job);
         this.idle = batch.items.length === 0;
         if (!this.idle) {
@@ -267,30 +388,73 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
     void this.process(job);
   }
 
-  private async process(job: Job<T>): Promise<void> {
+  private async process(job: LeasedJob<T>): Promise<void> {
     let result: R;
     try {
       result = await this.handler(job);
     } catch (error) {
+      if (this.abandoned.has(job)) return; // close() nacked it already
       this.handlerDone(job);
+      if (job.settlement() !== undefined) {
+        await this.settledByHandler(job, undefined, error);
+        return;
+      }
       try {
-        const delayMs = Math.max(0, Math.floor(this.backoff(job.attempt, error)));
-        await job.nack({ delayMs, error: error instanceof Error ? error.message : String(error) });
-        this.emit('failed', job, error); // a listener that throws is reported below
+        const delayMs = retryDelayOf(error) ?? Math.max(0, Math.floor(this.backoff(job.attempt, error)));
+        const nacked = await job.nack({ delayMs, error: error instanceof Error ? error.message : String(error) });
+        this.reportFailure(job, error, nacked, delayMs);
       } catch (err) {
         reportError(this, err, 'Worker');
       }
       this.jobSettled();
       return;
     }
+    if (this.abandoned.has(job)) return;
     this.handlerDone(job);
+    if (job.settlement() !== undefined) {
+      await this.settledByHandler(job, result, undefined);
+      return;
+    }
     // Acked together with the jobs that finish in the same turn of the event loop.
     if (this.acks.length === 0) setImmediate(() => void this.flushAcks());
     this.acks.push({ job, result });
   }
 
+  /**
+   * The handler acked or nacked its own job: reports what that did (`completed`, or `failed`
+   * and maybe `dead`) instead of settling the job again. A handler that threw after settling
+   * its job has its error reported too.
+   */
+  private async settledByHandler(job: LeasedJob<T>, result: R | undefined, thrown: unknown): Promise<void> {
+    const settlement = job.settlement();
+    try {
+      if (thrown !== undefined) reportError(this, thrown, 'Worker: a handler threw after settling its job');
+      if (settlement?.kind === 'ack') {
+        await settlement.done;
+        this.emit('completed', job, result as R);
+      } else if (settlement?.kind === 'nack') {
+        const nacked = await settlement.done;
+        this.reportFailure(job, new Error(settlement.options?.error ?? 'nacked by its handler'), nacked, settlement.options?.delayMs ?? 0);
+      }
+    } catch (err) {
+      reportError(this, err, 'Worker'); // the handler's own ack or nack failed (LeaseLost, say)
+    }
+    this.jobSettled();
+  }
+
+  /** Emits `failed` with what the nack did, and `dead` when the job went to the dead letters. */
+  private reportFailure(job: Job<T>, error: unknown, nacked: NackResult, delayMs: number): void {
+    const dead = nacked.dead > 0;
+    try {
+      this.emit('failed', job, error, { willRetry: !dead, delayMs: dead ? 0 : delayMs });
+      if (dead) this.emit('dead', job, error);
+    } catch (listenerError) {
+      reportError(this, listenerError, 'Worker: a failed or dead listener threw');
+    }
+  }
+
   /** The job's slot is free; its ack or nack may still be in flight. */
-  private handlerDone(job: Job<T>): void {
+  private handlerDone(job: LeasedJob<T>): void {
     this.active.delete(job);
     this.wake?.();
     this.wake = undefined;
@@ -336,8 +500,9 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
 
   /** Renews the leases of every running job at once. */
   private async renew(): Promise<void> {
-    if (this.active.size === 0) return;
-    const jobs = [...this.active];
+    // A job its handler settled has no lease left to renew.
+    const jobs = [...this.active].filter((job) => job.settlement() === undefined);
+    if (jobs.length === 0) return;
     try {
       await this.stream.extend(jobs, this.leaseMs);
     } catch (err) {

@@ -19,12 +19,15 @@
     ARGV[3] priority (finite double)
     ARGV[4] readd: 1 clears gating and cooldown first, 0 refuses a gated or cooling key
     ARGV[5] mode when the key is queued: sum | replace | max
+    ARGV[6] delay: "" (none), "in:<ms>" or "at:<epoch ms>" (server clock); a delayed item waits
+            in the delayed set and joins the stream when due
 
   Output:
-    the item's new priority (string), or nil when rejected (gated, cooling down, or in
+    the item's new priority (string), or nil when rejected (dead, gated, cooling down, or in
     flight: leased or delayed)
 ]]
 --- @include "includes/common"
+--- @include "includes/jobs"
 --- @include "includes/add-items"
 
 local key = ARGV[1]
@@ -34,9 +37,11 @@ local priority = toFinite(ARGV[3])
 if priority == nil then return grError('EINVAL', 'priority must be a finite number') end
 local readd, mode = addFlags(ARGV[4], ARGV[5])
 if readd == nil then return grError('EINVAL', mode) end
+local delayUntil, delayError = delayArg(ARGV[6])
+if delayUntil == false then return grError('EINVAL', delayError) end
 
 local keys = { key }
 local blocked, dead = blockedItems(keys, readd)
-local result = addGeneral(keys, { ARGV[2] }, { priority }, blocked, dead, mode, false)[1]
+local result = addGeneral(keys, { ARGV[2] }, { priority }, blocked, dead, mode, false, false, delayUntil)[1]
 if result == 1 then return fmt(priority) end
 return result

@@ -19,6 +19,7 @@
     ARGV[1] readd: 1 | 0
     ARGV[2] mode when a key is queued: sum | replace | max
     ARGV[3] reply: full | compact | reasons
+    ARGV[4] delay: "" (none), "in:<ms>" or "at:<epoch ms>" (server clock), for every item
     then n pairs    key_i, value_i             (ready for HSET)
     then n pairs    -priority_i, key_i         (ready for ZADD at offset 0)
 
@@ -27,13 +28,15 @@
     cooling down, or in flight).
     compact: the integer n when every item was added with the priority given; otherwise one
     entry per item: 1 for "the priority given", the new priority (string), or nil.
-    reasons: as compact, with why instead of nil: -1 gated, -2 cooling down, -3 in flight.
+    reasons: as compact, with why instead of nil: -1 gated, -2 cooling down, -3 in flight,
+    -4 dead; and an item whose key was already queued (merged) as { its new priority }.
 
-  Fast path: when no key is gated, cooling, in flight or dead and HSET reports every field
+  Fast path: when no key is gated, cooling, in flight or dead, there is no delay, and HSET reports every field
   new, every item is new (every member of the scores zset is a field of the items hash), so
   both writes run straight from ARGV with no per-item work in Lua.
 ]]
 --- @include "includes/common"
+--- @include "includes/jobs"
 --- @include "includes/add-items"
 
 local readd, mode = addFlags(ARGV[1], ARGV[2])
@@ -41,10 +44,12 @@ if readd == nil then return grError('EINVAL', mode) end
 local reasons = ARGV[3] == 'reasons'
 local compact = reasons or ARGV[3] == 'compact'
 if not compact and ARGV[3] ~= 'full' then return grError('EINVAL', 'reply must be full, compact or reasons') end
-local n = (#ARGV - 3) / 4
+local delayUntil, delayError = delayArg(ARGV[4])
+if delayUntil == false then return grError('EINVAL', delayError) end
+local n = (#ARGV - 4) / 4
 if n ~= math.floor(n) then return grError('EINVAL', 'items must come as key/value pairs then score/key pairs') end
 if n == 0 then return compact and 0 or {} end
-local hs, zs = 4, 4 + 2 * n -- first HSET argument, first ZADD argument
+local hs, zs = 5, 5 + 2 * n -- first HSET argument, first ZADD argument
 
 for i = 0, n - 1 do
   local key = ARGV[hs + 2 * i]
@@ -81,8 +86,8 @@ blocked, dead, special = {}, {}, false
 if readd or redis.call('EXISTS', KEYS[3], KEYS[4], KEYS[6], KEYS[7], KEYS[8]) > 0 then
   blocked, dead, special = blockedItems(list(hs), readd)
 end
-if special then
-  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, dead, mode, false))
+if special or delayUntil then
+  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, dead, mode, false, reasons, delayUntil))
 end
 
 local base = baseForAdd()
@@ -93,7 +98,7 @@ for i = hs, last, 1000 do
 end
 if added < n then
   -- Some keys were queued already, or listed twice: the general path, values written.
-  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, dead, mode, true))
+  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, dead, mode, true, reasons, nil))
 end
 
 if base == 0 then

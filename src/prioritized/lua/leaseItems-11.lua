@@ -21,6 +21,7 @@
     ARGV[2] leaseMs (integer >= 1)
     ARGV[3] maxAttempts (integer >= 0; 0: unlimited), recorded in each job's state
     ARGV[4] recoverLimit (integer 0..10000)
+    ARGV[5] owner: who holds the leases (a worker id), recorded in each job's state; "" for none
 
   Output:
     { { key1, value1, priority1, attempt1, leaseId1, key2, ... }, wakeInMs }
@@ -56,6 +57,7 @@ if #range > 0 then
     st.m = maxAttempts
     st.p = fmt(base - tonumber(range[2 * i]))
     st.l = seq .. '-' .. i
+    if ARGV[5] ~= nil and ARGV[5] ~= '' then st.o = ARGV[5] else st.o = nil end
     states[i] = st
     out[#out + 1] = keys[i]
     out[#out + 1] = values[i]

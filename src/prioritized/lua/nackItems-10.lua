@@ -18,7 +18,9 @@
     ARGV[1] delayMs (integer >= 0)
     ARGV[2] priority to return with (finite double), or "" to keep the job's priority
     ARGV[3] error message, or ""
-    ARGV[4..] key, leaseId pairs
+    ARGV[4] mode: nack, or release (back to the stream at once, the attempt not counted:
+            for jobs that were leased but never handed to a handler)
+    ARGV[5..] key, leaseId pairs
 
   Output:
     { requeued, delayed, died }
@@ -33,19 +35,24 @@ if ARGV[2] ~= nil and ARGV[2] ~= '' then
   priority = toFinite(ARGV[2])
   if priority == nil then return grError('EINVAL', 'priority must be a finite number') end
 end
-if (#ARGV - 3) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, leaseId pairs') end
+local release = ARGV[4] == 'release'
+if not release and ARGV[4] ~= 'nack' then return grError('EINVAL', 'mode must be nack or release') end
+if (#ARGV - 4) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, leaseId pairs') end
 
-local keys, _, states, lost = leasedPairs(4)
+local keys, _, states, lost = leasedPairs(5)
 if #lost > 0 then return leaseLost(lost) end
 
 local now = serverNowMs()
 local back, backStates, later, dead = {}, {}, {}, {}
 for i = 1, #keys do
   local st = states[i]
-  st.l = nil
+  st.l, st.o = nil, nil
   if ARGV[3] ~= '' then st.e = ARGV[3] end
   if priority ~= nil then st.p = fmt(priority) end
-  if exhausted(st) then
+  if release then
+    st.a = math.max(0, (st.a or 1) - 1)
+    back[#back + 1], backStates[#backStates + 1] = keys[i], st
+  elseif exhausted(st) then
     st.e = st.e or 'nacked'
     dead[#dead + 1] = keys[i]
   elseif delayMs > 0 then

@@ -1,7 +1,7 @@
 -- Adding items. Requires common.lua; KEYS as in addItem-11.lua.
 
 -- Why an add refused an item, as the `reasons` reply of addItems-11.lua gives it.
-local REJECTED = { gated = -1, cooling = -2, inFlight = -3 }
+local REJECTED = { gated = -1, cooling = -2, inFlight = -3, dead = -4 }
 
 -- Validates the shared flags of the add scripts; returns readd, mode or nil, error.
 local function addFlags(readdArg, modeArg)
@@ -21,12 +21,13 @@ local function baseForAdd()
   return readBase(KEYS[5])
 end
 
--- Which of `keys` may not be added (a table by index), which are dead letters (a table by
--- index; adding one takes it out of the dead letters), and whether either table is non-empty.
--- A refused key's entry says why: REJECTED.inFlight, REJECTED.gated or REJECTED.cooling.
--- A key that is leased or delayed (in flight) is always refused. With readd, gating and
--- cooldowns of the keys are cleared; without it a gated or cooling key is refused, and an
--- ended cooldown is forgotten, so a later sweep cannot remove the new item.
+-- Which of `keys` may not be added (a table by index), which are dead letters that readd
+-- revives (a table by index; adding one takes it out of the dead letters), and whether either
+-- table is non-empty. A refused key's entry says why: REJECTED.inFlight, REJECTED.dead,
+-- REJECTED.gated or REJECTED.cooling. A key that is leased or delayed (in flight) is always
+-- refused. With readd, gating and cooldowns of the keys are cleared and dead letters come
+-- back; without it a dead, gated or cooling key is refused, and an ended cooldown is
+-- forgotten, so a later sweep cannot remove the new item.
 local function blockedItems(keys, readd)
   local blocked, dead, any = {}, {}, false
   for _, inFlight in ipairs({ KEYS[6], KEYS[7] }) do
@@ -40,7 +41,10 @@ local function blockedItems(keys, readd)
   if redis.call('EXISTS', KEYS[8]) == 1 then
     local died = callCollect('ZMSCORE', KEYS[8], keys)
     for i = 1, #keys do
-      if died[i] then dead[i], any = true, true end
+      if died[i] and not blocked[i] then
+        if readd then dead[i] = true else blocked[i] = REJECTED.dead end
+        any = true
+      end
     end
   end
   if readd then
@@ -75,14 +79,18 @@ end
 -- The general add, item by item in order: keys, values, priorities are parallel lists,
 -- blocked and dead come from blockedItems. Values are written unless `valuesWritten`.
 -- Returns one entry per item: 1 when the new priority is the one given, else the new
--- priority as a string, or false when the item is blocked. Counts the items added in the
--- stats hash (KEYS[11]). A key listed twice behaves as
--- two adds in a row (HSET and ZADD keep the last value of a field or member).
-local function addGeneral(keys, values, priorities, blocked, dead, mode, valuesWritten)
+-- priority as a string, or false when the item is blocked; with `markMerged`, an item whose
+-- key was already queued (or listed earlier in this call) is a one-element table holding its
+-- new priority. With `delayUntil` (epoch ms, server clock), the items go to the delayed set
+-- instead of the stream, with their priority in their job state (KEYS[9]); an item that was
+-- queued leaves the stream for it. Counts the items added in the stats hash (KEYS[11]). A key
+-- listed twice behaves as two adds in a row (HSET and ZADD keep the last value of a field or
+-- member).
+local function addGeneral(keys, values, priorities, blocked, dead, mode, valuesWritten, markMerged, delayUntil)
   local base = baseForAdd()
   local stored = redis.call('EXISTS', KEYS[2]) == 1 and callCollect('ZMSCORE', KEYS[2], keys) or {}
   local current = {} -- stored scores written earlier in this call
-  local out, fields, scored = {}, {}, {}
+  local out, fields, scored, added = {}, {}, {}, {}
   for i = 1, #keys do
     if blocked[i] then
       out[i] = false
@@ -102,19 +110,50 @@ local function addGeneral(keys, values, priorities, blocked, dead, mode, valuesW
       fields[#fields + 1] = values[i]
       scored[#scored + 1] = target
       scored[#scored + 1] = key
+      added[#added + 1] = key
       local p = base - target
       if p == priority then out[i] = 1 else out[i] = fmt(p) end
+      if markMerged and c then out[i] = { fmt(p) } end
     end
   end
   if not valuesWritten then callChunked('HSET', KEYS[1], fields) end
-  callChunked('ZADD', KEYS[2], scored)
   local revived = {}
   for i = 1, #keys do
     if dead[i] and not blocked[i] then revived[#revived + 1] = keys[i] end
   end
   callChunked('ZREM', KEYS[8], revived)
-  callChunked('HDEL', KEYS[9], revived)
+  callChunked('HDEL', KEYS[9], revived) -- attempts start over
+  if delayUntil then
+    callChunked('ZREM', KEYS[2], added)
+    local raw = callCollect('HMGET', KEYS[9], added)
+    local states = {}
+    for i = 1, #added do
+      local st = decodeState(raw[i])
+      st.p = fmt(base - current[added[i]])
+      states[i] = st
+    end
+    saveStates(added, states)
+    zaddAll(KEYS[7], delayUntil, added)
+  else
+    callChunked('ZADD', KEYS[2], scored)
+  end
   if #scored > 0 then signalWork() end
   countStat(KEYS[11], 'added', #scored / 2)
   return out
+end
+
+-- Reads the delay argument of the add scripts: "" for none, "in:<ms>" from now or
+-- "at:<epoch ms>" (server clock). Returns the time the items are due, nil for an immediate
+-- add (none, or not after now), or false and an error.
+local function delayArg(arg)
+  if arg == nil or arg == '' then return nil end
+  local kind, n = string.match(arg, '^(%a%a):(.+)$')
+  local value = n and toFinite(n)
+  if value == nil or (kind ~= 'in' and kind ~= 'at') then
+    return false, 'delay must be "in:<ms>" or "at:<epoch ms>"'
+  end
+  local now = serverNowMs()
+  local at = kind == 'in' and now + value or value
+  if at <= now then return nil end
+  return at
 end

@@ -1,7 +1,7 @@
 -- Leases, retries and dead letters. Requires common.lua; KEYS as in leaseItems-11.lua.
 -- A job's state is JSON in the state hash: a = attempts (times leased), m = maxAttempts of
 -- its last lease (0: unlimited), p = its priority (a string, exact), l = the current lease
--- id (only while leased), e = the last error.
+-- id and o = who holds it (only while leased), e = the last error.
 
 local function decodeState(raw)
   if raw then return cjson.decode(raw) end
@@ -46,7 +46,7 @@ local function recoverDue(now, base, limit)
     local back, backStates, dead, deadStates = {}, {}, {}, {}
     for i = 1, #expired do
       local st = decodeState(raw[i])
-      st.l = nil
+      st.l, st.o = nil, nil
       if exhausted(st) then
         st.e = 'lease expired'
         dead[#dead + 1], deadStates[#deadStates + 1] = expired[i], st

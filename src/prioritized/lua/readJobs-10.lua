@@ -1,5 +1,6 @@
 --[[
-  Reads dead letters, oldest first.
+  Reads leased, delayed or dead jobs by rank, in the order of their set's score: leases by
+  deadline, delayed jobs by due time, dead letters by time of death (no raw command but psdead).
 
   Input:
     KEYS[1]  items hash      {name}:t       key -> value
@@ -13,25 +14,30 @@
     KEYS[9]  state hash      {name}:state   key -> JSON job state (includes/jobs.lua)
     KEYS[10] marker list     {name}:marker
 
-    ARGV[1] start rank, ARGV[2] stop rank (inclusive, -1: the last)
+    ARGV[1] which: leases | delayed | dead
+    ARGV[2] start rank, ARGV[3] stop rank (inclusive, -1: the last)
+    ARGV[4] values: 1 reads each job's value, 0 does not (false in its place)
 
   Output:
-    flat key, value, diedAt, state JSON, key, ...
+    flat key, value, score, state JSON, key, ...
 ]]
 --- @include "includes/common"
 
-local start = toInteger(ARGV[1], -9007199254740991, 9007199254740991)
-local stop = toInteger(ARGV[2], -9007199254740991, 9007199254740991)
+local sets = { leases = KEYS[6], delayed = KEYS[7], dead = KEYS[8] }
+local set = sets[ARGV[1]]
+if set == nil then return grError('EINVAL', 'which must be leases, delayed or dead') end
+local start = toInteger(ARGV[2], -9007199254740991, 9007199254740991)
+local stop = toInteger(ARGV[3], -9007199254740991, 9007199254740991)
 if start == nil or stop == nil then return grError('EINVAL', 'start and stop must be integers') end
-local range = redis.call('ZRANGE', KEYS[8], start, stop, 'WITHSCORES')
+local range = redis.call('ZRANGE', set, start, stop, 'WITHSCORES')
 local keys = keysOf(range)
 if #keys == 0 then return {} end
-local values = valuesOf(KEYS[1], keys)
+local values = ARGV[4] == '1' and valuesOf(KEYS[1], keys) or {}
 local states = callCollect('HMGET', KEYS[9], keys)
 local out = {}
 for i = 1, #keys do
   out[#out + 1] = keys[i]
-  out[#out + 1] = values[i]
+  out[#out + 1] = values[i] or false
   out[#out + 1] = range[2 * i]
   out[#out + 1] = states[i]
 end

@@ -2,13 +2,17 @@
   Takes up to `count` items, highest priority first, each key at most once (pspull).
 
   Input:
-    KEYS[1] items hash        {name}:t    key -> value
-    KEYS[2] scores zset       {name}:s    key -> base - priority
-    KEYS[3] gated set         {name}:exc
-    KEYS[4] cooldowns zset    {name}:exp  key -> deadline (epoch ms, server clock)
-    KEYS[5] meta hash         {name}:meta field base
-    KEYS[6] state hash        {name}:state   job state of retried items (includes/jobs.lua)
-    KEYS[7] stats hash        {name}:stats   fields added, pulled (expires 24 h after the last count)
+    KEYS[1]  items hash      {name}:t       key -> value
+    KEYS[2]  scores zset     {name}:s       key -> base - priority
+    KEYS[3]  gated set       {name}:exc
+    KEYS[4]  cooldowns zset  {name}:exp     key -> deadline (epoch ms, server clock)
+    KEYS[5]  meta hash       {name}:meta    field base
+    KEYS[6]  leases zset     {name}:lease   key -> lease deadline
+    KEYS[7]  delayed zset    {name}:delay   key -> ready time
+    KEYS[8]  dead zset       {name}:dead    key -> time of death
+    KEYS[9]  state hash      {name}:state   job state of retried and delayed items (includes/jobs.lua)
+    KEYS[10] marker list     {name}:marker
+    KEYS[11] stats hash      {name}:stats   fields added, pulled (expires 24 h after the last count)
 
     ARGV[1] count (integer 1..10000)
     ARGV[2] purge: 1 removes the items, 0 keeps them with their priority decreased
@@ -24,9 +28,11 @@
     where priority_i = offset - stored_i (the client subtracts; nothing is formatted here)
 
   Every pulled key's cooldown becomes exactly what this pull says: a deadline, or none
-  (an earlier deadline of that key is cleared).
+  (an earlier deadline of that key is cleared). Delayed items that are due (and expired
+  leases) join the stream first, as a lease would recover them.
 ]]
 --- @include "includes/common"
+--- @include "includes/jobs"
 
 local count = toInteger(ARGV[1], 1, 10000)
 if count == nil then return grError('EINVAL', 'count must be an integer from 1 to 10000') end
@@ -46,6 +52,8 @@ if decreaseBy == nil then return grError('EINVAL', 'decreaseBy must be a finite 
 local replyMode = ARGV[7] or 'full'
 if replyMode ~= 'full' and replyMode ~= 'compact' then return grError('EINVAL', 'reply must be full or compact') end
 
+if redis.call('EXISTS', KEYS[6], KEYS[7]) > 0 then recoverDue(serverNowMs(), readBase(KEYS[5]), math.max(count, 100)) end
+
 -- Ascending stored score is descending priority; ZPOPMIN takes and removes in one call.
 local range
 if purge then
@@ -60,7 +68,7 @@ local values = valuesOf(KEYS[1], keys)
 
 if purge then
   callChunked('HDEL', KEYS[1], keys)
-  if redis.call('EXISTS', KEYS[6]) == 1 then callChunked('HDEL', KEYS[6], keys) end
+  if redis.call('EXISTS', KEYS[9]) == 1 then callChunked('HDEL', KEYS[9], keys) end
   if gate then callChunked('SADD', KEYS[3], keys) end
 else
   local scored = {}
@@ -72,7 +80,7 @@ else
 end
 
 setCooldowns(KEYS[4], keys, expireAt, cooldownMs)
-countStat(KEYS[7], 'pulled', #keys)
+countStat(KEYS[11], 'pulled', #keys)
 
 local base = readBase(KEYS[5])
 if replyMode == 'compact' then return { fmt(base), range, values } end
