@@ -13,7 +13,7 @@ export { createConnection, connectionFromEnv, closeConnection, type ConnectionOp
 export { PrioritizedStream } from './prioritized/prioritized-stream.js';
 export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
 export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult } from './prioritized/expirer.js';
-export { Worker, type WorkerOptions, type WorkerEvents, type JobHandler } from './prioritized/worker.js';
+export { Worker, RetryLater, type WorkerOptions, type WorkerEvents, type JobHandler, type FailureOutcome, type CloseOptions } from './prioritized/worker.js';
 export { registerCommands, RAW_COMMAND_NAMES, type RegisterCommandsOptions, type PsPullArgs } from './prioritized/commands.js';
 export { streamKeys, registryKey, type StreamKeys } from './prioritized/stream-keys.js';
 export {
@@ -25,6 +25,12 @@ export {
   type AckOptions,
   type ConsumeOptions,
   type DeadLetter,
+  type DeadLetterInfo,
+  type DecodedDeadLetter,
+  type UndecodableDeadLetter,
+  type DelayedInfo,
+  type LeaseInfo,
+  type KeyState,
   type Job,
   type LeaseOptions,
   type LeaseRef,

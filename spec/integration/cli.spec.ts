@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrioritizedStream, StreamRegistry, type RedisClient } from '../../src/index.js';
+import { PrioritizedStream, StreamRegistry, jsonCodec, type RedisClient } from '../../src/index.js';
 import { childEnv, closeAll, commandStats, connect, describeEachTopology, serverNow, uniqueName, waitFor } from './support.js';
 import { oneLine, runCli, runCliOnTerminal, startCli, type CliProcess } from './cli-support.js';
 
@@ -116,7 +116,101 @@ describeEachTopology('good-redis CLI', () => {
         stats: { length: 1, gated: 0, cooling: 0, cooldownsDue: 1, leased: 0, delayed: 0, dead: 0, added: 2, pulled: 1 },
         top: [{ key: 'b', value: 'B', priority: 1 }],
         cooldowns: [{ key: 'a', until: 1, endsInMs: 1 - now }],
+        delayed: [],
+        dead: [],
       });
+    });
+
+    it('should show delayed jobs and dead letters (issue 11, item 15)', async () => {
+      const s = sdkStream(uniqueName('inspect'));
+      await s.add('later', 'L', 3, { delayMs: 600_000 });
+      await s.add('dies', 'D', 2);
+      const [job] = await s.lease({ maxAttempts: 1 });
+      assert.ok(job);
+      await s.nack([job], { error: 'smtp 550' });
+      const shown = await grJson<{ now: number; delayed: unknown[]; dead: { diedAt: number }[] }>('inspect', s.name);
+      const due = (await s.delayed())[0]?.due ?? 0;
+      assert.deepEqual(shown.delayed, [{ key: 'later', due, priority: 3, attempts: 0, dueInMs: due - shown.now }]);
+      assert.deepEqual(shown.dead, [{ key: 'dies', value: 'D', priority: 2, attempts: 1, error: 'smtp 550', diedAt: shown.dead[0]?.diedAt }]);
+      const text = (await gr('inspect', s.name)).stdout.split('\n');
+      const delayed = text.indexOf('Delayed, due soonest (1 of 1)');
+      assert.ok(delayed > 0, text.join('\n'));
+      assert.match(text[delayed + 2] ?? '', /^ +3 +later +in 9m 5\ds +0$/);
+      const dead = text.indexOf('Dead letters, oldest first (1 of 1)');
+      assert.ok(dead > delayed, text.join('\n'));
+      assert.match(text[dead + 2] ?? '', /^ {2}dies +1 +\S+ ago +smtp 550 +D$/);
+    });
+  });
+
+  describe('dead, replay, purge-dead, leases, state (issue 11, item 15)', () => {
+    it('should list dead letters, replay one by name, and purge the rest with --all --yes', async () => {
+      const s = sdkStream(uniqueName('dead'));
+      await s.addMany([['a', 'A', 3], ['b', 'B', 2], ['c', 'C', 1]]);
+      for (const error of ['e-a', 'e-b', 'e-c']) {
+        const [job] = await s.lease({ maxAttempts: 1 });
+        assert.ok(job);
+        await s.nack([job], { error });
+      }
+      const listed = await grJson<{ total: number; dead: { key: string; error: string }[] }>('dead', s.name, '--limit', '2');
+      assert.equal(listed.total, 3);
+      assert.deepEqual(listed.dead.map((d) => [d.key, d.error]), [['a', 'e-a'], ['b', 'e-b']]);
+      const text = await gr('dead', s.name);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, new RegExp(`^Dead letters of "${s.name}": 3 of 3, oldest first\nKEY +ATTEMPTS +DIED +ERROR +VALUE\na +1 +\\S+ ago +e-a +A\n`));
+
+      const replayed = await gr('replay', s.name, 'b', 'nope');
+      assert.equal(replayed.code, 3, 'one key was not a dead letter');
+      assert.equal(replayed.stdout, `replayed 1 dead letter(s) into "${s.name}"\n`);
+      assert.equal(oneLine(replayed.stderr), `good-redis: not dead letters of "${s.name}": nope`);
+      assert.deepEqual(await s.state('b'), { state: 'queued', priority: 2, attempts: 0 });
+
+      const refused = await gr('purge-dead', s.name, '--all');
+      assert.equal(refused.code, 2, 'no terminal to ask on');
+      assert.deepEqual(await grJson('purge-dead', s.name, '--all', '--yes'), { purged: ['a', 'c'] });
+      assert.deepEqual(await s.deadLetters(), []);
+      assert.equal((await gr('replay', s.name)).code, 2, 'neither keys nor --all');
+    });
+
+    it('should list leases with their owner and tell a key\'s state', async () => {
+      const s = sdkStream(uniqueName('leases'));
+      await s.addMany([['job', 'v', 5], ['wait', 'v', 1]]);
+      const [job] = await s.lease({ owner: 'host-a:42:cafe', leaseMs: 600_000 });
+      assert.ok(job);
+      const leases = await grJson<{ total: number; leases: { key: string; owner: string; attempt: number }[] }>('leases', s.name);
+      assert.equal(leases.total, 1);
+      assert.deepEqual(leases.leases.map((l) => [l.key, l.owner, l.attempt]), [['job', 'host-a:42:cafe', 1]]);
+      const text = await gr('leases', s.name);
+      assert.match(text.stdout.split('\n')[2] ?? '', /^job +1 +host-a:42:cafe +in 9m 5\ds$/);
+
+      assert.match((await gr('state', s.name, 'job')).stdout, new RegExp(`^"job" in "${s.name}": leased \\(attempt 1\\) by host-a:42:cafe, lease ends in 9m 5\\ds\\n$`));
+      assert.deepEqual(await grJson('state', s.name, 'wait'), { key: 'wait', state: 'queued', priority: 1, attempts: 0 });
+      assert.equal((await gr('state', s.name, 'ghost')).stdout, `"ghost" in "${s.name}": absent: an add would queue it\n`);
+    });
+  });
+
+  describe('--codec json (issue 11, item 1)', () => {
+    it('should store add and import values as JSON text that a jsonCodec reader decodes, and refuse text that is not JSON', async () => {
+      const name = uniqueName('codec');
+      assert.equal((await gr('add', name, 'a', '{"url":"https://a.example/"}', '--codec', 'json')).code, 0);
+      const bad = await gr('add', name, 'b', 'https://not-json.example/', '--codec', 'json');
+      assert.equal(bad.code, 2);
+      assert.match(oneLine(bad.stderr), /^good-redis: the value is not valid JSON \(--codec json\)/);
+      const file = join(dir, 'values.jsonl');
+      writeFileSync(file, ['{"key":"s","value":"plain text"}', '{"key":"o","value":{"n":1}}'].join('\n'));
+      assert.equal((await gr('import', name, file, '--codec', 'json')).code, 0);
+      const csv = join(dir, 'values.csv');
+      writeFileSync(csv, ['c,"{""n"":2}",1', 'd,not json,1'].join('\n'));
+      const csvRun = await gr('import', name, csv, '--codec', 'json', '--json');
+      assert.equal(csvRun.code, 3);
+      assert.deepEqual((JSON.parse(csvRun.stdout) as { badLines: { line: number }[] }).badLines.map((b) => b.line), [2]);
+      const reader = new PrioritizedStream(redis, name, { prefix, codec: jsonCodec<unknown>() });
+      assert.deepEqual((await reader.pull({ count: 10 })).map((i) => [i.key, i.value]).sort(), [
+        ['a', { url: 'https://a.example/' }],
+        ['c', { n: 2 }],
+        ['o', { n: 1 }],
+        ['s', 'plain text'],
+      ]);
+      assert.deepEqual(await reader.deadLetters(), [], 'every value decoded');
     });
   });
 
@@ -486,11 +580,11 @@ describeEachTopology('good-redis CLI', () => {
       const frames = run.stdout.split(/\n(?=good-redis top)/);
       assert.equal(frames.length, 2);
       for (const frame of frames) {
-        assert.match(frame, /^good-redis top {2}1 stream\(s\) at .+ {2}every 100ms {2}\S+Z\n\nNAME +LENGTH +GATED +COOLING +LEASED +DEAD +ADD\/S +PULL\/S\n/);
+        assert.match(frame, /^good-redis top {2}1 stream\(s\) at .+ {2}every 100ms {2}\S+Z\n\nNAME +LENGTH +GATED +COOLING +LEASED +DELAYED +DEAD +ADD\/S +PULL\/S\n/);
         assert.ok(!frame.includes('\x1b'), 'no control sequences when piped');
       }
-      assert.match(frames[0] ?? '', new RegExp(`${s.name} +1 +0 +0 +0 +0 +- +-`));
-      assert.match(frames[1] ?? '', new RegExp(`${s.name} +1 +0 +0 +0 +0 +0\\.0 +0\\.0`));
+      assert.match(frames[0] ?? '', new RegExp(`${s.name} +1 +0 +0 +0 +0 +0 +- +-`));
+      assert.match(frames[1] ?? '', new RegExp(`${s.name} +1 +0 +0 +0 +0 +0 +0\\.0 +0\\.0`));
     });
 
     it('should redraw in place on a terminal and restore it when done', async () => {

@@ -87,9 +87,12 @@ describe('CLI pieces (unit)', () => {
     it('should read JSON lines: strings as they are, other values as JSON, priority 1 by default', () => {
       assert.deepEqual(parseJsonLine('{"key":"k","value":"v","priority":-2.5,"extra":1}'), { key: 'k', value: 'v', priority: -2.5 });
       assert.deepEqual(parseJsonLine('{"key":"k","value":{"a":[1]}}'), { key: 'k', value: '{"a":[1]}', priority: 1 });
+      assert.deepEqual(parseJsonLine('{"key":"k","value":"v"}', 'json'), { key: 'k', value: '"v"', priority: 1 }, 'a JSON string under --codec json');
+      assert.deepEqual(parseCsvLine('k,"[1, 2]"', 'json'), { key: 'k', value: '[1,2]', priority: 1 });
+      assert.match((parseCsvLine('k,v', 'json') as { error: string }).error, /not valid JSON/);
       assert.equal(parseJsonLine('   '), null);
       assert.deepEqual(
-        ['{"key":', '"text"', '{"value":"v"}', '{"key":"","value":"v"}', '{"key":"k"}', '{"key":"k","value":"v","priority":"5"}', '{"key":"k","value":"v","priority":null}'].map(parseJsonLine),
+        ['{"key":', '"text"', '{"value":"v"}', '{"key":"","value":"v"}', '{"key":"k"}', '{"key":"k","value":"v","priority":"5"}', '{"key":"k","value":"v","priority":null}'].map((line) => parseJsonLine(line)),
         [
           { error: 'not valid JSON' },
           { error: 'not a JSON object' },
@@ -156,7 +159,7 @@ describe('CLI pieces (unit)', () => {
       assert.equal(topRow('s', stats(4, 0, 1000), stats(1, 0, 1000)).addRate, null); // no time passed
     });
     it('should list the busiest streams first, then the longest', () => {
-      const row = (name: string, length: number, rate: number | null): TopRow => ({ name, length, gated: 0, cooling: 0, leased: 0, dead: 0, added: 0, pulled: 0, addRate: rate, pullRate: rate });
+      const row = (name: string, length: number, rate: number | null): TopRow => ({ name, length, gated: 0, cooling: 0, leased: 0, delayed: 0, dead: 0, added: 0, pulled: 0, addRate: rate, pullRate: rate });
       const lines = topLines([row('quiet', 100, 0), row('busy', 1, 5), row('big', 200, 0), row('new', 0, null)], 'header');
       assert.deepEqual(lines.slice(2).map((l) => l.split(/\s+/)[0]), ['NAME', 'busy', 'big', 'quiet', 'new']);
       assert.deepEqual(topLines([], 'h'), ['h', '', 'No registered streams.']);

@@ -71,14 +71,41 @@ export function formatOf(file: string, given: string | undefined): ImportFormat 
 }
 
 /**
- * Reads one JSON line: `{"key": "…", "value": …, "priority": 5}`. A string value is stored as
- * it is, any other JSON value as its JSON text; `priority` defaults to 1; other fields are
- * ignored.
+ * How values are stored: `string` as they are (a JSON line's non-string value as its JSON
+ * text), `json` as JSON text that a `jsonCodec` reader decodes (a JSON line's value whatever
+ * its type; a CSV value or an `add` argument must be valid JSON).
+ */
+export const VALUE_CODECS = ['string', 'json'] as const;
+
+/** One of {@link VALUE_CODECS}. */
+export type ValueCodec = (typeof VALUE_CODECS)[number];
+
+/**
+ * Turns a value given as text (a CSV field, an `add` argument) into what is stored.
+ *
+ * @param text - the value as given
+ * @param codec - how values are stored
+ * @returns the stored text, or an error for text that is not JSON under `json`
+ */
+export function storedValue(text: string, codec: ValueCodec): string | { error: string } {
+  if (codec === 'string') return text;
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return { error: `the value is not valid JSON (--codec json): ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}` };
+  }
+}
+
+/**
+ * Reads one JSON line: `{"key": "…", "value": …, "priority": 5}`. With the `string` codec a
+ * string value is stored as it is and any other JSON value as its JSON text; with `json` every
+ * value is stored as its JSON text. `priority` defaults to 1; other fields are ignored.
  *
  * @param line - the line
+ * @param codec - how values are stored
  * @returns the item, why it is bad, or `null` for a blank line
  */
-export function parseJsonLine(line: string): ParsedLine {
+export function parseJsonLine(line: string, codec: ValueCodec = 'string'): ParsedLine {
   if (line.trim() === '') return null;
   let parsed: unknown;
   try {
@@ -91,17 +118,19 @@ export function parseJsonLine(line: string): ParsedLine {
   if (typeof key !== 'string' || key === '') return { error: 'key must be a non-empty string' };
   if (value === undefined) return { error: 'value is missing' };
   if (typeof priority !== 'number' || !Number.isFinite(priority)) return { error: 'priority must be a finite number' };
-  return { key, value: typeof value === 'string' ? value : JSON.stringify(value), priority };
+  return { key, value: typeof value === 'string' && codec === 'string' ? value : JSON.stringify(value), priority };
 }
 
 /**
  * Reads one CSV line, `key,value[,priority]`, with RFC 4180 quoting (`"a, b"`, `""` for a
- * quote) within the line. `priority` defaults to 1.
+ * quote) within the line. `priority` defaults to 1. With the `json` codec the value must be
+ * valid JSON.
  *
  * @param line - the line
+ * @param codec - how values are stored
  * @returns the item, why it is bad, or `null` for a blank line
  */
-export function parseCsvLine(line: string): ParsedLine {
+export function parseCsvLine(line: string, codec: ValueCodec = 'string'): ParsedLine {
   if (line.trim() === '') return null;
   const fields = splitCsv(line);
   if (typeof fields === 'string') return { error: fields };
@@ -110,7 +139,8 @@ export function parseCsvLine(line: string): ParsedLine {
   if (key === '') return { error: 'key must be a non-empty string' };
   const priority = rawPriority.trim() === '' ? 1 : Number(rawPriority);
   if (!Number.isFinite(priority)) return { error: `priority must be a finite number, got ${JSON.stringify(rawPriority)}` };
-  return { key, value, priority };
+  const stored = storedValue(value, codec);
+  return typeof stored === 'string' ? { key, value: stored, priority } : stored;
 }
 
 /** Whether a CSV line is the optional header `key,value[,priority]`. */
@@ -163,6 +193,8 @@ export interface ImportOptions {
   readd: boolean;
   /** What happens to the priority of a queued key. */
   mode: AddMode;
+  /** How values are stored. */
+  codec: ValueCodec;
   /** Where to draw progress, if anywhere. */
   progress?: ProgressBar | undefined;
   /** Bytes of the input read so far, for the progress bar. */
@@ -195,7 +227,8 @@ export async function importLines(stream: PrioritizedStream, input: Readable, op
     durationMs: 0,
     itemsPerSecond: 0,
   };
-  const parse = options.format === 'csv' ? parseCsvLine : parseJsonLine;
+  const parseLine = options.format === 'csv' ? parseCsvLine : parseJsonLine;
+  const parse = (line: string): ParsedLine => parseLine(line, options.codec);
   const inFlight: Promise<void>[] = [];
   let items: [string, string, number][] = [];
   let firstLine = true;

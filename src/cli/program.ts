@@ -14,7 +14,7 @@ import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import { StreamRegistry } from '../prioritized/stream-registry.js';
 import { registryKey, streamKeys } from '../prioritized/stream-keys.js';
 import { Expirer } from '../prioritized/expirer.js';
-import { MAX_PULL_COUNT, type AddMode, type RejectReason, type Item, type StreamStats } from '../prioritized/types.js';
+import { MAX_PULL_COUNT, type AddMode, type DeadLetter, type KeyState, type RejectReason, type Item, type StreamStats } from '../prioritized/types.js';
 import {
   CliError,
   ExitCode,
@@ -32,7 +32,7 @@ import {
 import { openClient, resolveTarget, type Target } from './connect.js';
 import { LOG_FORMATS, Logger, runExpirerDaemon } from './expirer-daemon.js';
 import { formatPriority, shorten, table } from './format.js';
-import { IMPORT_FORMATS, formatOf, importLines, type ImportSummary } from './import.js';
+import { IMPORT_FORMATS, VALUE_CODECS, formatOf, importLines, storedValue, type ImportSummary } from './import.js';
 import { ProgressBar } from './progress.js';
 import { runTop } from './top.js';
 
@@ -136,6 +136,8 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     if (key === '') throw usage('key must be a non-empty string');
     return key;
   };
+  const codecOption = () =>
+    new Option('--codec <codec>', 'how values are stored: as given (string), or as JSON text that jsonCodec readers decode (json)').choices(VALUE_CODECS).default('string' as const);
 
   program
     .command('streams')
@@ -167,12 +169,20 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     .argument('<name>', 'the stream', checkName)
     .addOption(new Option('--top <n>', 'how many items to show').argParser(parseCount('--top', 0, 1000)).default(10))
     .addOption(new Option('--cooldowns <n>', 'how many cooldowns to show').argParser(parseCount('--cooldowns', 0, 1000)).default(10))
+    .addOption(new Option('--delayed <n>', 'how many delayed jobs to show, due soonest').argParser(parseCount('--delayed', 0, 1000)).default(5))
+    .addOption(new Option('--dead <n>', 'how many dead letters to show, oldest first').argParser(parseCount('--dead', 0, 1000)).default(5))
     .addOption(new Option('--width <n>', 'shorten values to this many characters').argParser(parseCount('--width', 8, 10_000)).default(60))
     .addOption(json())
     .action(async (name, options, command) => {
       await session(command, false, async ({ registry }) => {
         const { stream, registered } = await knownStream(registry, name);
-        const [stats, top, cooldowns] = await Promise.all([stream.stats(), stream.entries({ limit: options.top }), stream.cooldowns({ limit: options.cooldowns })]);
+        const [stats, top, cooldowns, delayed, dead] = await Promise.all([
+          stream.stats(),
+          stream.entries({ limit: options.top }),
+          stream.cooldowns({ limit: options.cooldowns }),
+          stream.delayed({ limit: options.delayed }),
+          stream.deadLetters({ limit: options.dead }),
+        ]);
         if (options.json === true) {
           printJson(io.stdout, {
             name,
@@ -181,6 +191,8 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
             stats: countsOf(stats),
             top,
             cooldowns: cooldowns.map((c) => ({ ...c, endsInMs: c.until - stats.now })),
+            delayed: delayed.map((d) => ({ ...d, dueInMs: d.due - stats.now })),
+            dead: dead.map(deadJson),
           });
           return;
         }
@@ -207,27 +219,46 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
             });
             for (const line of table([{ title: 'KEY' }, { title: 'ENDS' }, { title: 'AT' }], rows, '  ')) out(line);
           }
+          out();
+        }
+        if (options.delayed > 0) {
+          out(`Delayed, due soonest (${String(delayed.length)} of ${String(stats.delayed)})`);
+          if (delayed.length > 0) {
+            const rows = delayed.map((d) => [formatPriority(d.priority), d.key, formatDue(d.due - stats.now), String(d.attempts)]);
+            for (const line of table([{ title: 'PRIORITY', right: true }, { title: 'KEY' }, { title: 'DUE' }, { title: 'ATTEMPTS', right: true }], rows, '  ')) out(line);
+          }
+          out();
+        }
+        if (options.dead > 0) {
+          out(`Dead letters, oldest first (${String(dead.length)} of ${String(stats.dead)})`);
+          if (dead.length > 0) for (const line of deadTable(dead, stats.now, options.width, '  ')) out(line);
         }
       });
     });
 
   program
     .command('add')
-    .description('add one item (exit code 3 when the key is gated, cooling down or in flight)')
+    .description('add one item (exit code 3 when the key is gated, cooling down, dead or in flight)')
     .argument('<name>', 'the stream (created if new)', checkName)
     .argument('<key>', 'the item key', checkKey)
-    .argument('<value>', 'the value, stored as a string')
+    .argument('<value>', 'the value: a string, or JSON with --codec json')
     .addOption(new Option('-p, --priority <p>', 'a finite number; higher is pulled first').argParser(parseNumber('--priority')).default(1))
-    .option('--readd', 'clear the key\'s gating and cooldown first')
+    .option('--readd', 'clear the key\'s gating and cooldown first, and take it out of the dead letters')
     .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it, replace it, or keep the higher').choices(ADD_MODES).default('sum'))
+    .addOption(new Option('--delay <duration>', 'hold the item back this long (e.g. 30s, 10m) before it can be pulled').argParser(parseDuration('--delay')))
+    .addOption(codecOption())
     .addOption(json())
     .action(async (name, key, value, options, command) => {
+      const stored = storedValue(value, options.codec);
+      if (typeof stored !== 'string') throw usage(stored.error);
       await session(command, false, async ({ registry }) => {
-        const [result] = await registry.stream(name).addManyDetailed([[key, value, options.priority]], { readd: options.readd === true, mode: options.mode });
+        const addOptions = { readd: options.readd === true, mode: options.mode, delayMs: options.delay };
+        const [result] = await registry.stream(name).addManyDetailed([[key, stored, options.priority]], addOptions);
         if (result === undefined) throw new CliError('the add returned no result');
         if (options.json === true) printJson(io.stdout, { key, ...result });
         if (result.added) {
-          if (options.json !== true) println(io.stdout, `${JSON.stringify(key)} is queued in ${JSON.stringify(name)} with priority ${formatPriority(result.priority)}`);
+          const where = options.delay === undefined ? 'queued' : `delayed by ${formatDuration(options.delay)}`;
+          if (options.json !== true) println(io.stdout, `${JSON.stringify(key)} is ${where} in ${JSON.stringify(name)} with priority ${formatPriority(result.priority)}`);
           return;
         }
         if (options.json !== true) println(io.stderr, `good-redis: ${JSON.stringify(key)} was not added to ${JSON.stringify(name)}: ${REJECTIONS[result.reason]}`);
@@ -318,6 +349,113 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     });
 
   program
+    .command('dead')
+    .description('list a stream\'s dead letters, oldest first, with their last error')
+    .argument('<name>', 'the stream', checkName)
+    .addOption(new Option('-n, --limit <n>', 'how many to show').argParser(parseCount('--limit', 1, 10_000)).default(20))
+    .addOption(new Option('--offset <n>', 'skip this many first').argParser(parseCount('--offset', 0, Number.MAX_SAFE_INTEGER)).default(0))
+    .addOption(new Option('--width <n>', 'shorten values and errors to this many characters').argParser(parseCount('--width', 8, 10_000)).default(60))
+    .addOption(json())
+    .action(async (name, options, command) => {
+      await session(command, false, async ({ registry }) => {
+        const { stream } = await knownStream(registry, name);
+        const [dead, stats] = await Promise.all([stream.deadLetters({ offset: options.offset, limit: options.limit }), stream.stats()]);
+        if (options.json === true) {
+          printJson(io.stdout, { name, total: stats.dead, dead: dead.map(deadJson) });
+          return;
+        }
+        println(io.stdout, `Dead letters of ${JSON.stringify(name)}: ${String(dead.length)} of ${String(stats.dead)}, oldest first`);
+        if (dead.length > 0) for (const line of deadTable(dead, stats.now, options.width)) println(io.stdout, line);
+      });
+    });
+
+  program
+    .command('replay')
+    .description('put dead letters back into the stream at their last priority, attempts reset')
+    .argument('<name>', 'the stream', checkName)
+    .argument('[keys...]', 'the dead keys to replay')
+    .option('--all', 'replay every dead letter')
+    .addOption(json())
+    .action(async (name, keys, options, command) => {
+      const all = deadKeysOrAll(keys, options.all === true);
+      await session(command, false, async ({ registry }) => {
+        const { stream } = await knownStream(registry, name);
+        const replayed = await stream.replayDead(all ? undefined : keys);
+        if (options.json === true) printJson(io.stdout, { replayed });
+        else println(io.stdout, `replayed ${String(replayed.length)} dead letter(s) into ${JSON.stringify(name)}`);
+        if (!all && replayed.length < keys.length) {
+          if (options.json !== true) println(io.stderr, `good-redis: not dead letters of ${JSON.stringify(name)}: ${keys.filter((k) => !replayed.includes(k)).join(', ')}`);
+          outcome.code = ExitCode.Partial;
+        }
+      });
+    });
+
+  program
+    .command('purge-dead')
+    .description('delete dead letters and their values (all of them asks first on a terminal)')
+    .argument('<name>', 'the stream', checkName)
+    .argument('[keys...]', 'the dead keys to purge')
+    .option('--all', 'purge every dead letter')
+    .option('-y, --yes', 'do not ask')
+    .addOption(json())
+    .action(async (name, keys, options, command) => {
+      const all = deadKeysOrAll(keys, options.all === true);
+      await session(command, false, async ({ registry }) => {
+        const { stream } = await knownStream(registry, name);
+        if (all && options.yes !== true) {
+          if (io.stdin.isTTY !== true) throw usage(`refusing to purge every dead letter of ${JSON.stringify(name)} without --yes: there is no terminal to ask on`);
+          const { dead } = await stream.stats();
+          if (!(await confirm(io, `Purge all ${String(dead)} dead letter(s) of ${JSON.stringify(name)}? This cannot be undone. [y/N] `))) {
+            throw new CliError('nothing was purged');
+          }
+        }
+        const purged = await stream.purgeDead(all ? undefined : keys);
+        if (options.json === true) printJson(io.stdout, { purged });
+        else println(io.stdout, `purged ${String(purged.length)} dead letter(s) of ${JSON.stringify(name)}`);
+        if (!all && purged.length < keys.length) outcome.code = ExitCode.Partial;
+      });
+    });
+
+  program
+    .command('leases')
+    .description('list the leased jobs, the soonest deadline first, with who holds each')
+    .argument('<name>', 'the stream', checkName)
+    .addOption(new Option('-n, --limit <n>', 'how many to show').argParser(parseCount('--limit', 1, 10_000)).default(20))
+    .addOption(json())
+    .action(async (name, options, command) => {
+      await session(command, false, async ({ registry }) => {
+        const { stream } = await knownStream(registry, name);
+        const [leases, stats] = await Promise.all([stream.leases({ limit: options.limit }), stream.stats()]);
+        if (options.json === true) {
+          printJson(io.stdout, { name, total: stats.leased, leases: leases.map((l) => ({ ...l, endsInMs: l.deadline - stats.now })) });
+          return;
+        }
+        println(io.stdout, `Leases of ${JSON.stringify(name)}: ${String(leases.length)} of ${String(stats.leased)}, the soonest deadline first`);
+        if (leases.length === 0) return;
+        const rows = leases.map((l) => [l.key, String(l.attempt), l.owner ?? '-', formatDue(l.deadline - stats.now)]);
+        for (const line of table([{ title: 'KEY' }, { title: 'ATTEMPT', right: true }, { title: 'OWNER' }, { title: 'ENDS' }], rows)) println(io.stdout, line);
+      });
+    });
+
+  program
+    .command('state')
+    .description('tell what one key is: queued, leased, delayed, dead, gated, cooling or absent')
+    .argument('<name>', 'the stream', checkName)
+    .argument('<key>', 'the item key', checkKey)
+    .addOption(json())
+    .action(async (name, key, options, command) => {
+      await session(command, false, async ({ registry }) => {
+        const stream = registry.stream(name);
+        const [state, { now }] = await Promise.all([stream.state(key), stream.stats()]);
+        if (options.json === true) {
+          printJson(io.stdout, { key, ...state });
+          return;
+        }
+        println(io.stdout, `${JSON.stringify(key)} in ${JSON.stringify(name)}: ${describeState(state, now)}`);
+      });
+    });
+
+  program
     .command('delete')
     .description('delete a stream and everything it holds (asks first on a terminal)')
     .argument('<name>', 'the stream', checkName)
@@ -345,8 +483,9 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     .argument('<file>', 'lines of {"key","value","priority"}, or CSV key,value[,priority]')
     .addOption(new Option('--format <format>', 'the file format; default: from the file name').choices(IMPORT_FORMATS))
     .addOption(new Option('--batch <n>', 'items per atomic script').argParser(parseCount('--batch', 1, 10_000)).default(1000))
-    .option('--readd', 'clear gating and cooldowns of the imported keys first')
-    .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it, replace it, or keep the higher').choices(ADD_MODES).default('sum'))
+    .option('--readd', 'clear gating and cooldowns of the imported keys first, and take them out of the dead letters')
+    .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it (a re-run doubles it), replace it, or keep the higher').choices(ADD_MODES).default('sum'))
+    .addOption(codecOption())
     .option('--no-progress', 'no progress bar (it is drawn only on a terminal anyway)')
     .addOption(json())
     .action(async (name, file, options, command) => {
@@ -367,6 +506,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           batchSize: options.batch,
           readd: options.readd === true,
           mode: options.mode,
+          codec: options.codec,
           progress,
           bytesRead: () => ('bytesRead' in input ? input.bytesRead : 0),
         });
@@ -457,6 +597,51 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
 function itemTable(items: readonly Item<string>[], width: number, indent?: string): string[] {
   const rows = items.map((item) => [formatPriority(item.priority), item.key, shorten(item.value, width)]);
   return table([{ title: 'PRIORITY', right: true }, { title: 'KEY' }, { title: 'VALUE' }], rows, indent);
+}
+
+/** A dead letter as `--json` prints it: the value raw when it did not decode. */
+function deadJson(d: DeadLetter<string>): Record<string, unknown> {
+  const { key, priority, attempts, error, diedAt } = d;
+  return d.decoded ? { key, value: d.value, priority, attempts, error, diedAt } : { key, raw: String(d.raw), priority, attempts, error, diedAt };
+}
+
+/** Dead letters as a KEY / ATTEMPTS / DIED / ERROR / VALUE table. */
+function deadTable(dead: readonly DeadLetter<string>[], now: number, width: number, indent?: string): string[] {
+  const rows = dead.map((d) => [d.key, String(d.attempts), `${formatDuration(Math.max(0, now - d.diedAt))} ago`, shorten(d.error ?? '-', width), shorten(d.decoded ? d.value : String(d.raw), width)]);
+  return table([{ title: 'KEY' }, { title: 'ATTEMPTS', right: true }, { title: 'DIED' }, { title: 'ERROR' }, { title: 'VALUE' }], rows, indent);
+}
+
+/** "in 9m 58s", or "overdue by 2s" for a time already past. */
+function formatDue(inMs: number): string {
+  return inMs >= 0 ? `in ${formatDuration(inMs)}` : `overdue by ${formatDuration(-inMs)}`;
+}
+
+/** One line about a key's state, for `state`. */
+function describeState(s: KeyState, now: number): string {
+  switch (s.state) {
+    case 'queued':
+      return `queued with priority ${formatPriority(s.priority)}${s.attempts > 0 ? ` (${String(s.attempts)} attempt(s) so far)` : ''}`;
+    case 'leased':
+      return `leased (attempt ${String(s.attempt)}) by ${s.owner ?? 'an unnamed consumer'}, lease ends ${formatDue(s.deadline - now)}`;
+    case 'delayed':
+      return `delayed, joins the stream ${formatDue(s.due - now)} with priority ${formatPriority(s.priority)}`;
+    case 'dead':
+      return `dead after ${String(s.attempts)} attempt(s), ${formatDuration(Math.max(0, now - s.diedAt))} ago: ${s.error ?? 'no error recorded'}`;
+    case 'gated':
+      return 'gated: never added again without --readd';
+    case 'cooling':
+      return `cooling down, refused by add ${formatDue(s.until - now).replace(/^in /, 'for ')}`;
+    case 'absent':
+      return 'absent: an add would queue it';
+  }
+}
+
+/** Checks that `replay` and `purge-dead` name keys or say --all, not both: returns whether it is all. */
+function deadKeysOrAll(keys: readonly string[], all: boolean): boolean {
+  if (all && keys.length > 0) throw usage('name keys or pass --all, not both');
+  if (!all && keys.length === 0) throw usage('name the dead keys, or pass --all');
+  if (keys.includes('')) throw usage('key must be a non-empty string');
+  return all;
 }
 
 /** The counts of a snapshot, without its clock reading. */

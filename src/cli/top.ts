@@ -21,6 +21,8 @@ export interface TopRow {
   cooling: number;
   /** Leased jobs. */
   leased: number;
+  /** Jobs waiting for their time (delayed adds, nacks with a delay). */
+  delayed: number;
   /** Dead letters. */
   dead: number;
   /** The stream's add counter (see `StreamStats.added`). */
@@ -67,6 +69,7 @@ export function topRow(name: string, now: StreamStats, before: StreamStats | und
     gated: now.gated,
     cooling: now.cooling,
     leased: now.leased,
+    delayed: now.delayed,
     dead: now.dead,
     added: now.added,
     pulled: now.pulled,
@@ -92,11 +95,12 @@ export function topLines(rows: readonly TopRow[], header: string): string[] {
     { title: 'GATED', right: true },
     { title: 'COOLING', right: true },
     { title: 'LEASED', right: true },
+    { title: 'DELAYED', right: true },
     { title: 'DEAD', right: true },
     { title: 'ADD/S', right: true },
     { title: 'PULL/S', right: true },
   ];
-  const cells = sorted.map((r) => [r.name, ...[r.length, r.gated, r.cooling, r.leased, r.dead].map(String), formatRate(r.addRate), formatRate(r.pullRate)]);
+  const cells = sorted.map((r) => [r.name, ...[r.length, r.gated, r.cooling, r.leased, r.delayed, r.dead].map(String), formatRate(r.addRate), formatRate(r.pullRate)]);
   return [header, '', ...(rows.length === 0 ? ['No registered streams.'] : table(columns, cells))];
 }
 

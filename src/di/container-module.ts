@@ -75,8 +75,10 @@ export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): Con
     let sweeper: Expirer | undefined;
     const ownsConnection = options.client === undefined;
     const getConnection = (): RedisClient => (connection ??= options.client ?? createConnection(options.connection ?? {}, options.env ?? process.env));
-    const getRegistry = (): StreamRegistry => (registry ??= new StreamRegistry(getConnection(), options.registry ?? {}));
-    const getExpirer = (): Expirer => (sweeper ??= new Expirer(getRegistry(), options.expirer ?? {}));
+    const getRegistry = (client = getConnection()): StreamRegistry => (registry ??= new StreamRegistry(client, options.registry ?? {}));
+    const getExpirer = (streams = getRegistry()): Expirer => (sweeper ??= new Expirer(streams, options.expirer ?? {}));
+    // Each binding depends on the one below it (Expirer → registry → connection), so resolving
+    // any of them resolves the connection too, and unbinding then closes it.
     // Closing the connection first waits for what uses it: inversify starts async
     // deactivations without waiting for one another.
     const settle = async (): Promise<void> => {
@@ -90,7 +92,7 @@ export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): Con
       .onDeactivation((factory) => factory.closeAll());
 
     bind(TOKENS.Expirer)
-      .toDynamicValue(getExpirer)
+      .toResolvedValue((streams: StreamRegistry) => getExpirer(streams), [TOKENS.StreamRegistry])
       .inSingletonScope()
       .onDeactivation((expirer) => expirer.stop());
 
@@ -99,7 +101,7 @@ export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): Con
       [TOKENS.StreamRegistry],
     );
 
-    bind(TOKENS.StreamRegistry).toDynamicValue(getRegistry).inSingletonScope();
+    bind(TOKENS.StreamRegistry).toResolvedValue((client: RedisClient) => getRegistry(client), [TOKENS.RedisClient]).inSingletonScope();
 
     const clientBinding = bind(TOKENS.RedisClient).toDynamicValue(getConnection).inSingletonScope();
     if (ownsConnection) {

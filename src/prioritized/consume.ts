@@ -76,8 +76,8 @@ export async function* consume<T>(stream: StreamJobs<T>, options: ConsumeOptions
     while (!aborted()) {
       const { items, wakeInMs } = await stream.leaseBatch(lease);
       pending = items;
-      while (pending.length > 0 && !aborted()) {
-        const item = pending.shift()!;
+      for (let item = pending[0]; item !== undefined && !aborted(); item = pending[0]) {
+        pending.shift(); // handed out: no longer ours to release
         yield jobOf(stream, item);
       }
       if (items.length === 0 && !aborted()) await signal.waitForWork(wakeInMs, blockTimeoutMs);
