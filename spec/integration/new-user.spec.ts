@@ -21,7 +21,7 @@ import {
   type FailureOutcome,
   type Job,
 } from '../../src/index.js';
-import { closeAll, connect, describeEachTopology, serverNow, topologyEnv, uniqueName, waitFor } from './support.js';
+import { closeAll, connect, describeEachTopology, tracker, serverNow, topologyEnv, uniqueName, waitFor } from './support.js';
 
 interface Page {
   url: string;
@@ -32,11 +32,7 @@ describeEachTopology('What a new user hits (issue 11)', () => {
   let name: string;
   let raw: PrioritizedStream;
   let pages: PrioritizedStream<Page>;
-  const workers: { close(): Promise<void> }[] = [];
-  const track = <W extends { close(): Promise<void> }>(worker: W): W => {
-    workers.push(worker);
-    return worker;
-  };
+  const { track, closeTracked } = tracker();
 
   beforeEach(() => {
     redis = connect();
@@ -46,7 +42,7 @@ describeEachTopology('What a new user hits (issue 11)', () => {
     pages = new PrioritizedStream(redis, name, { codec: jsonCodec<Page>(), cooldownMs: 0 });
   });
   afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.close()));
+    await closeTracked();
     await closeAll();
   });
 

@@ -268,3 +268,25 @@ export async function serverNow(redis: RedisClient): Promise<number> {
   const [seconds, micros] = await redis.time();
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
 }
+
+/** Something a test starts and must close, such as a Worker. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * Remembers what a suite starts (workers) so that its afterEach closes them all: `track(x)`
+ * returns `x`; `closeTracked()` closes and forgets everything tracked so far.
+ */
+export function tracker(): { track: <W extends Closable>(item: W) => W; closeTracked: () => Promise<void> } {
+  const open: Closable[] = [];
+  return {
+    track: (item) => {
+      open.push(item);
+      return item;
+    },
+    closeTracked: async () => {
+      await Promise.all(open.splice(0).map((item) => item.close()));
+    },
+  };
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { RedisClient } from '../../src/index.js';
 import { GoodRedisError, PrioritizedStream, Worker, type Job } from '../../src/index.js';
-import { clientList, closeAll, connect, describeEachTopology, foregroundCalls, serverNow, uniqueName, waitFor } from './support.js';
+import { clientList, closeAll, connect, describeEachTopology, tracker, foregroundCalls, serverNow, uniqueName, waitFor } from './support.js';
 
 /** A promise with its resolve, for handlers the test releases. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -14,18 +14,14 @@ function gate(): { promise: Promise<void>; open: () => void } {
 describeEachTopology('Worker', () => {
   let redis: RedisClient;
   let stream: PrioritizedStream;
-  const workers: { close(): Promise<void> }[] = [];
-  const track = <W extends { close(): Promise<void> }>(worker: W): W => {
-    workers.push(worker);
-    return worker;
-  };
+  const { track, closeTracked } = tracker();
 
   beforeEach(() => {
     redis = connect();
     stream = new PrioritizedStream(redis, uniqueName(), { cooldownMs: 0 });
   });
   afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.close()));
+    await closeTracked();
     await closeAll();
   });
 

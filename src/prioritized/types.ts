@@ -470,14 +470,81 @@ export interface DelayedInfo {
  * - `cooling`: refused by `add` until `until`;
  * - `absent`: none of these (an add would queue it).
  */
-export type KeyState =
-  | { state: 'queued'; priority: number; attempts: number }
-  | { state: 'leased'; priority: number; attempt: number; leaseId: string; owner: string | null; deadline: number; maxAttempts: number }
-  | { state: 'delayed'; priority: number; attempts: number; due: number }
-  | { state: 'dead'; priority: number; attempts: number; error: string | null; diedAt: number }
-  | { state: 'gated' }
-  | { state: 'cooling'; until: number }
-  | { state: 'absent' };
+export type KeyState = QueuedState | LeasedState | DelayedState | DeadState | GatedState | CoolingState | AbsentState;
+
+/** A key waiting in the stream; see {@link KeyState}. */
+export interface QueuedState {
+  /** Queued. */
+  state: 'queued';
+  /** Its priority now. */
+  priority: number;
+  /** Deliveries so far (0 unless it is a job being retried). */
+  attempts: number;
+}
+
+/** A key held by a consumer; see {@link KeyState}. */
+export interface LeasedState {
+  /** Leased. */
+  state: 'leased';
+  /** The priority it was leased with. */
+  priority: number;
+  /** Which delivery this is (1 for the first). */
+  attempt: number;
+  /** The lease id that ack, nack and extend must name. */
+  leaseId: string;
+  /** Who holds the lease (a Worker's `id`), or null when it was taken without one. */
+  owner: string | null;
+  /** When the lease ends (epoch ms, server clock) unless renewed. */
+  deadline: number;
+  /** The attempts it may have before a failure sends it to the dead letters (0: no limit). */
+  maxAttempts: number;
+}
+
+/** A key waiting for its time; see {@link KeyState}. */
+export interface DelayedState {
+  /** Delayed. */
+  state: 'delayed';
+  /** The priority it joins the stream with. */
+  priority: number;
+  /** Deliveries so far. */
+  attempts: number;
+  /** When it joins the stream (epoch ms, server clock). */
+  due: number;
+}
+
+/** A key in the dead letters; see {@link KeyState}. */
+export interface DeadState {
+  /** Dead. */
+  state: 'dead';
+  /** Its last priority. */
+  priority: number;
+  /** How many times it was delivered. */
+  attempts: number;
+  /** Its last error. */
+  error: string | null;
+  /** When it died (epoch ms, server clock). */
+  diedAt: number;
+}
+
+/** A gated key; see {@link KeyState}. */
+export interface GatedState {
+  /** Gated: never added again without `readd`. */
+  state: 'gated';
+}
+
+/** A key cooling down; see {@link KeyState}. */
+export interface CoolingState {
+  /** Cooling: `add` refuses it until `until`. */
+  state: 'cooling';
+  /** When the cooldown ends (epoch ms, server clock). */
+  until: number;
+}
+
+/** A key the stream knows nothing about; see {@link KeyState}. */
+export interface AbsentState {
+  /** Absent: an add would queue it. */
+  state: 'absent';
+}
 
 /** A leased job with its own ack, nack and extend, as a {@link Worker} handler and `consume()` get it. */
 export interface Job<T> extends LeasedItem<T> {
