@@ -9,7 +9,7 @@ function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-const COMMANDS = ['streams', 'inspect', 'add', 'pull', 'increment', 'decrement-all', 'delete-below', 'dead', 'replay', 'purge-dead', 'leases', 'state', 'delete', 'import', 'expire', 'expirer', 'top'];
+const COMMANDS = ['streams', 'stream', 'inspect', 'add', 'pull', 'increment', 'decrement-all', 'delete-below', 'dead', 'replay', 'purge-dead', 'leases', 'state', 'delete', 'import', 'expire', 'expirer', 'top'];
 
 describe('good-redis CLI: help, usage errors, unreachable Redis', () => {
   it('should list every command in --help and print the package version', async () => {

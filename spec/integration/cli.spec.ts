@@ -185,6 +185,9 @@ describeEachTopology('good-redis CLI', () => {
       assert.match((await gr('state', s.name, 'job')).stdout, new RegExp(`^"job" in "${s.name}": leased \\(attempt 1\\) by host-a:42:cafe, lease ends in 9m 5\\ds\\n$`));
       assert.deepEqual(await grJson('state', s.name, 'wait'), { key: 'wait', state: 'queued', priority: 1, attempts: 0 });
       assert.equal((await gr('state', s.name, 'ghost')).stdout, `"ghost" in "${s.name}": absent: an add would queue it\n`);
+      // The same commands in the stream group, as good-redis stream <command>.
+      assert.deepEqual(await grJson('stream', 'state', s.name, 'wait'), { key: 'wait', state: 'queued', priority: 1, attempts: 0 });
+      assert.equal((await gr('stream', 'leases', s.name, '--json')).code, 0);
     });
   });
 

@@ -163,358 +163,372 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
       });
     });
 
-  program
-    .command('inspect')
-    .description('show a stream: its counts, top items and the cooldowns that end soonest')
-    .argument('<name>', 'the stream', checkName)
-    .addOption(new Option('--top <n>', 'how many items to show').argParser(parseCount('--top', 0, 1000)).default(10))
-    .addOption(new Option('--cooldowns <n>', 'how many cooldowns to show').argParser(parseCount('--cooldowns', 0, 1000)).default(10))
-    .addOption(new Option('--delayed <n>', 'how many delayed jobs to show, due soonest').argParser(parseCount('--delayed', 0, 1000)).default(5))
-    .addOption(new Option('--dead <n>', 'how many dead letters to show, oldest first').argParser(parseCount('--dead', 0, 1000)).default(5))
-    .addOption(new Option('--width <n>', 'shorten values to this many characters').argParser(parseCount('--width', 8, 10_000)).default(60))
-    .addOption(json())
-    .action(async (name, options, command) => {
-      await session(command, false, async ({ registry }) => {
-        const { stream, registered } = await knownStream(registry, name);
-        const [stats, top, cooldowns, delayed, dead] = await Promise.all([
-          stream.stats(),
-          stream.entries({ limit: options.top }),
-          stream.cooldowns({ limit: options.cooldowns }),
-          stream.delayed({ limit: options.delayed }),
-          stream.deadLetters({ limit: options.dead }),
-        ]);
-        if (options.json === true) {
-          printJson(io.stdout, {
-            name,
-            registered,
-            now: stats.now,
-            stats: countsOf(stats),
-            top,
-            cooldowns: cooldowns.map((c) => ({ ...c, endsInMs: c.until - stats.now })),
-            delayed: delayed.map((d) => ({ ...d, dueInMs: d.due - stats.now })),
-            dead: dead.map(deadJson),
-          });
-          return;
-        }
-        const out = (line = ''): void => {
-          println(io.stdout, line);
-        };
-        out(`Stream ${JSON.stringify(name)}${registered ? '' : ' (not registered, but it holds data)'}`);
-        out(`  length ${String(stats.length)}  gated ${String(stats.gated)}  cooling ${String(stats.cooling)}  due for sweep ${String(stats.cooldownsDue)}  leased ${String(stats.leased)}  delayed ${String(stats.delayed)}  dead ${String(stats.dead)}`);
-        out(`  added ${String(stats.added)}  pulled ${String(stats.pulled)}  (counters reset after 24 h without adds or pulls)`);
-        out();
-        if (options.top > 0) {
-          out(`Top ${String(top.length)} of ${String(stats.length)} item(s)`);
-          if (top.length > 0) {
-            for (const line of itemTable(top, options.width, '  ')) out(line);
-          }
-          out();
-        }
-        if (options.cooldowns > 0) {
-          out(`Cooldowns ending soonest (${String(cooldowns.length)} of ${String(stats.cooling + stats.cooldownsDue)})`);
-          if (cooldowns.length > 0) {
-            const rows = cooldowns.map((c) => {
-              const inMs = c.until - stats.now;
-              return [c.key, inMs > 0 ? `in ${formatDuration(inMs)}` : `ended ${formatDuration(-inMs)} ago, due for sweep`, new Date(c.until).toISOString()];
+  /**
+   * Defines the commands that act on one stream on `parent`: the `stream` group, and the
+   * program itself, where they stay as the short forms (`good-redis add` is `good-redis stream add`).
+   */
+  const defineStreamCommands = (parent: Command): void => {
+    parent
+      .command('inspect')
+      .description('show a stream: its counts, top items and the cooldowns that end soonest')
+      .argument('<name>', 'the stream', checkName)
+      .addOption(new Option('--top <n>', 'how many items to show').argParser(parseCount('--top', 0, 1000)).default(10))
+      .addOption(new Option('--cooldowns <n>', 'how many cooldowns to show').argParser(parseCount('--cooldowns', 0, 1000)).default(10))
+      .addOption(new Option('--delayed <n>', 'how many delayed jobs to show, due soonest').argParser(parseCount('--delayed', 0, 1000)).default(5))
+      .addOption(new Option('--dead <n>', 'how many dead letters to show, oldest first').argParser(parseCount('--dead', 0, 1000)).default(5))
+      .addOption(new Option('--width <n>', 'shorten values to this many characters').argParser(parseCount('--width', 8, 10_000)).default(60))
+      .addOption(json())
+      .action(async (name, options, command) => {
+        await session(command, false, async ({ registry }) => {
+          const { stream, registered } = await knownStream(registry, name);
+          const [stats, top, cooldowns, delayed, dead] = await Promise.all([
+            stream.stats(),
+            stream.entries({ limit: options.top }),
+            stream.cooldowns({ limit: options.cooldowns }),
+            stream.delayed({ limit: options.delayed }),
+            stream.deadLetters({ limit: options.dead }),
+          ]);
+          if (options.json === true) {
+            printJson(io.stdout, {
+              name,
+              registered,
+              now: stats.now,
+              stats: countsOf(stats),
+              top,
+              cooldowns: cooldowns.map((c) => ({ ...c, endsInMs: c.until - stats.now })),
+              delayed: delayed.map((d) => ({ ...d, dueInMs: d.due - stats.now })),
+              dead: dead.map(deadJson),
             });
-            for (const line of table([{ title: 'KEY' }, { title: 'ENDS' }, { title: 'AT' }], rows, '  ')) out(line);
+            return;
           }
+          const out = (line = ''): void => {
+            println(io.stdout, line);
+          };
+          out(`Stream ${JSON.stringify(name)}${registered ? '' : ' (not registered, but it holds data)'}`);
+          out(`  length ${String(stats.length)}  gated ${String(stats.gated)}  cooling ${String(stats.cooling)}  due for sweep ${String(stats.cooldownsDue)}  leased ${String(stats.leased)}  delayed ${String(stats.delayed)}  dead ${String(stats.dead)}`);
+          out(`  added ${String(stats.added)}  pulled ${String(stats.pulled)}  (counters reset after 24 h without adds or pulls)`);
           out();
-        }
-        if (options.delayed > 0) {
-          out(`Delayed, due soonest (${String(delayed.length)} of ${String(stats.delayed)})`);
-          if (delayed.length > 0) {
-            const rows = delayed.map((d) => [formatPriority(d.priority), d.key, formatDue(d.due - stats.now), String(d.attempts)]);
-            for (const line of table([{ title: 'PRIORITY', right: true }, { title: 'KEY' }, { title: 'DUE' }, { title: 'ATTEMPTS', right: true }], rows, '  ')) out(line);
+          if (options.top > 0) {
+            out(`Top ${String(top.length)} of ${String(stats.length)} item(s)`);
+            if (top.length > 0) {
+              for (const line of itemTable(top, options.width, '  ')) out(line);
+            }
+            out();
           }
-          out();
-        }
-        if (options.dead > 0) {
-          out(`Dead letters, oldest first (${String(dead.length)} of ${String(stats.dead)})`);
-          if (dead.length > 0) for (const line of deadTable(dead, stats.now, options.width, '  ')) out(line);
-        }
-      });
-    });
-
-  program
-    .command('add')
-    .description('add one item (exit code 3 when the key is gated, cooling down, dead or in flight)')
-    .argument('<name>', 'the stream (created if new)', checkName)
-    .argument('<key>', 'the item key', checkKey)
-    .argument('<value>', 'the value: a string, or JSON with --codec json')
-    .addOption(new Option('-p, --priority <p>', 'a finite number; higher is pulled first').argParser(parseNumber('--priority')).default(1))
-    .option('--readd', 'clear the key\'s gating and cooldown first, and take it out of the dead letters')
-    .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it, replace it, or keep the higher').choices(ADD_MODES).default('sum'))
-    .addOption(new Option('--delay <duration>', 'hold the item back this long (e.g. 30s, 10m) before it can be pulled').argParser(parseDuration('--delay')))
-    .addOption(codecOption())
-    .addOption(json())
-    .action(async (name, key, value, options, command) => {
-      const stored = storedValue(value, options.codec);
-      if (typeof stored !== 'string') throw usage(stored.error);
-      await session(command, false, async ({ registry }) => {
-        const addOptions = { readd: options.readd === true, mode: options.mode, delayMs: options.delay };
-        const [result] = await registry.stream(name).addManyDetailed([[key, stored, options.priority]], addOptions);
-        if (result === undefined) throw new CliError('the add returned no result');
-        if (options.json === true) printJson(io.stdout, { key, ...result });
-        if (result.added) {
-          const where = options.delay === undefined ? 'queued' : `delayed by ${formatDuration(options.delay)}`;
-          if (options.json !== true) println(io.stdout, `${JSON.stringify(key)} is ${where} in ${JSON.stringify(name)} with priority ${formatPriority(result.priority)}`);
-          return;
-        }
-        if (options.json !== true) println(io.stderr, `good-redis: ${JSON.stringify(key)} was not added to ${JSON.stringify(name)}: ${REJECTIONS[result.reason]}`);
-        outcome.code = ExitCode.Partial;
-      });
-    });
-
-  program
-    .command('pull')
-    .description('take the highest-priority items out of a stream and print them')
-    .argument('<name>', 'the stream', checkName)
-    .addOption(new Option('-n, --count <n>', `how many items at most (1 to ${String(MAX_PULL_COUNT)})`).argParser(parseCount('--count', 1, MAX_PULL_COUNT)).default(1))
-    .option('--no-purge', 'keep the items, with their priority lowered by --decrease-by')
-    .option('--gate', 'gate the pulled keys so they can never be added again (not with --no-purge)')
-    .addOption(new Option('--cooldown <duration>', 'cooldown of the pulled keys, e.g. 30s, 10m, 2h; 0 for none (default: 24h)').argParser(parseDuration('--cooldown')))
-    .addOption(new Option('--decrease-by <n>', 'with --no-purge, how much each priority is lowered').argParser(parseNumber('--decrease-by')).default(1))
-    .addOption(json())
-    .action(async (name, options, command) => {
-      if (options.gate === true && !options.purge) throw usage('--gate needs the items to leave the stream: drop --no-purge');
-      await session(command, false, async ({ registry }) => {
-        const { stream } = await knownStream(registry, name);
-        const items = await stream.pull({
-          count: options.count,
-          purge: options.purge,
-          gate: options.gate === true,
-          decreaseBy: options.decreaseBy,
-          ...(options.cooldown === undefined ? {} : { cooldownMs: options.cooldown }),
+          if (options.cooldowns > 0) {
+            out(`Cooldowns ending soonest (${String(cooldowns.length)} of ${String(stats.cooling + stats.cooldownsDue)})`);
+            if (cooldowns.length > 0) {
+              const rows = cooldowns.map((c) => {
+                const inMs = c.until - stats.now;
+                return [c.key, inMs > 0 ? `in ${formatDuration(inMs)}` : `ended ${formatDuration(-inMs)} ago, due for sweep`, new Date(c.until).toISOString()];
+              });
+              for (const line of table([{ title: 'KEY' }, { title: 'ENDS' }, { title: 'AT' }], rows, '  ')) out(line);
+            }
+            out();
+          }
+          if (options.delayed > 0) {
+            out(`Delayed, due soonest (${String(delayed.length)} of ${String(stats.delayed)})`);
+            if (delayed.length > 0) {
+              const rows = delayed.map((d) => [formatPriority(d.priority), d.key, formatDue(d.due - stats.now), String(d.attempts)]);
+              for (const line of table([{ title: 'PRIORITY', right: true }, { title: 'KEY' }, { title: 'DUE' }, { title: 'ATTEMPTS', right: true }], rows, '  ')) out(line);
+            }
+            out();
+          }
+          if (options.dead > 0) {
+            out(`Dead letters, oldest first (${String(dead.length)} of ${String(stats.dead)})`);
+            if (dead.length > 0) for (const line of deadTable(dead, stats.now, options.width, '  ')) out(line);
+          }
         });
-        if (options.json === true) {
-          printJson(io.stdout, { items });
-          return;
-        }
-        if (items.length === 0) {
-          println(io.stderr, `${JSON.stringify(name)} is empty: nothing pulled`);
-          return;
-        }
-        for (const line of itemTable(items, Number.MAX_SAFE_INTEGER)) println(io.stdout, line);
       });
-    });
 
-  program
-    .command('increment')
-    .description('add to the priority of a queued item (exit code 3 when it is not queued)')
-    .argument('<name>', 'the stream', checkName)
-    .argument('<key>', 'the item key', checkKey)
-    .argument('[by]', 'a finite number, negative to lower it', parseNumber('by'), 1)
-    .addOption(json())
-    .action(async (name, key, by, options, command) => {
-      await session(command, false, async ({ registry }) => {
-        const priority = await (await knownStream(registry, name)).stream.increment(key, by);
-        if (options.json === true) printJson(io.stdout, { key, priority });
-        if (priority === null) {
-          if (options.json !== true) println(io.stderr, `good-redis: ${JSON.stringify(key)} is not queued in ${JSON.stringify(name)}`);
+    parent
+      .command('add')
+      .description('add one item (exit code 3 when the key is gated, cooling down, dead or in flight)')
+      .argument('<name>', 'the stream (created if new)', checkName)
+      .argument('<key>', 'the item key', checkKey)
+      .argument('<value>', 'the value: a string, or JSON with --codec json')
+      .addOption(new Option('-p, --priority <p>', 'a finite number; higher is pulled first').argParser(parseNumber('--priority')).default(1))
+      .option('--readd', 'clear the key\'s gating and cooldown first, and take it out of the dead letters')
+      .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it, replace it, or keep the higher').choices(ADD_MODES).default('sum'))
+      .addOption(new Option('--delay <duration>', 'hold the item back this long (e.g. 30s, 10m) before it can be pulled').argParser(parseDuration('--delay')))
+      .addOption(codecOption())
+      .addOption(json())
+      .action(async (name, key, value, options, command) => {
+        const stored = storedValue(value, options.codec);
+        if (typeof stored !== 'string') throw usage(stored.error);
+        await session(command, false, async ({ registry }) => {
+          const addOptions = { readd: options.readd === true, mode: options.mode, delayMs: options.delay };
+          const [result] = await registry.stream(name).addManyDetailed([[key, stored, options.priority]], addOptions);
+          if (result === undefined) throw new CliError('the add returned no result');
+          if (options.json === true) printJson(io.stdout, { key, ...result });
+          if (result.added) {
+            const where = options.delay === undefined ? 'queued' : `delayed by ${formatDuration(options.delay)}`;
+            if (options.json !== true) println(io.stdout, `${JSON.stringify(key)} is ${where} in ${JSON.stringify(name)} with priority ${formatPriority(result.priority)}`);
+            return;
+          }
+          if (options.json !== true) println(io.stderr, `good-redis: ${JSON.stringify(key)} was not added to ${JSON.stringify(name)}: ${REJECTIONS[result.reason]}`);
           outcome.code = ExitCode.Partial;
-        } else if (options.json !== true) {
-          println(io.stdout, `${JSON.stringify(key)} now has priority ${formatPriority(priority)}`);
-        }
+        });
       });
-    });
 
-  program
-    .command('decrement-all')
-    .description('lower the priority of every queued item, in O(1)')
-    .argument('<name>', 'the stream', checkName)
-    .argument('[by]', 'a finite number', parseNumber('by'), 1)
-    .addOption(json())
-    .action(async (name, by, options, command) => {
-      await session(command, false, async ({ registry }) => {
-        const affected = await (await knownStream(registry, name)).stream.decrementAll(by);
-        if (options.json === true) printJson(io.stdout, { affected, by });
-        else println(io.stdout, `lowered the priority of ${String(affected)} item(s) in ${JSON.stringify(name)} by ${formatPriority(by)}`);
+    parent
+      .command('pull')
+      .description('take the highest-priority items out of a stream and print them')
+      .argument('<name>', 'the stream', checkName)
+      .addOption(new Option('-n, --count <n>', `how many items at most (1 to ${String(MAX_PULL_COUNT)})`).argParser(parseCount('--count', 1, MAX_PULL_COUNT)).default(1))
+      .option('--no-purge', 'keep the items, with their priority lowered by --decrease-by')
+      .option('--gate', 'gate the pulled keys so they can never be added again (not with --no-purge)')
+      .addOption(new Option('--cooldown <duration>', 'cooldown of the pulled keys, e.g. 30s, 10m, 2h; 0 for none (default: 24h)').argParser(parseDuration('--cooldown')))
+      .addOption(new Option('--decrease-by <n>', 'with --no-purge, how much each priority is lowered').argParser(parseNumber('--decrease-by')).default(1))
+      .addOption(json())
+      .action(async (name, options, command) => {
+        if (options.gate === true && !options.purge) throw usage('--gate needs the items to leave the stream: drop --no-purge');
+        await session(command, false, async ({ registry }) => {
+          const { stream } = await knownStream(registry, name);
+          const items = await stream.pull({
+            count: options.count,
+            purge: options.purge,
+            gate: options.gate === true,
+            decreaseBy: options.decreaseBy,
+            ...(options.cooldown === undefined ? {} : { cooldownMs: options.cooldown }),
+          });
+          if (options.json === true) {
+            printJson(io.stdout, { items });
+            return;
+          }
+          if (items.length === 0) {
+            println(io.stderr, `${JSON.stringify(name)} is empty: nothing pulled`);
+            return;
+          }
+          for (const line of itemTable(items, Number.MAX_SAFE_INTEGER)) println(io.stdout, line);
+        });
       });
-    });
 
-  program
-    .command('delete-below')
-    .description('remove every queued item whose priority is below a threshold')
-    .argument('<name>', 'the stream', checkName)
-    .argument('<threshold>', 'a finite number; items strictly below it go', parseNumber('threshold'))
-    .option('--gate', 'also gate the removed keys')
-    .addOption(json())
-    .action(async (name, threshold, options, command) => {
-      await session(command, false, async ({ registry }) => {
-        const keys = await (await knownStream(registry, name)).stream.deleteBelow(threshold, { gate: options.gate === true });
-        if (options.json === true) printJson(io.stdout, { removed: keys.length, keys });
-        else println(io.stdout, `removed ${String(keys.length)} item(s) below ${formatPriority(threshold)} from ${JSON.stringify(name)}${options.gate === true ? ' and gated their keys' : ''}`);
+    parent
+      .command('increment')
+      .description('add to the priority of a queued item (exit code 3 when it is not queued)')
+      .argument('<name>', 'the stream', checkName)
+      .argument('<key>', 'the item key', checkKey)
+      .argument('[by]', 'a finite number, negative to lower it', parseNumber('by'), 1)
+      .addOption(json())
+      .action(async (name, key, by, options, command) => {
+        await session(command, false, async ({ registry }) => {
+          const priority = await (await knownStream(registry, name)).stream.increment(key, by);
+          if (options.json === true) printJson(io.stdout, { key, priority });
+          if (priority === null) {
+            if (options.json !== true) println(io.stderr, `good-redis: ${JSON.stringify(key)} is not queued in ${JSON.stringify(name)}`);
+            outcome.code = ExitCode.Partial;
+          } else if (options.json !== true) {
+            println(io.stdout, `${JSON.stringify(key)} now has priority ${formatPriority(priority)}`);
+          }
+        });
       });
-    });
 
-  program
-    .command('dead')
-    .description('list a stream\'s dead letters, oldest first, with their last error')
-    .argument('<name>', 'the stream', checkName)
-    .addOption(new Option('-n, --limit <n>', 'how many to show').argParser(parseCount('--limit', 1, 10_000)).default(20))
-    .addOption(new Option('--offset <n>', 'skip this many first').argParser(parseCount('--offset', 0, Number.MAX_SAFE_INTEGER)).default(0))
-    .addOption(new Option('--width <n>', 'shorten values and errors to this many characters').argParser(parseCount('--width', 8, 10_000)).default(60))
-    .addOption(json())
-    .action(async (name, options, command) => {
-      await session(command, false, async ({ registry }) => {
-        const { stream } = await knownStream(registry, name);
-        const [dead, stats] = await Promise.all([stream.deadLetters({ offset: options.offset, limit: options.limit }), stream.stats()]);
-        if (options.json === true) {
-          printJson(io.stdout, { name, total: stats.dead, dead: dead.map(deadJson) });
-          return;
-        }
-        println(io.stdout, `Dead letters of ${JSON.stringify(name)}: ${String(dead.length)} of ${String(stats.dead)}, oldest first`);
-        if (dead.length > 0) for (const line of deadTable(dead, stats.now, options.width)) println(io.stdout, line);
+    parent
+      .command('decrement-all')
+      .description('lower the priority of every queued item, in O(1)')
+      .argument('<name>', 'the stream', checkName)
+      .argument('[by]', 'a finite number', parseNumber('by'), 1)
+      .addOption(json())
+      .action(async (name, by, options, command) => {
+        await session(command, false, async ({ registry }) => {
+          const affected = await (await knownStream(registry, name)).stream.decrementAll(by);
+          if (options.json === true) printJson(io.stdout, { affected, by });
+          else println(io.stdout, `lowered the priority of ${String(affected)} item(s) in ${JSON.stringify(name)} by ${formatPriority(by)}`);
+        });
       });
-    });
 
-  program
-    .command('replay')
-    .description('put dead letters back into the stream at their last priority, attempts reset')
-    .argument('<name>', 'the stream', checkName)
-    .argument('[keys...]', 'the dead keys to replay')
-    .option('--all', 'replay every dead letter')
-    .addOption(json())
-    .action(async (name, keys, options, command) => {
-      const all = deadKeysOrAll(keys, options.all === true);
-      await session(command, false, async ({ registry }) => {
-        const { stream } = await knownStream(registry, name);
-        const replayed = await stream.replayDead(all ? undefined : keys);
-        if (options.json === true) printJson(io.stdout, { replayed });
-        else println(io.stdout, `replayed ${String(replayed.length)} dead letter(s) into ${JSON.stringify(name)}`);
-        if (!all && replayed.length < keys.length) {
-          if (options.json !== true) println(io.stderr, `good-redis: not dead letters of ${JSON.stringify(name)}: ${keys.filter((k) => !replayed.includes(k)).join(', ')}`);
-          outcome.code = ExitCode.Partial;
-        }
+    parent
+      .command('delete-below')
+      .description('remove every queued item whose priority is below a threshold')
+      .argument('<name>', 'the stream', checkName)
+      .argument('<threshold>', 'a finite number; items strictly below it go', parseNumber('threshold'))
+      .option('--gate', 'also gate the removed keys')
+      .addOption(json())
+      .action(async (name, threshold, options, command) => {
+        await session(command, false, async ({ registry }) => {
+          const keys = await (await knownStream(registry, name)).stream.deleteBelow(threshold, { gate: options.gate === true });
+          if (options.json === true) printJson(io.stdout, { removed: keys.length, keys });
+          else println(io.stdout, `removed ${String(keys.length)} item(s) below ${formatPriority(threshold)} from ${JSON.stringify(name)}${options.gate === true ? ' and gated their keys' : ''}`);
+        });
       });
-    });
 
-  program
-    .command('purge-dead')
-    .description('delete dead letters and their values (all of them asks first on a terminal)')
-    .argument('<name>', 'the stream', checkName)
-    .argument('[keys...]', 'the dead keys to purge')
-    .option('--all', 'purge every dead letter')
-    .option('-y, --yes', 'do not ask')
-    .addOption(json())
-    .action(async (name, keys, options, command) => {
-      const all = deadKeysOrAll(keys, options.all === true);
-      await session(command, false, async ({ registry }) => {
-        const { stream } = await knownStream(registry, name);
-        if (all && options.yes !== true) {
-          if (io.stdin.isTTY !== true) throw usage(`refusing to purge every dead letter of ${JSON.stringify(name)} without --yes: there is no terminal to ask on`);
-          const { dead } = await stream.stats();
-          if (!(await confirm(io, `Purge all ${String(dead)} dead letter(s) of ${JSON.stringify(name)}? This cannot be undone. [y/N] `))) {
-            throw new CliError('nothing was purged');
+    parent
+      .command('dead')
+      .description('list a stream\'s dead letters, oldest first, with their last error')
+      .argument('<name>', 'the stream', checkName)
+      .addOption(new Option('-n, --limit <n>', 'how many to show').argParser(parseCount('--limit', 1, 10_000)).default(20))
+      .addOption(new Option('--offset <n>', 'skip this many first').argParser(parseCount('--offset', 0, Number.MAX_SAFE_INTEGER)).default(0))
+      .addOption(new Option('--width <n>', 'shorten values and errors to this many characters').argParser(parseCount('--width', 8, 10_000)).default(60))
+      .addOption(json())
+      .action(async (name, options, command) => {
+        await session(command, false, async ({ registry }) => {
+          const { stream } = await knownStream(registry, name);
+          const [dead, stats] = await Promise.all([stream.deadLetters({ offset: options.offset, limit: options.limit }), stream.stats()]);
+          if (options.json === true) {
+            printJson(io.stdout, { name, total: stats.dead, dead: dead.map(deadJson) });
+            return;
+          }
+          println(io.stdout, `Dead letters of ${JSON.stringify(name)}: ${String(dead.length)} of ${String(stats.dead)}, oldest first`);
+          if (dead.length > 0) for (const line of deadTable(dead, stats.now, options.width)) println(io.stdout, line);
+        });
+      });
+
+    parent
+      .command('replay')
+      .description('put dead letters back into the stream at their last priority, attempts reset')
+      .argument('<name>', 'the stream', checkName)
+      .argument('[keys...]', 'the dead keys to replay')
+      .option('--all', 'replay every dead letter')
+      .addOption(json())
+      .action(async (name, keys, options, command) => {
+        const all = deadKeysOrAll(keys, options.all === true);
+        await session(command, false, async ({ registry }) => {
+          const { stream } = await knownStream(registry, name);
+          const replayed = await stream.replayDead(all ? undefined : keys);
+          if (options.json === true) printJson(io.stdout, { replayed });
+          else println(io.stdout, `replayed ${String(replayed.length)} dead letter(s) into ${JSON.stringify(name)}`);
+          if (!all && replayed.length < keys.length) {
+            if (options.json !== true) println(io.stderr, `good-redis: not dead letters of ${JSON.stringify(name)}: ${keys.filter((k) => !replayed.includes(k)).join(', ')}`);
+            outcome.code = ExitCode.Partial;
+          }
+        });
+      });
+
+    parent
+      .command('purge-dead')
+      .description('delete dead letters and their values (all of them asks first on a terminal)')
+      .argument('<name>', 'the stream', checkName)
+      .argument('[keys...]', 'the dead keys to purge')
+      .option('--all', 'purge every dead letter')
+      .option('-y, --yes', 'do not ask')
+      .addOption(json())
+      .action(async (name, keys, options, command) => {
+        const all = deadKeysOrAll(keys, options.all === true);
+        await session(command, false, async ({ registry }) => {
+          const { stream } = await knownStream(registry, name);
+          if (all && options.yes !== true) {
+            if (io.stdin.isTTY !== true) throw usage(`refusing to purge every dead letter of ${JSON.stringify(name)} without --yes: there is no terminal to ask on`);
+            const { dead } = await stream.stats();
+            if (!(await confirm(io, `Purge all ${String(dead)} dead letter(s) of ${JSON.stringify(name)}? This cannot be undone. [y/N] `))) {
+              throw new CliError('nothing was purged');
+            }
+          }
+          const purged = await stream.purgeDead(all ? undefined : keys);
+          if (options.json === true) printJson(io.stdout, { purged });
+          else println(io.stdout, `purged ${String(purged.length)} dead letter(s) of ${JSON.stringify(name)}`);
+          if (!all && purged.length < keys.length) outcome.code = ExitCode.Partial;
+        });
+      });
+
+    parent
+      .command('leases')
+      .description('list the leased jobs, the soonest deadline first, with who holds each')
+      .argument('<name>', 'the stream', checkName)
+      .addOption(new Option('-n, --limit <n>', 'how many to show').argParser(parseCount('--limit', 1, 10_000)).default(20))
+      .addOption(json())
+      .action(async (name, options, command) => {
+        await session(command, false, async ({ registry }) => {
+          const { stream } = await knownStream(registry, name);
+          const [leases, stats] = await Promise.all([stream.leases({ limit: options.limit }), stream.stats()]);
+          if (options.json === true) {
+            printJson(io.stdout, { name, total: stats.leased, leases: leases.map((l) => ({ ...l, endsInMs: l.deadline - stats.now })) });
+            return;
+          }
+          println(io.stdout, `Leases of ${JSON.stringify(name)}: ${String(leases.length)} of ${String(stats.leased)}, the soonest deadline first`);
+          if (leases.length === 0) return;
+          const rows = leases.map((l) => [l.key, String(l.attempt), l.owner ?? '-', formatDue(l.deadline - stats.now)]);
+          for (const line of table([{ title: 'KEY' }, { title: 'ATTEMPT', right: true }, { title: 'OWNER' }, { title: 'ENDS' }], rows)) println(io.stdout, line);
+        });
+      });
+
+    parent
+      .command('state')
+      .description('tell what one key is: queued, leased, delayed, dead, gated, cooling or absent')
+      .argument('<name>', 'the stream', checkName)
+      .argument('<key>', 'the item key', checkKey)
+      .addOption(json())
+      .action(async (name, key, options, command) => {
+        await session(command, false, async ({ registry }) => {
+          const stream = registry.stream(name);
+          const [state, { now }] = await Promise.all([stream.state(key), stream.stats()]);
+          if (options.json === true) {
+            printJson(io.stdout, { key, ...state });
+            return;
+          }
+          println(io.stdout, `${JSON.stringify(key)} in ${JSON.stringify(name)}: ${describeState(state, now)}`);
+        });
+      });
+
+    parent
+      .command('delete')
+      .description('delete a stream and everything it holds (asks first on a terminal)')
+      .argument('<name>', 'the stream', checkName)
+      .option('-y, --yes', 'do not ask')
+      .addOption(json())
+      .action(async (name, options, command) => {
+        await session(command, false, async ({ registry }) => {
+          const { stream } = await knownStream(registry, name);
+          if (options.yes !== true) {
+            if (io.stdin.isTTY !== true) throw usage(`refusing to delete ${JSON.stringify(name)} without --yes: there is no terminal to ask on`);
+            const s = await stream.stats();
+            const question = `Delete stream ${JSON.stringify(name)} (${String(s.length)} items, ${String(s.gated)} gated, ${String(s.cooling)} cooling, ${String(s.leased)} leased, ${String(s.dead)} dead)? This cannot be undone. [y/N] `;
+            if (!(await confirm(io, question))) throw new CliError(`${JSON.stringify(name)} was not deleted`);
+          }
+          const existed = await stream.delete();
+          if (options.json === true) printJson(io.stdout, { deleted: existed });
+          else println(io.stdout, `deleted ${JSON.stringify(name)}`);
+        });
+      });
+
+    parent
+      .command('import')
+      .description('add items from a JSON-lines or CSV file (- for standard input), in atomic batches')
+      .argument('<name>', 'the stream (created if new)', checkName)
+      .argument('<file>', 'lines of {"key","value","priority"}, or CSV key,value[,priority]')
+      .addOption(new Option('--format <format>', 'the file format; default: from the file name').choices(IMPORT_FORMATS))
+      .addOption(new Option('--batch <n>', 'items per atomic script').argParser(parseCount('--batch', 1, 10_000)).default(1000))
+      .option('--readd', 'clear gating and cooldowns of the imported keys first, and take them out of the dead letters')
+      .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it (a re-run doubles it), replace it, or keep the higher').choices(ADD_MODES).default('sum'))
+      .addOption(codecOption())
+      .option('--no-progress', 'no progress bar (it is drawn only on a terminal anyway)')
+      .addOption(json())
+      .action(async (name, file, options, command) => {
+        const format = formatOf(file, options.format);
+        let size: number | undefined;
+        if (file !== '-') {
+          try {
+            size = (await stat(file)).size;
+          } catch (err) {
+            throw new CliError(`cannot read ${JSON.stringify(file)}: ${err instanceof Error ? err.message : String(err)}`);
           }
         }
-        const purged = await stream.purgeDead(all ? undefined : keys);
-        if (options.json === true) printJson(io.stdout, { purged });
-        else println(io.stdout, `purged ${String(purged.length)} dead letter(s) of ${JSON.stringify(name)}`);
-        if (!all && purged.length < keys.length) outcome.code = ExitCode.Partial;
-      });
-    });
-
-  program
-    .command('leases')
-    .description('list the leased jobs, the soonest deadline first, with who holds each')
-    .argument('<name>', 'the stream', checkName)
-    .addOption(new Option('-n, --limit <n>', 'how many to show').argParser(parseCount('--limit', 1, 10_000)).default(20))
-    .addOption(json())
-    .action(async (name, options, command) => {
-      await session(command, false, async ({ registry }) => {
-        const { stream } = await knownStream(registry, name);
-        const [leases, stats] = await Promise.all([stream.leases({ limit: options.limit }), stream.stats()]);
-        if (options.json === true) {
-          printJson(io.stdout, { name, total: stats.leased, leases: leases.map((l) => ({ ...l, endsInMs: l.deadline - stats.now })) });
-          return;
-        }
-        println(io.stdout, `Leases of ${JSON.stringify(name)}: ${String(leases.length)} of ${String(stats.leased)}, the soonest deadline first`);
-        if (leases.length === 0) return;
-        const rows = leases.map((l) => [l.key, String(l.attempt), l.owner ?? '-', formatDue(l.deadline - stats.now)]);
-        for (const line of table([{ title: 'KEY' }, { title: 'ATTEMPT', right: true }, { title: 'OWNER' }, { title: 'ENDS' }], rows)) println(io.stdout, line);
-      });
-    });
-
-  program
-    .command('state')
-    .description('tell what one key is: queued, leased, delayed, dead, gated, cooling or absent')
-    .argument('<name>', 'the stream', checkName)
-    .argument('<key>', 'the item key', checkKey)
-    .addOption(json())
-    .action(async (name, key, options, command) => {
-      await session(command, false, async ({ registry }) => {
-        const stream = registry.stream(name);
-        const [state, { now }] = await Promise.all([stream.state(key), stream.stats()]);
-        if (options.json === true) {
-          printJson(io.stdout, { key, ...state });
-          return;
-        }
-        println(io.stdout, `${JSON.stringify(key)} in ${JSON.stringify(name)}: ${describeState(state, now)}`);
-      });
-    });
-
-  program
-    .command('delete')
-    .description('delete a stream and everything it holds (asks first on a terminal)')
-    .argument('<name>', 'the stream', checkName)
-    .option('-y, --yes', 'do not ask')
-    .addOption(json())
-    .action(async (name, options, command) => {
-      await session(command, false, async ({ registry }) => {
-        const { stream } = await knownStream(registry, name);
-        if (options.yes !== true) {
-          if (io.stdin.isTTY !== true) throw usage(`refusing to delete ${JSON.stringify(name)} without --yes: there is no terminal to ask on`);
-          const s = await stream.stats();
-          const question = `Delete stream ${JSON.stringify(name)} (${String(s.length)} items, ${String(s.gated)} gated, ${String(s.cooling)} cooling, ${String(s.leased)} leased, ${String(s.dead)} dead)? This cannot be undone. [y/N] `;
-          if (!(await confirm(io, question))) throw new CliError(`${JSON.stringify(name)} was not deleted`);
-        }
-        const existed = await stream.delete();
-        if (options.json === true) printJson(io.stdout, { deleted: existed });
-        else println(io.stdout, `deleted ${JSON.stringify(name)}`);
-      });
-    });
-
-  program
-    .command('import')
-    .description('add items from a JSON-lines or CSV file (- for standard input), in atomic batches')
-    .argument('<name>', 'the stream (created if new)', checkName)
-    .argument('<file>', 'lines of {"key","value","priority"}, or CSV key,value[,priority]')
-    .addOption(new Option('--format <format>', 'the file format; default: from the file name').choices(IMPORT_FORMATS))
-    .addOption(new Option('--batch <n>', 'items per atomic script').argParser(parseCount('--batch', 1, 10_000)).default(1000))
-    .option('--readd', 'clear gating and cooldowns of the imported keys first, and take them out of the dead letters')
-    .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it (a re-run doubles it), replace it, or keep the higher').choices(ADD_MODES).default('sum'))
-    .addOption(codecOption())
-    .option('--no-progress', 'no progress bar (it is drawn only on a terminal anyway)')
-    .addOption(json())
-    .action(async (name, file, options, command) => {
-      const format = formatOf(file, options.format);
-      let size: number | undefined;
-      if (file !== '-') {
-        try {
-          size = (await stat(file)).size;
-        } catch (err) {
-          throw new CliError(`cannot read ${JSON.stringify(file)}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }
-      await session(command, false, async ({ registry }) => {
-        const input = file === '-' ? io.stdin : createReadStream(file);
-        const progress = options.progress ? new ProgressBar(io.stderr, size) : undefined;
-        const summary = await importLines(registry.stream(name, { chunkSize: options.batch }), input, {
-          format,
-          batchSize: options.batch,
-          readd: options.readd === true,
-          mode: options.mode,
-          codec: options.codec,
-          progress,
-          bytesRead: () => ('bytesRead' in input ? input.bytesRead : 0),
+        await session(command, false, async ({ registry }) => {
+          const input = file === '-' ? io.stdin : createReadStream(file);
+          const progress = options.progress ? new ProgressBar(io.stderr, size) : undefined;
+          const summary = await importLines(registry.stream(name, { chunkSize: options.batch }), input, {
+            format,
+            batchSize: options.batch,
+            readd: options.readd === true,
+            mode: options.mode,
+            codec: options.codec,
+            progress,
+            bytesRead: () => ('bytesRead' in input ? input.bytesRead : 0),
+          });
+          if (options.json === true) printJson(io.stdout, summary);
+          else printImportSummary(io, file, summary, options.mode);
+          if (rejectedTotal(summary) > 0 || summary.badLines.length > 0) outcome.code = ExitCode.Partial;
         });
-        if (options.json === true) printJson(io.stdout, summary);
-        else printImportSummary(io, file, summary, options.mode);
-        if (rejectedTotal(summary) > 0 || summary.badLines.length > 0) outcome.code = ExitCode.Partial;
       });
-    });
+  };
+
+  defineStreamCommands(
+    program
+      .command('stream')
+      .description('the commands on one prioritized stream (each is also a command of its own: good-redis stream add is good-redis add)')
+      .helpCommand(false),
+  );
+  defineStreamCommands(program);
 
   program
     .command('expire')
