@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { GoodRedisError, PrioritizedStream, jsonCodec } from '../../src/index.js';
+import { Expirer, GoodRedisError, PrioritizedStream, StreamRegistry, Worker, jsonCodec, registerCommands } from '../../src/index.js';
 import { recordingClient } from './recording-client.js';
 
 const isInvalid = (err: unknown): boolean => GoodRedisError.is(err, 'InvalidArgument');
@@ -70,6 +70,53 @@ describe('PrioritizedStream (argument checks)', () => {
         assert.deepEqual(calls, []);
       });
     }
+
+    // Issue 12, item 14: null (or another non-object) as options is an InvalidArgument, not a TypeError.
+    const nullOptions: [string, (s: PrioritizedStream<unknown>) => Promise<unknown>][] = [
+      ['add', (s) => s.add('k', 'v', 1, null as never)],
+      ['addMany', (s) => s.addMany([['k', 'v']], null as never)],
+      ['addManyDetailed', (s) => s.addManyDetailed([['k', 'v']], 5 as never)],
+      ['pull', (s) => s.pull(null as never)],
+      ['deleteBelow', (s) => s.deleteBelow(0, null as never)],
+      ['keys', (s) => s.keys(null as never)],
+      ['entries', (s) => s.entries([] as never)],
+      ['cooldowns', (s) => s.cooldowns(null as never)],
+      ['scan', (s) => s.scan(null as never).next()],
+      ['lease', (s) => s.lease(null as never)],
+      ['ack', (s) => s.ack([{ key: 'k', leaseId: '1' }], null as never)],
+      ['nack', (s) => s.nack([{ key: 'k', leaseId: '1' }], null as never)],
+      ['deadLetters', (s) => s.deadLetters(null as never)],
+      ['leases', (s) => s.leases(null as never)],
+      ['delayed', (s) => s.delayed(null as never)],
+      ['consume', async (s) => s.consume(null as never).next()],
+    ];
+    for (const [method, call] of nullOptions) {
+      it(`should refuse null options of ${method} with InvalidArgument (issue 12, item 14) and send nothing`, async () => {
+        const { client, calls } = recordingClient();
+        const stream = new PrioritizedStream<unknown>(client, 'ok');
+        await assert.rejects(call(stream), (err) => isInvalid(err) && (err as Error).message.includes('must be an object'));
+        assert.deepEqual(calls, []);
+      });
+    }
+
+    it('should refuse null options of the constructors with InvalidArgument (issue 12, item 14)', () => {
+      const { client } = recordingClient();
+      assert.throws(() => new PrioritizedStream(client, 'ok', null as never), isInvalid);
+      const stream = new PrioritizedStream(client, 'ok');
+      assert.throws(() => new Worker(stream, () => undefined, null as never), isInvalid);
+      assert.throws(() => new StreamRegistry(client, null as never), isInvalid);
+      assert.throws(() => new Expirer(new StreamRegistry(client), null as never), isInvalid);
+      assert.throws(() => { registerCommands(client, null as never); }, isInvalid);
+    });
+
+    it('should refuse a Worker whose ack options are bad, at construction (issue 12, item 8)', () => {
+      const { client, calls } = recordingClient();
+      const stream = new PrioritizedStream(client, 'ok');
+      for (const ack of [{ cooldownMs: -1 }, { gate: 'yes' }, { expireAt: Number.NaN }, null]) {
+        assert.throws(() => new Worker(stream, () => undefined, { ack: ack as never, autorun: false }), isInvalid, JSON.stringify(ack));
+      }
+      assert.deepEqual(calls, []);
+    });
 
     it('should refuse a value the codec cannot encode and send nothing', async () => {
       const { client, calls } = recordingClient();

@@ -1,3 +1,4 @@
+import { optionsOf } from '../internal/validate.js';
 import { once } from 'node:events';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { GoodRedisError } from '../errors.js';
@@ -153,6 +154,7 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): Connect
  * @throws {@link GoodRedisError} `Configuration` for contradictory or malformed settings
  */
 export function createConnection(options: ConnectionOptions = {}, env: NodeJS.ProcessEnv = process.env): RedisClient {
+  options = optionsOf(options);
   const given = (['url', 'redis', 'cluster'] as const).filter((k) => options[k] !== undefined);
   if (given.includes('cluster') && given.length > 1) {
     throw new GoodRedisError('Configuration', 'give either cluster or url/redis connection options, not both');

@@ -1,3 +1,4 @@
+import { optionsOf } from '../internal/validate.js';
 import 'reflect-metadata';
 import { ContainerModule } from 'inversify';
 import { closeConnection, createConnection, type ConnectionOptions } from '../connection/connection-options.js';
@@ -66,6 +67,7 @@ export interface ExpirerModuleOptions extends ExpirerOptions {
  * ```
  */
 export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): ContainerModule {
+  options = optionsOf(options);
   return new ContainerModule(({ bind }) => {
     // The module's singletons, made once on first need (or at load, with autoStart) and shared
     // by the bindings, so that what autoStart made at load is what the container hands out.

@@ -44,6 +44,24 @@ export function assertInteger(value: unknown, what: string, min: number, max = N
   }
 }
 
+/**
+ * An options argument: an object, or `undefined` for "all defaults". `null`, a number or an
+ * array is refused with an `InvalidArgument` error instead of a `TypeError` from
+ * destructuring.
+ *
+ * @param value - what the caller passed
+ * @param what - the argument's name, for the message
+ * @returns the options, `{}` for undefined
+ */
+export function optionsOf<T extends object>(value: T | undefined, what = 'options'): T {
+  const given: unknown = value; // callers in plain JavaScript pass anything
+  if (given === undefined) return {} as T;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw invalid(`${what} must be an object (or left out), got ${describe(given)}`);
+  }
+  return given as T;
+}
+
 /** A boolean. */
 export function assertBoolean(value: unknown, what: string): asserts value is boolean {
   if (typeof value !== 'boolean') throw invalid(`${what} must be a boolean, got ${describe(value)}`);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { optionsOf } from '../internal/validate.js';
 import type { ClientContext, Result } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
 import { fromScriptError } from '../errors.js';
@@ -203,6 +204,7 @@ interface CommandHost {
  * ```
  */
 export function registerCommands(client: RedisClient, options: RegisterCommandsOptions = {}): void {
+  options = optionsOf(options);
   const prefix = options.prefix ?? '';
   streamKeys('probe', prefix); // validates the prefix before anything is defined
   defineScripts(client);

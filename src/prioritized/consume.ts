@@ -1,4 +1,4 @@
-import { assertInteger, invalid } from '../internal/validate.js';
+import { assertInteger, invalid, optionsOf } from '../internal/validate.js';
 import type { StreamJobs } from './stream-jobs.js';
 import type { AckOptions, ConsumeOptions, Job, LeasedItem, NackOptions, NackResult } from './types.js';
 import { WorkSignal } from './work-signal.js';
@@ -61,6 +61,7 @@ export function jobOf<T>(stream: StreamJobs<T>, leased: LeasedItem<T>): LeasedJo
  * counted); a value that did not decode went to the dead letters at lease time.
  */
 export async function* consume<T>(stream: StreamJobs<T>, options: ConsumeOptions = {}): AsyncGenerator<Job<T>, void, undefined> {
+  options = optionsOf(options);
   const { blockTimeoutMs = 5000, signal: abort, ...lease } = options;
   assertInteger(blockTimeoutMs, 'blockTimeoutMs', 1);
   if (abort !== undefined && !(abort instanceof AbortSignal)) throw invalid('signal must be an AbortSignal');

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { reportError } from '../internal/report-error.js';
-import { assertInteger } from '../internal/validate.js';
+import { assertInteger, optionsOf } from '../internal/validate.js';
 import type { StreamRegistry } from './stream-registry.js';
 
 /** Options of {@link Expirer}. */
@@ -79,6 +79,7 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
    * @throws {@link GoodRedisError} `InvalidArgument` for a bad option
    */
   public constructor(registry: StreamRegistry, options: ExpirerOptions = {}) {
+    options = optionsOf(options);
     super();
     this.registry = registry;
     this.intervalMs = options.intervalMs ?? 1000;

@@ -1,9 +1,9 @@
 import { encodeWith } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid } from '../internal/validate.js';
+import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf } from '../internal/validate.js';
 import type { ScriptArg } from './scripts.js';
-import { priorityOf, ranks, text } from './stream-base.js';
+import { cooldownArgs, priorityOf, ranks, text } from './stream-base.js';
 import { StreamJobs } from './stream-jobs.js';
 import {
   MAX_PULL_COUNT,
@@ -51,6 +51,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * @throws {@link GoodRedisError} `InvalidArgument` for a bad name or option
    */
   public constructor(client: RedisClient, name: string, options: PrioritizedStreamOptions<T> = {}) {
+    options = optionsOf(options);
     super(client, name, options);
   }
 
@@ -75,6 +76,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async add(key: string, value: T, priority = 1, options: AddOptions = {}): Promise<number | null> {
+    options = optionsOf(options);
     assertItemKey(key);
     assertFinite(priority, 'priority');
     const [readd, mode, delay] = addFlags(options);
@@ -98,6 +100,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async addMany(items: Iterable<ItemInput<T>>, options: AddOptions = {}): Promise<(number | null)[]> {
+    options = optionsOf(options);
     const [chunks, replies] = await this.addChunks(items, options, 'compact');
     return chunks.flatMap((c, i) => compactResults(replies[i], c.priorities).map((r) => (typeof r === 'number' ? r : null)));
   }
@@ -119,6 +122,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async addManyDetailed(items: Iterable<ItemInput<T>>, options: AddOptions = {}): Promise<AddOutcome[]> {
+    options = optionsOf(options);
     const [chunks, replies] = await this.addChunks(items, options, 'reasons');
     return chunks.flatMap((c, i) =>
       compactResults(replies[i], c.priorities).map((r): AddOutcome => {
@@ -193,12 +197,13 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async pull(options: PullOptions = {}): Promise<Item<T>[]> {
+    options = optionsOf(options);
     const { count = 1, purge = true, gate = false, decreaseBy = 1 } = options;
     assertInteger(count, 'count', 1, MAX_PULL_COUNT);
     assertBoolean(purge, 'purge');
     assertBoolean(gate, 'gate');
     if (gate && !purge) throw invalid('gate requires purge: a gated key must leave the stream');
-    const [cooldownMs, deadline] = this.cooldownArgs(options, this.cooldownMs);
+    const [cooldownMs, deadline] = cooldownArgs(options, this.cooldownMs);
     assertFinite(decreaseBy, 'decreaseBy');
     const reply = await this.run(
       'pullItems',
@@ -276,6 +281,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async deleteBelow(threshold: number, options: DeleteBelowOptions = {}): Promise<string[]> {
+    options = optionsOf(options);
     assertFinite(threshold, 'threshold');
     const { gate = false } = options;
     assertBoolean(gate, 'gate');
@@ -360,6 +366,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async *scan(options: ScanOptions = {}): AsyncGenerator<Item<T>, void, undefined> {
+    options = optionsOf(options);
     const { batchSize = 500 } = options;
     assertInteger(batchSize, 'batchSize', 1, 10_000);
     let cursor = '0';

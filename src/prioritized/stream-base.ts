@@ -1,7 +1,7 @@
 import { stringCodec, type Codec } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { assertFinite, assertInteger } from '../internal/validate.js';
+import { assertFinite, assertInteger, optionsOf } from '../internal/validate.js';
 import { defineScripts, execConfirmed, runScript, runScriptReplicated, type ScriptArg, type ScriptName } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, type Item, type PrioritizedStreamOptions, type RangeOptions } from './types.js';
@@ -66,21 +66,6 @@ export abstract class StreamBase<T> {
       this.replication = { replicas, timeoutMs };
     }
     defineScripts(client);
-  }
-
-  /**
-   * Checks the cooldown options of a pull or an ack and returns them as script arguments:
-   * `cooldownMs` (`fallback` when omitted) and `expireAt` as epoch ms, or `''`.
-   */
-  protected cooldownArgs(
-    options: { cooldownMs?: number | undefined; expireAt?: Date | number | undefined },
-    fallback: number,
-  ): [cooldownMs: number, expireAt: number | ''] {
-    const { cooldownMs = fallback, expireAt } = options;
-    assertInteger(cooldownMs, 'cooldownMs', 0);
-    const deadline = expireAt instanceof Date ? expireAt.getTime() : expireAt;
-    if (deadline !== undefined) assertFinite(deadline, 'expireAt');
-    return [cooldownMs, deadline ?? ''];
   }
 
   /** Runs one of the stream's scripts with its keys. */
@@ -152,9 +137,24 @@ export abstract class StreamBase<T> {
   }
 }
 
+/**
+ * Checks the cooldown options of a pull or an ack and returns them as script arguments:
+ * `cooldownMs` (`fallback` when omitted) and `expireAt` as epoch ms, or `''`.
+ */
+export function cooldownArgs(
+  options: { cooldownMs?: number | undefined; expireAt?: Date | number | undefined },
+  fallback: number,
+): [cooldownMs: number, expireAt: number | ''] {
+  const { cooldownMs = fallback, expireAt } = options;
+  assertInteger(cooldownMs, 'cooldownMs', 0);
+  const deadline = expireAt instanceof Date ? expireAt.getTime() : expireAt;
+  if (deadline !== undefined) assertFinite(deadline, 'expireAt');
+  return [cooldownMs, deadline ?? ''];
+}
+
 /** A range of ranks for ZRANGE: `offset`/`limit` to start/stop (stop inclusive). */
-export function ranks(range: RangeOptions): [start: number, stop: number] {
-  const { offset = 0, limit } = range;
+export function ranks(range: RangeOptions | undefined): [start: number, stop: number] {
+  const { offset = 0, limit } = optionsOf(range, 'range');
   assertInteger(offset, 'offset', 0);
   if (limit === undefined) return [offset, -1];
   assertInteger(limit, 'limit', 0);

@@ -1,6 +1,6 @@
-import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid } from '../internal/validate.js';
+import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf } from '../internal/validate.js';
 import { consume } from './consume.js';
-import { StreamBase, ranks, text } from './stream-base.js';
+import { StreamBase, cooldownArgs, ranks, text } from './stream-base.js';
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_ATTEMPTS,
@@ -47,6 +47,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * ```
    */
   public async lease(options: LeaseOptions = {}): Promise<LeasedItem<T>[]> {
+    options = optionsOf(options);
     const { items, undecodable } = await this.leaseBatch(options);
     for (const err of undecodable) {
       process.emitWarning(`good-redis lease: ${err instanceof Error ? err.message : String(err)}; the job went to the dead letters`, 'GoodRedisWarning');
@@ -62,6 +63,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * @internal
    */
   public async leaseBatch(options: LeaseOptions = {}): Promise<{ items: LeasedItem<T>[]; wakeInMs: number; undecodable: unknown[] }> {
+    options = optionsOf(options);
     const { count = 1, leaseMs = DEFAULT_LEASE_MS, maxAttempts = DEFAULT_MAX_ATTEMPTS, owner = '' } = options;
     assertInteger(count, 'count', 1, MAX_PULL_COUNT);
     assertInteger(leaseMs, 'leaseMs', 1);
@@ -111,13 +113,11 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * @param options - `gate`, `cooldownMs`, `expireAt`
    * @returns how many jobs were finished
    */
-  public async ack(leases: readonly LeaseRef[], options: AckOptions = {}): Promise<number> {
-    const { gate = false } = options;
-    assertBoolean(gate, 'gate');
-    const [cooldownMs, deadline] = this.cooldownArgs(options, this.ackCooldownMs);
+  public async ack(leases: readonly LeaseRef[], options?: AckOptions): Promise<number> {
+    const [gate, cooldownMs, deadline] = ackArgs(options, this.ackCooldownMs);
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return 0;
-    return Number(await this.run('ackItems', [gate ? '1' : '0', cooldownMs, deadline, ...pairs]));
+    return Number(await this.run('ackItems', [gate, cooldownMs, deadline, ...pairs]));
   }
 
   /**
@@ -130,6 +130,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * @returns how many jobs were requeued, delayed and dead-lettered
    */
   public async nack(leases: readonly LeaseRef[], options: NackOptions = {}): Promise<NackResult> {
+    options = optionsOf(options);
     const { delayMs = 0, priority, error } = options;
     assertInteger(delayMs, 'delayMs', 0);
     if (priority !== undefined) assertFinite(priority, 'priority');
@@ -204,6 +205,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * ```
    */
   public consume(options: ConsumeOptions = {}): AsyncGenerator<Job<T>, void, undefined> {
+    options = optionsOf(options);
     return consume(this, options);
   }
 
@@ -387,6 +389,21 @@ interface JobState {
   o?: string;
   /** The last error. */
   e?: string;
+}
+
+/**
+ * Checks the options of an ack (or of a Worker's `ack` option, at construction) and returns
+ * them as the ackItems script's arguments.
+ *
+ * @param options - `gate`, `cooldownMs`, `expireAt`
+ * @param fallback - the cooldown when `cooldownMs` is left out (the stream's `ackCooldownMs`)
+ * @throws {@link GoodRedisError} `InvalidArgument` for a bad option
+ */
+export function ackArgs(options: AckOptions | undefined, fallback: number): [gate: '0' | '1', cooldownMs: number, expireAt: number | ''] {
+  const checked = optionsOf(options, 'ack options');
+  const { gate = false } = checked;
+  assertBoolean(gate, 'gate');
+  return [gate ? '1' : '0', ...cooldownArgs(checked, fallback)];
 }
 
 /** Flattens leases into key, leaseId pairs, checking each. */

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../connection/redis-client.js';
-import { assertPrefix, assertStreamName } from '../internal/validate.js';
+import { assertPrefix, assertStreamName, optionsOf } from '../internal/validate.js';
 import { PrioritizedStream } from './prioritized-stream.js';
 import { registryKey, streamKeys } from './stream-keys.js';
 import type { PrioritizedStreamOptions } from './types.js';
@@ -48,6 +48,7 @@ export class StreamRegistry {
    * @param options - key prefix and stream defaults
    */
   public constructor(client: RedisClient, options: StreamRegistryOptions = {}) {
+    options = optionsOf(options);
     this.prefix = options.prefix ?? '';
     assertPrefix(this.prefix);
     this.key = registryKey(this.prefix);
@@ -90,6 +91,7 @@ export class StreamRegistry {
    * @returns a {@link PrioritizedStream} on this registry's connection
    */
   public stream<T = string>(name: string, options: RegistryStreamOptions<T> = {}): PrioritizedStream<T> {
+    options = optionsOf(options);
     return new PrioritizedStream<T>(this.client, name, { ...this.streamDefaults, ...options, prefix: this.prefix });
   }
 

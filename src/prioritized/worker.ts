@@ -3,9 +3,10 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { GoodRedisError } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
-import { assertBoolean, assertInteger, invalid } from '../internal/validate.js';
+import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
 import type { PrioritizedStream } from './prioritized-stream.js';
 import { jobOf, type LeasedJob } from './consume.js';
+import { ackArgs } from './stream-jobs.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AckOptions, type Job, type LeasedItem, type NackResult } from './types.js';
 import { WorkSignal } from './work-signal.js';
 
@@ -247,6 +248,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
    * @throws {@link GoodRedisError} `InvalidArgument` for a bad option
    */
   public constructor(stream: PrioritizedStream<T>, handler: JobHandler<T, R>, options: WorkerOptions = {}) {
+    options = optionsOf(options);
     super();
     if (typeof handler !== 'function') throw invalid('handler must be a function');
     this.stream = stream;
@@ -267,7 +269,8 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
     this.backoff = typeof backoff === 'number' ? () => backoff : backoff;
     this.blockTimeoutMs = options.blockTimeoutMs ?? 5000;
     assertInteger(this.blockTimeoutMs, 'blockTimeoutMs', 1);
-    this.ackOptions = options.ack ?? {};
+    this.ackOptions = optionsOf(options.ack, 'ack');
+    ackArgs(this.ackOptions, 0); // a bad ack option fails here, not on every job's ack
     if (options.autorun ?? true) this.run();
   }
 
@@ -301,6 +304,7 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
    * ```
    */
   public close(options: CloseOptions = {}): Promise<void> {
+    options = optionsOf(options);
     const { timeoutMs } = options;
     if (timeoutMs !== undefined) assertInteger(timeoutMs, 'timeoutMs', 0);
     this.closing ??= (async () => {

@@ -18,5 +18,6 @@ if by == nil then return grError('EINVAL', 'by must be a finite number') end
 local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not current then return false end
 local stored = tonumber(current) - by
+if toFinite(stored) == nil then return grError('ERANGE', 'the priority would leave the range of finite numbers') end
 redis.call('ZADD', KEYS[1], stored, ARGV[1])
 return fmt(readBase(KEYS[2]) - stored)

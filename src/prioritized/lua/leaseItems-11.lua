@@ -49,14 +49,18 @@ if #range > 0 then
   local keys = keysOf(range)
   local values = valuesOf(KEYS[1], keys)
   local raw = callCollect('HMGET', KEYS[9], keys)
+  -- Lease ids: the lease counter, prefixed by the server clock in microseconds, so that ids
+  -- stay unique across the stream's lifetimes (delete() drops the counter with the stream).
   local seq = redis.call('HINCRBY', KEYS[5], 'lseq', 1)
+  local t = redis.call('TIME')
+  local idPrefix = t[1] .. string.format('%06d', tonumber(t[2])) .. '-' .. seq .. '-'
   local states = {}
   for i = 1, #keys do
     local st = decodeState(raw[i])
     st.a = (st.a or 0) + 1
     st.m = maxAttempts
     st.p = fmt(base - tonumber(range[2 * i]))
-    st.l = seq .. '-' .. i
+    st.l = idPrefix .. i
     if ARGV[5] ~= nil and ARGV[5] ~= '' then st.o = ARGV[5] else st.o = nil end
     states[i] = st
     out[#out + 1] = keys[i]

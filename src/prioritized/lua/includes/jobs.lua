@@ -14,8 +14,11 @@ local function exhausted(st)
 end
 
 -- Puts jobs back into the stream at the priority in their state (a list of keys and a
--- parallel list of states); the states are written back by the caller.
+-- parallel list of states); the states are written back by the caller. A cooldown left on
+-- such a key (by a pull with purge false before it was leased) is cleared: a later sweep
+-- must not remove the returned job.
 local function requeue(keys, states, base)
+  if #keys > 0 and redis.call('EXISTS', KEYS[4]) == 1 then callChunked('ZREM', KEYS[4], keys) end
   local scored = {}
   for i = 1, #keys do
     scored[#scored + 1] = base - tonumber(states[i].p or '0')

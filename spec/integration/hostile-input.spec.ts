@@ -1,0 +1,63 @@
+/**
+ * Defects found by the adversarial run (issue 12), one test per item fixed so far; each failed
+ * on the code before the fix.
+ */
+import assert from 'node:assert/strict';
+import type { RedisClient } from '../../src/index.js';
+import { GoodRedisError, PrioritizedStream } from '../../src/index.js';
+import { closeAll, connect, describeEachTopology, uniqueName } from './support.js';
+
+describeEachTopology('Hostile input and odd sequences (issue 12)', () => {
+  let redis: RedisClient;
+  let stream: PrioritizedStream;
+
+  beforeEach(() => {
+    redis = connect();
+    stream = new PrioritizedStream(redis, uniqueName('hostile'), { cooldownMs: 0 });
+  });
+  afterEach(closeAll);
+
+  it('item 6: lease ids stay unique across delete(), so a stale ack cannot finish the new job', async () => {
+    await stream.add('k', 'first');
+    const [old] = await stream.lease();
+    assert.ok(old);
+    await stream.delete();
+    await stream.add('k', 'second');
+    const [fresh] = await stream.lease();
+    assert.ok(fresh);
+    assert.notEqual(fresh.leaseId, old.leaseId);
+    await assert.rejects(stream.ack([old]), (err: unknown) => GoodRedisError.is(err, 'LeaseLost'));
+    const state = await stream.state('k');
+    assert.ok(state.state === 'leased' && state.leaseId === fresh.leaseId, JSON.stringify(state));
+    assert.equal(await stream.ack([fresh]), 1);
+  });
+
+  it('item 9: break out of consume() hands the rest of the batch back at once, attempts not counted', async () => {
+    await stream.addMany(Array.from({ length: 4 }, (_, i) => [`k${String(i)}`, 'v', 10 - i] as const));
+    for await (const job of stream.consume({ count: 4, maxAttempts: 1 })) {
+      await job.ack();
+      break;
+    }
+    assert.deepEqual(await stream.keys(), ['k1', 'k2', 'k3']);
+    assert.equal(await redis.zcard(stream.redisKeys.leases), 0);
+    // With maxAttempts 1, a counted attempt would have sent each to the dead letters on its next failure.
+    const [next] = await stream.lease({ maxAttempts: 1 });
+    assert.deepEqual([next?.key, next?.attempt], ['k1', 1]);
+  });
+
+  it('item 12: an increment that would overflow to Infinity is refused with a Range error and writes nothing', async () => {
+    await stream.add('big', 'v', Number.MAX_VALUE);
+    await assert.rejects(stream.increment('big', Number.MAX_VALUE), (err: unknown) => GoodRedisError.is(err, 'Range'));
+    assert.deepEqual(await stream.entries(), [{ key: 'big', value: 'v', priority: Number.MAX_VALUE }]);
+  });
+
+  it('item 13: a job nacked back to the stream loses the stale cooldown of an earlier pull({ purge: false })', async () => {
+    await stream.add('k', 'v', 5);
+    await stream.pull({ purge: false, expireAt: 1 }); // stays queued, with a cooldown already ended
+    const [job] = await stream.lease();
+    assert.ok(job);
+    await stream.nack([job]);
+    assert.equal(await stream.expire(), 0, 'no stale cooldown left for the sweep');
+    assert.deepEqual(await stream.keys(), ['k'], 'the returned job is still queued');
+  });
+});
