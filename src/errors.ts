@@ -22,9 +22,12 @@ const MARKER = Symbol.for('good-redis.error');
  * - `Replication`: with the `replication` option, a write reached the master but fewer replicas
  *   than asked confirmed it in time (or the confirmation never arrived): it may be lost if the
  *   master fails over now, so its outcome is unknown.
+ * - `OutOfMemory`: Redis is at its `maxmemory` under the `noeviction` policy and refused the
+ *   operation before writing anything (Redis 7+ checks a script up front; see docs/operations.md
+ *   for Redis 6.2). Free memory (delete or purge data, let the Expirer sweep) or raise the limit.
  * - `Script`: Redis rejected a script for a reason the SDK did not anticipate.
  */
-export type ErrorKind = 'InvalidArgument' | 'Codec' | 'Configuration' | 'Range' | 'LeaseLost' | 'Replication' | 'Script';
+export type ErrorKind = 'InvalidArgument' | 'Codec' | 'Configuration' | 'Range' | 'LeaseLost' | 'Replication' | 'OutOfMemory' | 'Script';
 
 /**
  * The one base class of every error good-redis raises.
@@ -80,13 +83,17 @@ const SCRIPT_ERROR = /GRERR (\w+) (.*)$/s;
 
 /**
  * Maps an error that came back from Redis to a {@link GoodRedisError} when it carries a
- * good-redis script code (`GRERR <CODE> <message>`); any other error is returned unchanged.
+ * good-redis script code (`GRERR <CODE> <message>`), or is Redis's `OOM` refusal
+ * (`OutOfMemory`); any other error is returned unchanged.
  *
  * @param err - what a command rejected with
  * @returns the mapped error, or `err` itself
  */
 export function fromScriptError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
+  if (err.message.startsWith('OOM ')) {
+    return new GoodRedisError('OutOfMemory', `Redis is out of memory and refused the operation; nothing was written (${err.message})`, { cause: err });
+  }
   const match = SCRIPT_ERROR.exec(err.message);
   if (match === null) return err;
   const [, code = '', message = ''] = match;

@@ -192,8 +192,9 @@ describeEachTopology('What a new user hits (issue 11)', () => {
       await jobs.add('reset:alice', 'token-1');
       const worker = track(new Worker(jobs, () => 'sent'));
       await once(worker, 'drained');
+      const drained = once(worker, 'drained'); // listening before the add: the job may finish before add() returns
       assert.equal(await jobs.add('reset:alice', 'token-2'), 1, 'a second e-mail within a day is queued');
-      await once(worker, 'drained');
+      await drained;
       const crawler = new PrioritizedStream(redis, uniqueName('crawl'), { ackCooldownMs: 60_000 });
       await crawler.add('page', 'v');
       const [job] = await crawler.lease();
@@ -262,8 +263,9 @@ describeEachTopology('What a new user hits (issue 11)', () => {
     it('wakes an idle Worker for a delayed add when it is due', async () => {
       const done: string[] = [];
       const worker = track(new Worker(raw, (job) => { done.push(job.key); }, { blockTimeoutMs: 60_000 }));
+      const drained = once(worker, 'drained'); // listening before the add: the job may finish before add() returns
       await raw.add('first', 'v');
-      await once(worker, 'drained');
+      await drained;
       await raw.add('delayed', 'v', 1, { delayMs: 200 });
       await waitFor(() => done.includes('delayed'), 5000, 'the delayed job to run');
     });

@@ -8,7 +8,7 @@ import type { ClientContext, Result } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
 import { fromScriptError } from '../errors.js';
 import { DEFAULT_COOLDOWN_MS, DEFAULT_CHUNK_SIZE, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AddMode } from './types.js';
-import { defineScripts, scriptFunction, SCRIPTS, type ScriptArg, type ScriptName } from './scripts.js';
+import { defineScripts, scriptFunction, SCRIPTS, withLegacyFallback, type ScriptArg, type ScriptName } from './scripts.js';
 import { streamKeys } from './stream-keys.js';
 
 /** The arguments of the raw `pspull` command, in good-redis's order. */
@@ -219,9 +219,12 @@ export function registerCommands(client: RedisClient, options: RegisterCommandsO
           if (this.isPipeline === true) throw err;
           return Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }
-        const sent = scriptFunction(this, script, binary).call(this, ...args);
         // In a pipeline the call returns the pipeline itself, for chaining.
-        return this.isPipeline === true ? sent : sent.catch((err: unknown) => Promise.reject(fromScriptError(err) as Error));
+        if (this.isPipeline === true) return scriptFunction(this, script, binary).call(this, ...args);
+        const self = this as unknown as RedisClient;
+        return withLegacyFallback(self, () => scriptFunction(self, script, binary).call(self, ...args)).catch((err: unknown) =>
+          Promise.reject(fromScriptError(err) as Error),
+        );
       };
     }
     // Pipelines and transactions copy the commands listed here from their client.

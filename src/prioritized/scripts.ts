@@ -9,8 +9,13 @@ interface ScriptDefinition {
   readonly file: string;
   /** The KEYS, in the order the script's header lists them. */
   readonly keys: (k: StreamKeys) => readonly string[];
-  /** Read-only scripts may run on replicas. */
+  /** Read-only scripts may run on replicas (and are declared `no-writes`). */
   readonly readOnly: boolean;
+  /**
+   * Scripts that only remove data are declared `allow-oom`, so a full server can still be
+   * emptied; every other writing script is refused by Redis up front when it is out of memory.
+   */
+  readonly allowOom?: boolean;
 }
 
 const allKeys = (k: StreamKeys): readonly string[] => [
@@ -37,8 +42,8 @@ export const SCRIPTS = {
   incrementItem: { file: 'incrementItem-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
   decrementAll: { file: 'decrementAll-2.lua', keys: (k) => [k.scores, k.meta], readOnly: false },
   deleteBelow: { file: 'deleteBelow-5.lua', keys: (k) => [k.items, k.scores, k.gated, k.meta, k.state], readOnly: false },
-  expireItems: { file: 'expireItems-4.lua', keys: (k) => [k.items, k.scores, k.cooldowns, k.state], readOnly: false },
-  deleteStream: { file: 'deleteStream-11.lua', keys: countingKeys, readOnly: false },
+  expireItems: { file: 'expireItems-4.lua', keys: (k) => [k.items, k.scores, k.cooldowns, k.state], readOnly: false, allowOom: true },
+  deleteStream: { file: 'deleteStream-11.lua', keys: countingKeys, readOnly: false, allowOom: true },
   getItem: { file: 'getItem-1.lua', keys: (k) => [k.items], readOnly: true },
   countItems: { file: 'countItems-1.lua', keys: (k) => [k.scores], readOnly: true },
   readItems: { file: 'readItems-3.lua', keys: (k) => [k.items, k.scores, k.meta], readOnly: true },
@@ -51,7 +56,7 @@ export const SCRIPTS = {
   readJobs: { file: 'readJobs-10.lua', keys: allKeys, readOnly: true },
   readState: { file: 'readState-10.lua', keys: allKeys, readOnly: true },
   buryItems: { file: 'buryItems-10.lua', keys: allKeys, readOnly: false },
-  removeItems: { file: 'removeItems-10.lua', keys: allKeys, readOnly: false },
+  removeItems: { file: 'removeItems-10.lua', keys: allKeys, readOnly: false, allowOom: true },
   readStats: { file: 'readStats-11.lua', keys: countingKeys, readOnly: true },
   reviveDead: { file: 'reviveDead-10.lua', keys: allKeys, readOnly: false },
 } as const satisfies Record<string, ScriptDefinition>;
@@ -65,13 +70,61 @@ export type ScriptArg = string | Buffer | number;
 type ScriptFunction = (this: unknown, ...args: ScriptArg[]) => Promise<unknown>;
 
 let sources: ReadonlyMap<ScriptName, string> | undefined;
+let flaggedSources: ReadonlyMap<ScriptName, string> | undefined;
 
-/** The script sources with their includes expanded, read once from the `lua/` folder. */
+/** The script sources with their includes expanded, read once from the `lua/` folder (no shebang: for Redis before 7). */
 export function scriptSources(): ReadonlyMap<ScriptName, string> {
   sources ??= new Map(
     (Object.keys(SCRIPTS) as ScriptName[]).map((name) => [name, loadLua(import.meta.url, `lua/${SCRIPTS[name].file}`)]),
   );
   return sources;
+}
+
+/**
+ * The shebang line that declares a script's flags to Redis 7+: `no-writes` for read-only
+ * scripts (they run on replicas and on a full server), `allow-oom` for scripts that only
+ * remove data, none for the others, which Redis then refuses up front, before any write, when
+ * it is out of memory (`maxmemory` reached under `noeviction`).
+ */
+export function shebangOf(name: ScriptName): string {
+  const definition: ScriptDefinition = SCRIPTS[name];
+  if (definition.readOnly) return '#!lua flags=no-writes';
+  return definition.allowOom === true ? '#!lua flags=allow-oom' : '#!lua';
+}
+
+/** {@link scriptSources} with each script's flags declared in a shebang (Redis 7+). */
+export function flaggedScriptSources(): ReadonlyMap<ScriptName, string> {
+  flaggedSources ??= new Map([...scriptSources()].map(([name, lua]) => [name, `${shebangOf(name)}\n${lua}`]));
+  return flaggedSources;
+}
+
+/** Clients whose server refused a shebang (Redis before 7): they run the scripts without flags. */
+const legacy = new WeakSet<object>();
+
+/**
+ * Whether `err` is a server before Redis 7 refusing a script's shebang (a compile error at
+ * its first character): nothing ran.
+ */
+function refusedShebang(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('unexpected symbol near \'#\'');
+}
+
+/**
+ * Runs `call`; when the server refused the scripts' shebang (Redis before 7), defines the
+ * scripts again on `client` without it and runs `call` once more (nothing ran the first time).
+ *
+ * @param client - the client the scripts are defined on
+ * @param call - sends the script (again)
+ */
+export async function withLegacyFallback<R>(client: RedisClient, call: () => Promise<R>): Promise<R> {
+  try {
+    return await call();
+  } catch (err) {
+    if (legacy.has(client) || !refusedShebang(err)) throw err;
+    legacy.add(client);
+    define(client, scriptSources());
+    return call();
+  }
 }
 
 /** The command name a script is defined under on a client. */
@@ -94,10 +147,14 @@ const defined = new WeakSet<object>();
  */
 export function defineScripts(client: RedisClient): void {
   if (defined.has(client)) return;
-  for (const [name, lua] of scriptSources()) {
-    client.defineCommand(internalName(name), { numberOfKeys: keyCount(name), lua, readOnly: SCRIPTS[name].readOnly });
-  }
+  define(client, legacy.has(client) ? scriptSources() : flaggedScriptSources());
   defined.add(client);
+}
+
+function define(client: RedisClient, lua: ReadonlyMap<ScriptName, string>): void {
+  for (const [name, source] of lua) {
+    client.defineCommand(internalName(name), { numberOfKeys: keyCount(name), lua: source, readOnly: SCRIPTS[name].readOnly });
+  }
 }
 
 /** Finds the function ioredis defined for `name` on `target` (a client or a pipeline). */
@@ -125,7 +182,7 @@ export async function runScript(
   binary = false,
 ): Promise<unknown> {
   try {
-    return await scriptFunction(client, name, binary).call(client, ...SCRIPTS[name].keys(keys), ...args);
+    return await withLegacyFallback(client, () => scriptFunction(client, name, binary).call(client, ...SCRIPTS[name].keys(keys), ...args));
   } catch (err) {
     throw fromScriptError(err);
   }
@@ -155,9 +212,11 @@ export function runScriptReplicated(
   timeoutMs: number,
 ): Promise<unknown> {
   if (SCRIPTS[name].readOnly) return runScript(client, name, keys, args, binary);
-  const pipeline = client.pipeline();
-  void scriptFunction(pipeline, name, binary).call(pipeline, ...SCRIPTS[name].keys(keys), ...args);
-  return execConfirmed(pipeline, replicas, timeoutMs, `the ${name} script`);
+  return withLegacyFallback(client, () => {
+    const pipeline = client.pipeline(); // made anew: a pipeline copies the client's scripts
+    void scriptFunction(pipeline, name, binary).call(pipeline, ...SCRIPTS[name].keys(keys), ...args);
+    return execConfirmed(pipeline, replicas, timeoutMs, `the ${name} script`);
+  });
 }
 
 /**

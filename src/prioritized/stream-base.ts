@@ -80,6 +80,11 @@ export abstract class StreamBase<T> {
    * behind the script; on a Cluster (another slot, maybe another node) it waits for it, so
    * a concurrent `delete` (SREM, then UNLINK) can never leave data unregistered. With
    * `replication` it waits too, and the registration is confirmed by the replicas like the write.
+   *
+   * A write that landed is never reported as failed because of its registration: a failed
+   * SADD (the registry's Cluster master down, a server out of memory) is reported as a
+   * process warning (code `GOOD_REDIS_REGISTRATION`) and retried in the background; the
+   * next add registers the name anyway.
    */
   protected async registering<R>(work: Promise<R>): Promise<R> {
     if (this.replication !== undefined) {
@@ -90,11 +95,36 @@ export abstract class StreamBase<T> {
     }
     if (this.client.isCluster) {
       const result = await work;
-      await this.client.sadd(this.registry, this.name);
+      await this.client.sadd(this.registry, this.name).catch((err: unknown) => {
+        this.registrationFailed(err, 1);
+      });
       return result;
     }
-    const [result] = await Promise.all([work, this.client.sadd(this.registry, this.name)]);
+    // Sent behind the script on the same connection; its failure is looked at once the write is known to have landed.
+    const registration = this.client.sadd(this.registry, this.name).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const result = await work;
+    const failed = await registration;
+    if (failed !== undefined) this.registrationFailed(failed, 1);
     return result;
+  }
+
+  /** Reports a failed registration and tries again in the background (3 tries, 1 s apart, at most). */
+  private registrationFailed(err: unknown, attempt: number): void {
+    const why = err instanceof Error ? err.message : String(err);
+    const retry = attempt < 3;
+    process.emitWarning(
+      `good-redis: stream ${JSON.stringify(this.name)} was written but could not be registered in ${this.registry} (${why}); ${retry ? 'retrying' : 'the next add registers it'}`,
+      { type: 'GoodRedisWarning', code: 'GOOD_REDIS_REGISTRATION' },
+    );
+    if (!retry) return;
+    setTimeout(() => {
+      this.client.sadd(this.registry, this.name).catch((again: unknown) => {
+        this.registrationFailed(again, attempt + 1);
+      });
+    }, 1000).unref();
   }
 
   /** Reads flat key, value, priority triples into items; a value that does not decode throws (see {@link decode}). */
