@@ -161,7 +161,7 @@ describeEachTopology('good-redis CLI', () => {
       const replayed = await gr('replay', s.name, 'b', 'nope');
       assert.equal(replayed.code, 3, 'one key was not a dead letter');
       assert.equal(replayed.stdout, `replayed 1 dead letter(s) into "${s.name}"\n`);
-      assert.equal(oneLine(replayed.stderr), `good-redis: not dead letters of "${s.name}": nope`);
+      assert.equal(oneLine(replayed.stderr), `good-redis: not dead letters of "${s.name}": "nope"`);
       assert.deepEqual(await s.state('b'), { state: 'queued', priority: 2, attempts: 0 });
 
       const refused = await gr('purge-dead', s.name, '--all');
@@ -188,6 +188,25 @@ describeEachTopology('good-redis CLI', () => {
       // The same commands in the stream group, as good-redis stream <command>.
       assert.deepEqual(await grJson('stream', 'state', s.name, 'wait'), { key: 'wait', state: 'queued', priority: 1, attempts: 0 });
       assert.equal((await gr('stream', 'leases', s.name, '--json')).code, 0);
+    });
+  });
+
+  describe('terminal escapes (issue 12, item 10)', () => {
+    it('should print keys, values, owners and errors with their control characters escaped', async () => {
+      const s = sdkStream(uniqueName('escape'));
+      const evil = 'k\x1b[2J\x9b31m\x7f';
+      await s.add(evil, 'v\x1b]0;title\x07', 2);
+      await s.add('held', 'v', 1);
+      const [job] = await s.lease({ owner: 'o\x1b[1m' });
+      assert.equal(job?.key, evil);
+      await s.add('dies', 'v', 0);
+      const runs = [await gr('inspect', s.name), await gr('leases', s.name), await gr('state', s.name, evil), await gr('streams'), await gr('replay', s.name, evil)];
+      for (const run of runs) {
+        // eslint-disable-next-line no-control-regex -- the point: no raw control character reaches the terminal
+        assert.doesNotMatch(run.stdout + run.stderr, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, JSON.stringify(run.stdout + run.stderr));
+      }
+      assert.ok(runs[1]?.stdout.includes('k\\u001b[2J\\u009b31m\\u007f'), runs[1]?.stdout);
+      assert.ok(runs[1]?.stdout.includes('o\\u001b[1m'), runs[1]?.stdout);
     });
   });
 
@@ -392,20 +411,21 @@ describeEachTopology('good-redis CLI', () => {
     it('should read CSV with quotes and a header, and print a summary with the bad line numbers', async () => {
       const s = sdkStream(uniqueName('import'));
       const file = join(dir, 'items.csv');
-      writeFileSync(file, ['key,value,priority', 'a,"hello, world",3', 'b,"say ""hi""",', 'c,x,high', '"d,x', '', 'e,only', 'f,1,2,3'].join('\r\n'));
+      writeFileSync(file, ['\uFEFFkey,value,priority', 'a,"hello, world",3', 'b,"say ""hi""",', 'c,x,high', '"d,x', 'more of d",2', '', 'e,only', 'f,1,2,3'].join('\r\n'));
       const run = await gr('import', s.name, file);
       assert.equal(run.code, 3, run.stderr);
       const lines = run.stdout.trimEnd().split('\n');
       assert.match(lines[0] ?? '', new RegExp(`^Imported ".*items\\.csv" \\(csv\\) into "${s.name}" in \\S+, \\d+ items/s$`));
       assert.deepEqual(lines.slice(1).map((l) => l.trim()), [
-        'lines      8',
+        'lines      9',
         'added      3 new key(s)',
         "merged     0 key(s) already queued: value replaced, priority summed with the file's",
         'rejected   0 (gated 0, cooling 0, in flight 0, dead 0)',
-        'bad lines  3',
+        'bad lines  4',
         'line 4: priority must be a finite number, got "high"',
         'line 5: unterminated quoted field',
-        'line 8: expected key,value[,priority], got 4 field(s)',
+        'line 6: continuation of the quoted field opened on line 5 (fields spanning lines are not supported)',
+        'line 9: expected key,value[,priority], got 4 field(s)',
       ]);
       assert.deepEqual(await s.entries(), [
         { key: 'a', value: 'hello, world', priority: 3 },
@@ -424,6 +444,15 @@ describeEachTopology('good-redis CLI', () => {
       assert.match(run.stdout, /\r\[[#·]{24}\] +\d+% {2}\d+ lines {2}\d+ items\/s/);
       assert.ok(run.stdout.includes(`\r\x1b[KImported "${file}" (jsonl) into "${s.name}"`), JSON.stringify(run.stdout.slice(-300)));
       assert.equal(await s.len(), 20_000);
+    });
+
+    it('should keep the first line of a JSON-lines file that starts with a byte-order mark (issue 12, item 11)', async () => {
+      const s = sdkStream(uniqueName('import'));
+      const file = join(dir, 'bom.jsonl');
+      writeFileSync(file, '\uFEFF{"key":"a","value":"A"}\n{"key":"b","value":"B"}\n');
+      const run = await gr('import', s.name, file, '--json');
+      assert.equal(run.code, 0, run.stdout);
+      assert.deepEqual((await s.keys()).sort(), ['a', 'b']);
     });
 
     it('should report a re-run as merged, not added, with a hint about --mode (issue 11, item 10)', async () => {

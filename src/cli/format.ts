@@ -13,14 +13,44 @@ export interface Column {
 }
 
 /**
- * Lays out rows under headings, columns separated by two spaces, numbers right-aligned.
+ * Escapes what a terminal would act on: C0 control characters (escape sequences start with
+ * ESC), DEL and the C1 controls, as `\n`, `\t`, `\u001b`, `\u009b`. Keys, stream names,
+ * owners and errors pass through it before they are printed as text (JSON output is escaped
+ * by JSON itself).
+ *
+ * @param text - the text
+ * @returns the text, safe to print on one terminal line
+ */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- exactly the control characters are escaped
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    const json = JSON.stringify(c).slice(1, -1);
+    return json.length > 1 ? json : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * A key or a name in a text message: in double quotes, JSON-escaped, terminal controls
+ * escaped too ({@link escapeControls}).
+ *
+ * @param text - the key or name
+ * @returns the quoted text
+ */
+export function quoted(text: string): string {
+  return escapeControls(JSON.stringify(text));
+}
+
+/**
+ * Lays out rows under headings, columns separated by two spaces, numbers right-aligned. Every
+ * cell is escaped ({@link escapeControls}).
  *
  * @param columns - the headings
  * @param rows - the cells, one array per row
  * @param indent - spaces before every line
  * @returns the lines, heading first, without trailing spaces
  */
-export function table(columns: readonly Column[], rows: readonly (readonly string[])[], indent = ''): string[] {
+export function table(columns: readonly Column[], rawRows: readonly (readonly string[])[], indent = ''): string[] {
+  const rows = rawRows.map((r) => r.map(escapeControls));
   const widths = columns.map((c, i) => Math.max(c.title.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     indent +
@@ -37,15 +67,14 @@ export function table(columns: readonly Column[], rows: readonly (readonly strin
 
 /**
  * Shows a value on one line of at most `width` characters: control characters escaped
- * (`\n`, `\t`, `\u0000`), and an ellipsis where it was cut.
+ * ({@link escapeControls}), and an ellipsis where it was cut.
  *
  * @param value - the value
  * @param width - the most characters to show (at least 2)
  * @returns the shortened text
  */
 export function shorten(value: string, width: number): string {
-  // eslint-disable-next-line no-control-regex -- exactly the control characters are escaped
-  const flat = value.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  const flat = escapeControls(value);
   const chars = Array.from(flat); // code points: never half a surrogate pair
   return chars.length <= width ? flat : `${chars.slice(0, width - 1).join('')}…`;
 }

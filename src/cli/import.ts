@@ -143,6 +143,13 @@ export function parseCsvLine(line: string, codec: ValueCodec = 'string'): Parsed
   return typeof stored === 'string' ? { key, value: stored, priority } : stored;
 }
 
+/** How many double quotes a line holds: an odd count leaves a CSV quoted field open. */
+function quoteCount(line: string): number {
+  let count = 0;
+  for (const c of line) if (c === '"') count += 1;
+  return count;
+}
+
 /** Whether a CSV line is the optional header `key,value[,priority]`. */
 function isCsvHeader(line: string): boolean {
   return /^\s*key\s*,\s*value\s*(,\s*priority\s*)?$/i.test(line);
@@ -254,14 +261,25 @@ export async function importLines(stream: PrioritizedStream, input: Readable, op
   };
 
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  /** The line a CSV quoted field was left open on: the lines after it, up to the one that closes it, are its continuation. */
+  let openQuote: number | undefined;
   try {
-    for await (const line of lines) {
+    for await (const raw of lines) {
       summary.lines += 1;
+      // A byte-order mark (as some editors write) is not part of the first line's text.
+      const line = summary.lines === 1 && raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+      if (openQuote !== undefined) {
+        // Quoted fields spanning lines are not supported: the rest of the field is no item.
+        summary.badLines.push({ line: summary.lines, reason: `continuation of the quoted field opened on line ${String(openQuote)} (fields spanning lines are not supported)` });
+        if (quoteCount(line) % 2 === 1) openQuote = undefined;
+        continue;
+      }
       if (firstLine && line.trim() !== '') {
         firstLine = false;
         if (options.format === 'csv' && isCsvHeader(line)) continue;
       }
       const parsed = parse(line);
+      if (options.format === 'csv' && parsed !== null && 'error' in parsed && quoteCount(line) % 2 === 1) openQuote = summary.lines;
       if (parsed === null) continue;
       if ('error' in parsed) summary.badLines.push({ line: summary.lines, reason: parsed.error });
       else items.push([parsed.key, parsed.value, parsed.priority]);

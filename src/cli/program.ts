@@ -31,7 +31,7 @@ import {
 } from './cli-support.js';
 import { openClient, resolveTarget, type Target } from './connect.js';
 import { LOG_FORMATS, Logger, runExpirerDaemon } from './expirer-daemon.js';
-import { formatPriority, shorten, table } from './format.js';
+import { escapeControls, formatPriority, quoted, shorten, table } from './format.js';
 import { IMPORT_FORMATS, VALUE_CODECS, formatOf, importLines, storedValue, type ImportSummary } from './import.js';
 import { ProgressBar } from './progress.js';
 import { runTop } from './top.js';
@@ -204,7 +204,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           const out = (line = ''): void => {
             println(io.stdout, line);
           };
-          out(`Stream ${JSON.stringify(name)}${registered ? '' : ' (not registered, but it holds data)'}`);
+          out(`Stream ${quoted(name)}${registered ? '' : ' (not registered, but it holds data)'}`);
           out(`  length ${String(stats.length)}  gated ${String(stats.gated)}  cooling ${String(stats.cooling)}  due for sweep ${String(stats.cooldownsDue)}  leased ${String(stats.leased)}  delayed ${String(stats.delayed)}  dead ${String(stats.dead)}`);
           out(`  added ${String(stats.added)}  pulled ${String(stats.pulled)}  (counters reset after 24 h without adds or pulls)`);
           out();
@@ -263,10 +263,10 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           if (options.json === true) printJson(io.stdout, { key, ...result });
           if (result.added) {
             const where = options.delay === undefined ? 'queued' : `delayed by ${formatDuration(options.delay)}`;
-            if (options.json !== true) println(io.stdout, `${JSON.stringify(key)} is ${where} in ${JSON.stringify(name)} with priority ${formatPriority(result.priority)}`);
+            if (options.json !== true) println(io.stdout, `${quoted(key)} is ${where} in ${quoted(name)} with priority ${formatPriority(result.priority)}`);
             return;
           }
-          if (options.json !== true) println(io.stderr, `good-redis: ${JSON.stringify(key)} was not added to ${JSON.stringify(name)}: ${REJECTIONS[result.reason]}`);
+          if (options.json !== true) println(io.stderr, `good-redis: ${quoted(key)} was not added to ${quoted(name)}: ${REJECTIONS[result.reason]}`);
           outcome.code = ExitCode.Partial;
         });
       });
@@ -297,7 +297,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
             return;
           }
           if (items.length === 0) {
-            println(io.stderr, `${JSON.stringify(name)} is empty: nothing pulled`);
+            println(io.stderr, `${quoted(name)} is empty: nothing pulled`);
             return;
           }
           for (const line of itemTable(items, Number.MAX_SAFE_INTEGER)) println(io.stdout, line);
@@ -316,10 +316,10 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           const priority = await (await knownStream(registry, name)).stream.increment(key, by);
           if (options.json === true) printJson(io.stdout, { key, priority });
           if (priority === null) {
-            if (options.json !== true) println(io.stderr, `good-redis: ${JSON.stringify(key)} is not queued in ${JSON.stringify(name)}`);
+            if (options.json !== true) println(io.stderr, `good-redis: ${quoted(key)} is not queued in ${quoted(name)}`);
             outcome.code = ExitCode.Partial;
           } else if (options.json !== true) {
-            println(io.stdout, `${JSON.stringify(key)} now has priority ${formatPriority(priority)}`);
+            println(io.stdout, `${quoted(key)} now has priority ${formatPriority(priority)}`);
           }
         });
       });
@@ -334,7 +334,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
         await session(command, false, async ({ registry }) => {
           const affected = await (await knownStream(registry, name)).stream.decrementAll(by);
           if (options.json === true) printJson(io.stdout, { affected, by });
-          else println(io.stdout, `lowered the priority of ${String(affected)} item(s) in ${JSON.stringify(name)} by ${formatPriority(by)}`);
+          else println(io.stdout, `lowered the priority of ${String(affected)} item(s) in ${quoted(name)} by ${formatPriority(by)}`);
         });
       });
 
@@ -349,7 +349,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
         await session(command, false, async ({ registry }) => {
           const keys = await (await knownStream(registry, name)).stream.deleteBelow(threshold, { gate: options.gate === true });
           if (options.json === true) printJson(io.stdout, { removed: keys.length, keys });
-          else println(io.stdout, `removed ${String(keys.length)} item(s) below ${formatPriority(threshold)} from ${JSON.stringify(name)}${options.gate === true ? ' and gated their keys' : ''}`);
+          else println(io.stdout, `removed ${String(keys.length)} item(s) below ${formatPriority(threshold)} from ${quoted(name)}${options.gate === true ? ' and gated their keys' : ''}`);
         });
       });
 
@@ -369,7 +369,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
             printJson(io.stdout, { name, total: stats.dead, dead: dead.map(deadJson) });
             return;
           }
-          println(io.stdout, `Dead letters of ${JSON.stringify(name)}: ${String(dead.length)} of ${String(stats.dead)}, oldest first`);
+          println(io.stdout, `Dead letters of ${quoted(name)}: ${String(dead.length)} of ${String(stats.dead)}, oldest first`);
           if (dead.length > 0) for (const line of deadTable(dead, stats.now, options.width)) println(io.stdout, line);
         });
       });
@@ -387,9 +387,9 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           const { stream } = await knownStream(registry, name);
           const replayed = await stream.replayDead(all ? undefined : keys);
           if (options.json === true) printJson(io.stdout, { replayed });
-          else println(io.stdout, `replayed ${String(replayed.length)} dead letter(s) into ${JSON.stringify(name)}`);
+          else println(io.stdout, `replayed ${String(replayed.length)} dead letter(s) into ${quoted(name)}`);
           if (!all && replayed.length < keys.length) {
-            if (options.json !== true) println(io.stderr, `good-redis: not dead letters of ${JSON.stringify(name)}: ${keys.filter((k) => !replayed.includes(k)).join(', ')}`);
+            if (options.json !== true) println(io.stderr, `good-redis: not dead letters of ${quoted(name)}: ${keys.filter((k) => !replayed.includes(k)).map(quoted).join(', ')}`);
             outcome.code = ExitCode.Partial;
           }
         });
@@ -408,15 +408,15 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
         await session(command, false, async ({ registry }) => {
           const { stream } = await knownStream(registry, name);
           if (all && options.yes !== true) {
-            if (io.stdin.isTTY !== true) throw usage(`refusing to purge every dead letter of ${JSON.stringify(name)} without --yes: there is no terminal to ask on`);
+            if (io.stdin.isTTY !== true) throw usage(`refusing to purge every dead letter of ${quoted(name)} without --yes: there is no terminal to ask on`);
             const { dead } = await stream.stats();
-            if (!(await confirm(io, `Purge all ${String(dead)} dead letter(s) of ${JSON.stringify(name)}? This cannot be undone. [y/N] `))) {
+            if (!(await confirm(io, `Purge all ${String(dead)} dead letter(s) of ${quoted(name)}? This cannot be undone. [y/N] `))) {
               throw new CliError('nothing was purged');
             }
           }
           const purged = await stream.purgeDead(all ? undefined : keys);
           if (options.json === true) printJson(io.stdout, { purged });
-          else println(io.stdout, `purged ${String(purged.length)} dead letter(s) of ${JSON.stringify(name)}`);
+          else println(io.stdout, `purged ${String(purged.length)} dead letter(s) of ${quoted(name)}`);
           if (!all && purged.length < keys.length) outcome.code = ExitCode.Partial;
         });
       });
@@ -435,7 +435,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
             printJson(io.stdout, { name, total: stats.leased, leases: leases.map((l) => ({ ...l, endsInMs: l.deadline - stats.now })) });
             return;
           }
-          println(io.stdout, `Leases of ${JSON.stringify(name)}: ${String(leases.length)} of ${String(stats.leased)}, the soonest deadline first`);
+          println(io.stdout, `Leases of ${quoted(name)}: ${String(leases.length)} of ${String(stats.leased)}, the soonest deadline first`);
           if (leases.length === 0) return;
           const rows = leases.map((l) => [l.key, String(l.attempt), l.owner ?? '-', formatDue(l.deadline - stats.now)]);
           for (const line of table([{ title: 'KEY' }, { title: 'ATTEMPT', right: true }, { title: 'OWNER' }, { title: 'ENDS' }], rows)) println(io.stdout, line);
@@ -456,7 +456,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
             printJson(io.stdout, { key, ...state });
             return;
           }
-          println(io.stdout, `${JSON.stringify(key)} in ${JSON.stringify(name)}: ${describeState(state, now)}`);
+          println(io.stdout, `${quoted(key)} in ${quoted(name)}: ${describeState(state, now)}`);
         });
       });
 
@@ -470,14 +470,14 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
         await session(command, false, async ({ registry }) => {
           const { stream } = await knownStream(registry, name);
           if (options.yes !== true) {
-            if (io.stdin.isTTY !== true) throw usage(`refusing to delete ${JSON.stringify(name)} without --yes: there is no terminal to ask on`);
+            if (io.stdin.isTTY !== true) throw usage(`refusing to delete ${quoted(name)} without --yes: there is no terminal to ask on`);
             const s = await stream.stats();
-            const question = `Delete stream ${JSON.stringify(name)} (${String(s.length)} items, ${String(s.gated)} gated, ${String(s.cooling)} cooling, ${String(s.leased)} leased, ${String(s.dead)} dead)? This cannot be undone. [y/N] `;
-            if (!(await confirm(io, question))) throw new CliError(`${JSON.stringify(name)} was not deleted`);
+            const question = `Delete stream ${quoted(name)} (${String(s.length)} items, ${String(s.gated)} gated, ${String(s.cooling)} cooling, ${String(s.leased)} leased, ${String(s.dead)} dead)? This cannot be undone. [y/N] `;
+            if (!(await confirm(io, question))) throw new CliError(`${quoted(name)} was not deleted`);
           }
           const existed = await stream.delete();
           if (options.json === true) printJson(io.stdout, { deleted: existed });
-          else println(io.stdout, `deleted ${JSON.stringify(name)}`);
+          else println(io.stdout, `deleted ${quoted(name)}`);
         });
       });
 
@@ -636,11 +636,11 @@ function describeState(s: KeyState, now: number): string {
     case 'queued':
       return `queued with priority ${formatPriority(s.priority)}${s.attempts > 0 ? ` (${String(s.attempts)} attempt(s) so far)` : ''}`;
     case 'leased':
-      return `leased (attempt ${String(s.attempt)}) by ${s.owner ?? 'an unnamed consumer'}, lease ends ${formatDue(s.deadline - now)}`;
+      return `leased (attempt ${String(s.attempt)}) by ${s.owner === null ? 'an unnamed consumer' : escapeControls(s.owner)}, lease ends ${formatDue(s.deadline - now)}`;
     case 'delayed':
       return `delayed, joins the stream ${formatDue(s.due - now)} with priority ${formatPriority(s.priority)}`;
     case 'dead':
-      return `dead after ${String(s.attempts)} attempt(s), ${formatDuration(Math.max(0, now - s.diedAt))} ago: ${s.error ?? 'no error recorded'}`;
+      return `dead after ${String(s.attempts)} attempt(s), ${formatDuration(Math.max(0, now - s.diedAt))} ago: ${s.error === null ? 'no error recorded' : escapeControls(s.error)}`;
     case 'gated':
       return 'gated: never added again without --readd';
     case 'cooling':
@@ -675,7 +675,7 @@ async function knownStream(registry: StreamRegistry, name: string, chunkSize?: n
   if (await registry.has(name)) return { stream, registered: true };
   const s = await stream.stats();
   if (s.length + s.gated + s.cooling + s.cooldownsDue + s.leased + s.delayed + s.dead > 0) return { stream, registered: false };
-  throw new CliError(`unknown stream ${JSON.stringify(name)}: it is not registered and holds nothing (good-redis streams lists the streams)`);
+  throw new CliError(`unknown stream ${quoted(name)}: it is not registered and holds nothing (good-redis streams lists the streams)`);
 }
 
 /** Asks a yes/no question on the terminal; only `y` or `yes` is a yes. */
