@@ -51,6 +51,16 @@ describeEachTopology('Hostile input and odd sequences (issue 12)', () => {
     assert.deepEqual(await stream.entries(), [{ key: 'big', value: 'v', priority: Number.MAX_VALUE }]);
   });
 
+  it('item 12: an add whose summed priority would overflow is refused with a Range error and writes nothing', async () => {
+    await stream.add('big', 'v', Number.MAX_VALUE);
+    const isRange = (err: unknown): boolean => GoodRedisError.is(err, 'Range');
+    await assert.rejects(stream.add('big', 'w', Number.MAX_VALUE, { readd: true }), isRange);
+    await assert.rejects(stream.addMany([['new', 'n', 1], ['twice', 't', -Number.MAX_VALUE], ['twice', 't', -Number.MAX_VALUE]]), isRange);
+    await assert.rejects(stream.addManyDetailed([['big', 'w', 1e300]]), isRange);
+    assert.deepEqual(await stream.entries(), [{ key: 'big', value: 'v', priority: Number.MAX_VALUE }]);
+    assert.equal(await stream.add('big', 'w', 1e300, { mode: 'replace' }), 1e300, 'replace never sums');
+  });
+
   it('item 13: a job nacked back to the stream loses the stale cooldown of an earlier pull({ purge: false })', async () => {
     await stream.add('k', 'v', 5);
     await stream.pull({ purge: false, expireAt: 1 }); // stays queued, with a cooldown already ended

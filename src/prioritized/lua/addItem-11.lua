@@ -41,6 +41,8 @@ local delayUntil, delayError = delayArg(ARGV[6])
 if delayUntil == false then return grError('EINVAL', delayError) end
 
 local keys = { key }
+local overflow = sumOverflow(keys, { priority }, mode)
+if overflow then return grError('ERANGE', overflow) end
 local blocked, dead = blockedItems(keys, readd)
 local result = addGeneral(keys, { ARGV[2] }, { priority }, blocked, dead, mode, false, false, delayUntil)[1]
 if result == 1 then return fmt(priority) end

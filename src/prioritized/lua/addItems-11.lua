@@ -51,11 +51,14 @@ if n ~= math.floor(n) then return grError('EINVAL', 'items must come as key/valu
 if n == 0 then return compact and 0 or {} end
 local hs, zs = 5, 5 + 2 * n -- first HSET argument, first ZADD argument
 
+local huge = false -- a priority big enough to overflow a sum: checked before any write
 for i = 0, n - 1 do
   local key = ARGV[hs + 2 * i]
   if key == '' then return grError('EINVAL', 'key must be a non-empty string') end
   if ARGV[zs + 2 * i + 1] ~= key then return grError('EINVAL', 'the score/key pairs must list the keys in the same order') end
-  if toFinite(ARGV[zs + 2 * i]) == nil then return grError('EINVAL', 'priority must be a finite number') end
+  local priority = toFinite(ARGV[zs + 2 * i])
+  if priority == nil then return grError('EINVAL', 'priority must be a finite number') end
+  if math.abs(priority) >= SAFE_PRIORITY then huge = true end
 end
 
 local function list(first)
@@ -81,6 +84,9 @@ local function reply(out)
   end
   return out
 end
+
+local overflow = huge and sumOverflow(list(hs), priorities(), mode)
+if overflow then return grError('ERANGE', overflow) end
 
 blocked, dead, special = {}, {}, false
 if readd or redis.call('EXISTS', KEYS[3], KEYS[4], KEYS[6], KEYS[7], KEYS[8]) > 0 then

@@ -76,6 +76,46 @@ local function blockedItems(keys, readd)
   return blocked, dead, any
 end
 
+-- The stored score an add gives an item: `base - priority` for a new key; for a key whose
+-- stored score is `c`, what the mode makes of it (sum, replace, max).
+local function mergedTarget(c, base, priority, mode)
+  local target = base - priority
+  if c then
+    if mode == 'sum' then
+      target = c - priority
+    elseif mode == 'max' and c < target then
+      target = c
+    end
+  end
+  return target
+end
+
+-- Below this size a priority cannot push any finite stored score past the largest double
+-- (it is under half a unit in the last place of 1.8e308).
+local SAFE_PRIORITY = 1e291
+
+-- Checks, before anything is written, that summing `priorities` into the keys' stored
+-- scores (and into each other, for a key listed twice) stays finite. Only a sum of huge
+-- numbers can overflow, so it reads the scores only when some priority is huge. Returns nil,
+-- or the error message.
+local function sumOverflow(keys, priorities, mode)
+  if mode ~= 'sum' then return nil end
+  local huge = false
+  for i = 1, #priorities do
+    if math.abs(priorities[i]) >= SAFE_PRIORITY then huge = true end
+  end
+  if not huge then return nil end
+  local base = readBase(KEYS[5])
+  local stored = redis.call('EXISTS', KEYS[2]) == 1 and callCollect('ZMSCORE', KEYS[2], keys) or {}
+  local current = {}
+  for i = 1, #keys do
+    local target = mergedTarget(current[keys[i]] or (stored[i] and tonumber(stored[i])), base, priorities[i], mode)
+    if toFinite(target) == nil then return 'the priority of ' .. keys[i] .. ' would leave the range of finite numbers' end
+    current[keys[i]] = target
+  end
+  return nil
+end
+
 -- The general add, item by item in order: keys, values, priorities are parallel lists,
 -- blocked and dead come from blockedItems. Values are written unless `valuesWritten`.
 -- Returns one entry per item: 1 when the new priority is the one given, else the new
@@ -96,15 +136,8 @@ local function addGeneral(keys, values, priorities, blocked, dead, mode, valuesW
       out[i] = false
     else
       local key, priority = keys[i], priorities[i]
-      local target = base - priority
       local c = current[key] or (stored[i] and tonumber(stored[i]))
-      if c then
-        if mode == 'sum' then
-          target = c - priority
-        elseif mode == 'max' and c < target then
-          target = c
-        end
-      end
+      local target = mergedTarget(c, base, priority, mode)
       current[key] = target
       fields[#fields + 1] = key
       fields[#fields + 1] = values[i]
