@@ -1,4 +1,4 @@
-import { optionsOf } from '../internal/validate.js';
+import { assertInteger, optionsOf } from '../internal/validate.js';
 import { once } from 'node:events';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { GoodRedisError } from '../errors.js';
@@ -173,21 +173,57 @@ export function createConnection(options: ConnectionOptions = {}, env: NodeJS.Pr
   return new Redis(resolved.redis ?? {});
 }
 
+/** Options of {@link closeConnection}. */
+export interface CloseConnectionOptions {
+  /**
+   * How long QUIT may take, in ms; then the connection is dropped (`disconnect()`). While
+   * Redis is down QUIT would wait for a reconnection that may never come.
+   *
+   * @defaultValue 2000
+   */
+  timeoutMs?: number | undefined;
+}
+
 /**
  * Closes a connection gracefully (QUIT, so replies in flight arrive first) and resolves once
- * it has fully ended; falls back to `disconnect()` when QUIT cannot be sent. A Sentinel
- * client's failover-detector subscriptions to the sentinels are closed too (ioredis 5 leaves
- * them open after QUIT, which keeps the process alive: ioredis issue #1362); that costs the
- * client's `disconnectTimeout` (2 s by default) before the process can exit.
+ * it has fully ended; falls back to `disconnect()` when QUIT cannot be sent or takes longer
+ * than `timeoutMs` (Redis unreachable), so it always returns. A Sentinel client's
+ * failover-detector subscriptions to the sentinels are closed too (ioredis 5 leaves them open
+ * after QUIT, which keeps the process alive: ioredis issue #1362); that costs the client's
+ * `disconnectTimeout` (2 s by default) before the process can exit.
  *
  * @param client - the connection to close
+ * @param options - `timeoutMs`: the longest wait for QUIT
  */
-export async function closeConnection(client: RedisClient): Promise<void> {
-  await quitGracefully(client);
+export async function closeConnection(client: RedisClient, options?: CloseConnectionOptions): Promise<void> {
+  const { timeoutMs = 2000 } = optionsOf(options);
+  assertInteger(timeoutMs, 'timeoutMs', 0);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('late');
+    }, timeoutMs);
+  });
+  try {
+    if ((await Promise.race([quitGracefully(client), late])) === 'late' && client.status !== 'end') {
+      const ended = once(client, 'end');
+      client.disconnect(); // stops reconnecting too
+      // A client waiting to reconnect has no socket left to close, so ioredis may never say
+      // 'end'; with its reconnection cancelled it is inert all the same.
+      await Promise.race([ended, delay(1000)]);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
   // After the end, disconnect() only releases what QUIT left behind: the sentinel subscriptions.
   // It is skipped elsewhere, because on an ended client it arms ioredis's `disconnectTimeout`
   // timer (2 s by default) for a socket that is already closed, which delays the process's exit.
   if (client instanceof Redis && (client.options.sentinels?.length ?? 0) > 0) client.disconnect();
+}
+
+/** Resolves after `ms` (an unref'd timer: it never holds the process). */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 async function quitGracefully(client: RedisClient): Promise<void> {
