@@ -19,6 +19,8 @@ export { streamKeys, registryKey, type StreamKeys } from './prioritized/stream-k
 export {
   DEFAULT_COOLDOWN_MS,
   DEFAULT_CHUNK_SIZE,
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_MAX_VALUE_BYTES,
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_ATTEMPTS,
   MAX_PULL_COUNT,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrioritizedStream, StreamRegistry, jsonCodec, type RedisClient } from '../../src/index.js';
-import { childEnv, closeAll, commandStats, connect, describeEachTopology, serverNow, uniqueName, waitFor } from './support.js';
+import { childEnv, closeAll, connect, describeEachTopology, scriptCalls, serverNow, uniqueName, waitFor } from './support.js';
 import { oneLine, runCli, runCliOnTerminal, startCli, type CliProcess } from './cli-support.js';
 
 describeEachTopology('good-redis CLI', () => {
@@ -446,6 +446,20 @@ describeEachTopology('good-redis CLI', () => {
       assert.equal(await s.len(), 20_000);
     });
 
+    it('should report a line longer than the limit as a bad line and import the others (issue 12, item 7)', async () => {
+      const s = sdkStream(uniqueName('import'));
+      const file = join(dir, 'long.jsonl');
+      const huge = JSON.stringify({ key: 'huge', value: 'h'.repeat(40 * 1024 * 1024) });
+      writeFileSync(file, ['{"key":"a","value":"A"}', huge, '{"key":"b","value":"B"}'].join('\n'));
+      const run = await gr('import', s.name, file, '--json');
+      assert.equal(run.code, 3, run.stderr);
+      const summary = JSON.parse(run.stdout) as { added: number; badLines: { line: number; reason: string }[] };
+      assert.equal(summary.added, 2);
+      assert.deepEqual(summary.badLines.map((b) => b.line), [2]);
+      assert.match(summary.badLines[0]?.reason ?? '', /^line of \d+ bytes is longer than 33554432$/);
+      assert.deepEqual((await s.keys()).sort(), ['a', 'b']);
+    });
+
     it('should keep the first line of a JSON-lines file that starts with a byte-order mark (issue 12, item 11)', async () => {
       const s = sdkStream(uniqueName('import'));
       const file = join(dir, 'bom.jsonl');
@@ -648,8 +662,3 @@ interface Frame {
   streams: { name: string; added: number; pulled: number; addRate: number | null; pullRate: number | null; length: number }[];
 }
 
-/** EVALSHA and EVAL calls over every master. */
-async function scriptCalls(redis: RedisClient): Promise<number> {
-  const stats = await commandStats(redis);
-  return (stats.get('evalsha') ?? 0) + (stats.get('eval') ?? 0);
-}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { RedisClient } from '../../src/index.js';
 import { PrioritizedStream } from '../../src/index.js';
 import { scriptSources } from '../../src/prioritized/scripts.js';
-import { closeAll, commandStats, connect, describeEachTopology, keysMatching, uniqueName } from './support.js';
+import { closeAll, connect, describeEachTopology, keysMatching, scriptCalls, uniqueName } from './support.js';
 
 describeEachTopology('good-redis defects, fixed', () => {
   let redis: RedisClient;
@@ -129,8 +129,3 @@ describeEachTopology('good-redis defects, fixed', () => {
   });
 });
 
-/** How many scripts the servers have run (EVAL + EVALSHA). */
-async function scriptCalls(redis: RedisClient): Promise<number> {
-  const calls = await commandStats(redis);
-  return (calls.get('eval') ?? 0) + (calls.get('evalsha') ?? 0);
-}

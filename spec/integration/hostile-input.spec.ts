@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../src/index.js';
 import { GoodRedisError, PrioritizedStream } from '../../src/index.js';
-import { closeAll, connect, describeEachTopology, uniqueName } from './support.js';
+import { closeAll, connect, describeEachTopology, scriptCalls, uniqueName } from './support.js';
 
 describeEachTopology('Hostile input and odd sequences (issue 12)', () => {
   let redis: RedisClient;
@@ -59,6 +59,26 @@ describeEachTopology('Hostile input and odd sequences (issue 12)', () => {
     await assert.rejects(stream.addManyDetailed([['big', 'w', 1e300]]), isRange);
     assert.deepEqual(await stream.entries(), [{ key: 'big', value: 'v', priority: Number.MAX_VALUE }]);
     assert.equal(await stream.add('big', 'w', 1e300, { mode: 'replace' }), 1e300, 'replace never sums');
+  });
+
+  it('item 7: addMany closes a chunk at chunkBytes, so big values go in several short scripts', async () => {
+    const megabyte = 'm'.repeat(1024 * 1024);
+    const before = await scriptCalls(redis);
+    const out = await stream.addMany(Array.from({ length: 20 }, (_, i) => [`big${String(i)}`, megabyte] as const));
+    assert.equal(out.length, 20);
+    const scripts = (await scriptCalls(redis)) - before;
+    assert.ok(scripts >= 5 && scripts <= 7, `${String(scripts)} scripts for 20 MiB at 4 MiB a script`);
+    assert.equal(await stream.len(), 20);
+  });
+
+  it('item 7: a value larger than maxValueBytes is refused before anything is written', async () => {
+    const small = new PrioritizedStream(redis, uniqueName('small'), { maxValueBytes: 1024 });
+    const isInvalid = (err: unknown): boolean => GoodRedisError.is(err, 'InvalidArgument') && (err as Error).message.includes('maxValueBytes');
+    await assert.rejects(small.add('k', 'x'.repeat(1025)), isInvalid);
+    await assert.rejects(small.add('k', 'é'.repeat(600)), isInvalid, 'counted in UTF-8 bytes, not characters');
+    await assert.rejects(small.addMany([['a', 'ok'], ['b', 'x'.repeat(2000)]]), isInvalid);
+    assert.equal(await small.len(), 0);
+    assert.equal(await small.add('k', 'x'.repeat(1024)), 1);
   });
 
   it('item 13: a job nacked back to the stream loses the stale cooldown of an earlier pull({ purge: false })', async () => {

@@ -290,3 +290,9 @@ export function tracker(): { track: <W extends Closable>(item: W) => W; closeTra
     },
   };
 }
+
+/** How many scripts (EVAL and EVALSHA) the servers of `redis` ran so far, from INFO commandstats. */
+export async function scriptCalls(redis: RedisClient): Promise<number> {
+  const calls = await commandStats(redis);
+  return (calls.get('eval') ?? 0) + (calls.get('evalsha') ?? 0);
+}

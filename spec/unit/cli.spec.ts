@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
@@ -5,7 +6,7 @@ import { GoodRedisError } from '../../src/index.js';
 import { CliError, describeFailure, formatDuration, parseCount, parseDuration, parseNumber, type CliIO, type Output } from '../../src/cli/cli-support.js';
 import { Logger } from '../../src/cli/expirer-daemon.js';
 import { formatPriority, shorten, table } from '../../src/cli/format.js';
-import { formatOf, parseCsvLine, parseJsonLine } from '../../src/cli/import.js';
+import { boundedLines, formatOf, parseCsvLine, parseJsonLine, type InputLine } from '../../src/cli/import.js';
 import { CLI_VERSION, confirm } from '../../src/cli/program.js';
 import { ProgressBar } from '../../src/cli/progress.js';
 import { topLines, topRow, type TopRow } from '../../src/cli/top.js';
@@ -204,5 +205,23 @@ describe('CLI pieces (unit)', () => {
   it('should print the version of package.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     assert.equal(CLI_VERSION, pkg.version);
+  });
+});
+
+describe('boundedLines (issue 12, item 7)', () => {
+  async function linesOf(chunks: string[], max: number): Promise<InputLine[]> {
+    const out: InputLine[] = [];
+    for await (const line of boundedLines(Readable.from(chunks.map((c) => Buffer.from(c))), max)) out.push(line);
+    return out;
+  }
+
+  it('should split on LF and CRLF across chunks, keep blank lines and a last line without a newline', async () => {
+    assert.deepEqual(await linesOf(['ab', 'c\r\n\nd', 'é\ne'], 10), [{ text: 'abc' }, { text: '' }, { text: 'dé' }, { text: 'e' }]);
+    assert.deepEqual(await linesOf(['x\n'], 10), [{ text: 'x' }]);
+    assert.deepEqual(await linesOf([], 10), []);
+  });
+
+  it('should drop a line longer than the limit as it arrives and say how long it was', async () => {
+    assert.deepEqual(await linesOf(['ok\n12345', '67890abc', 'def\nnext'], 8), [{ text: 'ok' }, { tooLong: 16 }, { text: 'next' }]);
   });
 });

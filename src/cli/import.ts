@@ -6,7 +6,6 @@
  * @module
  */
 import type { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
 import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import type { AddMode } from '../prioritized/types.js';
 import { CliError, usage } from './cli-support.js';
@@ -202,10 +201,63 @@ export interface ImportOptions {
   mode: AddMode;
   /** How values are stored. */
   codec: ValueCodec;
+  /**
+   * The longest line read, in bytes; a longer one is a bad line, skipped without being held
+   * in memory whole.
+   *
+   * @defaultValue {@link DEFAULT_MAX_LINE_BYTES}
+   */
+  maxLineBytes?: number | undefined;
   /** Where to draw progress, if anywhere. */
   progress?: ProgressBar | undefined;
   /** Bytes of the input read so far, for the progress bar. */
   bytesRead?: () => number;
+}
+
+/** The longest line an import reads by default: 32 MiB (twice the largest value a stream takes, for JSON escaping). */
+export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;
+
+/** A line of the input, or the length of one that was too long (its text is not kept). */
+export type InputLine = { text: string } | { tooLong: number };
+
+/**
+ * Splits `input` into lines (`\n` or `\r\n`), holding at most `maxBytes` of a line: the
+ * bytes of a longer one are dropped as they arrive, and it comes out as `{ tooLong }`.
+ *
+ * @param input - the bytes to read
+ * @param maxBytes - the longest line kept
+ * @returns the lines, in order
+ */
+export async function* boundedLines(input: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<InputLine, void, undefined> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  let dropped = -1; // bytes of the current line once it is too long; -1 while it is not
+  const end = (): InputLine => {
+    const line: InputLine = dropped >= 0 ? { tooLong: dropped } : { text: Buffer.concat(parts).toString('utf8').replace(/\r$/, '') };
+    parts = [];
+    held = 0;
+    dropped = -1;
+    return line;
+  };
+  for await (const chunk of input) {
+    let bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (let newline = bytes.indexOf(10); ; newline = bytes.indexOf(10)) {
+      const piece = newline < 0 ? bytes : bytes.subarray(0, newline);
+      if (dropped >= 0) dropped += piece.length;
+      else if (held + piece.length > maxBytes) {
+        dropped = held + piece.length;
+        parts = [];
+        held = 0;
+      } else if (piece.length > 0) {
+        parts.push(piece);
+        held += piece.length;
+      }
+      if (newline < 0) break;
+      yield end();
+      bytes = bytes.subarray(newline + 1);
+    }
+  }
+  if (held > 0 || dropped >= 0) yield end();
 }
 
 /** Batches written at once: the input is read while they run. */
@@ -260,12 +312,19 @@ export async function importLines(stream: PrioritizedStream, input: Readable, op
     if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
   };
 
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const lines = boundedLines(input as AsyncIterable<Buffer | string>, maxLineBytes);
   /** The line a CSV quoted field was left open on: the lines after it, up to the one that closes it, are its continuation. */
   let openQuote: number | undefined;
   try {
-    for await (const raw of lines) {
+    for await (const read of lines) {
       summary.lines += 1;
+      if ('tooLong' in read) {
+        summary.badLines.push({ line: summary.lines, reason: `line of ${String(read.tooLong)} bytes is longer than ${String(maxLineBytes)}` });
+        options.progress?.update({ bytes: options.bytesRead?.() ?? 0, lines: summary.lines, items: written });
+        continue;
+      }
+      const raw = read.text;
       // A byte-order mark (as some editors write) is not part of the first line's text.
       const line = summary.lines === 1 && raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
       if (openQuote !== undefined) {

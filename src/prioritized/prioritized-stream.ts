@@ -1,4 +1,3 @@
-import { encodeWith } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf } from '../internal/validate.js';
@@ -80,7 +79,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     assertItemKey(key);
     assertFinite(priority, 'priority');
     const [readd, mode, delay] = addFlags(options);
-    const encoded = encodeWith(this.codec, value);
+    const encoded = this.encodeValue(value, 'the value');
     const reply = await this.registering(this.run('addItem', [key, encoded, priority, readd, mode, delay]));
     return priorityOf(reply);
   }
@@ -158,9 +157,17 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
       // Checked inline: the per-item labels are built only for an error message.
       if (typeof key !== 'string' || key.length === 0) assertItemKey(key, `items[${String(index)}].key`);
       if (typeof priority !== 'number' || !Number.isFinite(priority)) assertFinite(priority, `items[${String(index)}].priority`);
-      chunk.args.push(key, encodeWith(this.codec, value));
+      const encoded = this.encodeValue(value, `items[${String(index)}].value`);
+      const bytes = key.length + encoded.length;
+      // A chunk closes at chunkSize items, or before an item that would take it past chunkBytes.
+      if (chunk.priorities.length > 0 && chunk.bytes + bytes > this.chunkBytes) {
+        chunks.push(chunk);
+        chunk = newChunk(readd, mode, reply, delay);
+      }
+      chunk.args.push(key, encoded);
       chunk.scored.push(-priority, key);
       chunk.priorities.push(priority);
+      chunk.bytes += bytes;
       if (chunk.priorities.length === this.chunkSize) {
         chunks.push(chunk);
         chunk = newChunk(readd, mode, reply, delay);
@@ -452,10 +459,12 @@ interface AddChunk {
   /** -priority, key, …: ready for ZADD while the offset is 0. */
   scored: ScriptArg[];
   priorities: number[];
+  /** The keys' and values' lengths so far, against `chunkBytes`. */
+  bytes: number;
 }
 
 function newChunk(readd: string, mode: AddMode, reply: 'compact' | 'reasons', delay: string): AddChunk {
-  return { args: [readd, mode, reply, delay], scored: [], priorities: [] };
+  return { args: [readd, mode, reply, delay], scored: [], priorities: [], bytes: 0 };
 }
 
 /** The reason codes of a `reasons` addItems reply. */

@@ -1,10 +1,21 @@
-import { stringCodec, type Codec } from '../codec.js';
+import { encodeWith, stringCodec, type Codec } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertFinite, assertInteger, optionsOf } from '../internal/validate.js';
 import { defineScripts, execConfirmed, runScript, runScriptReplicated, type ScriptArg, type ScriptName } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, type Item, type PrioritizedStreamOptions, type RangeOptions } from './types.js';
+import {
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_COOLDOWN_MS,
+  DEFAULT_MAX_VALUE_BYTES,
+  type Item,
+  type PrioritizedStreamOptions,
+  type RangeOptions,
+} from './types.js';
+
+/** Redis's largest string (`proto-max-bulk-len`'s default): 512 MiB. */
+const REDIS_MAX_BULK = 512 * 1024 * 1024;
 
 /** The default time replicas get to confirm a write with the `replication` option. */
 const DEFAULT_REPLICATION_TIMEOUT_MS = 1000;
@@ -40,6 +51,10 @@ export abstract class StreamBase<T> {
   protected readonly ackCooldownMs: number;
   /** Items per atomic script in batch operations. */
   protected readonly chunkSize: number;
+  /** The byte budget of one add script. */
+  protected readonly chunkBytes: number;
+  /** The largest encoded value an add accepts, in bytes. */
+  protected readonly maxValueBytes: number;
   /** The registry key the stream's name is kept in. */
   protected readonly registry: string;
   /** How many replicas must confirm each write, and how long they may take; undefined for none. */
@@ -59,6 +74,10 @@ export abstract class StreamBase<T> {
     assertInteger(this.ackCooldownMs, 'ackCooldownMs', 0);
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     assertInteger(this.chunkSize, 'chunkSize', 1, 10_000);
+    this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    assertInteger(this.chunkBytes, 'chunkBytes', 1024, REDIS_MAX_BULK);
+    this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    assertInteger(this.maxValueBytes, 'maxValueBytes', 1, REDIS_MAX_BULK);
     if (options.replication !== undefined) {
       const { replicas, timeoutMs = DEFAULT_REPLICATION_TIMEOUT_MS } = options.replication;
       assertInteger(replicas, 'replication.replicas', 1);
@@ -125,6 +144,27 @@ export abstract class StreamBase<T> {
         this.registrationFailed(again, attempt + 1);
       });
     }, 1000).unref();
+  }
+
+  /**
+   * Encodes a value and refuses it, before anything is written, when it is larger than
+   * `maxValueBytes`.
+   *
+   * @param value - the value
+   * @param what - names it in the error
+   * @returns the encoded value
+   * @throws {@link GoodRedisError} `Codec` or `InvalidArgument`
+   */
+  protected encodeValue(value: T, what: string): string | Buffer {
+    const encoded = encodeWith(this.codec, value);
+    // A string's length is at most its UTF-8 size, which is at most three times that: count bytes only near the limit.
+    if (encoded.length * 3 > this.maxValueBytes) {
+      const bytes = typeof encoded === 'string' ? Buffer.byteLength(encoded) : encoded.length;
+      if (bytes > this.maxValueBytes) {
+        throw new GoodRedisError('InvalidArgument', `${what} is ${String(bytes)} bytes encoded, more than maxValueBytes (${String(this.maxValueBytes)})`);
+      }
+    }
+    return encoded;
   }
 
   /** Reads flat key, value, priority triples into items; a value that does not decode throws (see {@link decode}). */

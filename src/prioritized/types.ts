@@ -12,6 +12,12 @@ export const DEFAULT_COOLDOWN_MS = 24 * 60 * 60 * 1000;
 /** The default number of items per atomic script in batch operations. */
 export const DEFAULT_CHUNK_SIZE = 1000;
 
+/** The default byte budget of one add script: a chunk of `addMany` closes when its keys and values reach it. */
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** The default largest value an add accepts, encoded: 16 MiB. */
+export const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
+
 /** The most items one `pull` takes (one atomic script). */
 export const MAX_PULL_COUNT = 10_000;
 
@@ -86,6 +92,21 @@ export interface PrioritizedStreamOptions<T> {
    * @defaultValue 1000
    */
   chunkSize?: number | undefined;
+  /**
+   * The byte budget of one add script: a chunk of `addMany` closes when its keys and values
+   * (counted as string lengths, about their size in bytes) reach it, even before `chunkSize`
+   * items, so that one script never holds Redis for long (1 KiB to 512 MiB).
+   *
+   * @defaultValue 4194304 (4 MiB)
+   */
+  chunkBytes?: number | undefined;
+  /**
+   * The largest value an add accepts, in bytes once encoded; a larger one is refused with an
+   * `InvalidArgument` error before anything is written (1 to 512 MiB, Redis's limit).
+   *
+   * @defaultValue 16777216 (16 MiB)
+   */
+  maxValueBytes?: number | undefined;
   /**
    * Makes every write wait until `replicas` replicas have it (Redis `WAIT`, sent in one
    * pipeline with the write's script, to the master of the stream's slot). A write whose
