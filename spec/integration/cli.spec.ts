@@ -191,6 +191,20 @@ describeEachTopology('good-redis CLI', () => {
     });
   });
 
+  describe('a malformed name in the registry (issue 12, item 14)', () => {
+    it('should skip it with a warning in streams and top, and list the others', async () => {
+      const s = sdkStream(uniqueName('fine'));
+      await s.add('k', 'v');
+      await redis.sadd(`${prefix}:ps:keys`, 'bad{name}');
+      const listed = await gr('streams', '--json');
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.deepEqual((JSON.parse(listed.stdout) as { streams: { name: string }[] }).streams.map((x) => x.name), [s.name]);
+      assert.match(listed.stderr, /"bad\{name\}", which is no stream name; it is skipped/);
+      const top = await gr('top', '-n', '1', '--json');
+      assert.equal(top.code, 0, top.stderr);
+    });
+  });
+
   describe('terminal escapes (issue 12, item 10)', () => {
     it('should print keys, values, owners and errors with their control characters escaped', async () => {
       const s = sdkStream(uniqueName('escape'));

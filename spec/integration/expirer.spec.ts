@@ -88,5 +88,17 @@ describeEachTopology('Expirer (real Redis)', () => {
       assert.equal(result.expired, 1);
       assert.equal(expirer.running, false);
     });
+
+    it('should stop, with one error event, once its connection was quit (issue 12, item 14)', async () => {
+      const own = connect();
+      const expirer = new Expirer(new StreamRegistry(own, { prefix: uniqueName('quit') }), { intervalMs: 5 });
+      const errors: Error[] = [];
+      expirer.on('error', (err) => errors.push(err));
+      expirer.start();
+      await once(expirer, 'sweep');
+      await own.quit();
+      await waitFor(() => !expirer.running, 5000, 'the expirer to stop by itself');
+      assert.deepEqual(errors.map((e) => e.message), ["the registry's connection was closed; the Expirer stops"]);
+    });
   });
 });

@@ -13,6 +13,7 @@ function fakeRegistry(names: string[]): {
   const recover = new Map(names.map((n) => [n, sinon.stub().resolves({ returned: 0, died: 0, promoted: 0 })]));
   const namesStub = sinon.stub().resolves(names);
   const registry = {
+    client: { status: 'ready' }, // the Expirer stops once its registry's connection has ended
     names: namesStub,
     stream: (name: string) => ({ expire: expire.get(name), recover: recover.get(name) }),
   } as unknown as StreamRegistry;

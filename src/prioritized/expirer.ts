@@ -127,6 +127,12 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
   private schedule(): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (this.connectionEnded()) {
+        // quit() was called on the registry's connection: nothing will work again. Say so once and stop.
+        this.started = false;
+        this.report(new Error("the registry's connection was closed; the Expirer stops"), undefined);
+        return;
+      }
       void this.sweepOnce()
         .catch(() => undefined) // already reported by sweep()
         .then(() => {
@@ -167,7 +173,13 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
     return result;
   }
 
+  /** Whether the registry's connection was closed for good (`quit()`, `disconnect()`). */
+  private connectionEnded(): boolean {
+    return this.registry.client.status === 'end';
+  }
+
   private report(err: unknown, stream: string | undefined): void {
+    if (this.started && this.connectionEnded()) return; // the next schedule() reports it, once
     reportError(this, err, `Expirer: ${stream === undefined ? 'registry' : `stream ${stream}`}`, stream);
   }
 }

@@ -57,7 +57,10 @@ export class StreamRegistry {
   }
 
   /**
-   * Lists the registered stream names, read incrementally with SSCAN.
+   * Lists the registered stream names, read incrementally with SSCAN. A member that is no
+   * valid stream name (written into the registry by hand: an empty string, or one with `{` or
+   * `}`) is left out with a process warning (code `GOOD_REDIS_MALFORMED_NAME`), so that one bad
+   * member never breaks the listings or the sweeps of the others.
    *
    * @returns the names, sorted
    */
@@ -67,7 +70,15 @@ export class StreamRegistry {
     do {
       const [next, page] = await this.client.sscan(this.key, cursor, 'COUNT', 1000);
       cursor = next;
-      for (const name of page) names.add(name);
+      for (const name of page) {
+        if (name !== '' && !name.includes('{') && !name.includes('}')) names.add(name);
+        else {
+          process.emitWarning(`good-redis: the registry ${this.key} holds ${JSON.stringify(name)}, which is no stream name; it is skipped (SREM it)`, {
+            type: 'GoodRedisWarning',
+            code: 'GOOD_REDIS_MALFORMED_NAME',
+          });
+        }
+      }
     } while (cursor !== '0');
     return [...names].sort();
   }
