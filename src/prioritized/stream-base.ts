@@ -133,7 +133,7 @@ export abstract class StreamBase<T> {
   /** Reports a failed registration and tries again in the background (3 tries, 1 s apart, at most). */
   private registrationFailed(err: unknown, attempt: number): void {
     const why = err instanceof Error ? err.message : String(err);
-    const retry = attempt < 3;
+    const retry = attempt < 3 && this.client.status !== 'end'; // a closed connection will not register anything
     process.emitWarning(
       `good-redis: stream ${JSON.stringify(this.name)} was written but could not be registered in ${this.registry} (${why}); ${retry ? 'retrying' : 'the next add registers it'}`,
       { type: 'GoodRedisWarning', code: 'GOOD_REDIS_REGISTRATION' },
