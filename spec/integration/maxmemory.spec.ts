@@ -9,6 +9,10 @@ import { Redis } from 'ioredis';
 import { GoodRedisError, PrioritizedStream } from '../../src/index.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../../scripts/throwaway-redis.js';
 import { waitFor } from './support.js';
+import { runCli } from './cli-support.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const LIMIT = 20 * 1024 * 1024;
 
@@ -61,5 +65,23 @@ describe('A server at its maxmemory (issue 12, item 1)', function () {
     assert.equal(await stream.delete(), true);
     await waitFor(async () => (await usedMemory()) < LIMIT, 10_000, 'UNLINK to free the memory');
     assert.equal(await stream.add('after', 'v'), 1);
+  });
+
+  it('good-redis import --readd stops at the limit instead of growing past it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'good-redis-oom-'));
+    try {
+      const file = join(dir, 'big.jsonl');
+      writeFileSync(file, Array.from({ length: 3000 }, (_, i) => JSON.stringify({ key: `imp${String(i)}`, value: 'y'.repeat(10_000) })).join('\n'));
+      // This server only, whatever the suite's environment names.
+      const env: NodeJS.ProcessEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REDIS_'))), REDIS_URL: server.url };
+      for (const attempt of [1, 2]) {
+        const run = await runCli(['import', 'imported', file, '--readd', '--batch', '50', '--json'], env);
+        assert.equal(run.code, 1, `attempt ${String(attempt)}: ${run.stderr}`);
+        assert.match(run.stderr, /out of memory/, run.stderr);
+        assert.ok((await usedMemory()) < LIMIT * 1.1, `attempt ${String(attempt)}: used ${String(await usedMemory())}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
