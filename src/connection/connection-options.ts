@@ -146,7 +146,8 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): Connect
 
 /**
  * Opens a connection from options, or from the environment when the options name none.
- * The caller owns the connection and closes it with `quit()`.
+ * The caller owns the connection and closes it with `quit()`. A Cluster connection gets
+ * {@link CLUSTER_DEFAULTS} under its own options, so a slot migration is ridden out.
  *
  * @param options - how to connect
  * @param env - the environment, read only when `options` names no connection
@@ -162,7 +163,7 @@ export function createConnection(options: ConnectionOptions = {}, env: NodeJS.Pr
   const resolved = given.length === 0 ? connectionFromEnv(env) : options;
   if (resolved.cluster !== undefined) {
     if (resolved.cluster.nodes.length === 0) throw new GoodRedisError('Configuration', 'cluster.nodes must name at least one node');
-    return new Cluster(resolved.cluster.nodes, resolved.cluster.options);
+    return new Cluster(resolved.cluster.nodes, { ...CLUSTER_DEFAULTS, ...resolved.cluster.options });
   }
   if (resolved.url !== undefined) {
     if (!/^rediss?:\/\//.test(resolved.url)) {
@@ -172,6 +173,15 @@ export function createConnection(options: ConnectionOptions = {}, env: NodeJS.Pr
   }
   return new Redis(resolved.redis ?? {});
 }
+
+/**
+ * What a Cluster connection made here uses unless its options say otherwise: while a slot is
+ * being migrated, the scripts of a stream whose keys are split between two masters answer
+ * TRYAGAIN until the migration ends; ioredis retries every 100 ms (`retryDelayOnTryAgain`)
+ * but, by default, gives up after 16 redirections, about 1.6 s. 64 rides out a migration that
+ * holds a slot split for about 6 s.
+ */
+export const CLUSTER_DEFAULTS: Readonly<ClusterOptions> = { maxRedirections: 64 };
 
 /** Options of {@link closeConnection}. */
 export interface CloseConnectionOptions {
