@@ -120,10 +120,32 @@ export async function runTop(registry: StreamRegistry, options: TopOptions, out:
   const live = out.isTTY === true && !options.json;
   let previous = new Map<string, StreamStats>();
   let frames = 0;
+  /** Waits for the next refresh; false when `stop` aborted the wait. */
+  const rest = async (): Promise<boolean> => {
+    try {
+      await sleep(options.intervalMs, undefined, { signal: stop });
+      return true;
+    } catch {
+      return false;
+    }
+  };
   if (live) out.write('\x1b[?1049h\x1b[?25l');
   try {
     while (!stop.aborted) {
-      const snapshots = await Promise.all((await registry.names()).map(async (name) => [name, await registry.stream(name).stats()] as const));
+      let snapshots: (readonly [string, StreamStats])[];
+      try {
+        snapshots = await Promise.all((await registry.names()).map(async (name) => [name, await registry.stream(name).stats()] as const));
+      } catch (err) {
+        // Redis unreachable (or a read failed): say so in this frame and carry on; ioredis
+        // reconnects meanwhile.
+        frames += 1;
+        const reason = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+        const time = new Date().toISOString();
+        if (options.json) out.write(`${JSON.stringify({ time, error: reason })}\n`);
+        else out.write(`${live ? '\x1b[H' : frames > 1 ? '\n' : ''}good-redis top  ${options.target}  ${time}\n\nRedis did not answer: ${reason}; retrying every ${formatDuration(options.intervalMs)}${live ? '\x1b[K\n\x1b[J' : '\n'}`);
+        if ((options.iterations !== undefined && frames >= options.iterations) || !(await rest())) break;
+        continue;
+      }
       const rows = snapshots.map(([name, stats]) => topRow(name, stats, previous.get(name)));
       previous = new Map(snapshots);
       frames += 1;
@@ -140,12 +162,7 @@ export async function runTop(registry: StreamRegistry, options: TopOptions, out:
           out.write(`${frames > 1 ? '\n' : ''}${lines.join('\n')}\n`);
         }
       }
-      if (options.iterations !== undefined && frames >= options.iterations) break;
-      try {
-        await sleep(options.intervalMs, undefined, { signal: stop });
-      } catch {
-        break; // aborted
-      }
+      if ((options.iterations !== undefined && frames >= options.iterations) || !(await rest())) break;
     }
   } finally {
     if (live) out.write('\x1b[?25h\x1b[?1049l');

@@ -219,8 +219,9 @@ export async function closeConnection(client: RedisClient, options?: CloseConnec
       const ended = once(client, 'end');
       client.disconnect(); // stops reconnecting too
       // A client waiting to reconnect has no socket left to close, so ioredis may never say
-      // 'end'; with its reconnection cancelled it is inert all the same.
-      await Promise.race([ended, delay(1000)]);
+      // 'end'; with its reconnection cancelled it is inert all the same. The timer is ref'd:
+      // with nothing else left, an unref'd one would let the process exit mid-await.
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
     }
   } finally {
     clearTimeout(timer);
@@ -229,11 +230,6 @@ export async function closeConnection(client: RedisClient, options?: CloseConnec
   // It is skipped elsewhere, because on an ended client it arms ioredis's `disconnectTimeout`
   // timer (2 s by default) for a socket that is already closed, which delays the process's exit.
   if (client instanceof Redis && (client.options.sentinels?.length ?? 0) > 0) client.disconnect();
-}
-
-/** Resolves after `ms` (an unref'd timer: it never holds the process). */
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 async function quitGracefully(client: RedisClient): Promise<void> {
