@@ -1,3 +1,4 @@
+import { settlesWithin } from '../internal/settles-within.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
 import { once } from 'node:events';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
@@ -208,23 +209,12 @@ export interface CloseConnectionOptions {
 export async function closeConnection(client: RedisClient, options?: CloseConnectionOptions): Promise<void> {
   const { timeoutMs = 2000 } = optionsOf(options);
   assertInteger(timeoutMs, 'timeoutMs', 0);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => {
-      resolve('late');
-    }, timeoutMs);
-  });
-  try {
-    if ((await Promise.race([quitGracefully(client), late])) === 'late' && client.status !== 'end') {
-      const ended = once(client, 'end');
-      client.disconnect(); // stops reconnecting too
-      // A client waiting to reconnect has no socket left to close, so ioredis may never say
-      // 'end'; with its reconnection cancelled it is inert all the same. The timer is ref'd:
-      // with nothing else left, an unref'd one would let the process exit mid-await.
-      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
-    }
-  } finally {
-    clearTimeout(timer);
+  if (!(await settlesWithin(quitGracefully(client), timeoutMs)) && client.status !== 'end') {
+    const ended = once(client, 'end');
+    client.disconnect(); // stops reconnecting too
+    // A client waiting to reconnect has no socket left to close, so ioredis may never say
+    // 'end'; with its reconnection cancelled it is inert all the same.
+    await settlesWithin(ended, 1000);
   }
   // After the end, disconnect() only releases what QUIT left behind: the sentinel subscriptions.
   // It is skipped elsewhere, because on an ended client it arms ioredis's `disconnectTimeout`

@@ -62,6 +62,19 @@ export function optionsOf<T extends object>(value: T | undefined, what = 'option
   return given as T;
 }
 
+/**
+ * A point in time given as a Date or epoch ms, as epoch ms; refused unless finite.
+ *
+ * @param value - a Date or a number of epoch ms
+ * @param what - the argument's name, for the message
+ * @returns epoch ms
+ */
+export function epochMs(value: Date | number, what: string): number {
+  const ms = value instanceof Date ? value.getTime() : value;
+  assertFinite(ms, what);
+  return ms;
+}
+
 /** A boolean. */
 export function assertBoolean(value: unknown, what: string): asserts value is boolean {
   if (typeof value !== 'boolean') throw invalid(`${what} must be a boolean, got ${describe(value)}`);

@@ -4,9 +4,9 @@ import type { AckOptions, ConsumeOptions, Job, LeasedItem, NackOptions, NackResu
 import { WorkSignal } from './work-signal.js';
 
 /** How a job was settled by its own `ack` or `nack`, as the Worker reads it afterwards. */
-export type Settlement<T> =
-  | { kind: 'ack'; done: Promise<number>; job: LeasedJob<T> }
-  | { kind: 'nack'; done: Promise<NackResult>; job: LeasedJob<T>; options: NackOptions | undefined };
+export type Settlement =
+  | { kind: 'ack'; done: Promise<number> }
+  | { kind: 'nack'; done: Promise<NackResult>; options: NackOptions | undefined };
 
 /** A leased item with its own ack, nack and extend (prototype methods: no closures per job). */
 export class LeasedJob<T> implements Job<T> {
@@ -16,7 +16,7 @@ export class LeasedJob<T> implements Job<T> {
   public readonly attempt: number;
   public leaseId: string;
   readonly #stream: StreamJobs<T>;
-  #settlement: Settlement<T> | undefined;
+  #settlement: Settlement | undefined;
 
   public constructor(stream: StreamJobs<T>, leased: LeasedItem<T>) {
     this.key = leased.key;
@@ -29,13 +29,13 @@ export class LeasedJob<T> implements Job<T> {
 
   public ack(options?: AckOptions): Promise<number> {
     const done = this.#stream.ack([this], options);
-    this.#settlement ??= { kind: 'ack', done, job: this };
+    this.#settlement ??= { kind: 'ack', done };
     return done;
   }
 
   public nack(options?: NackOptions): Promise<NackResult> {
     const done = this.#stream.nack([this], options);
-    this.#settlement ??= { kind: 'nack', done, job: this, options };
+    this.#settlement ??= { kind: 'nack', done, options };
     return done;
   }
 
@@ -44,7 +44,7 @@ export class LeasedJob<T> implements Job<T> {
   }
 
   /** The first `ack` or `nack` called on this job, if any: a Worker does not settle it again. */
-  public settlement(): Settlement<T> | undefined {
+  public settlement(): Settlement | undefined {
     return this.#settlement;
   }
 }

@@ -1,6 +1,6 @@
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf } from '../internal/validate.js';
+import { assertBoolean, assertFinite, assertInteger, assertItemKey, epochMs, invalid, optionsOf } from '../internal/validate.js';
 import type { ScriptArg } from './scripts.js';
 import { cooldownArgs, priorityOf, ranks, text } from './stream-base.js';
 import { StreamJobs } from './stream-jobs.js';
@@ -75,7 +75,6 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async add(key: string, value: T, priority = 1, options: AddOptions = {}): Promise<number | null> {
-    options = optionsOf(options);
     assertItemKey(key);
     assertFinite(priority, 'priority');
     const [readd, mode, delay] = addFlags(options);
@@ -99,7 +98,6 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async addMany(items: Iterable<ItemInput<T>>, options: AddOptions = {}): Promise<(number | null)[]> {
-    options = optionsOf(options);
     const [chunks, replies] = await this.addChunks(items, options, 'compact');
     return chunks.flatMap((c, i) => compactResults(replies[i], c.priorities).map((r) => (typeof r === 'number' ? r : null)));
   }
@@ -121,7 +119,6 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async addManyDetailed(items: Iterable<ItemInput<T>>, options: AddOptions = {}): Promise<AddOutcome[]> {
-    options = optionsOf(options);
     const [chunks, replies] = await this.addChunks(items, options, 'reasons');
     return chunks.flatMap((c, i) =>
       compactResults(replies[i], c.priorities).map((r): AddOutcome => {
@@ -236,7 +233,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     }
     if (bury.length > 0) {
       await this.bury('pulled', bury, errors);
-      warnUndecodable(errors);
+      this.warnBuried('pull', errors);
     }
     return items;
   }
@@ -341,8 +338,8 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * @returns the decoded values
    */
   public async values(range: RangeOptions = {}): Promise<T[]> {
-    const reply = (await this.run('readItems', ['values', ...ranks(range)], this.codec.binary)) as (string | Buffer)[];
-    const [first] = ranks(range);
+    const [first, last] = ranks(range);
+    const reply = (await this.run('readItems', ['values', first, last], this.codec.binary)) as (string | Buffer)[];
     return reply.map((value, i) => this.decode(value, first + i));
   }
 
@@ -470,13 +467,6 @@ function newChunk(readd: string, mode: AddMode, reply: 'compact' | 'reasons', de
 /** The reason codes of a `reasons` addItems reply. */
 const REJECT_REASONS: Readonly<Record<number, RejectReason>> = { [-1]: 'gated', [-2]: 'cooling', [-3]: 'inFlight', [-4]: 'dead' };
 
-/** Says, as process warnings, which pulled values did not decode and went to the dead letters. */
-function warnUndecodable(errors: readonly unknown[]): void {
-  for (const err of errors) {
-    const message = err instanceof Error ? err.message : String(err);
-    process.emitWarning(`good-redis pull: ${message}; the item went to the dead letters`, 'GoodRedisWarning');
-  }
-}
 
 /**
  * Reads a compact (or reasons) addItems reply: the item count when every item got the
@@ -497,8 +487,8 @@ function compactResults(reply: unknown, priorities: readonly number[]): (number 
 }
 
 /** Checks the options of an add and returns them as script arguments: readd, mode and the delay. */
-function addFlags(options: AddOptions): [readd: string, mode: AddMode, delay: string] {
-  const { readd = false, mode = 'sum', delayMs, runAt } = options;
+function addFlags(options: AddOptions | undefined): [readd: string, mode: AddMode, delay: string] {
+  const { readd = false, mode = 'sum', delayMs, runAt } = optionsOf(options);
   assertBoolean(readd, 'readd');
   if (!ADD_MODES.includes(mode)) throw invalid(`mode must be one of ${ADD_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
   if (delayMs !== undefined && runAt !== undefined) throw invalid('give delayMs or runAt, not both');
@@ -507,9 +497,7 @@ function addFlags(options: AddOptions): [readd: string, mode: AddMode, delay: st
     assertInteger(delayMs, 'delayMs', 0);
     delay = `in:${String(delayMs)}`;
   } else if (runAt !== undefined) {
-    const at = runAt instanceof Date ? runAt.getTime() : runAt;
-    assertFinite(at, 'runAt');
-    delay = `at:${String(at)}`;
+    delay = `at:${String(epochMs(runAt, 'runAt'))}`;
   }
   return [readd ? '1' : '0', mode, delay];
 }

@@ -1,7 +1,7 @@
 import { encodeWith, stringCodec, type Codec } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { assertFinite, assertInteger, optionsOf } from '../internal/validate.js';
+import { assertInteger, epochMs, optionsOf } from '../internal/validate.js';
 import { defineScripts, execConfirmed, runScript, runScriptReplicated, type ScriptArg, type ScriptName } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
 import {
@@ -167,6 +167,20 @@ export abstract class StreamBase<T> {
     return encoded;
   }
 
+  /**
+   * Says, as process warnings, which values did not decode and went to the dead letters
+   * (`pull` and `lease`, which have no event emitter to report them on).
+   *
+   * @param operation - the call that met them
+   * @param errors - their `Codec` errors (or a failure to bury them)
+   */
+  protected warnBuried(operation: 'pull' | 'lease', errors: readonly unknown[]): void {
+    for (const err of errors) {
+      const message = err instanceof Error ? err.message : String(err);
+      process.emitWarning(`good-redis ${operation}: ${message}; it went to the dead letters`, 'GoodRedisWarning');
+    }
+  }
+
   /** Reads flat key, value, priority triples into items; a value that does not decode throws (see {@link decode}). */
   protected items(flat: readonly unknown[]): Item<T>[] {
     const out: Item<T>[] = [];
@@ -217,9 +231,7 @@ export function cooldownArgs(
 ): [cooldownMs: number, expireAt: number | ''] {
   const { cooldownMs = fallback, expireAt } = options;
   assertInteger(cooldownMs, 'cooldownMs', 0);
-  const deadline = expireAt instanceof Date ? expireAt.getTime() : expireAt;
-  if (deadline !== undefined) assertFinite(deadline, 'expireAt');
-  return [cooldownMs, deadline ?? ''];
+  return [cooldownMs, expireAt === undefined ? '' : epochMs(expireAt, 'expireAt')];
 }
 
 /** A range of ranks for ZRANGE: `offset`/`limit` to start/stop (stop inclusive). */

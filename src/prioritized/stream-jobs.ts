@@ -1,5 +1,6 @@
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf } from '../internal/validate.js';
 import { consume } from './consume.js';
+import type { ScriptArg } from './scripts.js';
 import { StreamBase, cooldownArgs, ranks, text } from './stream-base.js';
 import {
   DEFAULT_LEASE_MS,
@@ -47,11 +48,8 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * ```
    */
   public async lease(options: LeaseOptions = {}): Promise<LeasedItem<T>[]> {
-    options = optionsOf(options);
     const { items, undecodable } = await this.leaseBatch(options);
-    for (const err of undecodable) {
-      process.emitWarning(`good-redis lease: ${err instanceof Error ? err.message : String(err)}; the job went to the dead letters`, 'GoodRedisWarning');
-    }
+    this.warnBuried('lease', undecodable);
     return items;
   }
 
@@ -205,7 +203,6 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * ```
    */
   public consume(options: ConsumeOptions = {}): AsyncGenerator<Job<T>, void, undefined> {
-    options = optionsOf(options);
     return consume(this, options);
   }
 
@@ -307,15 +304,24 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * ```
    */
   public async remove(keys: readonly string[]): Promise<string[]> {
-    if (!Array.isArray(keys)) throw invalid('keys must be an array of strings');
+    return this.runOverKeys('removeItems', [], keys);
+  }
+
+  /**
+   * Runs a script that takes item keys after `head`, `chunkSize` keys at a time, every key
+   * checked before the first; returns the keys the scripts name in their replies.
+   */
+  private async runOverKeys(name: 'removeItems' | 'reviveDead', head: readonly ScriptArg[], given: readonly string[]): Promise<string[]> {
+    if (!Array.isArray(given)) throw invalid('keys must be an array of strings');
+    const keys: readonly string[] = given; // Array.isArray narrows to any[]
     keys.forEach((key, i) => {
       assertItemKey(key, `keys[${String(i)}]`);
     });
-    const removed: string[] = [];
+    const done: string[] = [];
     for (let i = 0; i < keys.length; i += this.chunkSize) {
-      removed.push(...((await this.run('removeItems', keys.slice(i, i + this.chunkSize))) as unknown[]).map(text));
+      done.push(...((await this.run(name, [...head, ...keys.slice(i, i + this.chunkSize)])) as unknown[]).map(text));
     }
-    return removed;
+    return done;
   }
 
   /** Reads one of the job sets by rank: each key with its score, job state and (with `values`) raw value. */
@@ -356,16 +362,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   }
 
   private async reviveDead(action: 'replay' | 'purge', keys: readonly string[] | undefined): Promise<string[]> {
-    if (keys !== undefined) {
-      keys.forEach((key, i) => {
-        assertItemKey(key, `keys[${String(i)}]`);
-      });
-      const done: string[] = [];
-      for (let i = 0; i < keys.length; i += this.chunkSize) {
-        done.push(...((await this.run('reviveDead', [action, this.chunkSize, ...keys.slice(i, i + this.chunkSize)])) as unknown[]).map(text));
-      }
-      return done;
-    }
+    if (keys !== undefined) return this.runOverKeys('reviveDead', [action, this.chunkSize], keys);
     const done: string[] = [];
     for (;;) {
       const batch = ((await this.run('reviveDead', [action, this.chunkSize])) as unknown[]).map(text);

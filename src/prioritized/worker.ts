@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { GoodRedisError } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
+import { settlesWithin } from '../internal/settles-within.js';
 import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
 import type { PrioritizedStream } from './prioritized-stream.js';
 import { jobOf, type LeasedJob } from './consume.js';
@@ -156,18 +157,8 @@ function retryDelayOf(error: unknown): number | undefined {
   return typeof delay === 'number' && Number.isFinite(delay) ? Math.max(0, Math.floor(delay)) : undefined;
 }
 
-/** Whether `promise` settles within `ms` (the timer does not hold the process). */
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => { resolve(false); }, ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** The error of a job whose handler was still running when `close({ timeoutMs })` ran out. */
+const CLOSED_UNDER_HANDLER = 'the worker closed before the handler finished';
 
 /**
  * One `end` listener per client, shared by all its workers: a listener per worker would trip
@@ -333,8 +324,8 @@ export class Worker<T = string, R = unknown> extends EventEmitter<WorkerEvents<T
     await Promise.all(
       running.map(async (job) => {
         try {
-          const result = await job.nack({ error: 'the worker closed before the handler finished' });
-          this.reportFailure(job, new Error('the worker closed before the handler finished'), result, 0);
+          const result = await job.nack({ error: CLOSED_UNDER_HANDLER });
+          this.reportFailure(job, new Error(CLOSED_UNDER_HANDLER), result, 0);
         } catch (err) {
           reportError(this, err, 'Worker');
         }

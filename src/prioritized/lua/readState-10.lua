@@ -25,10 +25,12 @@
 
 local key = ARGV[1]
 if key == nil or key == '' then return grError('EINVAL', 'key must be a non-empty string') end
-local function withState(s, at)
+-- The key's job state as JSON, with its state name and, when given, a time and a priority.
+local function withState(s, at, priority)
   local st = decodeState(redis.call('HGET', KEYS[9], key))
   st.s = s
   if at then st.at = tonumber(at) end
+  if priority then st.p = priority end
   return cjson.encode(st)
 end
 local leased = redis.call('ZSCORE', KEYS[6], key)
@@ -36,11 +38,7 @@ if leased then return withState('leased', leased) end
 local due = redis.call('ZSCORE', KEYS[7], key)
 if due then return withState('delayed', due) end
 local stored = redis.call('ZSCORE', KEYS[2], key)
-if stored then
-  local st = decodeState(redis.call('HGET', KEYS[9], key))
-  st.s, st.p = 'queued', fmt(readBase(KEYS[5]) - tonumber(stored))
-  return cjson.encode(st)
-end
+if stored then return withState('queued', nil, fmt(readBase(KEYS[5]) - tonumber(stored))) end
 local died = redis.call('ZSCORE', KEYS[8], key)
 if died then return withState('dead', died) end
 if redis.call('SISMEMBER', KEYS[3], key) == 1 then return cjson.encode({ s = 'gated' }) end

@@ -24,15 +24,7 @@
 
 local keys = {}
 for i = 1, #ARGV do keys[i] = ARGV[i] end
-local found = {}
-for _, set in ipairs({ KEYS[2], KEYS[6], KEYS[7] }) do
-  if redis.call('EXISTS', set) == 1 then
-    local scores = callCollect('ZMSCORE', set, keys)
-    for i = 1, #keys do
-      if scores[i] then found[i] = true end
-    end
-  end
-end
+local found = inAnyOf({ KEYS[2], KEYS[6], KEYS[7] }, keys)
 local removed, seen = {}, {}
 for i = 1, #keys do
   if found[i] and not seen[keys[i]] then

@@ -30,13 +30,9 @@ end
 -- forgotten, so a later sweep cannot remove the new item.
 local function blockedItems(keys, readd)
   local blocked, dead, any = {}, {}, false
-  for _, inFlight in ipairs({ KEYS[6], KEYS[7] }) do
-    if redis.call('EXISTS', inFlight) == 1 then
-      local scores = callCollect('ZMSCORE', inFlight, keys)
-      for i = 1, #keys do
-        if scores[i] then blocked[i], any = REJECTED.inFlight, true end
-      end
-    end
+  local inFlight = inAnyOf({ KEYS[6], KEYS[7] }, keys)
+  for i = 1, #keys do
+    if inFlight[i] then blocked[i], any = REJECTED.inFlight, true end
   end
   if redis.call('EXISTS', KEYS[8]) == 1 then
     local died = callCollect('ZMSCORE', KEYS[8], keys)

@@ -60,6 +60,21 @@ local function callCollect(command, key, list)
   return out
 end
 
+-- Which of `keys` are members of any of the sorted sets `zsets`: a table by index (true).
+-- A set that does not exist is not read.
+local function inAnyOf(zsets, keys)
+  local found = {}
+  for _, zset in ipairs(zsets) do
+    if redis.call('EXISTS', zset) == 1 then
+      local scores = callCollect('ZMSCORE', zset, keys)
+      for i = 1, #keys do
+        if scores[i] then found[i] = true end
+      end
+    end
+  end
+  return found
+end
+
 -- The values of `keys` in the hash `hashKey`, in order (false for a missing field).
 local function valuesOf(hashKey, keys)
   return callCollect('HMGET', hashKey, keys)
