@@ -25,9 +25,27 @@ const MARKER = Symbol.for('good-redis.error');
  * - `OutOfMemory`: Redis is at its `maxmemory` under the `noeviction` policy and refused the
  *   operation before writing anything (Redis 7+ checks a script up front; see docs/operations.md
  *   for Redis 6.2). Free memory (delete or purge data, let the Expirer sweep) or raise the limit.
- * - `Script`: Redis rejected a script for a reason the SDK did not anticipate.
+ * - `Connection`: Redis could not be reached, or the connection closed before the reply. A
+ *   read may simply be retried. A write that was sent is never sent again by good-redis, so
+ *   whether it ran is unknown (see "Connections that drop" in docs/operations.md); one that
+ *   could not be sent at all did not run.
+ * - `Redis`: Redis refused the command with an error good-redis does not map, such as
+ *   `NOPERM` (an ACL), `READONLY` (a replica), `WRONGTYPE` (a key of the stream's name used by
+ *   something else) or `BUSY`; the message is Redis's and `cause` is ioredis's `ReplyError`.
+ * - `Script`: a good-redis script answered with an error code or a reply this version of the
+ *   SDK does not know (a bug, or scripts of another version).
  */
-export type ErrorKind = 'InvalidArgument' | 'Codec' | 'Configuration' | 'Range' | 'LeaseLost' | 'Replication' | 'OutOfMemory' | 'Script';
+export type ErrorKind =
+  | 'InvalidArgument'
+  | 'Codec'
+  | 'Configuration'
+  | 'Range'
+  | 'LeaseLost'
+  | 'Replication'
+  | 'OutOfMemory'
+  | 'Connection'
+  | 'Redis'
+  | 'Script';
 
 /**
  * The one base class of every error good-redis raises.
@@ -82,20 +100,60 @@ const SCRIPT_CODES: Readonly<Record<string, ErrorKind>> = {
 const SCRIPT_ERROR = /GRERR (\w+) (.*)$/s;
 
 /**
- * Maps an error that came back from Redis to a {@link GoodRedisError} when it carries a
- * good-redis script code (`GRERR <CODE> <message>`), or is Redis's `OOM` refusal
- * (`OutOfMemory`); any other error is returned unchanged.
+ * Errors ioredis raises when it cannot deliver a command or its reply: a closed or
+ * unwritable connection, retries given up, a Cluster that cannot be reached or routed to.
+ */
+const CONNECTION_FAILURE =
+  /^(Connection is closed|Stream isn't writeable|Reached the max retries per request limit|Failed to refresh slots cache|None of startup nodes is available|Too many Cluster redirections|Cluster is (disconnected|disconnecting|ended)|Command timed out|Command aborted due to connection close|All sentinels are unreachable)/;
+
+/** Socket error codes that mean Redis could not be reached. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+function isConnectionFailure(err: Error): boolean {
+  if (err.name === 'UnansweredError' || err.name === 'MaxRetriesPerRequestError' || err.name === 'ClusterAllFailedError') return true;
+  const code = (err as { code?: unknown }).code;
+  return (typeof code === 'string' && CONNECTION_CODES.has(code)) || CONNECTION_FAILURE.test(err.message);
+}
+
+/** Whether `err` is Redis's own answer (an error reply), not a failure on the way there. */
+function isReply(err: Error): boolean {
+  return err.name === 'ReplyError';
+}
+
+/**
+ * Maps an error from a command good-redis sent to a {@link GoodRedisError}: a good-redis script
+ * code (`GRERR <CODE> <message>`) to its kind, Redis's `OOM` refusal to `OutOfMemory`, a
+ * connection that failed or dropped to `Connection`, and any other error reply to `Redis`
+ * (keeping Redis's message). A {@link GoodRedisError} passes through, and so does anything else
+ * (a bug is not dressed up as a Redis error).
  *
  * @param err - what a command rejected with
  * @returns the mapped error, or `err` itself
  */
-export function fromScriptError(err: unknown): unknown {
-  if (!(err instanceof Error)) return err;
+export function fromRedisError(err: unknown): unknown {
+  if (!(err instanceof Error) || GoodRedisError.is(err)) return err;
   if (err.message.startsWith('OOM ')) {
     return new GoodRedisError('OutOfMemory', `Redis is out of memory and refused the operation; nothing was written (${err.message})`, { cause: err });
   }
   const match = SCRIPT_ERROR.exec(err.message);
-  if (match === null) return err;
-  const [, code = '', message = ''] = match;
-  return new GoodRedisError(SCRIPT_CODES[code] ?? 'Script', message, { cause: err });
+  if (match !== null) {
+    const [, code = '', message = ''] = match;
+    return new GoodRedisError(SCRIPT_CODES[code] ?? 'Script', message, { cause: err });
+  }
+  if (isConnectionFailure(err)) return new GoodRedisError('Connection', `Redis connection: ${err.message}`, { cause: err });
+  if (isReply(err)) return new GoodRedisError('Redis', err.message, { cause: err });
+  return err;
+}
+
+/**
+ * Awaits a command and rethrows its failure through {@link fromRedisError}.
+ *
+ * @param command - a command's promise
+ */
+export async function typed<R>(command: Promise<R>): Promise<R> {
+  try {
+    return await command;
+  } catch (err) {
+    throw fromRedisError(err);
+  }
 }

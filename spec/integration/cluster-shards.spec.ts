@@ -28,7 +28,7 @@ describeEachTopology('streams over every shard', () => {
     assert.equal(new Set(homes).size, (await masters(redis)).length, `streams on ${[...new Set(homes)].join(', ')}`);
     const streams = names.map((n) => registry.stream(n, { cooldownMs: 0 }));
 
-    // Adds to every shard at once: auto-pipelining groups them per node, each script in its slot.
+    // Adds to every shard at once, each script in its slot (the registrations auto-pipelined per node).
     await Promise.all(streams.map((s) => s.addMany([['a', 'v', 2], ['b', 'v', 1], ['c', 'v', 0]])));
     assert.deepEqual(await registry.names(), [...names].sort());
     await Promise.all(streams.map((s) => s.pull({ count: 1, expireAt: 1 }))); // a: cooldown already over

@@ -3,9 +3,15 @@
  * on the code before the fix.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
 import type { RedisClient } from '../../src/index.js';
-import { GoodRedisError, PrioritizedStream } from '../../src/index.js';
-import { closeAll, connect, describeEachTopology, scriptCalls, uniqueName } from './support.js';
+import { GoodRedisError, PrioritizedStream, StreamRegistry, Worker } from '../../src/index.js';
+import { freePort } from '../../scripts/throwaway-redis.js';
+import { closeAll, connect, describeEachTopology, masters, scriptCalls, uniqueName } from './support.js';
+
+const ofKind = (kind: string, message?: RegExp) => (err: unknown): boolean =>
+  GoodRedisError.is(err) && err.kind === kind && (message === undefined || message.test(err.message));
 
 describeEachTopology('Hostile input and odd sequences (issue 12)', () => {
   let redis: RedisClient;
@@ -89,5 +95,56 @@ describeEachTopology('Hostile input and odd sequences (issue 12)', () => {
     await stream.nack([job]);
     assert.equal(await stream.expire(), 0, 'no stale cooldown left for the sweep');
     assert.deepEqual(await stream.keys(), ['k'], 'the returned job is still queued');
+  });
+
+  describe('item 14: errors from Redis reach callers typed', () => {
+    it('a stream key of another type: writes, reads and the Worker fail with kind Redis and Redis\'s message', async () => {
+      await redis.set(stream.redisKeys.scores, 'not a sorted set');
+      await assert.rejects(stream.add('k', 'v'), ofKind('Redis', /^WRONGTYPE/));
+      await assert.rejects(stream.entries(), ofKind('Redis', /^WRONGTYPE/));
+      await redis.set(stream.redisKeys.cooldowns, 'not a sorted set either');
+      await assert.rejects(stream.cooldowns(), ofKind('Redis', /^WRONGTYPE/));
+      const worker = new Worker(stream, () => undefined, { autorun: false });
+      const failed = once(worker, 'error');
+      worker.run();
+      const [error] = (await failed) as [unknown];
+      await worker.close();
+      assert.ok(ofKind('Redis', /WRONGTYPE/)(error), String(error));
+    });
+
+    it('a registry key of another type: names, register and prune fail with kind Redis', async () => {
+      const registry = new StreamRegistry(redis, { prefix: uniqueName('registry') });
+      await redis.set(registry.key, 'not a set');
+      await assert.rejects(registry.names(), ofKind('Redis', /^WRONGTYPE/));
+      await assert.rejects(registry.register('a'), ofKind('Redis', /^WRONGTYPE/));
+      await assert.rejects(registry.prune(), ofKind('Redis', /^WRONGTYPE/));
+      await redis.del(registry.key);
+    });
+
+    it('an ACL that forbids scripts: the call fails with kind Redis (NOPERM) and writes nothing', async () => {
+      const user = `limited-${uniqueName('user').slice(-8)}`;
+      const servers = await masters(redis);
+      await Promise.all(servers.map((server) => server.acl('SETUSER', user, 'on', '>secret', '~*', '+@all', '-eval', '-evalsha')));
+      const limited = new Redis({ host: servers[0]?.stream.remoteAddress ?? '', port: servers[0]?.stream.remotePort ?? 0, username: user, password: 'secret', maxRetriesPerRequest: 1 });
+      try {
+        const own = new PrioritizedStream(limited, stream.name); // Redis checks the ACL before any Cluster redirection
+        await assert.rejects(own.add('k', 'v'), ofKind('Redis', /^NOPERM/));
+        assert.equal(await redis.exists(own.redisKeys.items), 0);
+      } finally {
+        limited.disconnect();
+        await Promise.all(servers.map((server) => server.acl('DELUSER', user)));
+      }
+    });
+
+    it('Redis unreachable: writes, reads and the registry fail with kind Connection', async () => {
+      const port = await freePort();
+      const down = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      down.on('error', () => undefined);
+      const offline = new PrioritizedStream(down, 'anything');
+      await assert.rejects(offline.add('k', 'v'), ofKind('Connection'));
+      await assert.rejects(offline.entries(), ofKind('Connection'));
+      await assert.rejects(new StreamRegistry(down).names(), ofKind('Connection'));
+      down.disconnect();
+    });
   });
 });

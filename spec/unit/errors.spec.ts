@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { GoodRedisError } from '../../src/index.js';
-import { fromScriptError } from '../../src/errors.js';
+import { ReplyError } from 'ioredis';
+import { fromRedisError } from '../../src/errors.js';
+import { UnansweredError } from '../../src/scripting/script-command.js';
 
 describe('GoodRedisError', () => {
   describe('.is', () => {
@@ -31,26 +33,57 @@ describe('GoodRedisError', () => {
     });
   });
 
-  describe('fromScriptError', () => {
+  describe('fromRedisError', () => {
     it('should map script codes to kinds and keep the reply as the cause', () => {
       const reply = new Error('GRERR EINVAL count must be an integer from 1 to 10000');
-      const mapped = fromScriptError(reply);
+      const mapped = fromRedisError(reply);
       assert.ok(GoodRedisError.is(mapped, 'InvalidArgument'));
       assert.equal(mapped.message, 'count must be an integer from 1 to 10000');
       assert.equal(mapped.cause, reply);
-      assert.ok(GoodRedisError.is(fromScriptError(new Error('GRERR ERANGE offset')), 'Range'));
-      assert.ok(GoodRedisError.is(fromScriptError(new Error('GRERR EWHAT new code')), 'Script'));
+      assert.ok(GoodRedisError.is(fromRedisError(new Error('GRERR ERANGE offset')), 'Range'));
+      assert.ok(GoodRedisError.is(fromRedisError(new Error('GRERR EWHAT new code')), 'Script'));
     });
 
     it('should find the code behind the script location Redis prepends', () => {
-      const mapped = fromScriptError(new Error('ERR user_script:1: GRERR EINVAL bad script: abc'));
+      const mapped = fromRedisError(new Error('ERR user_script:1: GRERR EINVAL bad script: abc'));
       assert.ok(GoodRedisError.is(mapped, 'InvalidArgument'));
     });
 
     it('should leave other errors unchanged', () => {
       const other = new Error('WRONGTYPE Operation against a key holding the wrong kind of value');
-      assert.equal(fromScriptError(other), other);
-      assert.equal(fromScriptError('text'), 'text');
+      assert.equal(fromRedisError(other), other);
+      assert.equal(fromRedisError('text'), 'text');
+    });
+  });
+
+  describe('fromRedisError (issue 12, item 14)', () => {
+    it('should map an error reply Redis gave to kind Redis, keeping its message and the reply as cause', () => {
+      const Reply = ReplyError as new (message: string) => Error; // ioredis types it as any
+      const reply = new Reply('NOPERM this user has no permissions to run the \'evalsha\' command');
+      const mapped = fromRedisError(reply);
+      assert.ok(GoodRedisError.is(mapped, 'Redis'));
+      assert.equal(mapped.message, reply.message);
+      assert.equal(mapped.cause, reply);
+    });
+
+    it('should map connection failures and unanswered scripts to kind Connection', () => {
+      for (const failure of [
+        new Error('Connection is closed.'),
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+        Object.assign(new Error('Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.'), { name: 'MaxRetriesPerRequestError' }),
+        new Error('Too many Cluster redirections. Last error: Error: Connection is closed.'),
+        new UnansweredError(),
+      ]) {
+        assert.ok(GoodRedisError.is(fromRedisError(failure), 'Connection'), failure.message);
+      }
+      assert.match((fromRedisError(new UnansweredError()) as Error).message, /whether it ran is unknown/);
+    });
+
+    it('should pass good-redis errors and programming errors through', () => {
+      const own = new GoodRedisError('LeaseLost', 'gone');
+      assert.equal(fromRedisError(own), own);
+      const bug = new TypeError('x is not a function');
+      assert.equal(fromRedisError(bug), bug);
     });
   });
 });

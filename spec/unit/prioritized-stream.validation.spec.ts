@@ -128,14 +128,14 @@ describe('PrioritizedStream (argument checks)', () => {
     it('should send one script and one registration for an add', async () => {
       const { client, calls } = recordingClient();
       await new PrioritizedStream(client, 'ok').add('k', 'v');
-      assert.deepEqual(calls, ['__goodRedis_addItem', 'sadd']);
+      assert.deepEqual(calls, ['script:addItem', 'sadd']);
     });
 
     it('should send one script per chunk for addMany', async () => {
       const { client, calls } = recordingClient();
       const stream = new PrioritizedStream(client, 'ok', { chunkSize: 2 });
       await stream.addMany([['a', 'v'], ['b', 'v'], ['c', 'v']]).catch(() => undefined);
-      assert.deepEqual(calls, ['__goodRedis_addItems', '__goodRedis_addItems', 'sadd']);
+      assert.deepEqual(calls, ['script:addItems', 'script:addItems', 'sadd']);
     });
   });
 });

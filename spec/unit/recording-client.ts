@@ -1,9 +1,15 @@
 /** A fake ioredis client for unit tests: records every command sent and answers null. */
+import type { Command } from 'ioredis';
 import type { RedisClient } from '../../src/index.js';
+import { flaggedScriptSources } from '../../src/prioritized/scripts.js';
+import { scriptSource } from '../../src/scripting/script-command.js';
+
+/** The script names by the SHA-1 EVALSHA sends. */
+const scriptsBySha = new Map([...flaggedScriptSources()].map(([name, lua]) => [scriptSource(lua).sha, name]));
 
 export interface RecordingClient {
   client: RedisClient;
-  /** The names of the commands (and script functions) called, in order. */
+  /** The names of the commands called, in order; a script as `script:<name>`. */
   calls: string[];
 }
 
@@ -12,6 +18,10 @@ export function recordingClient(): RecordingClient {
   const target: Record<string | symbol, unknown> = {
     isCluster: false,
     defineCommand: () => undefined,
+    sendCommand: (command: Command) => {
+      calls.push(`script:${scriptsBySha.get(String(command.args[0])) ?? String(command.args[0])}`);
+      return Promise.resolve(null);
+    },
   };
   const client = new Proxy(target, {
     get(t, prop) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import RedisMock from 'ioredis-mock';
 import { GoodRedisError, PrioritizedStream, type RedisClient } from '../../src/index.js';
-import { fromScriptError } from '../../src/errors.js';
+import { fromRedisError } from '../../src/errors.js';
 import { flaggedScriptSources, SCRIPTS, shebangOf, type ScriptName } from '../../src/prioritized/scripts.js';
 
 describe('Script flags (issue 12, item 1)', () => {
@@ -29,7 +29,7 @@ describe('Script flags (issue 12, item 1)', () => {
   });
 
   it('should map Redis\'s OOM refusal to an OutOfMemory error', () => {
-    const mapped = fromScriptError(new Error("OOM command not allowed when used memory > 'maxmemory'."));
+    const mapped = fromRedisError(new Error("OOM command not allowed when used memory > 'maxmemory'."));
     assert.ok(GoodRedisError.is(mapped, 'OutOfMemory'));
     assert.match((mapped as Error).message, /nothing was written/);
   });

@@ -6,9 +6,8 @@
 import { optionsOf } from '../internal/validate.js';
 import type { ClientContext, Result } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
-import { fromScriptError } from '../errors.js';
 import { DEFAULT_COOLDOWN_MS, DEFAULT_CHUNK_SIZE, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AddMode } from './types.js';
-import { defineScripts, scriptFunction, SCRIPTS, withLegacyFallback, type ScriptArg, type ScriptName } from './scripts.js';
+import { defineScripts, runScript, scriptFunction, SCRIPTS, type ScriptArg, type ScriptName } from './scripts.js';
 import { streamKeys } from './stream-keys.js';
 
 /** The arguments of the raw `pspull` command, in good-redis's order. */
@@ -209,22 +208,21 @@ export function registerCommands(client: RedisClient, options: RegisterCommandsO
   streamKeys('probe', prefix); // validates the prefix before anything is defined
   defineScripts(client);
   const host = client as unknown as CommandHost & Record<string, unknown>;
-  for (const [command, { script, argv }] of Object.entries(RAW_COMMANDS)) {
+  for (const [command, { script, argv: toArgv }] of Object.entries(RAW_COMMANDS)) {
     for (const binary of [false, true]) {
       host[binary ? `${command}Buffer` : command] = function (this: CommandHost, name: string, ...rest: never[]): unknown {
-        let args: ScriptArg[];
+        let keys: ReturnType<typeof streamKeys>;
+        let argv: ScriptArg[];
         try {
-          args = [...SCRIPTS[script].keys(streamKeys(name, prefix)), ...argv(...rest)];
+          keys = streamKeys(name, prefix);
+          argv = toArgv(...rest);
         } catch (err) {
           if (this.isPipeline === true) throw err;
           return Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }
         // In a pipeline the call returns the pipeline itself, for chaining.
-        if (this.isPipeline === true) return scriptFunction(this, script, binary).call(this, ...args);
-        const self = this as unknown as RedisClient;
-        return withLegacyFallback(self, () => scriptFunction(self, script, binary).call(self, ...args)).catch((err: unknown) =>
-          Promise.reject(fromScriptError(err) as Error),
-        );
+        if (this.isPipeline === true) return scriptFunction(this, script, binary).call(this, ...SCRIPTS[script].keys(keys), ...argv);
+        return runScript(this as unknown as RedisClient, script, keys, argv, binary);
       };
     }
     // Pipelines and transactions copy the commands listed here from their client.

@@ -1,4 +1,4 @@
-import { GoodRedisError } from '../errors.js';
+import { GoodRedisError, typed } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, epochMs, invalid, optionsOf } from '../internal/validate.js';
 import type { ScriptArg } from './scripts.js';
@@ -415,7 +415,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async cooldowns(range: RangeOptions = {}): Promise<Cooldown[]> {
-    const flat = await this.client.zrange(this.redisKeys.cooldowns, ...ranks(range), 'WITHSCORES');
+    const flat = await typed(this.client.zrange(this.redisKeys.cooldowns, ...ranks(range), 'WITHSCORES'));
     const out: Cooldown[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ key: flat[i] ?? '', until: Number(flat[i + 1]) });
     return out;
@@ -428,7 +428,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    */
   public async delete(): Promise<boolean> {
     // Unregister first: an add racing this delete re-registers after its own script.
-    await this.client.srem(this.registry, this.name);
+    await typed(this.client.srem(this.registry, this.name));
     return Number(await this.run('deleteStream', [])) > 0;
   }
 

@@ -1,7 +1,8 @@
 import type { ChainableCommander } from 'ioredis';
-import { fromScriptError, GoodRedisError } from '../errors.js';
+import { fromRedisError, GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { loadLua } from '../internal/lua-loader.js';
+import { isNoScript, queueScript, scriptSource, sendScript, UnansweredError, type ScriptCall, type ScriptSource } from '../scripting/script-command.js';
 import type { StreamKeys } from './stream-keys.js';
 
 interface ScriptDefinition {
@@ -98,6 +99,24 @@ export function flaggedScriptSources(): ReadonlyMap<ScriptName, string> {
   return flaggedSources;
 }
 
+let sendable: { flagged: ReadonlyMap<ScriptName, ScriptSource>; legacy: ReadonlyMap<ScriptName, ScriptSource> } | undefined;
+
+/** The source (with flags, or without for Redis before 7) a script is sent with on `client`, with its SHA-1. */
+function sourceFor(client: RedisClient, name: ScriptName): ScriptSource {
+  sendable ??= {
+    flagged: new Map([...flaggedScriptSources()].map(([n, lua]) => [n, scriptSource(lua)])),
+    legacy: new Map([...scriptSources()].map(([n, lua]) => [n, scriptSource(lua)])),
+  };
+  const source = (legacy.has(client) ? sendable.legacy : sendable.flagged).get(name);
+  if (source === undefined) throw new Error(`good-redis has no script ${name}`);
+  return source;
+}
+
+/** A script call on `client` with the stream's keys. */
+function callOf(client: RedisClient, name: ScriptName, keys: StreamKeys, args: readonly ScriptArg[], binary: boolean): ScriptCall {
+  return { source: sourceFor(client, name), keys: SCRIPTS[name].keys(keys), args, binary, readOnly: SCRIPTS[name].readOnly };
+}
+
 /** Clients whose server refused a shebang (Redis before 7): they run the scripts without flags. */
 const legacy = new WeakSet<object>();
 
@@ -122,7 +141,7 @@ export async function withLegacyFallback<R>(client: RedisClient, call: () => Pro
   } catch (err) {
     if (legacy.has(client) || !refusedShebang(err)) throw err;
     legacy.add(client);
-    define(client, scriptSources());
+    if (defined.has(client)) define(client, scriptSources());
     return call();
   }
 }
@@ -165,10 +184,11 @@ export function scriptFunction(target: object, name: ScriptName, binary: boolean
 }
 
 /**
- * Runs one stream script on `client`, with the stream's keys as KEYS, mapping script error
- * codes to {@link GoodRedisError}s.
+ * Runs one stream script on `client`, with the stream's keys as KEYS, mapping its errors to
+ * {@link GoodRedisError}s. A writing script is never sent twice: when its connection drops
+ * before the reply, the call fails with a `Connection` error (see {@link sendScript}).
  *
- * @param client - a client {@link defineScripts} was called on
+ * @param client - the connection
  * @param name - the script
  * @param keys - the stream's keys
  * @param args - the ARGV
@@ -182,9 +202,9 @@ export async function runScript(
   binary = false,
 ): Promise<unknown> {
   try {
-    return await withLegacyFallback(client, () => scriptFunction(client, name, binary).call(client, ...SCRIPTS[name].keys(keys), ...args));
+    return await withLegacyFallback(client, () => sendScript(client, callOf(client, name, keys, args, binary)));
   } catch (err) {
-    throw fromScriptError(err);
+    throw fromRedisError(err);
   }
 }
 
@@ -193,7 +213,7 @@ export async function runScript(
  * the master of the stream's slot (on a Cluster too) and the WAIT covers the script's writes.
  * Read-only scripts run as {@link runScript} does.
  *
- * @param client - a client {@link defineScripts} was called on
+ * @param client - the connection
  * @param name - the script
  * @param keys - the stream's keys
  * @param args - the ARGV
@@ -202,7 +222,7 @@ export async function runScript(
  * @param timeoutMs - how long they may take
  * @throws {@link GoodRedisError} `Replication` when fewer replicas confirmed
  */
-export function runScriptReplicated(
+export async function runScriptReplicated(
   client: RedisClient,
   name: ScriptName,
   keys: StreamKeys,
@@ -212,11 +232,17 @@ export function runScriptReplicated(
   timeoutMs: number,
 ): Promise<unknown> {
   if (SCRIPTS[name].readOnly) return runScript(client, name, keys, args, binary);
-  return withLegacyFallback(client, () => {
-    const pipeline = client.pipeline(); // made anew: a pipeline copies the client's scripts
-    void scriptFunction(pipeline, name, binary).call(pipeline, ...SCRIPTS[name].keys(keys), ...args);
-    return execConfirmed(pipeline, replicas, timeoutMs, `the ${name} script`);
-  });
+  // NOSCRIPT (the server's scripts were flushed): nothing ran, so send it once more, as EVAL.
+  const confirmed = (retry: boolean): Promise<unknown> => {
+    const pipeline = client.pipeline();
+    const command = queueScript(pipeline, callOf(client, name, keys, args, binary));
+    return execConfirmed(pipeline, replicas, timeoutMs, `the ${name} script`, () => command.unanswered).catch((err: unknown) => {
+      if (!retry || !isNoScript((err as { cause?: unknown }).cause)) throw err;
+      command.forgetScript();
+      return confirmed(false);
+    });
+  };
+  return withLegacyFallback(client, () => confirmed(true));
 }
 
 /**
@@ -227,15 +253,28 @@ export function runScriptReplicated(
  * @param replicas - how many replicas must confirm it
  * @param timeoutMs - how long they may take
  * @param what - the write, for the error message
+ * @param unanswered - tells whether the write went unanswered on a dropped connection (a script's {@link ScriptCommand.unanswered})
  * @throws {@link GoodRedisError} `Replication` when fewer replicas confirmed
  */
-export async function execConfirmed(pipeline: ChainableCommander, replicas: number, timeoutMs: number, what: string): Promise<unknown> {
+export async function execConfirmed(
+  pipeline: ChainableCommander,
+  replicas: number,
+  timeoutMs: number,
+  what: string,
+  unanswered: () => boolean = () => false,
+): Promise<unknown> {
   pipeline.wait(replicas, timeoutMs);
-  const results = await pipeline.exec();
+  let results: [error: Error | null, result: unknown][] | null;
+  try {
+    results = await pipeline.exec();
+  } catch (err) {
+    throw fromRedisError(err);
+  }
+  if (unanswered()) throw fromRedisError(new UnansweredError());
   const [write, confirmation] = results ?? [];
-  if (write === undefined || confirmation === undefined) throw new Error(`the pipeline of ${what} returned no replies`);
+  if (write === undefined || confirmation === undefined) throw new GoodRedisError('Connection', `the pipeline of ${what} returned no replies`);
   const [writeError, reply] = write;
-  if (writeError !== null) throw fromScriptError(writeError);
+  if (writeError !== null) throw fromRedisError(writeError);
   const [waitError, acked] = confirmation;
   if (waitError !== null) {
     throw new GoodRedisError('Replication', `${what} reached the master, but its replication could not be confirmed: ${waitError.message}`, { cause: waitError });

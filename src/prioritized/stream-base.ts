@@ -2,7 +2,7 @@ import { encodeWith, stringCodec, type Codec } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertInteger, epochMs, optionsOf } from '../internal/validate.js';
-import { defineScripts, execConfirmed, runScript, runScriptReplicated, type ScriptArg, type ScriptName } from './scripts.js';
+import { execConfirmed, runScript, runScriptReplicated, type ScriptArg, type ScriptName } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
 import {
   DEFAULT_CHUNK_BYTES,
@@ -84,7 +84,6 @@ export abstract class StreamBase<T> {
       assertInteger(timeoutMs, 'replication.timeoutMs', 1);
       this.replication = { replicas, timeoutMs };
     }
-    defineScripts(client);
   }
 
   /** Runs one of the stream's scripts with its keys. */

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../connection/redis-client.js';
+import { typed } from '../errors.js';
 import { assertPrefix, assertStreamName, optionsOf } from '../internal/validate.js';
 import { PrioritizedStream } from './prioritized-stream.js';
 import { registryKey, streamKeys } from './stream-keys.js';
@@ -68,7 +69,7 @@ export class StreamRegistry {
     const names = new Set<string>();
     let cursor = '0';
     do {
-      const [next, page] = await this.client.sscan(this.key, cursor, 'COUNT', 1000);
+      const [next, page] = await typed(this.client.sscan(this.key, cursor, 'COUNT', 1000));
       cursor = next;
       for (const name of page) {
         if (name !== '' && !name.includes('{') && !name.includes('}')) names.add(name);
@@ -91,7 +92,7 @@ export class StreamRegistry {
    */
   public async has(name: string): Promise<boolean> {
     assertStreamName(name);
-    return (await this.client.sismember(this.key, name)) === 1;
+    return (await typed(this.client.sismember(this.key, name))) === 1;
   }
 
   /**
@@ -114,7 +115,7 @@ export class StreamRegistry {
    */
   public async register(name: string): Promise<boolean> {
     assertStreamName(name);
-    return (await this.client.sadd(this.key, name)) === 1;
+    return (await typed(this.client.sadd(this.key, name))) === 1;
   }
 
   /**
@@ -125,7 +126,7 @@ export class StreamRegistry {
    */
   public async unregister(name: string): Promise<boolean> {
     assertStreamName(name);
-    return (await this.client.srem(this.key, name)) === 1;
+    return (await typed(this.client.srem(this.key, name))) === 1;
   }
 
   /**
@@ -138,9 +139,9 @@ export class StreamRegistry {
     const pruned: string[] = [];
     for (const name of await this.names()) {
       if (await this.hasData(name)) continue;
-      await this.client.srem(this.key, name);
+      await typed(this.client.srem(this.key, name));
       // An add may have written between the check and the SREM: look again.
-      if (await this.hasData(name)) await this.client.sadd(this.key, name);
+      if (await this.hasData(name)) await typed(this.client.sadd(this.key, name));
       else pruned.push(name);
     }
     return pruned;
@@ -149,6 +150,6 @@ export class StreamRegistry {
   private async hasData(name: string): Promise<boolean> {
     const k = streamKeys(name, this.prefix);
     // The workers' marker alone is no data: it only says "there may be work".
-    return (await this.client.exists(k.items, k.scores, k.gated, k.cooldowns, k.meta, k.leases, k.delayed, k.dead, k.state)) > 0;
+    return (await typed(this.client.exists(k.items, k.scores, k.gated, k.cooldowns, k.meta, k.leases, k.delayed, k.dead, k.state))) > 0;
   }
 }

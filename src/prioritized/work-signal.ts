@@ -1,4 +1,5 @@
 import type { RedisClient } from '../connection/redis-client.js';
+import { fromRedisError } from '../errors.js';
 
 /**
  * Waits for work on a stream without polling: a blocking `BLPOP` on the stream's marker list
@@ -34,7 +35,7 @@ export class WorkSignal {
       return (await this.connection.blpop(this.marker, Math.max(1, timeoutMs) / 1000)) !== null;
     } catch (err) {
       if (this.isClosed()) return false; // close() aborted the wait
-      throw err;
+      throw fromRedisError(err);
     }
   }
 
