@@ -12,8 +12,14 @@ export type { RedisClient } from './connection/redis-client.js';
 export { createConnection, connectionFromEnv, closeConnection, CLUSTER_DEFAULTS, type ConnectionOptions, type ClusterConnectionOptions, type CloseConnectionOptions } from './connection/connection-options.js';
 export { PrioritizedStream } from './prioritized/prioritized-stream.js';
 export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
-export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult } from './prioritized/expirer.js';
-export { Worker, RetryLater, type WorkerOptions, type WorkerEvents, type JobHandler, type FailureOutcome, type CloseOptions } from './prioritized/worker.js';
+export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult, type SweepOptions } from './prioritized/expirer.js';
+export { Worker, type WorkerOptions, type WorkerEvents, type JobHandler } from './prioritized/worker.js';
+export { JobWorker, type Handler, type JobWorkerOptions, type JobWorkerEvents, type FailureOutcome, type CloseOptions } from './jobs/worker.js';
+export { RetryLater, defaultBackoff } from './jobs/backoff.js';
+export { consumeSource } from './jobs/consume.js';
+export { WorkSignal } from './jobs/work-signal.js';
+export type { JobSource, SourceJob, LeaseRequest, LeaseBatch, WorkWaiter, NackOutcome, Settlement, AckSettlement, NackSettlement } from './jobs/job-source.js';
+export type { Logger, LogFn } from './internal/logger.js';
 export { registerCommands, RAW_COMMAND_NAMES, type RegisterCommandsOptions, type PsPullArgs } from './prioritized/commands.js';
 export { streamKeys, registryKey, type StreamKeys } from './prioritized/stream-keys.js';
 export {

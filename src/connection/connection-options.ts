@@ -152,10 +152,10 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): Connect
  *
  * @param options - how to connect
  * @param env - the environment, read only when `options` names no connection
- * @returns a new `Redis` or `Cluster`
+ * @returns a new `Redis` or `Cluster`, which `await using` closes (see {@link closeConnection})
  * @throws {@link GoodRedisError} `Configuration` for contradictory or malformed settings
  */
-export function createConnection(options: ConnectionOptions = {}, env: NodeJS.ProcessEnv = process.env): RedisClient {
+export function createConnection(options: ConnectionOptions = {}, env: NodeJS.ProcessEnv = process.env): RedisClient & AsyncDisposable {
   options = optionsOf(options);
   const given = (['url', 'redis', 'cluster'] as const).filter((k) => options[k] !== undefined);
   if (given.includes('cluster') && given.length > 1) {
@@ -164,15 +164,21 @@ export function createConnection(options: ConnectionOptions = {}, env: NodeJS.Pr
   const resolved = given.length === 0 ? connectionFromEnv(env) : options;
   if (resolved.cluster !== undefined) {
     if (resolved.cluster.nodes.length === 0) throw new GoodRedisError('Configuration', 'cluster.nodes must name at least one node');
-    return new Cluster(resolved.cluster.nodes, { ...CLUSTER_DEFAULTS, ...resolved.cluster.options });
+    return disposable(new Cluster(resolved.cluster.nodes, { ...CLUSTER_DEFAULTS, ...resolved.cluster.options }));
   }
   if (resolved.url !== undefined) {
     if (!/^rediss?:\/\//.test(resolved.url)) {
       throw new GoodRedisError('Configuration', `the Redis URL must start with redis:// or rediss://, got ${JSON.stringify(resolved.url)}`);
     }
-    return new Redis(resolved.url, resolved.redis ?? {});
+    return disposable(new Redis(resolved.url, resolved.redis ?? {}));
   }
-  return new Redis(resolved.redis ?? {});
+  return disposable(new Redis(resolved.redis ?? {}));
+}
+
+/** Gives a connection `[Symbol.asyncDispose]`, so `await using` closes it with {@link closeConnection}. */
+function disposable<C extends RedisClient>(client: C): C & AsyncDisposable {
+  Object.defineProperty(client, Symbol.asyncDispose, { value: () => closeConnection(client), configurable: true, writable: true });
+  return client as C & AsyncDisposable;
 }
 
 /**

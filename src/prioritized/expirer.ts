@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
-import { assertInteger, optionsOf } from '../internal/validate.js';
+import { assertInteger, invalid, optionsOf } from '../internal/validate.js';
 import type { StreamRegistry } from './stream-registry.js';
 
 /** Options of {@link Expirer}. */
@@ -17,6 +18,19 @@ export interface ExpirerOptions {
    * @defaultValue 1000
    */
   batchSize?: number | undefined;
+  /**
+   * Where the expirer logs (pino's shape): each sweep that changed something (`info`; the
+   * others at `debug`) and each failure (`error`).
+   *
+   * @defaultValue silent
+   */
+  logger?: Logger | undefined;
+}
+
+/** Options of {@link Expirer.sweepOnce}. */
+export interface SweepOptions {
+  /** Stops the sweep before its next stream once aborted; the result counts what was done. */
+  signal?: AbortSignal | undefined;
 }
 
 /** What one sweep did. */
@@ -69,6 +83,7 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
   private readonly registry: StreamRegistry;
   private readonly intervalMs: number;
   private readonly batchSize: number;
+  private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
   private readonly inFlight = new Set<Promise<SweepResult>>();
@@ -86,6 +101,7 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
     assertInteger(this.intervalMs, 'intervalMs', 1);
     this.batchSize = options.batchSize ?? 1000;
     assertInteger(this.batchSize, 'batchSize', 1, 10_000);
+    this.logger = loggerOf(options.logger);
   }
 
   /** Whether the sweeper is started. */
@@ -112,14 +128,23 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /** `await using expirer = new Expirer(…)`: stops it, waiting for the sweep in flight. */
+  public async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
   /**
-   * Sweeps every registered stream once, now: cooldowns, expired leases, due delayed jobs. A stream that fails is reported as an `error`
-   * event and does not stop the others.
+   * Sweeps every registered stream once, now: cooldowns, expired leases, due delayed jobs. A
+   * stream that fails is reported as an `error` event and does not stop the others.
    *
+   * @param options - `signal`: stop before the next stream once aborted
    * @returns what the sweep did
    */
-  public sweepOnce(): Promise<SweepResult> {
-    const sweep = this.sweep().finally(() => this.inFlight.delete(sweep));
+  public sweepOnce(options: SweepOptions = {}): Promise<SweepResult> {
+    options = optionsOf(options);
+    const { signal } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('signal must be an AbortSignal');
+    const sweep = this.sweep(signal).finally(() => this.inFlight.delete(sweep));
     this.inFlight.add(sweep);
     return sweep;
   }
@@ -142,7 +167,7 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
     this.timer.unref();
   }
 
-  private async sweep(): Promise<SweepResult> {
+  private async sweep(signal: AbortSignal | undefined): Promise<SweepResult> {
     const started = performance.now();
     const result: SweepResult = { streams: 0, expired: 0, perStream: {}, returned: 0, deadLettered: 0, promoted: 0, failed: 0, durationMs: 0 };
     let names: string[] = [];
@@ -153,6 +178,7 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
       this.report(err, undefined);
     }
     for (const name of names) {
+      if (signal?.aborted === true) break;
       try {
         const stream = this.registry.stream(name, { chunkSize: this.batchSize });
         const expired = await stream.expire();
@@ -169,6 +195,9 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
       }
     }
     result.durationMs = performance.now() - started;
+    const changed = result.expired + result.returned + result.deadLettered + result.promoted > 0;
+    const { streams, expired, returned, deadLettered, promoted, failed, durationMs } = result;
+    this.logger[changed ? 'info' : 'debug']({ streams, expired, returned, deadLettered, promoted, failed, durationMs }, 'sweep finished');
     this.emit('sweep', result);
     return result;
   }
@@ -180,6 +209,7 @@ export class Expirer extends EventEmitter<ExpirerEvents> {
 
   private report(err: unknown, stream: string | undefined): void {
     if (this.started && this.connectionEnded()) return; // the next schedule() reports it, once
+    this.logger.error({ err, stream }, 'sweep failed');
     reportError(this, err, `Expirer: ${stream === undefined ? 'registry' : `stream ${stream}`}`, stream);
   }
 }

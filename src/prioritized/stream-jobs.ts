@@ -1,5 +1,9 @@
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf } from '../internal/validate.js';
-import { consume } from './consume.js';
+import { GoodRedisError } from '../errors.js';
+import { consumeSource } from '../jobs/consume.js';
+import type { JobSource, LeaseRequest } from '../jobs/job-source.js';
+import { WorkSignal } from '../jobs/work-signal.js';
+import { LeasedJob, outcomeOf } from './consume.js';
 import type { ScriptArg } from './scripts.js';
 import { StreamBase, cooldownArgs, ranks, text } from './stream-base.js';
 import {
@@ -55,18 +59,11 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
 
   /**
    * `lease`, plus how long until the next lease expires or delayed job is due (-1: none), for
-   * workers deciding how long to wait, and the `Codec` errors of the leased values that did not
-   * decode (those jobs went to the dead letters).
-   *
-   * @internal
+   * consumers deciding how long to wait, and the `Codec` errors of the leased values that did
+   * not decode (those jobs went to the dead letters).
    */
-  public async leaseBatch(options: LeaseOptions = {}): Promise<{ items: LeasedItem<T>[]; wakeInMs: number; undecodable: unknown[] }> {
-    options = optionsOf(options);
-    const { count = 1, leaseMs = DEFAULT_LEASE_MS, maxAttempts = DEFAULT_MAX_ATTEMPTS, owner = '' } = options;
-    assertInteger(count, 'count', 1, MAX_PULL_COUNT);
-    assertInteger(leaseMs, 'leaseMs', 1);
-    assertInteger(maxAttempts, 'maxAttempts', 0);
-    if (typeof owner !== 'string') throw invalid('owner must be a string');
+  private async leaseBatch(options: LeaseOptions = {}): Promise<{ items: LeasedItem<T>[]; wakeInMs: number; undecodable: unknown[] }> {
+    const { count, leaseMs, maxAttempts, owner } = leaseRequestOf(optionsOf(options));
     const [flat, wakeInMs] = (await this.run('leaseItems', [count, leaseMs, maxAttempts, Math.max(count, 100), owner], this.codec.binary)) as [
       unknown[],
       number,
@@ -202,8 +199,50 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * }
    * ```
    */
-  public consume(options: ConsumeOptions = {}): AsyncGenerator<Job<T>, void, undefined> {
-    return consume(this, options);
+  public async *consume(options: ConsumeOptions = {}): AsyncGenerator<Job<T>, void, undefined> {
+    options = optionsOf(options);
+    const { blockTimeoutMs = 5000, signal, ...lease } = options;
+    assertInteger(blockTimeoutMs, 'blockTimeoutMs', 1);
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('signal must be an AbortSignal');
+    yield* consumeSource(this.jobSource(), leaseRequestOf(lease), blockTimeoutMs, signal);
+  }
+
+  /**
+   * The stream's jobs as a {@link JobSource}, for the {@link JobWorker} (a {@link Worker} makes
+   * its own): leases with the Worker's options, acks with `ack` (gate, cooldown), one outcome
+   * per job (a batch refused because one lease was lost is acked again one by one), and waits
+   * for work on the stream's marker list.
+   *
+   * @param ack - how completed jobs are acked
+   * @returns a new source over this stream
+   */
+  public jobSource(ack: AckOptions = {}): JobSource<Job<T>> {
+    ack = optionsOf(ack, 'ack');
+    ackArgs(ack, 0); // a bad ack option fails here, not on every job's ack
+    const one = async (jobs: readonly Job<T>[], all: () => Promise<unknown>, each: (job: Job<T>) => Promise<unknown>): Promise<(Error | undefined)[]> => {
+      try {
+        await all();
+        return jobs.map(() => undefined);
+      } catch (err) {
+        // All or nothing refused the batch and changed nothing: settle one by one to find the lost.
+        if (jobs.length > 1 && GoodRedisError.is(err, 'LeaseLost')) return Promise.all(jobs.map((job) => each(job).then(() => undefined, errorOf)));
+        return jobs.map(() => errorOf(err));
+      }
+    };
+    return {
+      client: this.client,
+      leaseBatch: async (request) => {
+        const { items, wakeInMs, undecodable } = await this.leaseBatch(request);
+        return { items: items.map((item) => new LeasedJob(this, item)), wakeInMs, errors: undecodable };
+      },
+      ack: (jobs) => one(jobs, () => this.ack(jobs, ack), (job) => this.ack([job], ack)),
+      extend: (jobs, leaseMs) => one(jobs, () => this.extend(jobs, leaseMs), (job) => this.extend([job], leaseMs)),
+      nack: (jobs, options) => Promise.all(jobs.map((job) => this.nack([job], options).then(outcomeOf, errorOf))),
+      release: async (jobs) => {
+        await this.release(jobs);
+      },
+      openSignal: () => new WorkSignal(this.client, this.redisKeys.marker),
+    };
   }
 
   /**
@@ -414,4 +453,19 @@ function leasePairs(leases: readonly LeaseRef[]): string[] {
     pairs.push(key, leaseId);
   });
   return pairs;
+}
+
+/** Checks lease options and applies their defaults. */
+function leaseRequestOf(options: LeaseOptions): LeaseRequest {
+  const { count = 1, leaseMs = DEFAULT_LEASE_MS, maxAttempts = DEFAULT_MAX_ATTEMPTS, owner = '' } = options;
+  assertInteger(count, 'count', 1, MAX_PULL_COUNT);
+  assertInteger(leaseMs, 'leaseMs', 1);
+  assertInteger(maxAttempts, 'maxAttempts', 0);
+  if (typeof owner !== 'string') throw invalid('owner must be a string');
+  return { count, leaseMs, maxAttempts, owner };
+}
+
+/** A caught value as an Error. */
+function errorOf(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

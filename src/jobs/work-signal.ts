@@ -1,15 +1,19 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { fromRedisError } from '../errors.js';
+import type { WorkWaiter } from './job-source.js';
 
 /**
- * Waits for work on a stream without polling: a blocking `BLPOP` on the stream's marker list
- * (pushed by every add and by every job that returns to the stream), on a connection of its
- * own so the client's other commands never queue behind it.
+ * Waits for work without polling: a blocking `BLPOP` on a marker list (a stream's is pushed
+ * by every add and by every job that returns to the stream), on a connection of its own so
+ * the client's other commands never queue behind it. `close()` ends a wait at once, even one
+ * still queued while that connection connects.
  */
-export class WorkSignal {
+export class WorkSignal implements WorkWaiter {
   private readonly connection: RedisClient;
   private readonly marker: string;
   private closed = false;
+  private readonly closing: Promise<false>;
+  private closeNow: () => void = () => undefined;
 
   /**
    * @param client - the stream's connection; a duplicate of it does the blocking
@@ -20,6 +24,11 @@ export class WorkSignal {
     // Failures surface through the pending BLPOP; without a listener ioredis logs them as unhandled.
     this.connection.on('error', () => undefined);
     this.marker = marker;
+    this.closing = new Promise<false>((resolve) => {
+      this.closeNow = () => {
+        resolve(false);
+      };
+    });
   }
 
   /**
@@ -32,7 +41,9 @@ export class WorkSignal {
     if (this.closed) return false;
     try {
       // BLPOP takes seconds; fractions work since Redis 6.
-      return (await this.connection.blpop(this.marker, Math.max(1, timeoutMs) / 1000)) !== null;
+      const popped = this.connection.blpop(this.marker, Math.max(1, timeoutMs) / 1000).then((reply) => reply !== null);
+      popped.catch(() => undefined); // after close() nobody awaits it
+      return await Promise.race([popped, this.closing]);
     } catch (err) {
       if (this.isClosed()) return false; // close() aborted the wait
       throw fromRedisError(err);
@@ -60,6 +71,7 @@ export class WorkSignal {
   public close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.closeNow();
     this.connection.disconnect();
   }
 }

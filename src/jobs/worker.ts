@@ -1,0 +1,535 @@
+/**
+ * The one Worker: consumes any {@link JobSource} at least once.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { GoodRedisError } from '../errors.js';
+import { loggerOf, type Logger } from '../internal/logger.js';
+import { reportError } from '../internal/report-error.js';
+import { settlesWithin } from '../internal/settles-within.js';
+import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
+import { defaultBackoff, retryDelayOf } from './backoff.js';
+import type { JobSource, NackOutcome, SourceJob, WorkWaiter } from './job-source.js';
+
+/**
+ * Processes one job; what it returns is reported with `completed`, what it throws retries the
+ * job (after the error's `retryDelayMs` when it carries one, see {@link RetryLater}, else after
+ * the Worker's backoff). `signal` aborts when the job's lease is lost (a renewal or the ack
+ * answered `LeaseLost`: the job runs again elsewhere) or when `close({ timeoutMs })` gave up
+ * waiting: stop the work then, it no longer counts.
+ */
+export type Handler<J, R> = (job: J, signal: AbortSignal) => R | Promise<R>;
+
+/** What became of a job whose handler failed (or nacked it), as `failed` reports it. */
+export interface FailureOutcome {
+  /** `true`: the job comes back after `delayMs`; `false`: it used up its attempts and went to the dead letters. */
+  willRetry: boolean;
+  /** The delay before the retry, in ms (0 when it went to the dead letters or returns at once). */
+  delayMs: number;
+}
+
+/** Options of {@link JobWorker.close}. */
+export interface CloseOptions {
+  /**
+   * How long to wait for running handlers, in ms. A handler still running then is abandoned:
+   * its signal aborts, its job is nacked (the attempt counts, the error says the worker
+   * closed) and what the handler does afterwards is ignored.
+   *
+   * @defaultValue no limit: wait for every handler
+   */
+  timeoutMs?: number | undefined;
+}
+
+/** Options of {@link JobWorker}, the same for every family. */
+export interface JobWorkerOptions {
+  /**
+   * How many jobs run at once.
+   *
+   * @defaultValue 1
+   */
+  concurrency?: number | undefined;
+  /**
+   * The most jobs one lease takes (never more than the free slots).
+   *
+   * @defaultValue `concurrency`
+   */
+  batch?: number | undefined;
+  /**
+   * The lease of each job, in ms.
+   *
+   * @defaultValue 30000
+   */
+  leaseMs?: number | undefined;
+  /**
+   * Renew the lease every `leaseMs / 2` while the handler runs, so long jobs keep it.
+   *
+   * @defaultValue `true`
+   */
+  autoExtend?: boolean | undefined;
+  /**
+   * Deliveries before a failing job goes to the dead letters; 0 for no limit.
+   *
+   * @defaultValue 5
+   */
+  maxAttempts?: number | undefined;
+  /**
+   * The delay before a failed job is retried, in ms: a number, or a function of the attempt
+   * that failed and its error.
+   *
+   * @defaultValue `min(1000 * 2^(attempt - 1), 60000)`
+   */
+  backoff?: number | ((attempt: number, error: unknown) => number) | undefined;
+  /**
+   * The longest idle wait before looking again for expired leases and due delayed jobs, in ms.
+   *
+   * @defaultValue 5000
+   */
+  blockTimeoutMs?: number | undefined;
+  /**
+   * Start at once; otherwise call {@link JobWorker.run}.
+   *
+   * @defaultValue `true`
+   */
+  autorun?: boolean | undefined;
+  /**
+   * Where the worker logs (pino's shape: `debug`, `info`, `warn`, `error`): start and stop,
+   * failures outside handlers, lost leases, jobs that died.
+   *
+   * @defaultValue silent
+   */
+  logger?: Logger | undefined;
+}
+
+/** The events a {@link JobWorker} emits. */
+export interface JobWorkerEvents<J, R> {
+  /** A job's handler returned and the job was acked. */
+  completed: [job: J, result: R];
+  /**
+   * A job's handler threw (or nacked its own job); the job was nacked: `outcome` says whether
+   * it will be retried, and when, or went to the dead letters.
+   */
+  failed: [job: J, error: unknown, outcome: FailureOutcome];
+  /** A failed job used up its attempts and went to the dead letters (after its `failed`). */
+  dead: [job: J, error: unknown];
+  /**
+   * A job's handler signal was aborted: its lease was lost (a renewal or its ack answered
+   * `LeaseLost`; the job will run again), or `close({ timeoutMs })` gave up on its handler.
+   */
+  lost: [job: J, reason: Error];
+  /**
+   * Something outside a handler failed (a lost lease, a connection error); the worker goes
+   * on, unless its connection was closed (`quit()`), in which case it closes itself.
+   */
+  error: [error: Error];
+  /** The worker ran out of jobs: nothing to lease and nothing running. */
+  drained: [];
+  /** `close()` finished. */
+  closed: [];
+}
+
+/** The error of a job whose handler was still running when `close({ timeoutMs })` ran out. */
+const CLOSED_UNDER_HANDLER = 'the worker closed before the handler finished';
+
+/** The default lease of a Worker's jobs, in ms. */
+const DEFAULT_WORKER_LEASE_MS = 30_000;
+
+/** The default deliveries before a job goes to the dead letters. */
+const DEFAULT_WORKER_MAX_ATTEMPTS = 5;
+
+/**
+ * One `end` listener per client, shared by all its workers: a listener per worker would trip
+ * Node's MaxListenersExceededWarning with more than ten workers on one connection.
+ */
+const endWatchers = new WeakMap<object, Set<() => void>>();
+
+function watchEnd(client: JobSource<SourceJob>['client'], onEnd: () => void): () => void {
+  let watchers = endWatchers.get(client);
+  if (watchers === undefined) {
+    const set = new Set<() => void>();
+    watchers = set;
+    endWatchers.set(client, set);
+    client.once('end', () => {
+      endWatchers.delete(client);
+      for (const notify of set) notify();
+    });
+  }
+  watchers.add(onEnd);
+  return () => watchers.delete(onEnd);
+}
+
+/**
+ * Consumes a {@link JobSource} at least once: leases jobs, runs the handler (up to
+ * `concurrency` at once), acks on success (the jobs finishing in one turn of the event loop in
+ * one call), nacks with backoff on a throw, renews the leases of long jobs, aborts a handler's
+ * signal when its lease is lost, and waits for new jobs without polling (the source's signal).
+ * A job whose worker dies comes back when its lease expires, with its attempt count raised;
+ * after `maxAttempts` it goes to the dead letters. Supports `await using` (closes, waiting for
+ * the jobs in flight).
+ *
+ * @typeParam J - the source's jobs
+ * @typeParam R - what the handler returns
+ */
+export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<JobWorkerEvents<J, R>> {
+  /**
+   * Who this worker is, recorded with every lease it takes where the source can (see a
+   * stream's `state()` and `leases()`): `host:pid:random`.
+   */
+  public readonly id: string = `${hostname()}:${String(process.pid)}:${randomBytes(4).toString('hex')}`;
+  private readonly source: JobSource<J>;
+  private readonly handler: Handler<J, R>;
+  private readonly concurrency: number;
+  private readonly batch: number;
+  private readonly leaseMs: number;
+  private readonly autoExtend: boolean;
+  private readonly maxAttempts: number;
+  private readonly backoff: (attempt: number, error: unknown) => number;
+  private readonly blockTimeoutMs: number;
+  private readonly logger: Logger;
+  /** Jobs whose handler is running: what concurrency counts (and what autoExtend renews). */
+  private readonly active = new Set<J>();
+  /** The abort controller of each job's handler signal, until the job is settled. */
+  private readonly controllers = new Map<J, AbortController>();
+  /** Jobs whose handler outlived `close({ timeoutMs })`: nacked already, their outcome ignored. */
+  private readonly abandoned = new WeakSet<J>();
+  /** Jobs not yet acked or nacked, handlers included: what close() waits for. */
+  private unsettled = 0;
+  private settled: (() => void) | undefined;
+  private renewer: NodeJS.Timeout | undefined;
+  private unwatchEnd: (() => void) | undefined;
+  private signal: WorkWaiter | undefined;
+  private loop: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private idle = false;
+  private worked = false;
+  private acks: { job: J; result: R }[] = [];
+
+  /**
+   * @param source - the jobs to consume
+   * @param handler - runs each job
+   * @param options - concurrency, leases, retries, waiting, logging
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad option
+   */
+  public constructor(source: JobSource<J>, handler: Handler<J, R>, options: JobWorkerOptions = {}) {
+    options = optionsOf(options);
+    super();
+    if (typeof handler !== 'function') throw invalid('handler must be a function');
+    this.source = source;
+    this.handler = handler;
+    this.concurrency = options.concurrency ?? 1;
+    assertInteger(this.concurrency, 'concurrency', 1, 10_000);
+    this.batch = options.batch ?? this.concurrency;
+    assertInteger(this.batch, 'batch', 1, 10_000);
+    this.leaseMs = options.leaseMs ?? DEFAULT_WORKER_LEASE_MS;
+    assertInteger(this.leaseMs, 'leaseMs', 1);
+    this.autoExtend = options.autoExtend ?? true;
+    assertBoolean(this.autoExtend, 'autoExtend');
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_WORKER_MAX_ATTEMPTS;
+    assertInteger(this.maxAttempts, 'maxAttempts', 0);
+    const { backoff = defaultBackoff } = options;
+    if (typeof backoff === 'number') assertInteger(backoff, 'backoff', 0);
+    else if (typeof backoff !== 'function') throw invalid('backoff must be a number of ms or a function');
+    this.backoff = typeof backoff === 'number' ? () => backoff : backoff;
+    this.blockTimeoutMs = options.blockTimeoutMs ?? 5000;
+    assertInteger(this.blockTimeoutMs, 'blockTimeoutMs', 1);
+    this.logger = loggerOf(options.logger);
+    if (options.autorun ?? true) this.run();
+  }
+
+  /** Whether the worker is consuming (started and not closing). */
+  public get running(): boolean {
+    return this.loop !== undefined && this.closing === undefined;
+  }
+
+  /** Starts consuming. Idempotent; a closed worker does not start again. */
+  public run(): void {
+    if (this.loop !== undefined || this.closing !== undefined) return;
+    this.signal = this.source.openSignal();
+    this.unwatchEnd = watchEnd(this.source.client, () => {
+      this.fail(new Error("the worker's connection was closed; the worker stops"));
+      void this.close();
+    });
+    this.logger.info({ worker: this.id, concurrency: this.concurrency }, 'worker started');
+    this.loop = this.consume();
+  }
+
+  /**
+   * Stops leasing, ends the idle wait, and waits for the jobs in flight to finish (and be acked
+   * or nacked): all of them, or for at most `timeoutMs`, after which the handlers still running
+   * are abandoned: their signal aborts and their jobs are nacked. Idempotent: a later call
+   * returns the first one's promise.
+   *
+   * @param options - `timeoutMs`: the longest wait for running handlers
+   * @returns when the worker has stopped
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void worker.close({ timeoutMs: 10_000 }).then(() => process.exit(0)));
+   * ```
+   */
+  public close(options: CloseOptions = {}): Promise<void> {
+    options = optionsOf(options);
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined) assertInteger(timeoutMs, 'timeoutMs', 0);
+    this.closing ??= (async () => {
+      this.unwatchEnd?.();
+      this.signal?.close();
+      this.wake?.();
+      await this.loop;
+      if (this.unsettled > 0) {
+        const allSettled = new Promise<void>((resolve) => (this.settled = resolve));
+        if (timeoutMs === undefined) await allSettled;
+        else if (!(await settlesWithin(allSettled, timeoutMs))) await this.abandonRunning();
+      }
+      clearInterval(this.renewer);
+      this.logger.info({ worker: this.id }, 'worker stopped');
+      this.emit('closed');
+    })();
+    return this.closing;
+  }
+
+  /** `await using worker = new Worker(…)`: closes it, waiting for the jobs in flight. */
+  public async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Reports a failure outside a handler: the `error` event (or a process warning) and the logger. */
+  private fail(err: unknown): void {
+    this.logger.error({ worker: this.id, err }, err instanceof Error ? err.message : String(err));
+    reportError(this, err, 'Worker');
+  }
+
+  /** Aborts a running handler's signal and says so with `lost`. */
+  private abort(job: J, reason: Error): void {
+    const controller = this.controllers.get(job);
+    if (controller === undefined || controller.signal.aborted) return;
+    controller.abort(reason);
+    this.logger.warn({ worker: this.id, attempt: job.attempt, reason: reason.message }, 'job lost');
+    try {
+      this.emit('lost', job, reason);
+    } catch (listenerError) {
+      reportError(this, listenerError, 'Worker: a lost listener threw');
+    }
+  }
+
+  /** Nacks the jobs whose handler is still running, so close() ends; their signal aborts and their outcome is ignored. */
+  private async abandonRunning(): Promise<void> {
+    const running = [...this.active].filter((job) => job.settlement?.() === undefined);
+    const reason = new Error(CLOSED_UNDER_HANDLER);
+    for (const job of running) {
+      this.abort(job, reason);
+      this.abandoned.add(job);
+      this.active.delete(job);
+    }
+    await Promise.all(
+      running.map(async (job) => {
+        await this.nackOne(job, reason, 0);
+        this.jobSettled(job);
+      }),
+    );
+  }
+
+  private async consume(): Promise<void> {
+    while (!this.stopping()) {
+      const free = this.concurrency - this.active.size;
+      if (free === 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        // Let the jobs finishing in this turn free their slots too: one larger lease, not many small ones.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
+      try {
+        const batch = await this.source.leaseBatch({ count: Math.min(this.batch, free), leaseMs: this.leaseMs, maxAttempts: this.maxAttempts, owner: this.id });
+        for (const err of batch.errors) this.fail(err); // jobs the source dealt with itself (dead-lettered)
+        for (const job of batch.items) this.start(job);
+        this.idle = batch.items.length === 0;
+        if (!this.idle) {
+          this.worked = true;
+          continue;
+        }
+        this.checkDrained();
+        await this.signal?.waitForWork(batch.wakeInMs, this.blockTimeoutMs);
+      } catch (err) {
+        if (this.stopping()) return;
+        this.fail(err);
+        if (this.source.client.status === 'end') {
+          // The connection was closed under the worker: nothing will work again; stop.
+          void this.close();
+          return;
+        }
+        await this.pause(1000);
+      }
+    }
+  }
+
+  /** Whether close() was called (read through a method: it changes while the loop awaits). */
+  private stopping(): boolean {
+    return this.closing !== undefined;
+  }
+
+  private start(job: J): void {
+    const controller = new AbortController();
+    this.active.add(job);
+    this.controllers.set(job, controller);
+    this.unsettled += 1;
+    if (this.autoExtend && this.renewer === undefined) {
+      this.renewer = setInterval(() => void this.renew(), Math.max(1, Math.floor(this.leaseMs / 2)));
+      this.renewer.unref();
+    }
+    void this.process(job, controller.signal);
+  }
+
+  private async process(job: J, signal: AbortSignal): Promise<void> {
+    let result: R;
+    try {
+      result = await this.handler(job, signal);
+    } catch (error) {
+      if (this.abandoned.has(job)) return; // close() nacked it already
+      this.handlerDone(job);
+      if (job.settlement?.() !== undefined) {
+        await this.settledByHandler(job, undefined, error);
+        return;
+      }
+      const delayMs = retryDelayOf(error) ?? Math.max(0, Math.floor(this.backoff(job.attempt, error)));
+      await this.nackOne(job, error, delayMs);
+      this.jobSettled(job);
+      return;
+    }
+    if (this.abandoned.has(job)) return;
+    this.handlerDone(job);
+    if (job.settlement?.() !== undefined) {
+      await this.settledByHandler(job, result, undefined);
+      return;
+    }
+    // Acked together with the jobs that finish in the same turn of the event loop.
+    if (this.acks.length === 0) setImmediate(() => void this.flushAcks());
+    this.acks.push({ job, result });
+  }
+
+  /** Nacks one failed job and reports what became of it (`failed`, maybe `dead`), or the nack's own failure. */
+  private async nackOne(job: J, error: unknown, delayMs: number): Promise<void> {
+    try {
+      const [outcome] = await this.source.nack([job], { delayMs, error: error instanceof Error ? error.message : String(error) });
+      if (outcome instanceof Error) throw outcome;
+      this.reportFailure(job, error, outcome ?? 'retry', delayMs);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * The handler acked or nacked its own job: reports what that did (`completed`, or `failed`
+   * and maybe `dead`) instead of settling the job again. A handler that threw after settling
+   * its job has its error reported too.
+   */
+  private async settledByHandler(job: J, result: R | undefined, thrown: unknown): Promise<void> {
+    const settlement = job.settlement?.();
+    try {
+      if (thrown !== undefined) reportError(this, thrown, 'Worker: a handler threw after settling its job');
+      if (settlement?.kind === 'ack') {
+        await settlement.done;
+        this.emit('completed', job, result as R);
+      } else if (settlement?.kind === 'nack') {
+        const outcome = await settlement.done;
+        this.reportFailure(job, new Error(settlement.error ?? 'nacked by its handler'), outcome, settlement.delayMs);
+      }
+    } catch (err) {
+      this.fail(err); // the handler's own ack or nack failed (LeaseLost, say)
+    }
+    this.jobSettled(job);
+  }
+
+  /** Emits `failed` with what the nack did, and `dead` when the job went to the dead letters. */
+  private reportFailure(job: J, error: unknown, outcome: NackOutcome, delayMs: number): void {
+    const dead = outcome === 'dead';
+    if (dead) this.logger.warn({ worker: this.id, attempt: job.attempt, err: error }, 'job dead-lettered');
+    try {
+      this.emit('failed', job, error, { willRetry: !dead, delayMs: dead ? 0 : delayMs });
+      if (dead) this.emit('dead', job, error);
+    } catch (listenerError) {
+      reportError(this, listenerError, 'Worker: a failed or dead listener threw');
+    }
+  }
+
+  /** The job's slot is free; its ack or nack may still be in flight. */
+  private handlerDone(job: J): void {
+    this.active.delete(job);
+    this.wake?.();
+    this.wake = undefined;
+  }
+
+  private jobSettled(job: J): void {
+    this.controllers.delete(job);
+    this.unsettled -= 1;
+    if (this.unsettled === 0) {
+      this.settled?.();
+      this.settled = undefined;
+    }
+    this.checkDrained();
+  }
+
+  private async flushAcks(): Promise<void> {
+    const batch = this.acks;
+    this.acks = [];
+    let outcomes: (Error | undefined)[];
+    try {
+      outcomes = await this.source.ack(batch.map((a) => a.job));
+    } catch (err) {
+      outcomes = batch.map(() => (err instanceof Error ? err : new Error(String(err))));
+    }
+    batch.forEach(({ job, result }, i) => {
+      const error = outcomes[i];
+      try {
+        if (error === undefined) this.emit('completed', job, result);
+        else {
+          this.fail(error); // e.g. LeaseLost: the job went back and will run again
+          if (GoodRedisError.is(error, 'LeaseLost')) this.abort(job, error);
+        }
+      } catch (listenerError) {
+        reportError(this, listenerError, 'Worker: a completed listener threw');
+      } finally {
+        this.jobSettled(job);
+      }
+    });
+  }
+
+  /** Renews the leases of every running job at once; a job whose lease was lost has its handler's signal aborted. */
+  private async renew(): Promise<void> {
+    // A job its handler settled has no lease left to renew.
+    const jobs = [...this.active].filter((job) => job.settlement?.() === undefined);
+    if (jobs.length === 0) return;
+    let outcomes: (Error | undefined)[];
+    try {
+      outcomes = await this.source.extend(jobs, this.leaseMs);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const error = outcomes[i];
+      if (error === undefined) return;
+      this.fail(error);
+      if (GoodRedisError.is(error, 'LeaseLost')) this.abort(job, error);
+    });
+  }
+
+  private checkDrained(): void {
+    if (this.idle && this.worked && this.unsettled === 0) {
+      this.worked = false;
+      this.emit('drained');
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
