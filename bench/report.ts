@@ -66,7 +66,9 @@ function table(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((row) => row[c]?.length ?? 0)));
   const line = (row: string[]): string => `| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join(' | ')} |`;
   const [header, ...body] = rows;
-  return [line(header ?? []), `|${widths.map((w, c) => (c === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+  return [line(header ?? []), `|${widths.map((w, c) => (c === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join(
+    '\n',
+  );
 }
 
 /** Prints the results and verdicts as Markdown tables on stdout. */
@@ -74,13 +76,29 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
   const rate = (p: Phase): string => `${n(p.itemsPerSecond)}/s`;
   const x = (a: number, b: number): string => `${n(a / b, 2)}x`;
   const out: string[] = [];
-  out.push(`good-redis benchmark, ${r.mode} run, ${r.date}: Node ${r.environment.node}, Redis ${r.environment.redis}, BullMQ ${r.environment.bullmq}, ${String(r.environment.cpus)} CPUs`);
+  out.push(
+    `good-redis benchmark, ${r.mode} run, ${r.date}: Node ${r.environment.node}, Redis ${r.environment.redis}, BullMQ ${r.environment.bullmq}, ${String(r.environment.cpus)} CPUs`,
+  );
   out.push('');
   out.push(
     table([
       ['metric', 'good-redis', 'reference', 'BullMQ', 'vs reference', 'vs BullMQ'],
-      ['add (items/s)', rate(r.add.goodRedis), rate(r.add.reference), rate(r.add.bullmq), x(r.add.goodRedis.itemsPerSecond, r.add.reference.itemsPerSecond), x(r.add.goodRedis.itemsPerSecond, r.add.bullmq.itemsPerSecond)],
-      ['pull, default 24 h cooldown (items/s)', rate(r.pull.goodRedis), rate(r.pull.reference), rate(r.pull.bullmq), x(r.pull.goodRedis.itemsPerSecond, r.pull.reference.itemsPerSecond), x(r.pull.goodRedis.itemsPerSecond, r.pull.bullmq.itemsPerSecond)],
+      [
+        'add (items/s)',
+        rate(r.add.goodRedis),
+        rate(r.add.reference),
+        rate(r.add.bullmq),
+        x(r.add.goodRedis.itemsPerSecond, r.add.reference.itemsPerSecond),
+        x(r.add.goodRedis.itemsPerSecond, r.add.bullmq.itemsPerSecond),
+      ],
+      [
+        'pull, default 24 h cooldown (items/s)',
+        rate(r.pull.goodRedis),
+        rate(r.pull.reference),
+        rate(r.pull.bullmq),
+        x(r.pull.goodRedis.itemsPerSecond, r.pull.reference.itemsPerSecond),
+        x(r.pull.goodRedis.itemsPerSecond, r.pull.bullmq.itemsPerSecond),
+      ],
       [
         'pull, cooldownMs: 0 (items/s)',
         rate(r.pullNoCooldown),
@@ -97,7 +115,14 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
         '-',
         x(r.consume.goodRedis.itemsPerSecond, r.consume.bullmq.itemsPerSecond),
       ],
-      ['memory (bytes/item)', n(r.memory.goodRedis), n(r.memory.reference), n(r.memory.bullmq), x(r.memory.goodRedis, r.memory.reference), x(r.memory.goodRedis, r.memory.bullmq)],
+      [
+        'memory (bytes/item)',
+        n(r.memory.goodRedis),
+        n(r.memory.reference),
+        n(r.memory.bullmq),
+        x(r.memory.goodRedis, r.memory.reference),
+        x(r.memory.goodRedis, r.memory.bullmq),
+      ],
     ]),
   );
   out.push('');
@@ -137,7 +162,9 @@ export function renderSvg(r: Results): string {
   const colors = { goodRedis: '#d6336c', reference: '#868e96', bullmq: '#1c7ed6' };
   const parts: string[] = [];
   let y = 30;
-  parts.push(`<text x="20" y="${String(y)}" font-size="16" font-weight="bold">good-redis vs reference vs BullMQ (${esc(r.mode)} run, ${n(Number(r.config.items))} items)</text>`);
+  parts.push(
+    `<text x="20" y="${String(y)}" font-size="16" font-weight="bold">good-redis vs reference vs BullMQ (${esc(r.mode)} run, ${n(Number(r.config.items))} items)</text>`,
+  );
   y += 30;
   const groups: [string, { goodRedis: Phase; reference: Phase; bullmq: Phase }][] = [
     ['add', r.add],
@@ -149,7 +176,11 @@ export function renderSvg(r: Results): string {
   for (const [label, g] of groups) {
     parts.push(`<text x="20" y="${String(y + 12)}" font-size="13" font-weight="bold">${label} (items/s)</text>`);
     y += 20;
-    for (const [key, name] of [['goodRedis', 'good-redis'], ['reference', 'reference'], ['bullmq', 'BullMQ']] as const) {
+    for (const [key, name] of [
+      ['goodRedis', 'good-redis'],
+      ['reference', 'reference'],
+      ['bullmq', 'BullMQ'],
+    ] as const) {
       const value = g[key].itemsPerSecond;
       const w = Math.max(1, (value / max) * barMax);
       parts.push(`<text x="30" y="${String(y + 13)}" font-size="12">${name}</text>`);
@@ -166,7 +197,10 @@ export function renderSvg(r: Results): string {
   const scale = (ms: number): number => ((Math.log10(ms) - logMin) / (logMax - logMin)) * barMax;
   for (const d of r.decrementAll) {
     parts.push(`<text x="30" y="${String(y + 13)}" font-size="12">${n(d.size)} items</text>`);
-    for (const [ms, color, name] of [[d.medianMs, colors.goodRedis, 'good-redis'], [d.loopMs, colors.reference, 'loop']] as const) {
+    for (const [ms, color, name] of [
+      [d.medianMs, colors.goodRedis, 'good-redis'],
+      [d.loopMs, colors.reference, 'loop'],
+    ] as const) {
       const w = Math.max(1, scale(ms));
       parts.push(`<rect x="120" y="${String(y)}" width="${w.toFixed(1)}" height="14" fill="${color}"/>`);
       parts.push(`<text x="${(125 + w).toFixed(1)}" y="${String(y + 11)}" font-size="11">${name} ${n(ms, ms < 10 ? 3 : 0)} ms</text>`);
@@ -175,9 +209,13 @@ export function renderSvg(r: Results): string {
     y += 8;
   }
   y += 10;
-  parts.push(`<text x="20" y="${String(y)}" font-size="12">expiry: ${n(r.expiry.itemsPerSecond)} cooldowns/s, longest script ${n(r.expiry.longestScriptMs, 2)} ms. Memory per item: good-redis ${n(r.memory.goodRedis)} B, reference ${n(r.memory.reference)} B, BullMQ ${n(r.memory.bullmq)} B.</text>`);
+  parts.push(
+    `<text x="20" y="${String(y)}" font-size="12">expiry: ${n(r.expiry.itemsPerSecond)} cooldowns/s, longest script ${n(r.expiry.longestScriptMs, 2)} ms. Memory per item: good-redis ${n(r.memory.goodRedis)} B, reference ${n(r.memory.reference)} B, BullMQ ${n(r.memory.bullmq)} B.</text>`,
+  );
   y += 18;
-  parts.push(`<text x="20" y="${String(y)}" font-size="11" fill="#666">Node ${esc(r.environment.node)}, Redis ${esc(r.environment.redis)}, BullMQ ${esc(r.environment.bullmq)}, ${String(r.environment.cpus)} CPUs, ${esc(r.date)}</text>`);
+  parts.push(
+    `<text x="20" y="${String(y)}" font-size="11" fill="#666">Node ${esc(r.environment.node)}, Redis ${esc(r.environment.redis)}, BullMQ ${esc(r.environment.bullmq)}, ${String(r.environment.cpus)} CPUs, ${esc(r.date)}</text>`,
+  );
   y += 15;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${String(width)}" height="${String(y)}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
 }

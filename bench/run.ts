@@ -64,7 +64,10 @@ async function fresh(redis: Redis): Promise<void> {
 /** Durations in ms of the EVAL/EVALSHA entries in SLOWLOG, sorted. */
 async function scriptDurations(redis: Redis): Promise<number[]> {
   const entries = (await redis.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
-  return entries.filter(([, , , args]) => /^eval/i.test(String(args[0]))).map(([, , micros]) => micros / 1000).sort((a, b) => a - b);
+  return entries
+    .filter(([, , , args]) => /^eval/i.test(String(args[0])))
+    .map(([, , micros]) => micros / 1000)
+    .sort((a, b) => a - b);
 }
 
 interface Phase {
@@ -116,7 +119,9 @@ async function consumeRound(redis: Redis, items: BenchItem[]): Promise<Phase> {
   await inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => stream.addMany(c));
   let completed = 0;
   let resolveDone!: () => void;
-  const done = new Promise<void>((resolve) => { resolveDone = resolve; });
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
   const worker = new Worker(stream, () => undefined, { concurrency: CONFIG.bullConcurrency, autorun: false, maxAttempts: 0 });
   worker.on('completed', () => {
     completed += 1;
@@ -168,7 +173,9 @@ async function bullRound(bull: BullMQ, redis: Redis, port: number, items: BenchI
   const bytesPerItem = ((await usedMemory(redis)) - before) / items.length;
   let completed = 0;
   let resolveDone!: () => void;
-  const done = new Promise<void>((resolve) => { resolveDone = resolve; });
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
   const worker = new bull.Worker('bench', () => Promise.resolve(), { ...connection, concurrency: CONFIG.bullConcurrency, autorun: false });
   worker.on('completed', () => {
     completed += 1;
@@ -235,7 +242,14 @@ async function expiryPhase(redis: Redis): Promise<Results['expiry']> {
   const registry = new StreamRegistry(redis);
   const stream = registry.stream('expiry');
   const n = CONFIG.expiryItems;
-  await inParallel(chunks(Array.from({ length: n }, (_, i) => [`k${String(i)}`, 'v', 1] as const), 5000), 4, (c) => stream.addMany(c));
+  await inParallel(
+    chunks(
+      Array.from({ length: n }, (_, i) => [`k${String(i)}`, 'v', 1] as const),
+      5000,
+    ),
+    4,
+    (c) => stream.addMany(c),
+  );
   for (let pulled = 0; pulled < n; pulled += 10_000) await stream.pull({ count: 10_000, expireAt: 1 }); // deadlines long past
   await slowlog(redis, 0);
   const expirer = new Expirer(registry, { batchSize: 1000 });

@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   const expirer = new Expirer(registry, { intervalMs: 100 });
   const sweeps: SweepResult[] = [];
   expirer.on('sweep', (r) => sweeps.push(r));
-  expirer.on('error', (err, stream) => { console.error(`  expirer error on ${stream ?? 'registry'}: ${err.message}`); });
+  expirer.on('error', (err, stream) => {
+    console.error(`  expirer error on ${stream ?? 'registry'}: ${err.message}`);
+  });
   expirer.start();
 
   try {
@@ -141,7 +143,10 @@ async function main(): Promise<void> {
       const failures = batch.filter(() => random() < 0.01);
       failed += failures.length;
       if (failures.length > 0) {
-        const results = await frontier.addMany(failures.map((item) => ({ ...item, priority: -1 })), { readd: true });
+        const results = await frontier.addMany(
+          failures.map((item) => ({ ...item, priority: -1 })),
+          { readd: true },
+        );
         requeued += results.filter((r) => r !== null).length;
       }
       crawlProgress(crawled, TOTAL + requeued);

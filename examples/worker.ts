@@ -36,8 +36,12 @@ async function main(): Promise<void> {
       { concurrency: 2, maxAttempts: 3, backoff: (attempt) => attempt * 20 },
     );
     worker = mailer;
-    mailer.on('completed', (job, result) => { console.log(`completed ${job.key} (attempt ${String(job.attempt)}): ${result}`); });
-    mailer.on('failed', (job, err) => { console.log(`failed ${job.key} (attempt ${String(job.attempt)}): ${(err as Error).message}`); });
+    mailer.on('completed', (job, result) => {
+      console.log(`completed ${job.key} (attempt ${String(job.attempt)}): ${result}`);
+    });
+    mailer.on('failed', (job, err) => {
+      console.log(`failed ${job.key} (attempt ${String(job.attempt)}): ${(err as Error).message}`);
+    });
 
     // mail-2 fails three times (backoff 20 ms, then 40 ms) and goes to the dead letters.
     await new Promise<void>((resolve) => {

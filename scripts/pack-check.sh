@@ -3,7 +3,8 @@
 # temporary folder with README's own install line. There it compiles what a new user copies
 # from the docs (README's tour and the DI guide's example, scripts/pack-check/extract.mjs)
 # with a strict TypeScript (strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess) and
-# runs both, runs scripts/pack-check/consumer.mjs against a throwaway redis-server (or
+# runs both, checks the package with publint and attw, runs scripts/pack-check/consumer.mjs and a
+# CommonJS consumer.cjs (require('good-redis')) against a throwaway redis-server (or
 # REDIS_URL), then the good-redis bin: proof that the published files (dist/, the Lua
 # scripts, the bin, the types) are complete and that the peer dependencies resolve to one copy.
 set -euo pipefail
@@ -12,6 +13,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 npm run build >/dev/null
 tarball=$(npm pack --silent --pack-destination "$work" | tail -1)
+# The package's metadata and exports map, and its types as each resolution mode sees them.
+# attw does not model Node's require(esm): "CJS resolves to ESM" is how CommonJS reaches this
+# ESM-only package on Node 20.19+ and 22.12+, proven by consumer.cjs below.
+./node_modules/.bin/publint --strict
+./node_modules/.bin/attw "$work/$tarball" --ignore-rules cjs-resolves-to-esm --format table-flipped
 cd "$work"
 printf '{ "name": "pack-check", "private": true, "type": "module" }\n' > package.json
 node "$OLDPWD/scripts/pack-check/extract.mjs" "$OLDPWD"
@@ -24,7 +30,7 @@ if [ "$copies" -ne 1 ]; then
   echo "pack-check: $copies copies of ioredis installed; the peer dependency should leave one" >&2
   exit 1
 fi
-cp "$OLDPWD/scripts/pack-check/consumer.mjs" "$OLDPWD/scripts/pack-check/tsconfig.json" .
+cp "$OLDPWD/scripts/pack-check/consumer.mjs" "$OLDPWD/scripts/pack-check/consumer.cjs" "$OLDPWD/scripts/pack-check/tsconfig.json" .
 ./node_modules/.bin/tsc -p tsconfig.json
 echo 'pack-check: README tour and DI example compile with strict TypeScript in a fresh project'
 node --input-type=module -e "
@@ -34,6 +40,7 @@ const server = await redisForRun();
 try {
   const env = { ...process.env, ...server.env };
   const run = spawnSync(process.execPath, ['consumer.mjs'], { stdio: 'inherit', env });
+  const cjs = spawnSync(process.execPath, ['consumer.cjs'], { stdio: 'inherit', env });
   const docs = ['out/tour.js', 'out/di.js'].map((file) => spawnSync(process.execPath, [file], { stdio: ['ignore', 'ignore', 'inherit'], env }).status);
   if (docs.some((s) => s !== 0)) console.error('pack-check: the README tour or the DI example failed: exit codes ' + docs.join(', '));
   else console.log('pack-check: the README tour and the DI example run');
@@ -43,7 +50,8 @@ try {
   const statuses = [cli('--version'), cli('add', name, 'k', 'v'), cli('inspect', name), cli('delete', name, '--yes')];
   if (statuses.some((s) => s !== 0)) console.error('pack-check: the good-redis bin failed: exit codes ' + statuses.join(', '));
   else console.log('pack-check: the good-redis bin works from a fresh project');
-  process.exitCode = run.status === 0 && statuses.every((s) => s === 0) && docs.every((s) => s === 0) ? 0 : 1;
+  if (cjs.status !== 0) console.error('pack-check: the CommonJS consumer failed: exit code ' + String(cjs.status));
+  process.exitCode = run.status === 0 && cjs.status === 0 && statuses.every((s) => s === 0) && docs.every((s) => s === 0) ? 0 : 1;
 } finally {
   await server.stop();
 }

@@ -87,7 +87,10 @@ export interface RedisProcess {
  * @param argsFor - the process's arguments for a given port
  * @param readyText - the log line that says it is ready
  */
-export async function spawnRedis(argsFor: (port: number) => readonly string[] | Promise<readonly string[]>, readyText = 'Ready to accept connections'): Promise<RedisProcess> {
+export async function spawnRedis(
+  argsFor: (port: number) => readonly string[] | Promise<readonly string[]>,
+  readyText = 'Ready to accept connections',
+): Promise<RedisProcess> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
@@ -107,7 +110,11 @@ export async function spawnRedis(argsFor: (port: number) => readonly string[] | 
     const signal = async (name: NodeJS.Signals): Promise<void> => {
       running.delete(child);
       if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+      const exited = new Promise<void>((resolve) =>
+        child.once('exit', () => {
+          resolve();
+        }),
+      );
       child.kill(name);
       await exited;
     };

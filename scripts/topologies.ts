@@ -137,10 +137,18 @@ export async function startThrowawayCluster(masters = 3): Promise<ThrowawayClust
   const nodes = await Promise.all(
     Array.from({ length: masters * 2 }, () =>
       spawnRedis(async (port) => [
-        ...serverArgs(port), '--dir', dir,
-        '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${String(port)}.conf`, '--cluster-node-timeout', '1000',
+        ...serverArgs(port),
+        '--dir',
+        dir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${String(port)}.conf`,
+        '--cluster-node-timeout',
+        '1000',
         // The bus port defaults to port + 10000, which may be taken or above 65535.
-        '--cluster-port', String(await freePort()),
+        '--cluster-port',
+        String(await freePort()),
       ]),
     ),
   );
@@ -150,7 +158,9 @@ export async function startThrowawayCluster(masters = 3): Promise<ThrowawayClust
       await until(`node ${String(node.port)} to see the whole cluster`, () =>
         withConnection(node.port, async (r) => {
           const info = await r.cluster('INFO');
-          return field(info, 'cluster_state') === 'ok' && field(info, 'cluster_known_nodes') === String(nodes.length) && field(info, 'cluster_slots_ok') === '16384';
+          return (
+            field(info, 'cluster_state') === 'ok' && field(info, 'cluster_known_nodes') === String(nodes.length) && field(info, 'cluster_slots_ok') === '16384'
+          );
         }),
       );
     }
@@ -162,7 +172,12 @@ export async function startThrowawayCluster(masters = 3): Promise<ThrowawayClust
   return {
     kind: 'cluster',
     nodes,
-    env: { REDIS_CLUSTER_NODES: nodes.slice(0, masters).map((n) => `${HOST}:${String(n.port)}`).join(',') },
+    env: {
+      REDIS_CLUSTER_NODES: nodes
+        .slice(0, masters)
+        .map((n) => `${HOST}:${String(n.port)}`)
+        .join(','),
+    },
     stop: () => stopAll(nodes, dir),
   };
 }
@@ -318,7 +333,9 @@ export async function redisForRun(env: NodeJS.ProcessEnv = process.env): Promise
   for (const kind of TOPOLOGY_KINDS) {
     const given = topologyFromEnv(kind, env);
     if (given !== undefined) {
-      const description = `Using the ${kind} at ${Object.entries(given).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+      const description = `Using the ${kind} at ${Object.entries(given)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`;
       return { env: given, throwaway: false, description, stop: () => Promise.resolve() };
     }
   }

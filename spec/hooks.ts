@@ -1,49 +1,24 @@
 /**
- * Mocha root hooks and global fixtures for the whole suite:
- * - the topologies spec/integration runs on, each started privately on loopback ports and
- *   stopped after the run: standalone (or the server at REDIS_URL), cluster (or the one at
- *   REDIS_CLUSTER_NODES) and sentinel (or REDIS_SENTINELS with REDIS_SENTINEL_MASTER);
- *   GOOD_REDIS_TOPOLOGIES=standalone,cluster picks some of them;
+ * Mocha root hooks for every run, unit and integration alike (no server):
  * - sinon restored after every test;
- * - an unhandled promise rejection fails the run instead of passing silently.
+ * - an unhandled promise rejection fails the test instead of passing silently.
+ *
+ * The integration suite also requires `integration/topologies.hooks.js`, which starts the
+ * servers it runs on.
  */
 import sinon from 'sinon';
-import { selectedTopologies, startTopology, topologyFromEnv, TOPOLOGY_KINDS, type Topology, type TopologyKind } from '../scripts/topologies.js';
-
-const started: Topology[] = [];
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
   unhandled.push(reason);
 };
 
-export async function mochaGlobalSetup(): Promise<void> {
+export function mochaGlobalSetup(): void {
   process.on('unhandledRejection', onUnhandled);
-  const envs: Partial<Record<TopologyKind, Record<string, string>>> = {};
-  const starting = selectedTopologies().map(async (kind) => {
-    const given = topologyFromEnv(kind);
-    if (given !== undefined) {
-      envs[kind] = given;
-      return;
-    }
-    const topology = await startTopology(kind);
-    started.push(topology);
-    envs[kind] = { ...topology.env };
-  });
-  const results = await Promise.allSettled(starting);
-  const failure = results.find((r) => r.status === 'rejected');
-  if (failure !== undefined) {
-    await Promise.all(started.splice(0).map((t) => t.stop()));
-    throw failure.reason;
-  }
-  // In TOPOLOGY_KINDS order, whatever order they started in.
-  const ordered = Object.fromEntries(TOPOLOGY_KINDS.filter((k) => envs[k] !== undefined).map((k) => [k, envs[k]]));
-  process.env.GOOD_REDIS_TEST_TOPOLOGIES = JSON.stringify(ordered);
 }
 
-export async function mochaGlobalTeardown(): Promise<void> {
+export function mochaGlobalTeardown(): void {
   process.off('unhandledRejection', onUnhandled);
-  await Promise.all(started.splice(0).map((t) => t.stop()));
 }
 
 export const mochaHooks = {

@@ -36,16 +36,7 @@ const MARKER = Symbol.for('good-redis.error');
  *   SDK does not know (a bug, or scripts of another version).
  */
 export type ErrorKind =
-  | 'InvalidArgument'
-  | 'Codec'
-  | 'Configuration'
-  | 'Range'
-  | 'LeaseLost'
-  | 'Replication'
-  | 'OutOfMemory'
-  | 'Connection'
-  | 'Redis'
-  | 'Script';
+  'InvalidArgument' | 'Codec' | 'Configuration' | 'Range' | 'LeaseLost' | 'Replication' | 'OutOfMemory' | 'Connection' | 'Redis' | 'Script';
 
 /**
  * The one base class of every error good-redis raises.

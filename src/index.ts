@@ -9,7 +9,15 @@
 export { GoodRedisError, type ErrorKind } from './errors.js';
 export { stringCodec, bufferCodec, jsonCodec, type Codec } from './codec.js';
 export type { RedisClient } from './connection/redis-client.js';
-export { createConnection, connectionFromEnv, closeConnection, CLUSTER_DEFAULTS, type ConnectionOptions, type ClusterConnectionOptions, type CloseConnectionOptions } from './connection/connection-options.js';
+export {
+  createConnection,
+  connectionFromEnv,
+  closeConnection,
+  CLUSTER_DEFAULTS,
+  type ConnectionOptions,
+  type ClusterConnectionOptions,
+  type CloseConnectionOptions,
+} from './connection/connection-options.js';
 export { PrioritizedStream } from './prioritized/prioritized-stream.js';
 export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
 export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult, type SweepOptions } from './prioritized/expirer.js';

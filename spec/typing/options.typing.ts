@@ -71,5 +71,11 @@ export async function optionsTakeUndefined(): Promise<void> {
   expirer;
   registerCommands(redis, { prefix: maybe.s });
   createConnection({ url: maybe.s, redis: undefined, cluster: undefined });
-  createGoodRedisModule({ client: undefined, connection: undefined, env: undefined, registry: undefined, expirer: { autoStart: maybe.b, intervalMs: maybe.n } });
+  createGoodRedisModule({
+    client: undefined,
+    connection: undefined,
+    env: undefined,
+    registry: undefined,
+    expirer: { autoStart: maybe.b, intervalMs: maybe.n },
+  });
 }

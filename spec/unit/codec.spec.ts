@@ -55,8 +55,17 @@ describe('codecs', () => {
   describe('encodeWith', () => {
     it('should wrap a user codec failure in a Codec error with its cause', () => {
       const cause = new Error('no dates before 1970');
-      const codec = { name: 'date', encode: (): string => { throw cause; }, decode: (d: string | Buffer) => d };
-      assert.throws(() => encodeWith(codec, 'x'), (err) => isCodecError(err) && (err as Error).cause === cause && (err as Error).message.includes('date codec'));
+      const codec = {
+        name: 'date',
+        encode: (): string => {
+          throw cause;
+        },
+        decode: (d: string | Buffer) => d,
+      };
+      assert.throws(
+        () => encodeWith(codec, 'x'),
+        (err) => isCodecError(err) && (err as Error).cause === cause && (err as Error).message.includes('date codec'),
+      );
     });
 
     it('should refuse a codec that returns neither a string nor a Buffer', () => {

@@ -59,7 +59,7 @@ describe('GoodRedisError', () => {
   describe('fromRedisError (issue 12, item 14)', () => {
     it('should map an error reply Redis gave to kind Redis, keeping its message and the reply as cause', () => {
       const Reply = ReplyError as new (message: string) => Error; // ioredis types it as any
-      const reply = new Reply('NOPERM this user has no permissions to run the \'evalsha\' command');
+      const reply = new Reply("NOPERM this user has no permissions to run the 'evalsha' command");
       const mapped = fromRedisError(reply);
       assert.ok(GoodRedisError.is(mapped, 'Redis'));
       assert.equal(mapped.message, reply.message);
@@ -70,7 +70,9 @@ describe('GoodRedisError', () => {
       for (const failure of [
         new Error('Connection is closed.'),
         Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
-        Object.assign(new Error('Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.'), { name: 'MaxRetriesPerRequestError' }),
+        Object.assign(new Error('Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.'), {
+          name: 'MaxRetriesPerRequestError',
+        }),
         new Error('Too many Cluster redirections. Last error: Error: Connection is closed.'),
         new UnansweredError(),
       ]) {

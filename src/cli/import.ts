@@ -329,7 +329,10 @@ export async function importLines(stream: PrioritizedStream, input: Readable, op
       const line = summary.lines === 1 && raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
       if (openQuote !== undefined) {
         // Quoted fields spanning lines are not supported: the rest of the field is no item.
-        summary.badLines.push({ line: summary.lines, reason: `continuation of the quoted field opened on line ${String(openQuote)} (fields spanning lines are not supported)` });
+        summary.badLines.push({
+          line: summary.lines,
+          reason: `continuation of the quoted field opened on line ${String(openQuote)} (fields spanning lines are not supported)`,
+        });
         if (quoteCount(line) % 2 === 1) openQuote = undefined;
         continue;
       }

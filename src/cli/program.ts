@@ -96,7 +96,9 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     .description('Look at and change good-redis prioritized streams; run the expirer daemon.')
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
-    .addOption(new Option('--url <url>', 'Redis URL (redis:// or rediss://); default: REDIS_URL, or REDIS_CLUSTER_NODES, or REDIS_SENTINELS, or localhost:6379'))
+    .addOption(
+      new Option('--url <url>', 'Redis URL (redis:// or rediss://); default: REDIS_URL, or REDIS_CLUSTER_NODES, or REDIS_SENTINELS, or localhost:6379'),
+    )
     .addOption(new Option('--prefix <prefix>', 'key prefix of the registry and the streams').env('GOOD_REDIS_PREFIX').default(''))
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -105,17 +107,30 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
       getErrHelpWidth: () => 80,
       outputError: (text, write) => {
         // One line: commander puts its "(Did you mean …?)" on a line of its own.
-        write(`good-redis: ${text.replace(/^error: /, '').trimEnd().replace(/\n+/g, ' ')}\n`);
+        write(
+          `good-redis: ${text
+            .replace(/^error: /, '')
+            .trimEnd()
+            .replace(/\n+/g, ' ')}\n`,
+        );
       },
     })
-    .configureHelp({ showGlobalOptions: true, subcommandTerm: (cmd) => [cmd.name(), ...cmd.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`))].join(' ') })
+    .configureHelp({
+      showGlobalOptions: true,
+      subcommandTerm: (cmd) => [cmd.name(), ...cmd.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`))].join(' '),
+    })
     .exitOverride()
     .showSuggestionAfterError(true)
     .addHelpText('after', '\nExit codes: 0 done, 1 failed, 2 bad usage, 3 done in part (refused, not queued, bad lines).\nDocs: docs/cli.md');
   program.helpCommand(false);
 
   /** Connects, runs `work`, and always closes the connection. */
-  const session = async <R>(command: { optsWithGlobals: () => object }, longRunning: boolean, work: (s: Session) => Promise<R>, onError?: (err: Error) => void): Promise<R> => {
+  const session = async <R>(
+    command: { optsWithGlobals: () => object },
+    longRunning: boolean,
+    work: (s: Session) => Promise<R>,
+    onError?: (err: Error) => void,
+  ): Promise<R> => {
     const globals = command.optsWithGlobals() as Globals;
     registryKey(globals.prefix); // checks the prefix before connecting
     const target = resolveTarget(globals.url, io.env);
@@ -137,7 +152,9 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
     return key;
   };
   const codecOption = () =>
-    new Option('--codec <codec>', 'how values are stored: as given (string), or as JSON text that jsonCodec readers decode (json)').choices(VALUE_CODECS).default('string' as const);
+    new Option('--codec <codec>', 'how values are stored: as given (string), or as JSON text that jsonCodec readers decode (json)')
+      .choices(VALUE_CODECS)
+      .default('string' as const);
 
   program
     .command('streams')
@@ -154,10 +171,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           println(io.stdout, `No registered streams${prefix === '' ? '' : ` under prefix ${JSON.stringify(prefix)}`}.`);
           return;
         }
-        const columns = [
-          { title: 'NAME' },
-          ...['LENGTH', 'GATED', 'COOLING', 'LEASED', 'DELAYED', 'DEAD'].map((title) => ({ title, right: true })),
-        ];
+        const columns = [{ title: 'NAME' }, ...['LENGTH', 'GATED', 'COOLING', 'LEASED', 'DELAYED', 'DEAD'].map((title) => ({ title, right: true }))];
         const rows = streams.map(({ name, stats: s }) => [name, ...[s.length, s.gated, s.cooling, s.leased, s.delayed, s.dead].map(String)]);
         for (const line of table(columns, rows)) println(io.stdout, line);
       });
@@ -205,7 +219,9 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
             println(io.stdout, line);
           };
           out(`Stream ${quoted(name)}${registered ? '' : ' (not registered, but it holds data)'}`);
-          out(`  length ${String(stats.length)}  gated ${String(stats.gated)}  cooling ${String(stats.cooling)}  due for sweep ${String(stats.cooldownsDue)}  leased ${String(stats.leased)}  delayed ${String(stats.delayed)}  dead ${String(stats.dead)}`);
+          out(
+            `  length ${String(stats.length)}  gated ${String(stats.gated)}  cooling ${String(stats.cooling)}  due for sweep ${String(stats.cooldownsDue)}  leased ${String(stats.leased)}  delayed ${String(stats.delayed)}  dead ${String(stats.dead)}`,
+          );
           out(`  added ${String(stats.added)}  pulled ${String(stats.pulled)}  (counters reset after 24 h without adds or pulls)`);
           out();
           if (options.top > 0) {
@@ -230,7 +246,12 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
             out(`Delayed, due soonest (${String(delayed.length)} of ${String(stats.delayed)})`);
             if (delayed.length > 0) {
               const rows = delayed.map((d) => [formatPriority(d.priority), d.key, formatDue(d.due - stats.now), String(d.attempts)]);
-              for (const line of table([{ title: 'PRIORITY', right: true }, { title: 'KEY' }, { title: 'DUE' }, { title: 'ATTEMPTS', right: true }], rows, '  ')) out(line);
+              for (const line of table(
+                [{ title: 'PRIORITY', right: true }, { title: 'KEY' }, { title: 'DUE' }, { title: 'ATTEMPTS', right: true }],
+                rows,
+                '  ',
+              ))
+                out(line);
             }
             out();
           }
@@ -248,8 +269,10 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
       .argument('<key>', 'the item key', checkKey)
       .argument('<value>', 'the value: a string, or JSON with --codec json')
       .addOption(new Option('-p, --priority <p>', 'a finite number; higher is pulled first').argParser(parseNumber('--priority')).default(1))
-      .option('--readd', 'clear the key\'s gating and cooldown first, and take it out of the dead letters')
-      .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it, replace it, or keep the higher').choices(ADD_MODES).default('sum'))
+      .option('--readd', "clear the key's gating and cooldown first, and take it out of the dead letters")
+      .addOption(
+        new Option('--mode <mode>', 'the priority of a key already queued: add to it, replace it, or keep the higher').choices(ADD_MODES).default('sum'),
+      )
       .addOption(new Option('--delay <duration>', 'hold the item back this long (e.g. 30s, 10m) before it can be pulled').argParser(parseDuration('--delay')))
       .addOption(codecOption())
       .addOption(json())
@@ -275,10 +298,14 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
       .command('pull')
       .description('take the highest-priority items out of a stream and print them')
       .argument('<name>', 'the stream', checkName)
-      .addOption(new Option('-n, --count <n>', `how many items at most (1 to ${String(MAX_PULL_COUNT)})`).argParser(parseCount('--count', 1, MAX_PULL_COUNT)).default(1))
+      .addOption(
+        new Option('-n, --count <n>', `how many items at most (1 to ${String(MAX_PULL_COUNT)})`).argParser(parseCount('--count', 1, MAX_PULL_COUNT)).default(1),
+      )
       .option('--no-purge', 'keep the items, with their priority lowered by --decrease-by')
       .option('--gate', 'gate the pulled keys so they can never be added again (not with --no-purge)')
-      .addOption(new Option('--cooldown <duration>', 'cooldown of the pulled keys, e.g. 30s, 10m, 2h; 0 for none (default: 24h)').argParser(parseDuration('--cooldown')))
+      .addOption(
+        new Option('--cooldown <duration>', 'cooldown of the pulled keys, e.g. 30s, 10m, 2h; 0 for none (default: 24h)').argParser(parseDuration('--cooldown')),
+      )
       .addOption(new Option('--decrease-by <n>', 'with --no-purge, how much each priority is lowered').argParser(parseNumber('--decrease-by')).default(1))
       .addOption(json())
       .action(async (name, options, command) => {
@@ -349,13 +376,17 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
         await session(command, false, async ({ registry }) => {
           const keys = await (await knownStream(registry, name)).stream.deleteBelow(threshold, { gate: options.gate === true });
           if (options.json === true) printJson(io.stdout, { removed: keys.length, keys });
-          else println(io.stdout, `removed ${String(keys.length)} item(s) below ${formatPriority(threshold)} from ${quoted(name)}${options.gate === true ? ' and gated their keys' : ''}`);
+          else
+            println(
+              io.stdout,
+              `removed ${String(keys.length)} item(s) below ${formatPriority(threshold)} from ${quoted(name)}${options.gate === true ? ' and gated their keys' : ''}`,
+            );
         });
       });
 
     parent
       .command('dead')
-      .description('list a stream\'s dead letters, oldest first, with their last error')
+      .description("list a stream's dead letters, oldest first, with their last error")
       .argument('<name>', 'the stream', checkName)
       .addOption(new Option('-n, --limit <n>', 'how many to show').argParser(parseCount('--limit', 1, 10_000)).default(20))
       .addOption(new Option('--offset <n>', 'skip this many first').argParser(parseCount('--offset', 0, Number.MAX_SAFE_INTEGER)).default(0))
@@ -389,7 +420,14 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           if (options.json === true) printJson(io.stdout, { replayed });
           else println(io.stdout, `replayed ${String(replayed.length)} dead letter(s) into ${quoted(name)}`);
           if (!all && replayed.length < keys.length) {
-            if (options.json !== true) println(io.stderr, `good-redis: not dead letters of ${quoted(name)}: ${keys.filter((k) => !replayed.includes(k)).map(quoted).join(', ')}`);
+            if (options.json !== true)
+              println(
+                io.stderr,
+                `good-redis: not dead letters of ${quoted(name)}: ${keys
+                  .filter((k) => !replayed.includes(k))
+                  .map(quoted)
+                  .join(', ')}`,
+              );
             outcome.code = ExitCode.Partial;
           }
         });
@@ -438,7 +476,8 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           println(io.stdout, `Leases of ${quoted(name)}: ${String(leases.length)} of ${String(stats.leased)}, the soonest deadline first`);
           if (leases.length === 0) return;
           const rows = leases.map((l) => [l.key, String(l.attempt), l.owner ?? '-', formatDue(l.deadline - stats.now)]);
-          for (const line of table([{ title: 'KEY' }, { title: 'ATTEMPT', right: true }, { title: 'OWNER' }, { title: 'ENDS' }], rows)) println(io.stdout, line);
+          for (const line of table([{ title: 'KEY' }, { title: 'ATTEMPT', right: true }, { title: 'OWNER' }, { title: 'ENDS' }], rows))
+            println(io.stdout, line);
         });
       });
 
@@ -489,7 +528,11 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
       .addOption(new Option('--format <format>', 'the file format; default: from the file name').choices(IMPORT_FORMATS))
       .addOption(new Option('--batch <n>', 'items per atomic script').argParser(parseCount('--batch', 1, 10_000)).default(1000))
       .option('--readd', 'clear gating and cooldowns of the imported keys first, and take them out of the dead letters')
-      .addOption(new Option('--mode <mode>', 'the priority of a key already queued: add to it (a re-run doubles it), replace it, or keep the higher').choices(ADD_MODES).default('sum'))
+      .addOption(
+        new Option('--mode <mode>', 'the priority of a key already queued: add to it (a re-run doubles it), replace it, or keep the higher')
+          .choices(ADD_MODES)
+          .default('sum'),
+      )
       .addOption(codecOption())
       .option('--no-progress', 'no progress bar (it is drawn only on a terminal anyway)')
       .addOption(json())
@@ -580,7 +623,12 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
           command,
           true,
           async ({ registry, target, prefix }) => {
-            await runExpirerDaemon(registry, { intervalMs: options.interval, batchSize: options.batch, about: { redis: target.description, prefix } }, log, stop);
+            await runExpirerDaemon(
+              registry,
+              { intervalMs: options.interval, batchSize: options.batch, about: { redis: target.description, prefix } },
+              log,
+              stop,
+            );
           },
           (err) => {
             log.log('warn', 'redis connection error', { error: err.message });
@@ -599,7 +647,12 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
       if (options.interval < 100) throw usage('--interval must be at least 100ms');
       await untilSignal((stop) =>
         session(command, true, async ({ registry, target }) => {
-          await runTop(registry, { intervalMs: options.interval, iterations: options.iterations, json: options.json === true, target: target.description }, io.stdout, stop);
+          await runTop(
+            registry,
+            { intervalMs: options.interval, iterations: options.iterations, json: options.json === true, target: target.description },
+            io.stdout,
+            stop,
+          );
         }),
       );
     });
@@ -621,7 +674,13 @@ function deadJson(d: DeadLetter<string>): Record<string, unknown> {
 
 /** Dead letters as a KEY / ATTEMPTS / DIED / ERROR / VALUE table. */
 function deadTable(dead: readonly DeadLetter<string>[], now: number, width: number, indent?: string): string[] {
-  const rows = dead.map((d) => [d.key, String(d.attempts), `${formatDuration(Math.max(0, now - d.diedAt))} ago`, shorten(d.error ?? '-', width), shorten(d.decoded ? d.value : String(d.raw), width)]);
+  const rows = dead.map((d) => [
+    d.key,
+    String(d.attempts),
+    `${formatDuration(Math.max(0, now - d.diedAt))} ago`,
+    shorten(d.error ?? '-', width),
+    shorten(d.decoded ? d.value : String(d.raw), width),
+  ]);
   return table([{ title: 'KEY' }, { title: 'ATTEMPTS', right: true }, { title: 'DIED' }, { title: 'ERROR' }, { title: 'VALUE' }], rows, indent);
 }
 
@@ -699,7 +758,9 @@ function printImportSummary(io: CliIO, file: string, s: ImportSummary, mode: Add
     println(io.stdout, line);
   };
   const rejected = rejectedTotal(s);
-  out(`Imported ${file === '-' ? 'standard input' : JSON.stringify(file)} (${s.format}) into ${JSON.stringify(s.stream)} in ${formatDuration(s.durationMs)}, ${String(s.itemsPerSecond)} items/s`);
+  out(
+    `Imported ${file === '-' ? 'standard input' : JSON.stringify(file)} (${s.format}) into ${JSON.stringify(s.stream)} in ${formatDuration(s.durationMs)}, ${String(s.itemsPerSecond)} items/s`,
+  );
   out(`  lines      ${String(s.lines)}`);
   out(`  added      ${String(s.added)} new key(s)`);
   out(`  merged     ${String(s.merged)} key(s) already queued: value replaced, priority ${MERGES[mode]}`);
@@ -710,11 +771,11 @@ function printImportSummary(io: CliIO, file: string, s: ImportSummary, mode: Add
   const shown = s.badLines.slice(0, 10);
   for (const bad of shown) out(`    line ${String(bad.line)}: ${bad.reason}`);
   if (s.badLines.length > shown.length) out(`    … and ${String(s.badLines.length - shown.length)} more (--json lists them all)`);
-  if (s.merged > 0 && mode === 'sum') out('hint: running the import again sums these priorities again; --mode replace (or max) keeps the file\'s priorities');
+  if (s.merged > 0 && mode === 'sum') out("hint: running the import again sums these priorities again; --mode replace (or max) keeps the file's priorities");
 }
 
 /** What each add mode does to the priority of a key that is already queued, for the import summary. */
-const MERGES: Readonly<Record<AddMode, string>> = { sum: 'summed with the file\'s', replace: "replaced by the file's", max: "the higher of the two kept" };
+const MERGES: Readonly<Record<AddMode, string>> = { sum: "summed with the file's", replace: "replaced by the file's", max: 'the higher of the two kept' };
 
 /**
  * Runs `work` with an AbortSignal that the first SIGINT or SIGTERM aborts (a second one exits

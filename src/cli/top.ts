@@ -100,7 +100,12 @@ export function topLines(rows: readonly TopRow[], header: string): string[] {
     { title: 'ADD/S', right: true },
     { title: 'PULL/S', right: true },
   ];
-  const cells = sorted.map((r) => [r.name, ...[r.length, r.gated, r.cooling, r.leased, r.delayed, r.dead].map(String), formatRate(r.addRate), formatRate(r.pullRate)]);
+  const cells = sorted.map((r) => [
+    r.name,
+    ...[r.length, r.gated, r.cooling, r.leased, r.delayed, r.dead].map(String),
+    formatRate(r.addRate),
+    formatRate(r.pullRate),
+  ]);
   return [header, '', ...(rows.length === 0 ? ['No registered streams.'] : table(columns, cells))];
 }
 
@@ -139,10 +144,13 @@ export async function runTop(registry: StreamRegistry, options: TopOptions, out:
         // Redis unreachable (or a read failed): say so in this frame and carry on; ioredis
         // reconnects meanwhile.
         frames += 1;
-        const reason = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+        const reason = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
         const time = new Date().toISOString();
         if (options.json) out.write(`${JSON.stringify({ time, error: reason })}\n`);
-        else out.write(`${live ? '\x1b[H' : frames > 1 ? '\n' : ''}good-redis top  ${options.target}  ${time}\n\nRedis did not answer: ${reason}; retrying every ${formatDuration(options.intervalMs)}${live ? '\x1b[K\n\x1b[J' : '\n'}`);
+        else
+          out.write(
+            `${live ? '\x1b[H' : frames > 1 ? '\n' : ''}good-redis top  ${options.target}  ${time}\n\nRedis did not answer: ${reason}; retrying every ${formatDuration(options.intervalMs)}${live ? '\x1b[K\n\x1b[J' : '\n'}`,
+          );
         if ((options.iterations !== undefined && frames >= options.iterations) || !(await rest())) break;
         continue;
       }

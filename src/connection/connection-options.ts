@@ -117,7 +117,8 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): Connect
   const db = envInteger(env, 'REDIS_DB', 0, 1_000_000);
   const clusterNodes = set('REDIS_CLUSTER_NODES');
   if (clusterNodes !== undefined) {
-    if (db !== undefined && db !== 0) throw new GoodRedisError('Configuration', 'REDIS_DB must be 0 (or unset) with REDIS_CLUSTER_NODES: a cluster has only database 0');
+    if (db !== undefined && db !== 0)
+      throw new GoodRedisError('Configuration', 'REDIS_DB must be 0 (or unset) with REDIS_CLUSTER_NODES: a cluster has only database 0');
     return { cluster: { nodes: hostList('REDIS_CLUSTER_NODES', clusterNodes, 6379), options: { redisOptions: redis } } };
   }
   if (db !== undefined) redis.db = db;

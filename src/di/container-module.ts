@@ -99,11 +99,15 @@ export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): Con
       .onDeactivation((expirer) => expirer.stop());
 
     bind(TOKENS.StreamFactory).toResolvedValue(
-      (streams: StreamRegistry): StreamFactory => (name, streamOptions) => streams.stream(name, streamOptions),
+      (streams: StreamRegistry): StreamFactory =>
+        (name, streamOptions) =>
+          streams.stream(name, streamOptions),
       [TOKENS.StreamRegistry],
     );
 
-    bind(TOKENS.StreamRegistry).toResolvedValue((client: RedisClient) => getRegistry(client), [TOKENS.RedisClient]).inSingletonScope();
+    bind(TOKENS.StreamRegistry)
+      .toResolvedValue((client: RedisClient) => getRegistry(client), [TOKENS.RedisClient])
+      .inSingletonScope();
 
     const clientBinding = bind(TOKENS.RedisClient).toDynamicValue(getConnection).inSingletonScope();
     if (ownsConnection) {

@@ -11,15 +11,7 @@ import { defineScripts, runScript, scriptFunction, SCRIPTS, type ScriptArg, type
 import { streamKeys } from './stream-keys.js';
 
 /** The arguments of the raw `pspull` command, in good-redis's order. */
-export type PsPullArgs = [
-  name: string,
-  count?: number,
-  purge?: boolean,
-  gate?: boolean,
-  cooldownMs?: number,
-  expireAt?: number,
-  decreaseBy?: number,
-];
+export type PsPullArgs = [name: string, count?: number, purge?: boolean, gate?: boolean, cooldownMs?: number, expireAt?: number, decreaseBy?: number];
 
 declare module 'ioredis' {
   // Declaration merging with ioredis's own interface: the type parameter must keep its name.
@@ -140,12 +132,7 @@ const RAW_COMMANDS: Record<string, { script: ScriptName; argv: (...a: never[]) =
   },
   psack: {
     script: 'ackItems',
-    argv: (leases: readonly (readonly [string, string])[], gate?: boolean, cooldownMs?: number) => [
-      flag(gate, false),
-      cooldownMs ?? 0,
-      '',
-      ...leases.flat(),
-    ],
+    argv: (leases: readonly (readonly [string, string])[], gate?: boolean, cooldownMs?: number) => [flag(gate, false), cooldownMs ?? 0, '', ...leases.flat()],
   },
   psnack: {
     script: 'nackItems',

@@ -174,9 +174,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     if (chunk.priorities.length > 0) chunks.push(chunk);
     if (chunks.length === 0) return [[], []];
     // One connection runs the chunks in the order they were sent.
-    const replies = await this.registering(
-      Promise.all(chunks.map((c) => this.run('addItems', c.args.concat(c.scored)))),
-    );
+    const replies = await this.registering(Promise.all(chunks.map((c) => this.run('addItems', c.args.concat(c.scored)))));
     return [chunks, replies];
   }
 
@@ -209,11 +207,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     if (gate && !purge) throw invalid('gate requires purge: a gated key must leave the stream');
     const [cooldownMs, deadline] = cooldownArgs(options, this.cooldownMs);
     assertFinite(decreaseBy, 'decreaseBy');
-    const reply = await this.run(
-      'pullItems',
-      [count, purge ? '1' : '0', gate ? '1' : '0', cooldownMs, deadline, decreaseBy, 'compact'],
-      this.codec.binary,
-    );
+    const reply = await this.run('pullItems', [count, purge ? '1' : '0', gate ? '1' : '0', cooldownMs, deadline, decreaseBy, 'compact'], this.codec.binary);
     if ((reply as unknown[]).length === 0) return [];
     const [base, range, values] = reply as [unknown, unknown[], unknown[]];
     const offset = Number(text(base));
@@ -397,8 +391,8 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async stats(): Promise<StreamStats> {
-    const [length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now] = ((await this.run('readStats', [])) as unknown[]).map(
-      (n) => Number(n),
+    const [length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now] = ((await this.run('readStats', [])) as unknown[]).map((n) =>
+      Number(n),
     ) as [number, number, number, number, number, number, number, number, number, number];
     return { length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now };
   }
@@ -466,7 +460,6 @@ function newChunk(readd: string, mode: AddMode, reply: 'compact' | 'reasons', de
 
 /** The reason codes of a `reasons` addItems reply. */
 const REJECT_REASONS: Readonly<Record<number, RejectReason>> = { [-1]: 'gated', [-2]: 'cooling', [-3]: 'inFlight', [-4]: 'dead' };
-
 
 /**
  * Reads a compact (or reasons) addItems reply: the item count when every item got the

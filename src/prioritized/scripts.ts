@@ -19,18 +19,7 @@ interface ScriptDefinition {
   readonly allowOom?: boolean;
 }
 
-const allKeys = (k: StreamKeys): readonly string[] => [
-  k.items,
-  k.scores,
-  k.gated,
-  k.cooldowns,
-  k.meta,
-  k.leases,
-  k.delayed,
-  k.dead,
-  k.state,
-  k.marker,
-];
+const allKeys = (k: StreamKeys): readonly string[] => [k.items, k.scores, k.gated, k.cooldowns, k.meta, k.leases, k.delayed, k.dead, k.state, k.marker];
 
 /** The ten keys of {@link allKeys} and the stats hash, for the scripts that count adds and pulls. */
 const countingKeys = (k: StreamKeys): readonly string[] => [...allKeys(k), k.stats];
@@ -75,9 +64,7 @@ let flaggedSources: ReadonlyMap<ScriptName, string> | undefined;
 
 /** The script sources with their includes expanded, read once from the `lua/` folder (no shebang: for Redis before 7). */
 export function scriptSources(): ReadonlyMap<ScriptName, string> {
-  sources ??= new Map(
-    (Object.keys(SCRIPTS) as ScriptName[]).map((name) => [name, loadLua(import.meta.url, `lua/${SCRIPTS[name].file}`)]),
-  );
+  sources ??= new Map((Object.keys(SCRIPTS) as ScriptName[]).map((name) => [name, loadLua(import.meta.url, `lua/${SCRIPTS[name].file}`)]));
   return sources;
 }
 
@@ -125,7 +112,7 @@ const legacy = new WeakSet<object>();
  * its first character): nothing ran.
  */
 function refusedShebang(err: unknown): boolean {
-  return err instanceof Error && err.message.includes('unexpected symbol near \'#\'');
+  return err instanceof Error && err.message.includes("unexpected symbol near '#'");
 }
 
 /**
@@ -194,13 +181,7 @@ export function scriptFunction(target: object, name: ScriptName, binary: boolean
  * @param args - the ARGV
  * @param binary - reply with Buffers instead of strings
  */
-export async function runScript(
-  client: RedisClient,
-  name: ScriptName,
-  keys: StreamKeys,
-  args: readonly ScriptArg[],
-  binary = false,
-): Promise<unknown> {
+export async function runScript(client: RedisClient, name: ScriptName, keys: StreamKeys, args: readonly ScriptArg[], binary = false): Promise<unknown> {
   try {
     return await withLegacyFallback(client, () => sendScript(client, callOf(client, name, keys, args, binary)));
   } catch (err) {
@@ -277,7 +258,9 @@ export async function execConfirmed(
   if (writeError !== null) throw fromRedisError(writeError);
   const [waitError, acked] = confirmation;
   if (waitError !== null) {
-    throw new GoodRedisError('Replication', `${what} reached the master, but its replication could not be confirmed: ${waitError.message}`, { cause: waitError });
+    throw new GoodRedisError('Replication', `${what} reached the master, but its replication could not be confirmed: ${waitError.message}`, {
+      cause: waitError,
+    });
   }
   if (Number(acked) < replicas) {
     throw new GoodRedisError(

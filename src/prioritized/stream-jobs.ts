@@ -235,8 +235,18 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
         const { items, wakeInMs, undecodable } = await this.leaseBatch(request);
         return { items: items.map((item) => new LeasedJob(this, item)), wakeInMs, errors: undecodable };
       },
-      ack: (jobs) => one(jobs, () => this.ack(jobs, ack), (job) => this.ack([job], ack)),
-      extend: (jobs, leaseMs) => one(jobs, () => this.extend(jobs, leaseMs), (job) => this.extend([job], leaseMs)),
+      ack: (jobs) =>
+        one(
+          jobs,
+          () => this.ack(jobs, ack),
+          (job) => this.ack([job], ack),
+        ),
+      extend: (jobs, leaseMs) =>
+        one(
+          jobs,
+          () => this.extend(jobs, leaseMs),
+          (job) => this.extend([job], leaseMs),
+        ),
       nack: (jobs, options) => Promise.all(jobs.map((job) => this.nack([job], options).then(outcomeOf, errorOf))),
       release: async (jobs) => {
         await this.release(jobs);
@@ -364,7 +374,11 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   }
 
   /** Reads one of the job sets by rank: each key with its score, job state and (with `values`) raw value. */
-  private async readJobs(which: 'leases' | 'delayed' | 'dead', range: RangeOptions, values: boolean): Promise<{ key: string; value: unknown; score: number; state: JobState }[]> {
+  private async readJobs(
+    which: 'leases' | 'delayed' | 'dead',
+    range: RangeOptions,
+    values: boolean,
+  ): Promise<{ key: string; value: unknown; score: number; state: JobState }[]> {
     const flat = (await this.run('readJobs', [which, ...ranks(range), values ? '1' : '0'], values && this.codec.binary)) as unknown[];
     const out: { key: string; value: unknown; score: number; state: JobState }[] = [];
     for (let i = 0; i + 3 < flat.length; i += 4) {

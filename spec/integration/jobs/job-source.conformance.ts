@@ -152,9 +152,13 @@ export function describeJobSource<J extends SourceJob>(make: () => Promise<Confo
     it('runs under the one Worker: every job completed exactly once', async () => {
       const all = Array.from({ length: 200 }, (_, i) => `w${String(i)}`);
       const seen: string[] = [];
-      const worker = new JobWorker(subject.source, (job) => {
-        seen.push(subject.idOf(job));
-      }, { concurrency: 20 });
+      const worker = new JobWorker(
+        subject.source,
+        (job) => {
+          seen.push(subject.idOf(job));
+        },
+        { concurrency: 20 },
+      );
       try {
         const drained = new Promise<void>((resolve) => worker.once('drained', resolve));
         await subject.add(all);

@@ -55,7 +55,10 @@ describe('JobWorker (unit, fake source)', () => {
     assert.equal(source.leases[0]?.count, 3);
     gates.get('j0')?.();
     await until(() => gates.size === 4, 'a fourth handler');
-    assert.ok(source.leases.slice(1).every((l) => l.count <= 3), JSON.stringify(source.leases));
+    assert.ok(
+      source.leases.slice(1).every((l) => l.count <= 3),
+      JSON.stringify(source.leases),
+    );
     for (let i = 1; i < 10; i++) {
       await until(() => gates.has(`j${String(i)}`), `j${String(i)} started`);
       gates.get(`j${String(i)}`)?.();
@@ -102,7 +105,10 @@ describe('JobWorker (unit, fake source)', () => {
     worker(() => Promise.reject(new Error('x')), { backoff: 250 });
     await until(() => source.nacks.length === 1);
     source.push(new FakeJob('fn', 2), new FakeJob('later'));
-    worker((job) => Promise.reject(job.id === 'later' ? new RetryLater('rate limited', 42) : new Error('y')), { concurrency: 2, backoff: (attempt, err) => attempt * 100 + (err instanceof Error ? err.message.length : 0) });
+    worker((job) => Promise.reject(job.id === 'later' ? new RetryLater('rate limited', 42) : new Error('y')), {
+      concurrency: 2,
+      backoff: (attempt, err) => attempt * 100 + (err instanceof Error ? err.message.length : 0),
+    });
     await until(() => source.nacks.length === 3);
     assert.deepEqual(
       source.nacks.map((n) => [n.id, n.delayMs]),
@@ -265,7 +271,8 @@ describe('JobWorker (unit, fake source)', () => {
 
   it('should log to a pino-shaped logger and refuse anything else', async () => {
     const lines: string[] = [];
-    const log = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push(`${level} ${message}${'attempt' in fields ? ` attempt=${String(fields.attempt)}` : ''}`);
+    const log = (level: string) => (fields: Record<string, unknown>, message: string) =>
+      lines.push(`${level} ${message}${'attempt' in fields ? ` attempt=${String(fields.attempt)}` : ''}`);
     const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
     source.dying.add('j0');
     source.push(...jobs(1));
@@ -273,7 +280,10 @@ describe('JobWorker (unit, fake source)', () => {
     await until(() => source.nacks.length === 1);
     await w.close();
     assert.deepEqual(lines, ['info worker started', 'warn job dead-lettered attempt=1', 'info worker stopped']);
-    assert.throws(() => new JobWorker(source, () => undefined, { logger: console.log as unknown as Logger }), (err: unknown) => GoodRedisError.is(err, 'InvalidArgument'));
+    assert.throws(
+      () => new JobWorker(source, () => undefined, { logger: console.log as unknown as Logger }),
+      (err: unknown) => GoodRedisError.is(err, 'InvalidArgument'),
+    );
   });
 
   it('should close on `await using`', async () => {
