@@ -33,6 +33,9 @@ const CONFIG = {
   expiryItems: quick ? 20_000 : 100_000,
 };
 
+/** A day: the default pull's cooldown, and the ack cooldown of the second consume row. */
+const DAY_MS = 86_400_000;
+
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
@@ -112,8 +115,8 @@ async function goodRedisRound(
   return { add, pull, bytesPerItem, longestAddMs, longestPullMs: await longestScriptMs(redis) };
 }
 
-/** Drains the stream through a good-redis Worker (lease + ack per job), at BullMQ's concurrency. */
-async function consumeRound(redis: Redis, items: BenchItem[]): Promise<Phase> {
+/** Drains the stream through a good-redis Worker (lease + ack per job), at BullMQ's concurrency, acking with `ackCooldownMs`. */
+async function consumeRound(redis: Redis, items: BenchItem[], ackCooldownMs: number): Promise<Phase> {
   await fresh(redis);
   const stream = new PrioritizedStream(redis, 'bench', { codec: jsonCodec<BenchItem['value']>() });
   await inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => stream.addMany(c));
@@ -122,7 +125,12 @@ async function consumeRound(redis: Redis, items: BenchItem[]): Promise<Phase> {
   const done = new Promise<void>((resolve) => {
     resolveDone = resolve;
   });
-  const worker = new Worker(stream, () => undefined, { concurrency: CONFIG.bullConcurrency, autorun: false, maxAttempts: 0 });
+  const worker = new Worker(stream, () => undefined, {
+    concurrency: CONFIG.bullConcurrency,
+    autorun: false,
+    maxAttempts: 0,
+    ack: { cooldownMs: ackCooldownMs },
+  });
   worker.on('completed', () => {
     completed += 1;
     if (completed === items.length) resolveDone();
@@ -136,26 +144,62 @@ async function consumeRound(redis: Redis, items: BenchItem[]): Promise<Phase> {
   return phase;
 }
 
-async function referenceRound(redis: Redis, items: BenchItem[]): Promise<{ add: Phase; pull: Phase; bytesPerItem: number }> {
+/**
+ * The reference's consumer, shaped like the Worker at the same concurrency: lease up to
+ * `bullConcurrency` jobs, run no-op handlers, ack them in one call while the next lease goes
+ * out.
+ */
+async function referenceConsumeRound(redis: Redis, items: BenchItem[], ackCooldownMs: number): Promise<Phase> {
+  await fresh(redis);
+  const queue = new ReferenceQueue(redis, 'bench');
+  await inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => queue.addMany(c));
+  let acked = 0;
+  const phase = await timed(items.length, async () => {
+    const acks: Promise<number>[] = [];
+    for (;;) {
+      const jobs = await queue.lease(CONFIG.bullConcurrency, 30_000);
+      if (jobs.length === 0) break;
+      acks.push(
+        queue
+          .ack(
+            jobs.map((j) => j.key),
+            ackCooldownMs,
+          )
+          .then((n) => (acked += n)),
+      );
+    }
+    await Promise.all(acks);
+  });
+  if (acked !== items.length) throw new Error(`the reference consumer acked ${String(acked)} of ${String(items.length)}`);
+  return phase;
+}
+
+async function referenceRound(redis: Redis, items: BenchItem[]): Promise<{ add: Phase; pull: Phase; pullCooldown: Phase; bytesPerItem: number }> {
   await fresh(redis);
   const queue = new ReferenceQueue(redis, 'bench');
   const before = await usedMemory(redis);
   const add = await timed(items.length, () => inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => queue.addMany(c)));
   const bytesPerItem = ((await usedMemory(redis)) - before) / items.length;
-  let pulled = 0;
-  const pull = await timed(items.length, () =>
-    Promise.all(
-      Array.from({ length: CONFIG.pullers }, async () => {
-        for (;;) {
-          const batch = await queue.pull(CONFIG.pullCount);
-          if (batch.length === 0) return;
-          pulled += batch.length;
-        }
-      }),
-    ),
-  );
-  if (pulled !== items.length) throw new Error(`reference pulled ${String(pulled)} of ${String(items.length)}`);
-  return { add, pull, bytesPerItem };
+  const drain = async (cooldown: boolean): Promise<Phase> => {
+    let pulled = 0;
+    const phase = await timed(items.length, () =>
+      Promise.all(
+        Array.from({ length: CONFIG.pullers }, async () => {
+          for (;;) {
+            const batch = await queue.pull(CONFIG.pullCount, cooldown);
+            if (batch.length === 0) return;
+            pulled += batch.length;
+          }
+        }),
+      ),
+    );
+    if (pulled !== items.length) throw new Error(`reference pulled ${String(pulled)} of ${String(items.length)}`);
+    return phase;
+  };
+  const pull = await drain(false);
+  await inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => queue.addMany(c));
+  const pullCooldown = await drain(true);
+  return { add, pull, pullCooldown, bytesPerItem };
 }
 
 async function bullRound(bull: BullMQ, redis: Redis, port: number, items: BenchItem[]): Promise<{ add: Phase; pull: Phase; bytesPerItem: number }> {
@@ -274,6 +318,8 @@ async function main(): Promise<void> {
     const warmUp = items.slice(0, 5000);
     await goodRedisRound(redis, warmUp);
     await referenceRound(redis, warmUp);
+    await consumeRound(redis, warmUp, 0);
+    await referenceConsumeRound(redis, warmUp, 0);
 
     const ours: Awaited<ReturnType<typeof goodRedisRound>>[] = [];
     const oursNoCooldown: Awaited<ReturnType<typeof goodRedisRound>>[] = [];
@@ -285,9 +331,15 @@ async function main(): Promise<void> {
       reference.push(await referenceRound(redis, items));
     }
     const consume: Phase[] = [];
+    const consumeCooldown: Phase[] = [];
+    const referenceConsume: Phase[] = [];
+    const referenceConsumeCooldown: Phase[] = [];
     for (let round = 1; round <= CONFIG.rounds; round += 1) {
-      log(`  consume round ${String(round)}/${String(CONFIG.rounds)}: good-redis Worker`);
-      consume.push(await consumeRound(redis, items));
+      log(`  consume round ${String(round)}/${String(CONFIG.rounds)}: good-redis Worker and the reference, ack without and with a 24 h cooldown`);
+      consume.push(await consumeRound(redis, items, 0));
+      referenceConsume.push(await referenceConsumeRound(redis, items, 0));
+      consumeCooldown.push(await consumeRound(redis, items, DAY_MS));
+      referenceConsumeCooldown.push(await referenceConsumeRound(redis, items, DAY_MS));
     }
     log('  BullMQ');
     const bullmq = await bullRound(bull, redis, server.port, items);
@@ -302,9 +354,10 @@ async function main(): Promise<void> {
       environment: { node: process.version, redis: serverVersion, bullmq: bull.version, cpus: (await import('node:os')).cpus().length },
       config: CONFIG,
       add: { goodRedis: best(ours.map((o) => o.add)), reference: best(reference.map((r) => r.add)), bullmq: bullmq.add },
-      pull: { goodRedis: best(ours.map((o) => o.pull)), reference: best(reference.map((r) => r.pull)), bullmq: bullmq.pull },
-      pullNoCooldown: best(oursNoCooldown.map((o) => o.pull)),
-      consume: { goodRedis: best(consume), bullmq: bullmq.pull },
+      pull: { goodRedis: best(ours.map((o) => o.pull)), reference: best(reference.map((r) => r.pullCooldown)), bullmq: bullmq.pull },
+      pullNoCooldown: { goodRedis: best(oursNoCooldown.map((o) => o.pull)), reference: best(reference.map((r) => r.pull)) },
+      consume: { goodRedis: best(consume), reference: best(referenceConsume), bullmq: bullmq.pull },
+      consumeCooldown: { goodRedis: best(consumeCooldown), reference: best(referenceConsumeCooldown) },
       memory: {
         goodRedis: Math.min(...ours.map((o) => o.bytesPerItem)),
         reference: Math.min(...reference.map((r) => r.bytesPerItem)),

@@ -20,6 +20,12 @@ import type { JobSource, NackOutcome, SourceJob, WorkWaiter } from './job-source
  * the Worker's backoff). `signal` aborts when the job's lease is lost (a renewal or the ack
  * answered `LeaseLost`: the job runs again elsewhere) or when `close({ timeoutMs })` gave up
  * waiting: stop the work then, it no longer counts.
+ *
+ * Declare the `signal` parameter to get it: the Worker makes one per job only for a handler
+ * that takes two parameters (`handler.length >= 2`, as mocha decides on `done`), since an
+ * AbortSignal costs microseconds to make on Node 20, as much as the rest of a job's handling. A
+ * handler declared otherwise (`(job) => …`, rest parameters) gets a signal that never aborts;
+ * the `lost` event still reports its job.
  */
 export type Handler<J, R> = (job: J, signal: AbortSignal) => R | Promise<R>;
 
@@ -130,6 +136,9 @@ export interface JobWorkerEvents<J, R> {
   closed: [];
 }
 
+/** The signal of a handler that does not declare one (see {@link Handler}): it never aborts. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** The error of a job whose handler was still running when `close({ timeoutMs })` ran out. */
 const CLOSED_UNDER_HANDLER = 'the worker closed before the handler finished';
 
@@ -180,6 +189,8 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   public readonly id: string = `${hostname()}:${String(process.pid)}:${randomBytes(4).toString('hex')}`;
   private readonly source: JobSource<J>;
   private readonly handler: Handler<J, R>;
+  /** Whether the handler declares its signal parameter, so each job gets a signal of its own. */
+  private readonly signals: boolean;
   private readonly concurrency: number;
   private readonly batch: number;
   private readonly leaseMs: number;
@@ -190,8 +201,10 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   private readonly logger: Logger;
   /** Jobs whose handler is running: what concurrency counts (and what autoExtend renews). */
   private readonly active = new Set<J>();
-  /** The abort controller of each job's handler signal, until the job is settled. */
+  /** The abort controller of each job's handler signal, until the job is settled (a handler that declares none has none). */
   private readonly controllers = new Map<J, AbortController>();
+  /** Jobs whose `lost` was emitted (for handlers without a signal of their own). */
+  private readonly lostJobs = new WeakSet<J>();
   /** Jobs whose handler outlived `close({ timeoutMs })`: nacked already, their outcome ignored. */
   private readonly abandoned = new WeakSet<J>();
   /** Jobs not yet acked or nacked, handlers included: what close() waits for. */
@@ -219,6 +232,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     if (typeof handler !== 'function') throw invalid('handler must be a function');
     this.source = source;
     this.handler = handler;
+    this.signals = handler.length >= 2;
     this.concurrency = options.concurrency ?? 1;
     assertInteger(this.concurrency, 'concurrency', 1, 10_000);
     this.batch = options.batch ?? this.concurrency;
@@ -301,11 +315,11 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     reportError(this, err, 'Worker');
   }
 
-  /** Aborts a running handler's signal and says so with `lost`. */
+  /** Aborts a job's handler signal (when it has one) and says so with `lost`, once per job. */
   private abort(job: J, reason: Error): void {
-    const controller = this.controllers.get(job);
-    if (controller === undefined || controller.signal.aborted) return;
-    controller.abort(reason);
+    if (this.lostJobs.has(job)) return;
+    this.lostJobs.add(job);
+    this.controllers.get(job)?.abort(reason);
     this.logger.warn({ worker: this.id, attempt: job.attempt, reason: reason.message }, 'job lost');
     try {
       this.emit('lost', job, reason);
@@ -370,15 +384,19 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   }
 
   private start(job: J): void {
-    const controller = new AbortController();
+    let signal = NEVER_ABORTED;
+    if (this.signals) {
+      const controller = new AbortController();
+      this.controllers.set(job, controller);
+      signal = controller.signal;
+    }
     this.active.add(job);
-    this.controllers.set(job, controller);
     this.unsettled += 1;
     if (this.autoExtend && this.renewer === undefined) {
       this.renewer = setInterval(() => void this.renew(), Math.max(1, Math.floor(this.leaseMs / 2)));
       this.renewer.unref();
     }
-    void this.process(job, controller.signal);
+    void this.process(job, signal);
   }
 
   private async process(job: J, signal: AbortSignal): Promise<void> {

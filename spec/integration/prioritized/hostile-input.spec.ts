@@ -112,6 +112,31 @@ describeEachTopology('Hostile input and odd sequences (issue 12)', () => {
     assert.deepEqual(await stream.keys(), ['k'], 'the returned job is still queued');
   });
 
+  it('an ack names the exact lease: an id that is a prefix of the held one, or one quoted in an error, is LeaseLost', async () => {
+    await stream.addMany(Array.from({ length: 12 }, (_, i) => [`k${String(i)}`, 'v', 100 - i] as const));
+    const jobs = await stream.lease({ count: 12 });
+    const first = jobs[0];
+    const tenth = jobs[9];
+    assert.ok(first && tenth && tenth.leaseId.startsWith(first.leaseId), `${String(first?.leaseId)} / ${String(tenth?.leaseId)}`);
+    await assert.rejects(stream.ack([{ key: tenth.key, leaseId: first.leaseId }]), ofKind('LeaseLost'));
+    await stream.nack([first], { error: `"l":"${first.leaseId}"` });
+    const [again] = await stream.lease({ count: 1 });
+    assert.equal(again?.key, first.key);
+    await assert.rejects(stream.ack([first]), ofKind('LeaseLost'));
+    await assert.rejects(stream.extend([first], 1000), ofKind('LeaseLost'));
+    assert.equal(await stream.ack(jobs.slice(1)), 11);
+  });
+
+  it('a first lease writes the job state the reads decode: attempt, max attempts, exact priority, owner with quotes', async () => {
+    const owner = 'host "a"/b\\c:1';
+    await stream.add('k', 'v', 0.1 + 0.2);
+    const [job] = await stream.lease({ owner, maxAttempts: 7 });
+    const [info] = await stream.leases();
+    assert.deepEqual([info?.key, info?.leaseId, info?.attempt, info?.owner, info?.priority], ['k', job?.leaseId, 1, owner, 0.1 + 0.2]);
+    const state = await stream.state('k');
+    assert.ok(state.state === 'leased' && state.attempt === 1 && state.maxAttempts === 7, JSON.stringify(state));
+  });
+
   describe('item 14: errors from Redis reach callers typed', () => {
     it("a stream key of another type: writes, reads and the Worker fail with kind Redis and Redis's message", async () => {
       await redis.set(stream.redisKeys.scores, 'not a sorted set');

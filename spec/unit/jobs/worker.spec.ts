@@ -198,6 +198,20 @@ describe('JobWorker (unit, fake source)', () => {
     assert.deepEqual(source.acks, [['j0']]);
   });
 
+  it('should make a signal per job only for a handler that declares it; lost is emitted either way', async () => {
+    source.lost.add('j0');
+    source.push(...jobs(1));
+    const lost: string[] = [];
+    let passed: unknown;
+    const w = worker(function (this: unknown, ...args: unknown[]) {
+      passed = args[1];
+    });
+    w.on('lost', (job) => lost.push(job.id));
+    await until(() => lost.length === 1);
+    assert.ok(passed instanceof AbortSignal);
+    assert.equal(passed.aborted, false, 'a handler without the parameter gets a signal that never aborts');
+  });
+
   it('should abandon handlers that outlive close({ timeoutMs }): signal aborted, job nacked, lost emitted, outcome ignored', async () => {
     const time = fakeTime();
     source.push(...jobs(1));

@@ -36,7 +36,7 @@ if ARGV[3] ~= nil and ARGV[3] ~= '' then
 end
 if (#ARGV - 3) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, leaseId pairs') end
 
-local keys, _, _, lost = leasedPairs(4)
+local keys, _, _, lost = leasedPairs(4, false)
 if #lost > 0 then return leaseLost(lost) end
 if #keys == 0 then return 0 end
 

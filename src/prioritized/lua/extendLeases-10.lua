@@ -26,7 +26,7 @@
 local leaseMs = toInteger(ARGV[1], 1, 9007199254740991)
 if leaseMs == nil then return grError('EINVAL', 'leaseMs must be an integer >= 1') end
 if (#ARGV - 1) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, leaseId pairs') end
-local keys, _, _, lost = leasedPairs(2)
+local keys, _, _, lost = leasedPairs(2, false)
 if #lost > 0 then return leaseLost(lost) end
 local deadline = serverNowMs() + leaseMs
 zaddAll(KEYS[6], deadline, keys)

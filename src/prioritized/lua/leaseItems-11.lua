@@ -54,23 +54,38 @@ if #range > 0 then
   local seq = redis.call('HINCRBY', KEYS[5], 'lseq', 1)
   local t = redis.call('TIME')
   local idPrefix = t[1] .. string.format('%06d', tonumber(t[2])) .. '-' .. seq .. '-'
-  local states = {}
+  -- A first delivery has no state yet: its JSON is written directly (the common case, and the
+  -- cheapest); a job leased before keeps its other fields (its last error) through cjson.
+  local owner = (ARGV[5] ~= nil and ARGV[5] ~= '') and ARGV[5] or nil
+  local ownerField = owner and (',"o":' .. cjson.encode(owner)) or ''
+  local fields = {}
   for i = 1, #keys do
-    local st = decodeState(raw[i])
-    st.a = (st.a or 0) + 1
-    st.m = maxAttempts
-    st.p = fmt(base - tonumber(range[2 * i]))
-    st.l = idPrefix .. i
-    if ARGV[5] ~= nil and ARGV[5] ~= '' then st.o = ARGV[5] else st.o = nil end
-    states[i] = st
+    local priority = fmt(base - tonumber(range[2 * i]))
+    local leaseId = idPrefix .. i
+    local attempt
+    if raw[i] then
+      local st = decodeState(raw[i])
+      st.a = (st.a or 0) + 1
+      st.m = maxAttempts
+      st.p = priority
+      st.l = leaseId
+      st.o = owner
+      attempt = st.a
+      fields[#fields + 1] = keys[i]
+      fields[#fields + 1] = cjson.encode(st)
+    else
+      attempt = 1
+      fields[#fields + 1] = keys[i]
+      fields[#fields + 1] = '{"a":1,"m":' .. maxAttempts .. ',"p":"' .. priority .. '","l":"' .. leaseId .. '"' .. ownerField .. '}'
+    end
     out[#out + 1] = keys[i]
     out[#out + 1] = values[i]
-    out[#out + 1] = st.p
-    out[#out + 1] = st.a
-    out[#out + 1] = st.l
+    out[#out + 1] = priority
+    out[#out + 1] = attempt
+    out[#out + 1] = leaseId
   end
   zaddAll(KEYS[6], now + leaseMs, keys)
-  saveStates(keys, states)
+  callChunked('HSET', KEYS[9], fields)
   countStat(KEYS[11], 'pulled', #keys)
 end
 

@@ -39,7 +39,7 @@ local release = ARGV[4] == 'release'
 if not release and ARGV[4] ~= 'nack' then return grError('EINVAL', 'mode must be nack or release') end
 if (#ARGV - 4) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, leaseId pairs') end
 
-local keys, _, states, lost = leasedPairs(5)
+local keys, _, states, lost = leasedPairs(5, true)
 if #lost > 0 then return leaseLost(lost) end
 
 local now = serverNowMs()

@@ -76,9 +76,16 @@ local function recoverDue(now, base, limit)
   return returned, died, promoted
 end
 
--- Reads ARGV[first..] as key, leaseId pairs; returns keys, ids, the decoded states, and
--- the keys whose lease is not the one named (expired and recovered, or handed to someone else).
-local function leasedPairs(first)
+-- Whether a job's raw state names lease `id`. cjson writes the field as "l":"<id>" and
+-- escapes every quote inside a string, so a plain search finds it exactly, without decoding.
+local function holdsLease(raw, id)
+  return raw ~= false and raw ~= nil and string.find(raw, '"l":"' .. id .. '"', 1, true) ~= nil
+end
+
+-- Reads ARGV[first..] as key, leaseId pairs; returns keys, ids, the states (decoded only
+-- when `decode` is true: nack rewrites them, ack and extend only check the lease), and the
+-- keys whose lease is not the one named (expired and recovered, or handed to someone else).
+local function leasedPairs(first, decode)
   local keys, ids = {}, {}
   for i = first, #ARGV, 2 do
     keys[#keys + 1] = ARGV[i]
@@ -87,9 +94,8 @@ local function leasedPairs(first)
   local raw = callCollect('HMGET', KEYS[9], keys)
   local states, lost = {}, {}
   for i = 1, #keys do
-    local st = decodeState(raw[i])
-    states[i] = st
-    if st.l == nil or st.l ~= ids[i] then lost[#lost + 1] = keys[i] end
+    if not holdsLease(raw[i], ids[i]) then lost[#lost + 1] = keys[i] end
+    if decode then states[i] = decodeState(raw[i]) end
   end
   return keys, ids, states, lost
 end
