@@ -115,9 +115,9 @@ describeEachTopology('Hostile input and odd sequences (issue 12)', () => {
   it('an ack names the exact lease: an id that is a prefix of the held one, or one quoted in an error, is LeaseLost', async () => {
     await stream.addMany(Array.from({ length: 12 }, (_, i) => [`k${String(i)}`, 'v', 100 - i] as const));
     const jobs = await stream.lease({ count: 12 });
-    const first = jobs[0];
-    const tenth = jobs[9];
-    assert.ok(first && tenth && tenth.leaseId.startsWith(first.leaseId), `${String(first?.leaseId)} / ${String(tenth?.leaseId)}`);
+    const [first, tenth] = [jobs[0], jobs[9]];
+    if (first === undefined || tenth === undefined) throw new Error('twelve jobs were leased');
+    assert.ok(tenth.leaseId.startsWith(first.leaseId), `${first.leaseId} / ${tenth.leaseId}`);
     await assert.rejects(stream.ack([{ key: tenth.key, leaseId: first.leaseId }]), ofKind('LeaseLost'));
     await stream.nack([first], { error: `"l":"${first.leaseId}"` });
     const [again] = await stream.lease({ count: 1 });
