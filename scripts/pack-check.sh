@@ -25,6 +25,11 @@ node "$OLDPWD/scripts/pack-check/extract.mjs" "$OLDPWD"
 npm install --silent --no-audit --no-fund --prefer-offline "./$tarball" $(cat install.txt) >/dev/null
 typescript=$(node -p "require('$OLDPWD/node_modules/typescript/package.json').version")
 npm install --silent --no-audit --no-fund --prefer-offline --save-dev "typescript@$typescript" '@types/node@^20' >/dev/null
+# The Lua is embedded in the modules (scripts/embed-lua.mjs): nothing is read from disk at run time.
+if [ -n "$(find node_modules/good-redis -name '*.lua' -o -name 'lua-loader.*')" ]; then
+  echo "pack-check: the package ships Lua files or the Lua loader; the scripts should be embedded" >&2
+  exit 1
+fi
 copies=$(find node_modules -name package.json -path '*/ioredis/package.json' -not -path '*/ioredis/*/*' | wc -l)
 if [ "$copies" -ne 1 ]; then
   echo "pack-check: $copies copies of ioredis installed; the peer dependency should leave one" >&2

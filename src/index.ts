@@ -78,4 +78,5 @@ export {
   type ScanOptions,
 } from './prioritized/types.js';
 export { createGoodRedisModule, type GoodRedisModuleOptions, type ExpirerModuleOptions } from './di/container-module.js';
+export { Closeables, type Closeable } from './di/closeables.js';
 export { TOKENS, type StreamFactory, type WorkerFactory } from './di/tokens.js';

@@ -1,13 +1,12 @@
 import { optionsOf } from '../internal/validate.js';
 import 'reflect-metadata';
 import { ContainerModule } from 'inversify';
-import { closeConnection, createConnection, type ConnectionOptions } from '../connection/connection-options.js';
+import type { ConnectionOptions } from '../connection/connection-options.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { Expirer, type ExpirerOptions } from '../prioritized/expirer.js';
-import { StreamRegistry, type StreamRegistryOptions } from '../prioritized/stream-registry.js';
-import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
-import { Worker, type JobHandler, type WorkerOptions } from '../prioritized/worker.js';
-import { TOKENS, type StreamFactory, type WorkerFactory } from './tokens.js';
+import type { ExpirerOptions } from '../prioritized/expirer.js';
+import type { StreamRegistryOptions } from '../prioritized/stream-registry.js';
+import { bindCore } from './core-bindings.js';
+import { bindPrioritized } from './prioritized-bindings.js';
 
 /** Options of {@link createGoodRedisModule}. */
 export interface GoodRedisModuleOptions {
@@ -48,9 +47,10 @@ export interface ExpirerModuleOptions extends ExpirerOptions {
 }
 
 /**
- * Builds an inversify `ContainerModule` that binds, as singletons, the connection
- * ({@link TOKENS}.RedisClient), the {@link StreamRegistry}, the {@link Expirer}, a
- * {@link StreamFactory} and a {@link WorkerFactory}. Unloading the module (or unbinding the
+ * Builds an inversify `ContainerModule` that binds, as singletons, the core (the connection,
+ * {@link TOKENS}.RedisClient, and the {@link Closeables} that must close before it) and the
+ * prioritized streams' bindings (the {@link StreamRegistry}, the {@link Expirer}, a
+ * {@link StreamFactory} and a {@link WorkerFactory}). Unloading the module (or unbinding the
  * container) closes the workers made by the factory (their jobs in flight finish), stops the
  * Expirer (its sweep in flight finishes), and then quits the connection if the module
  * opened it. Load it with `loadAsync`/`load`; tear down with `unloadAsync`/`unbindAllAsync`.
@@ -69,69 +69,7 @@ export interface ExpirerModuleOptions extends ExpirerOptions {
 export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): ContainerModule {
   options = optionsOf(options);
   return new ContainerModule(({ bind }) => {
-    // The module's singletons, made once on first need (or at load, with autoStart) and shared
-    // by the bindings, so that what autoStart made at load is what the container hands out.
-    let connection: RedisClient | undefined;
-    let registry: StreamRegistry | undefined;
-    let workers: WorkerFactory | undefined;
-    let sweeper: Expirer | undefined;
-    const ownsConnection = options.client === undefined;
-    const getConnection = (): RedisClient => (connection ??= options.client ?? createConnection(options.connection ?? {}, options.env ?? process.env));
-    const getRegistry = (client = getConnection()): StreamRegistry => (registry ??= new StreamRegistry(client, options.registry ?? {}));
-    const getExpirer = (streams = getRegistry()): Expirer => (sweeper ??= new Expirer(streams, options.expirer ?? {}));
-    // Each binding depends on the one below it (Expirer → registry → connection), so resolving
-    // any of them resolves the connection too, and unbinding then closes it.
-    // Closing the connection first waits for what uses it: inversify starts async
-    // deactivations without waiting for one another.
-    const settle = async (): Promise<void> => {
-      await workers?.closeAll();
-      await sweeper?.stop();
-    };
-
-    bind(TOKENS.WorkerFactory)
-      .toResolvedValue(() => (workers = workerFactory()))
-      .inSingletonScope()
-      .onDeactivation((factory) => factory.closeAll());
-
-    bind(TOKENS.Expirer)
-      .toResolvedValue((streams: StreamRegistry) => getExpirer(streams), [TOKENS.StreamRegistry])
-      .inSingletonScope()
-      .onDeactivation((expirer) => expirer.stop());
-
-    bind(TOKENS.StreamFactory).toResolvedValue(
-      (streams: StreamRegistry): StreamFactory =>
-        (name, streamOptions) =>
-          streams.stream(name, streamOptions),
-      [TOKENS.StreamRegistry],
-    );
-
-    bind(TOKENS.StreamRegistry)
-      .toResolvedValue((client: RedisClient) => getRegistry(client), [TOKENS.RedisClient])
-      .inSingletonScope();
-
-    const clientBinding = bind(TOKENS.RedisClient).toDynamicValue(getConnection).inSingletonScope();
-    if (ownsConnection) {
-      clientBinding.onDeactivation(async (client) => {
-        await settle(); // jobs in flight and the sweep in flight still need the connection
-        await closeConnection(client);
-      });
-    }
-
-    if (options.expirer?.autoStart === true) getExpirer().start();
+    const core = bindCore(bind, options);
+    bindPrioritized(bind, options, core);
   });
-}
-
-/** A {@link WorkerFactory} that remembers the workers it made until they close. */
-function workerFactory(): WorkerFactory {
-  const open = new Set<{ close(): Promise<void> }>();
-  function make<T, R>(stream: PrioritizedStream<T>, handler: JobHandler<T, R>, options?: WorkerOptions): Worker<T, R> {
-    const worker = new Worker(stream, handler, options);
-    open.add(worker);
-    worker.once('closed', () => open.delete(worker));
-    return worker;
-  }
-  make.closeAll = async (): Promise<void> => {
-    await Promise.all([...open].map((worker) => worker.close()));
-  };
-  return make;
 }

@@ -1,5 +1,6 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { RedisClient } from '../connection/redis-client.js';
+import type { Closeables } from './closeables.js';
 import type { Expirer } from '../prioritized/expirer.js';
 import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import type { RegistryStreamOptions, StreamRegistry } from '../prioritized/stream-registry.js';
@@ -30,6 +31,8 @@ export interface WorkerFactory {
 export const TOKENS = {
   /** The ioredis `Redis` or `Cluster` connection. */
   RedisClient: Symbol.for('good-redis.RedisClient') as ServiceIdentifier<RedisClient>,
+  /** The {@link Closeables} that the connection's deactivation closes first. */
+  Closeables: Symbol.for('good-redis.Closeables') as ServiceIdentifier<Closeables>,
   /** The {@link StreamRegistry}. */
   StreamRegistry: Symbol.for('good-redis.StreamRegistry') as ServiceIdentifier<StreamRegistry>,
   /** The {@link Expirer}. */

@@ -1,7 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import { fromRedisError, GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { loadLua } from '../internal/lua-loader.js';
+import { LUA_SOURCES } from './lua-sources.js';
 import { isNoScript, queueScript, scriptSource, sendScript, UnansweredError, type ScriptCall, type ScriptSource } from '../scripting/script-command.js';
 import type { StreamKeys } from './stream-keys.js';
 
@@ -62,9 +62,15 @@ type ScriptFunction = (this: unknown, ...args: ScriptArg[]) => Promise<unknown>;
 let sources: ReadonlyMap<ScriptName, string> | undefined;
 let flaggedSources: ReadonlyMap<ScriptName, string> | undefined;
 
-/** The script sources with their includes expanded, read once from the `lua/` folder (no shebang: for Redis before 7). */
+/** The script sources with their includes expanded, as the build embedded them (no shebang: for Redis before 7). */
 export function scriptSources(): ReadonlyMap<ScriptName, string> {
-  sources ??= new Map((Object.keys(SCRIPTS) as ScriptName[]).map((name) => [name, loadLua(import.meta.url, `lua/${SCRIPTS[name].file}`)]));
+  sources ??= new Map(
+    (Object.keys(SCRIPTS) as ScriptName[]).map((name) => {
+      const lua = LUA_SOURCES[SCRIPTS[name].file];
+      if (lua === undefined) throw new Error(`good-redis was built without the script ${SCRIPTS[name].file}`);
+      return [name, lua];
+    }),
+  );
   return sources;
 }
 

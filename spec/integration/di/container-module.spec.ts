@@ -45,6 +45,21 @@ describeEachTopology('createGoodRedisModule (real Redis)', (kind) => {
     assert.equal(client.status, 'end');
   });
 
+  it('should close what a family added to TOKENS.Closeables while the connection still works, then quit', async () => {
+    const container = new Container();
+    await container.loadAsync(createGoodRedisModule({ connection: connectionFromEnv(topologyEnv()) }));
+    const client = container.get<RedisClient>(TOKENS.RedisClient);
+    const seen: string[] = [];
+    container.get(TOKENS.Closeables).add({
+      close: async () => {
+        seen.push(await client.ping()); // still connected: the core closes this first
+      },
+    });
+    await container.unbindAllAsync();
+    assert.deepEqual(seen, ['PONG']);
+    assert.equal(client.status, 'end');
+  });
+
   it('should close the workers it made, their jobs finished, before quitting', async () => {
     const module = createGoodRedisModule({ connection: connectionFromEnv(topologyEnv()), registry: { prefix: uniqueName('dw') } });
     const container = new Container();

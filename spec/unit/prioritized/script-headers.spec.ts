@@ -14,7 +14,7 @@ describe('script headers (unit)', () => {
   const keys = streamKeys('name');
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
     it(`${SCRIPTS[name].file}: its header names the keys it is sent, in order`, () => {
-      const source = readFileSync(new URL(`../../../src/prioritized/lua/${SCRIPTS[name].file}`, import.meta.url), 'utf8');
+      const source = readFileSync(new URL(`../../../../src/prioritized/lua/${SCRIPTS[name].file}`, import.meta.url), 'utf8');
       const header = [...source.matchAll(HEADER_KEY)].map((m) => [Number(m[1]), m[2]] as const);
       const sent = SCRIPTS[name].keys(keys);
       assert.equal(sent.length, keyCount(name), 'the file name counts the keys the script is sent');
