@@ -14,12 +14,14 @@ import type { JobSource, LeaseRequest, SourceJob } from './job-source.js';
  * @param request - what each lease asks for
  * @param blockTimeoutMs - the longest idle wait before looking again
  * @param abort - ends the loop, even during an idle wait
+ * @param onErrors - gets the errors of jobs a lease dealt with itself (a value that did not decode went to the dead letters)
  */
 export async function* consumeSource<J extends SourceJob>(
   source: JobSource<J>,
   request: LeaseRequest,
   blockTimeoutMs: number,
   abort?: AbortSignal,
+  onErrors?: (errors: readonly unknown[]) => void,
 ): AsyncGenerator<J, void, undefined> {
   const aborted = (): boolean => abort?.aborted === true;
   if (aborted()) return;
@@ -31,7 +33,8 @@ export async function* consumeSource<J extends SourceJob>(
   let pending: J[] = [];
   try {
     while (!aborted()) {
-      const { items, wakeInMs } = await source.leaseBatch(request);
+      const { items, wakeInMs, errors } = await source.leaseBatch(request);
+      if (errors.length > 0) onErrors?.(errors);
       pending = items;
       for (let item = pending[0]; item !== undefined && !aborted(); item = pending[0]) {
         pending.shift(); // handed out: no longer ours to release

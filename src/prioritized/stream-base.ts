@@ -173,7 +173,7 @@ export abstract class StreamBase<T> {
    * @param operation - the call that met them
    * @param errors - their `Codec` errors (or a failure to bury them)
    */
-  protected warnBuried(operation: 'pull' | 'lease', errors: readonly unknown[]): void {
+  protected warnBuried(operation: 'pull' | 'lease' | 'consume', errors: readonly unknown[]): void {
     for (const err of errors) {
       const message = err instanceof Error ? err.message : String(err);
       process.emitWarning(`good-redis ${operation}: ${message}; it went to the dead letters`, 'GoodRedisWarning');

@@ -204,7 +204,9 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     const { blockTimeoutMs = 5000, signal, ...lease } = options;
     assertInteger(blockTimeoutMs, 'blockTimeoutMs', 1);
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('signal must be an AbortSignal');
-    yield* consumeSource(this.jobSource(), leaseRequestOf(lease), blockTimeoutMs, signal);
+    yield* consumeSource(this.jobSource(), leaseRequestOf(lease), blockTimeoutMs, signal, (errors) => {
+      this.warnBuried('consume', errors);
+    });
   }
 
   /**

@@ -120,6 +120,23 @@ describeEachTopology('What a new user hits (issue 11)', () => {
       assert.equal(await redis.zcard(pages.redisKeys.leases), 0, 'no lease left to expire');
     });
 
+    it('consume() yields the good jobs and warns, naming the key, of the bad one it dead-lettered', async () => {
+      await oneBadAmongThree();
+      const warn = sinon.stub(process, 'emitWarning');
+      const keys: string[] = [];
+      for await (const job of pages.consume({ count: 3 })) {
+        keys.push(job.key);
+        await job.ack();
+        if (keys.length === 2) break;
+      }
+      const warnings = warn.getCalls().map((call) => String(call.args[0]));
+      warn.restore();
+      assert.deepEqual(keys, ['good-1', 'good-2']);
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0] ?? '', /consume: .*key "bad".*dead letters/);
+      assertBuried(await pages.deadLetters());
+    });
+
     it('lease returns the good jobs; deadLetters reads a bad value without throwing', async () => {
       await oneBadAmongThree();
       const warn = sinon.stub(process, 'emitWarning');
