@@ -2,7 +2,7 @@ import type { ChainableCommander } from 'ioredis';
 import { fromRedisError, GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { LUA_SOURCES } from './lua-sources.js';
-import { isNoScript, queueScript, scriptSource, sendScript, UnansweredError, type ScriptCall, type ScriptSource } from '../scripting/script-command.js';
+import { queueScript, scriptSource, sendScript, UnansweredError, withScriptCommand, type ScriptCall, type ScriptSource } from '../scripting/script-command.js';
 import type { StreamKeys } from './stream-keys.js';
 
 interface ScriptDefinition {
@@ -219,17 +219,13 @@ export async function runScriptReplicated(
   timeoutMs: number,
 ): Promise<unknown> {
   if (SCRIPTS[name].readOnly) return runScript(client, name, keys, args, binary);
-  // NOSCRIPT (the server's scripts were flushed): nothing ran, so send it once more, as EVAL.
-  const confirmed = (retry: boolean): Promise<unknown> => {
-    const pipeline = client.pipeline();
-    const command = queueScript(pipeline, callOf(client, name, keys, args, binary));
-    return execConfirmed(pipeline, replicas, timeoutMs, `the ${name} script`, () => command.unanswered).catch((err: unknown) => {
-      if (!retry || !isNoScript((err as { cause?: unknown }).cause)) throw err;
-      command.forgetScript();
-      return confirmed(false);
-    });
-  };
-  return withLegacyFallback(client, () => confirmed(true));
+  return withLegacyFallback(client, () =>
+    withScriptCommand(callOf(client, name, keys, args, binary), (command) => {
+      const pipeline = client.pipeline();
+      queueScript(pipeline, command);
+      return execConfirmed(pipeline, replicas, timeoutMs, `the ${name} script`, () => command.unanswered);
+    }),
+  );
 }
 
 /**

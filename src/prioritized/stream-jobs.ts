@@ -3,7 +3,7 @@ import { GoodRedisError } from '../errors.js';
 import { consumeSource } from '../jobs/consume.js';
 import type { JobSource, LeaseRequest } from '../jobs/job-source.js';
 import { WorkSignal } from '../jobs/work-signal.js';
-import { LeasedJob, outcomeOf } from './consume.js';
+import { LeasedJob, outcomeOf } from './leased-job.js';
 import type { ScriptArg } from './scripts.js';
 import { StreamBase, cooldownArgs, ranks, text } from './stream-base.js';
 import {

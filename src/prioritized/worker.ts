@@ -58,7 +58,7 @@ export class Worker<T = string, R = unknown> extends JobWorker<Job<T>, R> {
    */
   public constructor(stream: PrioritizedStream<T>, handler: JobHandler<T, R>, options: WorkerOptions = {}) {
     options = optionsOf(options);
-    super(stream.jobSource(optionsOf(options.ack, 'ack')), handler, options);
+    super(stream.jobSource(options.ack), handler, options);
     this.stream = stream;
   }
 }

@@ -105,7 +105,7 @@ export class ScriptCommand extends Command {
 }
 
 /** Whether Redis answered that it does not know the script (nothing ran). */
-export function isNoScript(err: unknown): boolean {
+function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT');
 }
 
@@ -114,6 +114,25 @@ export class UnansweredError extends Error {
   public constructor() {
     super('the connection closed after the script was sent and before Redis answered; it was not sent again, so whether it ran is unknown');
     this.name = 'UnansweredError';
+  }
+}
+
+/**
+ * Runs `attempt` with a new {@link ScriptCommand} of `call`. When Redis answers NOSCRIPT (its
+ * scripts were flushed: nothing ran), forgets the script on that socket and runs `attempt` once
+ * more with a new command, which then goes out as EVAL.
+ *
+ * @param call - the script call
+ * @param attempt - sends the command (alone, or in a pipeline) and awaits its outcome
+ */
+export async function withScriptCommand<R>(call: ScriptCall, attempt: (command: ScriptCommand) => Promise<R>): Promise<R> {
+  const command = new ScriptCommand(call);
+  try {
+    return await attempt(command);
+  } catch (err) {
+    if (!isNoScript(err)) throw err;
+    command.forgetScript();
+    return attempt(new ScriptCommand(call));
   }
 }
 
@@ -128,20 +147,13 @@ export class UnansweredError extends Error {
  */
 export async function sendScript(client: RedisClient, call: ScriptCall): Promise<unknown> {
   if (typeof (client as Partial<RedisClient>).sendCommand !== 'function') return evalOnDouble(client as unknown as TestDouble, call);
-  for (let attempt = 1; ; attempt++) {
-    const command = new ScriptCommand(call);
-    let reply: unknown;
-    try {
-      reply = await client.sendCommand(command);
-    } catch (err) {
-      if (command.unanswered) throw new UnansweredError();
-      if (attempt > 1 || !isNoScript(err)) throw err;
-      command.forgetScript();
-      continue;
-    }
+  return withScriptCommand(call, async (command) => {
+    const reply = await (client.sendCommand(command) as Promise<unknown>).catch((err: unknown) => {
+      throw command.unanswered ? new UnansweredError() : err;
+    });
     if (command.unanswered) throw new UnansweredError();
     return reply;
-  }
+  });
 }
 
 /** A test double of a client, such as ioredis-mock, that has `eval` but no `sendCommand` (and never re-sends). */
@@ -156,14 +168,12 @@ function evalOnDouble(client: TestDouble, call: ScriptCall): Promise<unknown> {
 }
 
 /**
- * Queues a script call on a pipeline and returns its command, to look at
- * {@link ScriptCommand.unanswered} (or {@link ScriptCommand.forgetScript}) once the pipeline ran.
+ * Queues a script command on a pipeline; look at {@link ScriptCommand.unanswered} once the
+ * pipeline ran.
  *
  * @param pipeline - the pipeline
- * @param call - the script call
+ * @param command - the script command
  */
-export function queueScript(pipeline: ChainableCommander, call: ScriptCall): ScriptCommand {
-  const command = new ScriptCommand(call);
+export function queueScript(pipeline: ChainableCommander, command: ScriptCommand): void {
   (pipeline as unknown as { sendCommand: (command: Command) => unknown }).sendCommand(command);
-  return command;
 }

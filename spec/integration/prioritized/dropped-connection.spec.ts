@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { Cluster, Redis } from 'ioredis';
 import { GoodRedisError, PrioritizedStream, registerCommands, type Job, type RedisClient } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, slotOf, uniqueName, waitFor } from '../support.js';
+import { closeAll, connect, describeEachTopology, masters, slotOf, uniqueName, waitFor } from '../support.js';
 
 const isConnection = (err: unknown): boolean => GoodRedisError.is(err, 'Connection') && (err as Error).message.includes('whether it ran is unknown');
 
@@ -220,6 +220,18 @@ describeEachTopology('A connection dropped with a write in flight (issue 12, ite
       await admin.client('UNPAUSE');
     }
     assert.equal(await stream.increment('k', 0), 5);
+  });
+
+  it('scripts flushed under a live connection: the next call is answered NOSCRIPT, sent again as EVAL, and applies once', async () => {
+    await stream.add('k', 'v', 5);
+    for (const server of await masters(redis)) await server.script('FLUSH');
+    assert.equal(await stream.add('k', 'v', 5), 10);
+    assert.equal(await stream.increment('k', 0), 10);
+    if (kind !== 'standalone') {
+      const replicated = new PrioritizedStream(redis, stream.name, { cooldownMs: 0, replication: { replicas: 1 } });
+      for (const server of await masters(redis)) await server.script('FLUSH');
+      assert.equal(await replicated.add('k', 'v', 5), 15);
+    }
   });
 
   if (kind !== 'standalone') {
