@@ -6,8 +6,8 @@
 import { optionsOf } from '../internal/validate.js';
 import type { ClientContext, Result } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
-import { DEFAULT_COOLDOWN_MS, DEFAULT_CHUNK_SIZE, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AddMode } from './types.js';
-import { defineScripts, runScript, scriptFunction, SCRIPTS, type ScriptArg, type ScriptName } from './scripts.js';
+import type { AddMode } from './types.js';
+import { SCRIPTS, STREAM_SCRIPTS, type ScriptArg, type ScriptName } from './scripts.js';
 import { streamKeys } from './stream-keys.js';
 
 /** The arguments of the raw `pspull` command, in good-redis's order. */
@@ -80,75 +80,63 @@ declare module 'ioredis' {
   }
 }
 
-const flag = (value: boolean | undefined, fallback: boolean): string => ((value ?? fallback) ? '1' : '0');
+type Leases = readonly (readonly [key: string, leaseId: string])[];
 
-/** How each raw command maps its arguments (after the stream name) to a script's ARGV. */
+/**
+ * How each raw command maps its positional arguments (after the stream name) to a script's
+ * request; the script's encoder (in `scripts.ts`, shared with the classes) applies the defaults.
+ */
 const RAW_COMMANDS: Record<string, { script: ScriptName; argv: (...a: never[]) => ScriptArg[] }> = {
   psadd: {
     script: 'addItem',
-    argv: (key: string, value: string | Buffer, score: number, readd?: boolean, mode?: AddMode) => [key, value, score, flag(readd, false), mode ?? 'sum', ''],
+    argv: (key: string, value: string | Buffer, priority: number, readd?: boolean, mode?: AddMode) =>
+      SCRIPTS.addItem.encode({ key, value, priority, readd, mode }),
   },
   psaddmany: {
     script: 'addItems',
-    argv: (items: readonly (readonly [string, string | Buffer, number])[], readd?: boolean, mode?: AddMode) => [
-      flag(readd, false),
-      mode ?? 'sum',
-      'full',
-      '',
-      ...items.flatMap(([key, value]) => [key, value]),
-      // Number() first: the script parses what ZADD will, and only canonical number strings.
-      ...items.flatMap(([key, , score]) => [-Number(score as unknown), key]),
-    ],
+    argv: (items: readonly (readonly [string, string | Buffer, number])[], readd?: boolean, mode?: AddMode) =>
+      SCRIPTS.addItems.encode({
+        readd,
+        mode,
+        pairs: items.flatMap(([key, value]) => [key, value]),
+        // Number() first: the script parses what ZADD will, and only canonical number strings.
+        scored: items.flatMap(([key, , score]) => [-Number(score as unknown), key]),
+      }),
   },
   pspull: {
     script: 'pullItems',
-    argv: (count?: number, purge?: boolean, gate?: boolean, cooldownMs?: number, expireAt?: number, decreaseBy?: number) => [
-      count ?? 1,
-      flag(purge, true),
-      flag(gate, false),
-      cooldownMs ?? DEFAULT_COOLDOWN_MS,
-      expireAt ?? '',
-      decreaseBy ?? 1,
-    ],
+    argv: (count?: number, purge?: boolean, gate?: boolean, cooldownMs?: number, expireAt?: number, decreaseBy?: number) =>
+      SCRIPTS.pullItems.encode({ count, purge, gate, cooldownMs, expireAt, decreaseBy }),
   },
-  pskeys: { script: 'readItems', argv: (start?: number, stop?: number) => ['keys', start ?? 0, stop ?? -1] },
-  psvalues: { script: 'readItems', argv: (start?: number, stop?: number) => ['values', start ?? 0, stop ?? -1] },
-  psget: { script: 'getItem', argv: (key: string) => [key] },
-  pslen: { script: 'countItems', argv: () => [] },
-  psincrement: { script: 'incrementItem', argv: (key: string, by: number) => [key, by] },
-  psdecrementall: { script: 'decrementAll', argv: (by: number) => [by] },
+  pskeys: { script: 'readItems', argv: (start?: number, stop?: number) => SCRIPTS.readItems.encode({ what: 'keys', start, stop }) },
+  psvalues: { script: 'readItems', argv: (start?: number, stop?: number) => SCRIPTS.readItems.encode({ what: 'values', start, stop }) },
+  psget: { script: 'getItem', argv: (key: string) => SCRIPTS.getItem.encode({ key }) },
+  pslen: { script: 'countItems', argv: () => SCRIPTS.countItems.encode({}) },
+  psincrement: { script: 'incrementItem', argv: (key: string, by: number) => SCRIPTS.incrementItem.encode({ key, by }) },
+  psdecrementall: { script: 'decrementAll', argv: (by: number) => SCRIPTS.decrementAll.encode({ by }) },
   psdeletebelowthreshold: {
     script: 'deleteBelow',
-    argv: (threshold: number, gate?: boolean, limit?: number) => [threshold, flag(gate, false), limit ?? DEFAULT_CHUNK_SIZE],
+    argv: (threshold: number, gate?: boolean, limit?: number) => SCRIPTS.deleteBelow.encode({ threshold, gate, limit }),
   },
-  psdelete: { script: 'deleteStream', argv: () => [] },
-  psexpire: { script: 'expireItems', argv: (limit?: number) => [limit ?? DEFAULT_CHUNK_SIZE] },
+  psdelete: { script: 'deleteStream', argv: () => SCRIPTS.deleteStream.encode({}) },
+  psexpire: { script: 'expireItems', argv: (limit?: number) => SCRIPTS.expireItems.encode({ limit }) },
   pslease: {
     script: 'leaseItems',
-    argv: (count?: number, leaseMs?: number, maxAttempts?: number) => {
-      const n = count ?? 1;
-      return [n, leaseMs ?? DEFAULT_LEASE_MS, maxAttempts ?? DEFAULT_MAX_ATTEMPTS, Math.max(n, 100), ''];
-    },
+    argv: (count?: number, leaseMs?: number, maxAttempts?: number) => SCRIPTS.leaseItems.encode({ count, leaseMs, maxAttempts }),
   },
   psack: {
     script: 'ackItems',
-    argv: (leases: readonly (readonly [string, string])[], gate?: boolean, cooldownMs?: number) => [flag(gate, false), cooldownMs ?? 0, '', ...leases.flat()],
+    argv: (leases: Leases, gate?: boolean, cooldownMs?: number) => SCRIPTS.ackItems.encode({ gate, cooldownMs, pairs: leases.flat() }),
   },
   psnack: {
     script: 'nackItems',
-    argv: (leases: readonly (readonly [string, string])[], delayMs?: number, priority?: number, error?: string) => [
-      delayMs ?? 0,
-      priority ?? '',
-      error ?? '',
-      'nack',
-      ...leases.flat(),
-    ],
+    argv: (leases: Leases, delayMs?: number, priority?: number, error?: string) => SCRIPTS.nackItems.encode({ delayMs, priority, error, pairs: leases.flat() }),
   },
-  psextend: { script: 'extendLeases', argv: (leases: readonly (readonly [string, string])[], leaseMs: number) => [leaseMs, ...leases.flat()] },
-  psrecover: { script: 'recoverItems', argv: (limit?: number) => [limit ?? DEFAULT_CHUNK_SIZE] },
-  psdead: { script: 'readJobs', argv: (start?: number, stop?: number) => ['dead', start ?? 0, stop ?? -1, '1'] },
-  psreplay: { script: 'reviveDead', argv: (...keys: string[]) => ['replay', DEFAULT_CHUNK_SIZE, ...keys] },
-  pspurgedead: { script: 'reviveDead', argv: (...keys: string[]) => ['purge', DEFAULT_CHUNK_SIZE, ...keys] },
+  psextend: { script: 'extendLeases', argv: (leases: Leases, leaseMs: number) => SCRIPTS.extendLeases.encode({ leaseMs, pairs: leases.flat() }) },
+  psrecover: { script: 'recoverItems', argv: (limit?: number) => SCRIPTS.recoverItems.encode({ limit }) },
+  psdead: { script: 'readJobs', argv: (start?: number, stop?: number) => SCRIPTS.readJobs.encode({ which: 'dead', start, stop, values: true }) },
+  psreplay: { script: 'reviveDead', argv: (...keys: string[]) => SCRIPTS.reviveDead.encode({ action: 'replay', keys }) },
+  pspurgedead: { script: 'reviveDead', argv: (...keys: string[]) => SCRIPTS.reviveDead.encode({ action: 'purge', keys }) },
 };
 
 /** The names of the raw commands {@link registerCommands} defines. */
@@ -193,7 +181,7 @@ export function registerCommands(client: RedisClient, options: RegisterCommandsO
   options = optionsOf(options);
   const prefix = options.prefix ?? '';
   streamKeys('probe', prefix); // validates the prefix before anything is defined
-  defineScripts(client);
+  STREAM_SCRIPTS.define(client);
   const host = client as unknown as CommandHost & Record<string, unknown>;
   for (const [command, { script, argv: toArgv }] of Object.entries(RAW_COMMANDS)) {
     for (const binary of [false, true]) {
@@ -208,8 +196,8 @@ export function registerCommands(client: RedisClient, options: RegisterCommandsO
           return Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }
         // In a pipeline the call returns the pipeline itself, for chaining.
-        if (this.isPipeline === true) return scriptFunction(this, script, binary).call(this, ...SCRIPTS[script].keys(keys), ...argv);
-        return runScript(this as unknown as RedisClient, script, keys, argv, binary);
+        if (this.isPipeline === true) return STREAM_SCRIPTS.functionOf(this, script, binary).call(this, ...STREAM_SCRIPTS.keysOf(script, keys), ...argv);
+        return STREAM_SCRIPTS.run(this as unknown as RedisClient, script, keys, argv, binary);
       };
     }
     // Pipelines and transactions copy the commands listed here from their client.

@@ -1,7 +1,7 @@
 import { GoodRedisError, typed } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, epochMs, invalid, optionsOf } from '../internal/validate.js';
-import type { ScriptArg } from './scripts.js';
+import type { AddRequest } from './scripts.js';
 import { cooldownArgs, priorityOf, ranks, text } from './stream-base.js';
 import { StreamJobs } from './stream-jobs.js';
 import {
@@ -77,9 +77,9 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   public async add(key: string, value: T, priority = 1, options: AddOptions = {}): Promise<number | null> {
     assertItemKey(key);
     assertFinite(priority, 'priority');
-    const [readd, mode, delay] = addFlags(options);
+    const request = addRequest(options);
     const encoded = this.encodeValue(value, 'the value');
-    const reply = await this.registering(this.run('addItem', [key, encoded, priority, readd, mode, delay]));
+    const reply = await this.registering(this.run('addItem', { ...request, key, value: encoded, priority }));
     return priorityOf(reply);
   }
 
@@ -132,9 +132,9 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
 
   /** Checks and encodes every item, then runs one addItems script per chunk; see {@link addMany}. */
   private async addChunks(items: Iterable<ItemInput<T>>, options: AddOptions, reply: 'compact' | 'reasons'): Promise<[AddChunk[], unknown[]]> {
-    const [readd, mode, delay] = addFlags(options);
+    const request = addRequest(options);
     const chunks: AddChunk[] = [];
-    let chunk = newChunk(readd, mode, reply, delay);
+    let chunk = newChunk();
     let index = 0;
     for (const item of items) {
       let key: unknown, value: T, priority: unknown;
@@ -159,22 +159,22 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
       // A chunk closes at chunkSize items, or before an item that would take it past chunkBytes.
       if (chunk.priorities.length > 0 && chunk.bytes + bytes > this.chunkBytes) {
         chunks.push(chunk);
-        chunk = newChunk(readd, mode, reply, delay);
+        chunk = newChunk();
       }
-      chunk.args.push(key, encoded);
+      chunk.pairs.push(key, encoded);
       chunk.scored.push(-priority, key);
       chunk.priorities.push(priority);
       chunk.bytes += bytes;
       if (chunk.priorities.length === this.chunkSize) {
         chunks.push(chunk);
-        chunk = newChunk(readd, mode, reply, delay);
+        chunk = newChunk();
       }
       index += 1;
     }
     if (chunk.priorities.length > 0) chunks.push(chunk);
     if (chunks.length === 0) return [[], []];
     // One connection runs the chunks in the order they were sent.
-    const replies = await this.registering(Promise.all(chunks.map((c) => this.run('addItems', c.args.concat(c.scored)))));
+    const replies = await this.registering(Promise.all(chunks.map((c) => this.run('addItems', { ...request, pairs: c.pairs, scored: c.scored, reply }))));
     return [chunks, replies];
   }
 
@@ -205,9 +205,9 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     assertBoolean(purge, 'purge');
     assertBoolean(gate, 'gate');
     if (gate && !purge) throw invalid('gate requires purge: a gated key must leave the stream');
-    const [cooldownMs, deadline] = cooldownArgs(options, this.cooldownMs);
+    const cooldown = cooldownArgs(options, this.cooldownMs);
     assertFinite(decreaseBy, 'decreaseBy');
-    const reply = await this.run('pullItems', [count, purge ? '1' : '0', gate ? '1' : '0', cooldownMs, deadline, decreaseBy, 'compact'], this.codec.binary);
+    const reply = await this.run('pullItems', { count, purge, gate, ...cooldown, decreaseBy, reply: 'compact' }, this.codec.binary);
     if ((reply as unknown[]).length === 0) return [];
     const [base, range, values] = reply as [unknown, unknown[], unknown[]];
     const offset = Number(text(base));
@@ -246,7 +246,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   public async increment(key: string, by = 1): Promise<number | null> {
     assertItemKey(key);
     assertFinite(by, 'by');
-    return priorityOf(await this.run('incrementItem', [key, by]));
+    return priorityOf(await this.run('incrementItem', { key, by }));
   }
 
   /**
@@ -263,7 +263,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    */
   public async decrementAll(by = 1): Promise<number> {
     assertFinite(by, 'by');
-    return Number(await this.run('decrementAll', [by]));
+    return Number(await this.run('decrementAll', { by }));
   }
 
   /**
@@ -285,7 +285,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     assertBoolean(gate, 'gate');
     const removed: string[] = [];
     for (;;) {
-      const keys = (await this.run('deleteBelow', [threshold, gate ? '1' : '0', this.chunkSize])) as string[];
+      const keys = (await this.run('deleteBelow', { threshold, gate, limit: this.chunkSize })) as string[];
       removed.push(...keys);
       if (keys.length < this.chunkSize) return removed;
     }
@@ -299,7 +299,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    */
   public async get(key: string): Promise<T | null> {
     assertItemKey(key);
-    const reply = await this.run('getItem', [key], this.codec.binary);
+    const reply = await this.run('getItem', { key }, this.codec.binary);
     return reply === null ? null : this.decode(reply, key);
   }
 
@@ -309,7 +309,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * @returns the number of queued items
    */
   public async len(): Promise<number> {
-    return Number(await this.run('countItems', []));
+    return Number(await this.run('countItems', {}));
   }
 
   /**
@@ -320,7 +320,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * @returns the keys
    */
   public async keys(range: RangeOptions = {}): Promise<string[]> {
-    return ((await this.run('readItems', ['keys', ...ranks(range)])) as unknown[]).map(text);
+    return ((await this.run('readItems', { what: 'keys', ...ranks(range) })) as unknown[]).map(text);
   }
 
   /**
@@ -332,9 +332,9 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * @returns the decoded values
    */
   public async values(range: RangeOptions = {}): Promise<T[]> {
-    const [first, last] = ranks(range);
-    const reply = (await this.run('readItems', ['values', first, last], this.codec.binary)) as (string | Buffer)[];
-    return reply.map((value, i) => this.decode(value, first + i));
+    const { start, stop } = ranks(range);
+    const reply = (await this.run('readItems', { what: 'values', start, stop }, this.codec.binary)) as (string | Buffer)[];
+    return reply.map((value, i) => this.decode(value, start + i));
   }
 
   /**
@@ -348,7 +348,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async entries(range: RangeOptions = {}): Promise<Item<T>[]> {
-    return this.items((await this.run('readItems', ['entries', ...ranks(range)], this.codec.binary)) as unknown[]);
+    return this.items((await this.run('readItems', { what: 'entries', ...ranks(range) }, this.codec.binary)) as unknown[]);
   }
 
   /**
@@ -369,7 +369,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     assertInteger(batchSize, 'batchSize', 1, 10_000);
     let cursor = '0';
     do {
-      const [next, flat] = (await this.run('scanItems', [cursor, batchSize], this.codec.binary)) as [unknown, unknown[]];
+      const [next, flat] = (await this.run('scanItems', { cursor, count: batchSize }, this.codec.binary)) as [unknown, unknown[]];
       cursor = text(next);
       yield* this.items(flat);
     } while (cursor !== '0');
@@ -391,7 +391,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async stats(): Promise<StreamStats> {
-    const [length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now] = ((await this.run('readStats', [])) as unknown[]).map((n) =>
+    const [length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now] = ((await this.run('readStats', {})) as unknown[]).map((n) =>
       Number(n),
     ) as [number, number, number, number, number, number, number, number, number, number];
     return { length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now };
@@ -409,7 +409,8 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async cooldowns(range: RangeOptions = {}): Promise<Cooldown[]> {
-    const flat = await typed(this.client.zrange(this.redisKeys.cooldowns, ...ranks(range), 'WITHSCORES'));
+    const { start, stop } = ranks(range);
+    const flat = await typed(this.client.zrange(this.redisKeys.cooldowns, start, stop, 'WITHSCORES'));
     const out: Cooldown[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ key: flat[i] ?? '', until: Number(flat[i + 1]) });
     return out;
@@ -423,7 +424,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   public async delete(): Promise<boolean> {
     // Unregister first: an add racing this delete re-registers after its own script.
     await typed(this.client.srem(this.registry, this.name));
-    return Number(await this.run('deleteStream', [])) > 0;
+    return Number(await this.run('deleteStream', {})) > 0;
   }
 
   /**
@@ -436,7 +437,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   public async expire(): Promise<number> {
     let expired = 0;
     for (;;) {
-      const [count] = (await this.run('expireItems', [this.chunkSize])) as [number, number];
+      const [count] = (await this.run('expireItems', { limit: this.chunkSize })) as [number, number];
       expired += count;
       if (count < this.chunkSize) return expired;
     }
@@ -445,17 +446,17 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
 
 /** One chunk of `addMany`, laid out as the addItems script reads it. */
 interface AddChunk {
-  /** readd, mode, reply, then key, value, key, value, …: ready for HSET. */
-  args: ScriptArg[];
+  /** key, value, key, value, …: ready for HSET. */
+  pairs: (string | Buffer)[];
   /** -priority, key, …: ready for ZADD while the offset is 0. */
-  scored: ScriptArg[];
+  scored: (string | number)[];
   priorities: number[];
   /** The keys' and values' lengths so far, against `chunkBytes`. */
   bytes: number;
 }
 
-function newChunk(readd: string, mode: AddMode, reply: 'compact' | 'reasons', delay: string): AddChunk {
-  return { args: [readd, mode, reply, delay], scored: [], priorities: [], bytes: 0 };
+function newChunk(): AddChunk {
+  return { pairs: [], scored: [], priorities: [], bytes: 0 };
 }
 
 /** The reason codes of a `reasons` addItems reply. */
@@ -479,18 +480,12 @@ function compactResults(reply: unknown, priorities: readonly number[]): (number 
   });
 }
 
-/** Checks the options of an add and returns them as script arguments: readd, mode and the delay. */
-function addFlags(options: AddOptions | undefined): [readd: string, mode: AddMode, delay: string] {
+/** Checks the options of an add and returns them as the add scripts' request. */
+function addRequest(options: AddOptions | undefined): AddRequest {
   const { readd = false, mode = 'sum', delayMs, runAt } = optionsOf(options);
   assertBoolean(readd, 'readd');
   if (!ADD_MODES.includes(mode)) throw invalid(`mode must be one of ${ADD_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
   if (delayMs !== undefined && runAt !== undefined) throw invalid('give delayMs or runAt, not both');
-  let delay = '';
-  if (delayMs !== undefined) {
-    assertInteger(delayMs, 'delayMs', 0);
-    delay = `in:${String(delayMs)}`;
-  } else if (runAt !== undefined) {
-    delay = `at:${String(epochMs(runAt, 'runAt'))}`;
-  }
-  return [readd ? '1' : '0', mode, delay];
+  if (delayMs !== undefined) assertInteger(delayMs, 'delayMs', 0);
+  return { readd, mode, delayMs, runAt: runAt === undefined ? undefined : epochMs(runAt, 'runAt') };
 }

@@ -2,7 +2,8 @@ import { encodeWith, stringCodec, type Codec } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertInteger, epochMs, optionsOf } from '../internal/validate.js';
-import { execConfirmed, runScript, runScriptReplicated, type ScriptArg, type ScriptName } from './scripts.js';
+import { execConfirmed } from '../scripting/script-set.js';
+import { SCRIPTS, STREAM_SCRIPTS, type ScriptInput, type ScriptName, type StreamScript } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
 import {
   DEFAULT_CHUNK_BYTES,
@@ -86,11 +87,12 @@ export abstract class StreamBase<T> {
     }
   }
 
-  /** Runs one of the stream's scripts with its keys. */
-  protected run(name: ScriptName, args: readonly ScriptArg[], binary = false): Promise<unknown> {
-    if (this.replication === undefined) return runScript(this.client, name, this.redisKeys, args, binary);
+  /** Runs one of the stream's scripts with its keys, on the request its encoder turns into ARGV. */
+  protected run<N extends ScriptName>(name: N, request: ScriptInput<N>, binary = false): Promise<unknown> {
+    const args = (SCRIPTS[name] as StreamScript<ScriptInput<N>>).encode(request);
+    if (this.replication === undefined) return STREAM_SCRIPTS.run(this.client, name, this.redisKeys, args, binary);
     const { replicas, timeoutMs } = this.replication;
-    return runScriptReplicated(this.client, name, this.redisKeys, args, binary, replicas, timeoutMs);
+    return STREAM_SCRIPTS.runReplicated(this.client, name, this.redisKeys, args, binary, replicas, timeoutMs);
   }
 
   /**
@@ -221,24 +223,24 @@ export abstract class StreamBase<T> {
 }
 
 /**
- * Checks the cooldown options of a pull or an ack and returns them as script arguments:
+ * Checks the cooldown options of a pull or an ack and returns them as the scripts' request:
  * `cooldownMs` (`fallback` when omitted) and `expireAt` as epoch ms, or `''`.
  */
 export function cooldownArgs(
   options: { cooldownMs?: number | undefined; expireAt?: Date | number | undefined },
   fallback: number,
-): [cooldownMs: number, expireAt: number | ''] {
+): { cooldownMs: number; expireAt: number | '' } {
   const { cooldownMs = fallback, expireAt } = options;
   assertInteger(cooldownMs, 'cooldownMs', 0);
-  return [cooldownMs, expireAt === undefined ? '' : epochMs(expireAt, 'expireAt')];
+  return { cooldownMs, expireAt: expireAt === undefined ? '' : epochMs(expireAt, 'expireAt') };
 }
 
 /** A range of ranks for ZRANGE: `offset`/`limit` to start/stop (stop inclusive). */
-export function ranks(range: RangeOptions | undefined): [start: number, stop: number] {
+export function ranks(range: RangeOptions | undefined): { start: number; stop: number } {
   const { offset = 0, limit } = optionsOf(range, 'range');
   assertInteger(offset, 'offset', 0);
-  if (limit === undefined) return [offset, -1];
+  if (limit === undefined) return { start: offset, stop: -1 };
   assertInteger(limit, 'limit', 0);
   // ZRANGE start > stop is empty; a limit of 0 reads nothing.
-  return limit === 0 ? [1, 0] : [offset, offset + limit - 1];
+  return limit === 0 ? { start: 1, stop: 0 } : { start: offset, stop: offset + limit - 1 };
 }

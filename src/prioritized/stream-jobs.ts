@@ -4,7 +4,6 @@ import { consumeSource } from '../jobs/consume.js';
 import type { JobSource, LeaseRequest } from '../jobs/job-source.js';
 import { WorkSignal } from '../jobs/work-signal.js';
 import { LeasedJob, outcomeOf } from './leased-job.js';
-import type { ScriptArg } from './scripts.js';
 import { StreamBase, cooldownArgs, ranks, text } from './stream-base.js';
 import {
   DEFAULT_LEASE_MS,
@@ -64,10 +63,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    */
   private async leaseBatch(options: LeaseOptions = {}): Promise<{ items: LeasedItem<T>[]; wakeInMs: number; undecodable: unknown[] }> {
     const { count, leaseMs, maxAttempts, owner } = leaseRequestOf(optionsOf(options));
-    const [flat, wakeInMs] = (await this.run('leaseItems', [count, leaseMs, maxAttempts, Math.max(count, 100), owner], this.codec.binary)) as [
-      unknown[],
-      number,
-    ];
+    const [flat, wakeInMs] = (await this.run('leaseItems', { count, leaseMs, maxAttempts, owner }, this.codec.binary)) as [unknown[], number];
     const items: LeasedItem<T>[] = [];
     const undecodable: unknown[] = [];
     const bury: string[] = [];
@@ -90,9 +86,9 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * Sends values that did not decode to the dead letters (buryItems). Should that fail, the
    * failure joins `errors`: a leased job then comes back when its lease expires.
    */
-  protected async bury(from: 'leased' | 'pulled', args: readonly (string | Buffer | number)[], errors: unknown[]): Promise<void> {
+  protected async bury(from: 'leased' | 'pulled', entries: readonly (string | Buffer)[], errors: unknown[]): Promise<void> {
     try {
-      await this.run('buryItems', [from, ...args]);
+      await this.run('buryItems', { from, entries });
     } catch (err) {
       errors.push(err);
     }
@@ -109,10 +105,10 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * @returns how many jobs were finished
    */
   public async ack(leases: readonly LeaseRef[], options?: AckOptions): Promise<number> {
-    const [gate, cooldownMs, deadline] = ackArgs(options, this.ackCooldownMs);
+    const request = ackArgs(options, this.ackCooldownMs);
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return 0;
-    return Number(await this.run('ackItems', [gate, cooldownMs, deadline, ...pairs]));
+    return Number(await this.run('ackItems', { ...request, pairs }));
   }
 
   /**
@@ -132,7 +128,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     if (error !== undefined && typeof error !== 'string') throw invalid('error must be a string');
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return { requeued: 0, delayed: 0, dead: 0 };
-    const [requeued, delayed, dead] = (await this.run('nackItems', [delayMs, priority ?? '', error ?? '', 'nack', ...pairs])) as number[];
+    const [requeued, delayed, dead] = (await this.run('nackItems', { delayMs, priority, error, pairs })) as number[];
     return { requeued: Number(requeued), delayed: Number(delayed), dead: Number(dead) };
   }
 
@@ -148,7 +144,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   public async release(leases: readonly LeaseRef[]): Promise<number> {
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return 0;
-    const [requeued] = (await this.run('nackItems', [0, '', '', 'release', ...pairs])) as number[];
+    const [requeued] = (await this.run('nackItems', { release: true, pairs })) as number[];
     return Number(requeued);
   }
 
@@ -164,7 +160,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     assertInteger(leaseMs, 'leaseMs', 1);
     const pairs = leasePairs(leases);
     if (pairs.length === 0) throw invalid('extend needs at least one lease');
-    return Number(await this.run('extendLeases', [leaseMs, ...pairs]));
+    return Number(await this.run('extendLeases', { leaseMs, pairs }));
   }
 
   /**
@@ -177,7 +173,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   public async recover(): Promise<RecoverResult> {
     const total: RecoverResult = { returned: 0, died: 0, promoted: 0 };
     for (;;) {
-      const [returned = 0, died = 0, promoted = 0] = (await this.run('recoverItems', [this.chunkSize])) as number[];
+      const [returned = 0, died = 0, promoted = 0] = (await this.run('recoverItems', { limit: this.chunkSize })) as number[];
       total.returned += returned;
       total.died += died;
       total.promoted += promoted;
@@ -320,7 +316,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    */
   public async state(key: string): Promise<KeyState> {
     assertItemKey(key);
-    const st = JSON.parse(text(await this.run('readState', [key]))) as JobState & { s: KeyState['state']; at?: number };
+    const st = JSON.parse(text(await this.run('readState', { key }))) as JobState & { s: KeyState['state']; at?: number };
     const priority = Number(st.p ?? 0);
     const attempts = st.a ?? 0;
     switch (st.s) {
@@ -355,14 +351,14 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * ```
    */
   public async remove(keys: readonly string[]): Promise<string[]> {
-    return this.runOverKeys('removeItems', [], keys);
+    return this.runOverKeys(keys, (chunk) => this.run('removeItems', { keys: chunk }));
   }
 
   /**
-   * Runs a script that takes item keys after `head`, `chunkSize` keys at a time, every key
-   * checked before the first; returns the keys the scripts name in their replies.
+   * Runs a script over item keys, `chunkSize` keys at a time, every key checked before the
+   * first; returns the keys the scripts name in their replies.
    */
-  private async runOverKeys(name: 'removeItems' | 'reviveDead', head: readonly ScriptArg[], given: readonly string[]): Promise<string[]> {
+  private async runOverKeys(given: readonly string[], runChunk: (keys: string[]) => Promise<unknown>): Promise<string[]> {
     if (!Array.isArray(given)) throw invalid('keys must be an array of strings');
     const keys: readonly string[] = given; // Array.isArray narrows to any[]
     keys.forEach((key, i) => {
@@ -370,7 +366,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     });
     const done: string[] = [];
     for (let i = 0; i < keys.length; i += this.chunkSize) {
-      done.push(...((await this.run(name, [...head, ...keys.slice(i, i + this.chunkSize)])) as unknown[]).map(text));
+      done.push(...((await runChunk(keys.slice(i, i + this.chunkSize))) as unknown[]).map(text));
     }
     return done;
   }
@@ -381,7 +377,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     range: RangeOptions,
     values: boolean,
   ): Promise<{ key: string; value: unknown; score: number; state: JobState }[]> {
-    const flat = (await this.run('readJobs', [which, ...ranks(range), values ? '1' : '0'], values && this.codec.binary)) as unknown[];
+    const flat = (await this.run('readJobs', { which, ...ranks(range), values }, values && this.codec.binary)) as unknown[];
     const out: { key: string; value: unknown; score: number; state: JobState }[] = [];
     for (let i = 0; i + 3 < flat.length; i += 4) {
       const raw = flat[i + 3];
@@ -417,10 +413,10 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   }
 
   private async reviveDead(action: 'replay' | 'purge', keys: readonly string[] | undefined): Promise<string[]> {
-    if (keys !== undefined) return this.runOverKeys('reviveDead', [action, this.chunkSize], keys);
+    if (keys !== undefined) return this.runOverKeys(keys, (chunk) => this.run('reviveDead', { action, limit: this.chunkSize, keys: chunk }));
     const done: string[] = [];
     for (;;) {
-      const batch = ((await this.run('reviveDead', [action, this.chunkSize])) as unknown[]).map(text);
+      const batch = ((await this.run('reviveDead', { action, limit: this.chunkSize })) as unknown[]).map(text);
       done.push(...batch);
       if (batch.length < this.chunkSize) return done;
     }
@@ -451,11 +447,11 @@ interface JobState {
  * @param fallback - the cooldown when `cooldownMs` is left out (the stream's `ackCooldownMs`)
  * @throws {@link GoodRedisError} `InvalidArgument` for a bad option
  */
-export function ackArgs(options: AckOptions | undefined, fallback: number): [gate: '0' | '1', cooldownMs: number, expireAt: number | ''] {
+export function ackArgs(options: AckOptions | undefined, fallback: number): { gate: boolean; cooldownMs: number; expireAt: number | '' } {
   const checked = optionsOf(options, 'ack options');
   const { gate = false } = checked;
   assertBoolean(gate, 'gate');
-  return [gate ? '1' : '0', ...cooldownArgs(checked, fallback)];
+  return { gate, ...cooldownArgs(checked, fallback) };
 }
 
 /** Flattens leases into key, leaseId pairs, checking each. */

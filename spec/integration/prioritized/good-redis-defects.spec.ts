@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../../src/index.js';
 import { PrioritizedStream } from '../../../src/index.js';
-import { scriptSources } from '../../../src/prioritized/scripts.js';
+import { STREAM_SCRIPTS } from '../../../src/prioritized/scripts.js';
 import { closeAll, connect, describeEachTopology, keysMatching, scriptCalls, uniqueName } from '../support.js';
 
 describeEachTopology('good-redis defects, fixed', () => {
@@ -33,15 +33,15 @@ describeEachTopology('good-redis defects, fixed', () => {
   });
 
   it('should declare every key a script touches in KEYS (no key built in Lua)', () => {
-    const sources = scriptSources();
+    const sources = STREAM_SCRIPTS.sources();
     assert.ok(sources.size >= 12);
     for (const [file, source] of sources) {
-      // Every key argument is KEYS[i] (helpers receive KEYS[i] as metaKey, or unpack KEYS).
+      // Every key argument is one of the script's declared keys, K.name (helpers receive K or K.name as metaKey, …), or unpack(KEYS).
       for (const call of source.matchAll(/(?:redis\.call|callChunked|readBase|zaddAll|setCooldowns)\(('\w+',\s*)?([^,)]+)/g)) {
         const keyArg = call[2] ?? '';
         assert.match(
           keyArg,
-          /^(KEYS\[\d+\]|metaKey|hashKey|pending|inFlight|set|zset|cooldownKey|statsKey|unpack\(KEYS|command|'TIME')$/,
+          /^(K\.\w+|metaKey|hashKey|pending|inFlight|set|zset|cooldownKey|statsKey|stateKey|markerKey|unpack\(KEYS|command|'TIME')$/,
           `${file}: ${call[0]}`,
         );
       }

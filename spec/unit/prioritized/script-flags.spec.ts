@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import RedisMock from 'ioredis-mock';
 import { GoodRedisError, PrioritizedStream, type RedisClient } from '../../../src/index.js';
 import { fromRedisError } from '../../../src/errors.js';
-import { flaggedScriptSources, SCRIPTS, shebangOf, type ScriptName } from '../../../src/prioritized/scripts.js';
+import { STREAM_SCRIPTS } from '../../../src/prioritized/scripts.js';
+
+const shebangOf = STREAM_SCRIPTS.shebangOf.bind(STREAM_SCRIPTS);
 
 describe('Script flags (issue 12, item 1)', () => {
   it('should declare no-writes on read-only scripts, allow-oom only on scripts that remove, and none on the other writers', () => {
-    for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-      const first = (flaggedScriptSources().get(name) ?? '').split('\n')[0];
+    for (const name of STREAM_SCRIPTS.names) {
+      const first = (STREAM_SCRIPTS.flaggedSources().get(name) ?? '').split('\n')[0];
       assert.equal(first, shebangOf(name), name);
     }
     assert.equal(shebangOf('readStats'), '#!lua flags=no-writes');

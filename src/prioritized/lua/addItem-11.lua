@@ -1,19 +1,7 @@
 --[[
   Adds one item to a prioritized stream (psadd).
 
-  Input:
-    KEYS[1]  items hash      {name}:t       key -> value
-    KEYS[2]  scores zset     {name}:s       key -> base - priority
-    KEYS[3]  gated set       {name}:exc
-    KEYS[4]  cooldowns zset  {name}:exp     key -> deadline (epoch ms, server clock)
-    KEYS[5]  meta hash       {name}:meta    field base
-    KEYS[6]  leases zset     {name}:lease   key -> lease deadline
-    KEYS[7]  delayed zset    {name}:delay   key -> ready time
-    KEYS[8]  dead zset       {name}:dead    key -> time of death
-    KEYS[9]  state hash      {name}:state   key -> JSON job state
-    KEYS[10] marker list     {name}:marker
-    KEYS[11] stats hash      {name}:stats   fields added, pulled (expires 24 h after the last count)
-
+  Input (KEYS: the namedKeys line below):
     ARGV[1] key
     ARGV[2] value (encoded)
     ARGV[3] priority (finite double)
@@ -26,9 +14,12 @@
     the item's new priority (string), or nil when rejected (dead, gated, cooling down, or in
     flight: leased or delayed)
 ]]
---- @include "includes/common"
---- @include "includes/jobs"
---- @include "includes/add-items"
+--- @include "keys"
+--- @include "stream"
+--- @include "jobs"
+--- @include "add-items"
+
+local K = namedKeys('items', 'scores', 'gated', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker', 'stats')
 
 local key = ARGV[1]
 if key == nil or key == '' then return grError('EINVAL', 'key must be a non-empty string') end
@@ -41,9 +32,9 @@ local delayUntil, delayError = delayArg(ARGV[6])
 if delayUntil == false then return grError('EINVAL', delayError) end
 
 local keys = { key }
-local overflow = sumOverflow(keys, { priority }, mode)
+local overflow = sumOverflow(K, keys, { priority }, mode)
 if overflow then return grError('ERANGE', overflow) end
-local blocked, dead = blockedItems(keys, readd)
-local result = addGeneral(keys, { ARGV[2] }, { priority }, blocked, dead, mode, false, false, delayUntil)[1]
+local blocked, dead = blockedItems(K, keys, readd)
+local result = addGeneral(K, keys, { ARGV[2] }, { priority }, blocked, dead, mode, false, false, delayUntil)[1]
 if result == 1 then return fmt(priority) end
 return result

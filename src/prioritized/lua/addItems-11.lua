@@ -3,19 +3,7 @@
   every argument is checked before the first write. A key listed twice behaves as two adds
   in a row.
 
-  Input:
-    KEYS[1]  items hash      {name}:t       key -> value
-    KEYS[2]  scores zset     {name}:s       key -> base - priority
-    KEYS[3]  gated set       {name}:exc
-    KEYS[4]  cooldowns zset  {name}:exp     key -> deadline (epoch ms, server clock)
-    KEYS[5]  meta hash       {name}:meta    field base
-    KEYS[6]  leases zset     {name}:lease   key -> lease deadline
-    KEYS[7]  delayed zset    {name}:delay   key -> ready time
-    KEYS[8]  dead zset       {name}:dead    key -> time of death
-    KEYS[9]  state hash      {name}:state   key -> JSON job state
-    KEYS[10] marker list     {name}:marker
-    KEYS[11] stats hash      {name}:stats   fields added, pulled (expires 24 h after the last count)
-
+  Input (KEYS: the namedKeys line below):
     ARGV[1] readd: 1 | 0
     ARGV[2] mode when a key is queued: sum | replace | max
     ARGV[3] reply: full | compact | reasons
@@ -35,9 +23,12 @@
   new, every item is new (every member of the scores zset is a field of the items hash), so
   both writes run straight from ARGV with no per-item work in Lua.
 ]]
---- @include "includes/common"
---- @include "includes/jobs"
---- @include "includes/add-items"
+--- @include "keys"
+--- @include "stream"
+--- @include "jobs"
+--- @include "add-items"
+
+local K = namedKeys('items', 'scores', 'gated', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker', 'stats')
 
 local readd, mode = addFlags(ARGV[1], ARGV[2])
 if readd == nil then return grError('EINVAL', mode) end
@@ -85,32 +76,32 @@ local function reply(out)
   return out
 end
 
-local overflow = huge and sumOverflow(list(hs), priorities(), mode)
+local overflow = huge and sumOverflow(K, list(hs), priorities(), mode)
 if overflow then return grError('ERANGE', overflow) end
 
 blocked, dead, special = {}, {}, false
-if readd or redis.call('EXISTS', KEYS[3], KEYS[4], KEYS[6], KEYS[7], KEYS[8]) > 0 then
-  blocked, dead, special = blockedItems(list(hs), readd)
+if readd or redis.call('EXISTS', K.gated, K.cooldowns, K.leases, K.delayed, K.dead) > 0 then
+  blocked, dead, special = blockedItems(K, list(hs), readd)
 end
 if special or delayUntil then
-  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, dead, mode, false, reasons, delayUntil))
+  return reply(addGeneral(K, list(hs), list(hs + 1), priorities(), blocked, dead, mode, false, reasons, delayUntil))
 end
 
-local base = baseForAdd()
+local base = baseForAdd(K)
 local added = 0
 local last = hs + 2 * n - 1
 for i = hs, last, 1000 do
-  added = added + redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, last)))
+  added = added + redis.call('HSET', K.items, unpack(ARGV, i, math.min(i + 999, last)))
 end
 if added < n then
   -- Some keys were queued already, or listed twice: the general path, values written.
-  return reply(addGeneral(list(hs), list(hs + 1), priorities(), blocked, dead, mode, true, reasons, nil))
+  return reply(addGeneral(K, list(hs), list(hs + 1), priorities(), blocked, dead, mode, true, reasons, nil))
 end
 
 if base == 0 then
   last = zs + 2 * n - 1
   for i = zs, last, 1000 do
-    redis.call('ZADD', KEYS[2], unpack(ARGV, i, math.min(i + 999, last)))
+    redis.call('ZADD', K.scores, unpack(ARGV, i, math.min(i + 999, last)))
   end
 else
   local scored = {}
@@ -118,10 +109,10 @@ else
     scored[#scored + 1] = base + tonumber(ARGV[zs + 2 * i])
     scored[#scored + 1] = ARGV[zs + 2 * i + 1]
   end
-  callChunked('ZADD', KEYS[2], scored)
+  callChunked('ZADD', K.scores, scored)
 end
-signalWork()
-countStat(KEYS[11], 'added', n)
+signalWork(K.marker)
+countStat(K.stats, 'added', n)
 if compact then return n end
 local out = {}
 for i = 1, n do out[i] = 1 end

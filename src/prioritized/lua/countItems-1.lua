@@ -1,10 +1,12 @@
 --[[
   Counts the queued items (pslen).
 
-  Input:
-    KEYS[1] scores zset  {name}:s
-
+  Input (KEYS: the namedKeys line below):
   Output:
     the number of queued items
 ]]
-return redis.call('ZCARD', KEYS[1])
+--- @include "keys"
+
+local K = namedKeys('scores')
+
+return redis.call('ZCARD', K.scores)

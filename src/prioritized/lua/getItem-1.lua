@@ -1,11 +1,14 @@
 --[[
   Reads one item's value (psget).
 
-  Input:
-    KEYS[1] items hash  {name}:t
+  Input (KEYS: the namedKeys line below):
     ARGV[1] key
 
   Output:
     the encoded value, or nil
 ]]
-return redis.call('HGET', KEYS[1], ARGV[1])
+--- @include "keys"
+
+local K = namedKeys('items')
+
+return redis.call('HGET', K.items, ARGV[1])

@@ -1,4 +1,5 @@
--- Adding items. Requires common.lua; KEYS as in addItem-11.lua.
+-- Adding items. Requires stream.lua and jobs.lua. The helpers take the script's K table
+-- (namedKeys): every key of the stream.
 
 -- Why an add refused an item, as the `reasons` reply of addItems-11.lua gives it.
 local REJECTED = { gated = -1, cooling = -2, inFlight = -3, dead = -4 }
@@ -13,12 +14,12 @@ local function addFlags(readdArg, modeArg)
 end
 
 -- The base for an add: a stream that is empty starts again from offset 0.
-local function baseForAdd()
-  if redis.call('EXISTS', KEYS[2]) == 0 then
-    redis.call('HDEL', KEYS[5], 'base')
+local function baseForAdd(K)
+  if redis.call('EXISTS', K.scores) == 0 then
+    redis.call('HDEL', K.meta, 'base')
     return 0
   end
-  return readBase(KEYS[5])
+  return readBase(K.meta)
 end
 
 -- Which of `keys` may not be added (a table by index), which are dead letters that readd
@@ -28,14 +29,14 @@ end
 -- refused. With readd, gating and cooldowns of the keys are cleared and dead letters come
 -- back; without it a dead, gated or cooling key is refused, and an ended cooldown is
 -- forgotten, so a later sweep cannot remove the new item.
-local function blockedItems(keys, readd)
+local function blockedItems(K, keys, readd)
   local blocked, dead, any = {}, {}, false
-  local inFlight = inAnyOf({ KEYS[6], KEYS[7] }, keys)
+  local inFlight = inAnyOf({ K.leases, K.delayed }, keys)
   for i = 1, #keys do
     if inFlight[i] then blocked[i], any = REJECTED.inFlight, true end
   end
-  if redis.call('EXISTS', KEYS[8]) == 1 then
-    local died = callCollect('ZMSCORE', KEYS[8], keys)
+  if redis.call('EXISTS', K.dead) == 1 then
+    local died = callCollect('ZMSCORE', K.dead, keys)
     for i = 1, #keys do
       if died[i] and not blocked[i] then
         if readd then dead[i] = true else blocked[i] = REJECTED.dead end
@@ -44,18 +45,18 @@ local function blockedItems(keys, readd)
     end
   end
   if readd then
-    callChunked('SREM', KEYS[3], keys)
-    callChunked('ZREM', KEYS[4], keys)
+    callChunked('SREM', K.gated, keys)
+    callChunked('ZREM', K.cooldowns, keys)
     return blocked, dead, any
   end
-  if redis.call('EXISTS', KEYS[3]) == 1 then
-    local gated = callCollect('SMISMEMBER', KEYS[3], keys)
+  if redis.call('EXISTS', K.gated) == 1 then
+    local gated = callCollect('SMISMEMBER', K.gated, keys)
     for i = 1, #keys do
       if gated[i] == 1 and not blocked[i] then blocked[i], any = REJECTED.gated, true end
     end
   end
-  if redis.call('EXISTS', KEYS[4]) == 1 then
-    local deadlines = callCollect('ZMSCORE', KEYS[4], keys)
+  if redis.call('EXISTS', K.cooldowns) == 1 then
+    local deadlines = callCollect('ZMSCORE', K.cooldowns, keys)
     local now, ended = serverNowMs(), {}
     for i = 1, #keys do
       local deadline = deadlines[i]
@@ -67,7 +68,7 @@ local function blockedItems(keys, readd)
         end
       end
     end
-    callChunked('ZREM', KEYS[4], ended)
+    callChunked('ZREM', K.cooldowns, ended)
   end
   return blocked, dead, any
 end
@@ -94,15 +95,15 @@ local SAFE_PRIORITY = 1e291
 -- scores (and into each other, for a key listed twice) stays finite. Only a sum of huge
 -- numbers can overflow, so it reads the scores only when some priority is huge. Returns nil,
 -- or the error message.
-local function sumOverflow(keys, priorities, mode)
+local function sumOverflow(K, keys, priorities, mode)
   if mode ~= 'sum' then return nil end
   local huge = false
   for i = 1, #priorities do
     if math.abs(priorities[i]) >= SAFE_PRIORITY then huge = true end
   end
   if not huge then return nil end
-  local base = readBase(KEYS[5])
-  local stored = redis.call('EXISTS', KEYS[2]) == 1 and callCollect('ZMSCORE', KEYS[2], keys) or {}
+  local base = readBase(K.meta)
+  local stored = redis.call('EXISTS', K.scores) == 1 and callCollect('ZMSCORE', K.scores, keys) or {}
   local current = {}
   for i = 1, #keys do
     local target = mergedTarget(current[keys[i]] or (stored[i] and tonumber(stored[i])), base, priorities[i], mode)
@@ -118,13 +119,13 @@ end
 -- priority as a string, or false when the item is blocked; with `markMerged`, an item whose
 -- key was already queued (or listed earlier in this call) is a one-element table holding its
 -- new priority. With `delayUntil` (epoch ms, server clock), the items go to the delayed set
--- instead of the stream, with their priority in their job state (KEYS[9]); an item that was
--- queued leaves the stream for it. Counts the items added in the stats hash (KEYS[11]). A key
+-- instead of the stream, with their priority in their job state (K.state); an item that was
+-- queued leaves the stream for it. Counts the items added in the stats hash (K.stats). A key
 -- listed twice behaves as two adds in a row (HSET and ZADD keep the last value of a field or
 -- member).
-local function addGeneral(keys, values, priorities, blocked, dead, mode, valuesWritten, markMerged, delayUntil)
-  local base = baseForAdd()
-  local stored = redis.call('EXISTS', KEYS[2]) == 1 and callCollect('ZMSCORE', KEYS[2], keys) or {}
+local function addGeneral(K, keys, values, priorities, blocked, dead, mode, valuesWritten, markMerged, delayUntil)
+  local base = baseForAdd(K)
+  local stored = redis.call('EXISTS', K.scores) == 1 and callCollect('ZMSCORE', K.scores, keys) or {}
   local current = {} -- stored scores written earlier in this call
   local out, fields, scored, added = {}, {}, {}, {}
   for i = 1, #keys do
@@ -145,29 +146,29 @@ local function addGeneral(keys, values, priorities, blocked, dead, mode, valuesW
       if markMerged and c then out[i] = { fmt(p) } end
     end
   end
-  if not valuesWritten then callChunked('HSET', KEYS[1], fields) end
+  if not valuesWritten then callChunked('HSET', K.items, fields) end
   local revived = {}
   for i = 1, #keys do
     if dead[i] and not blocked[i] then revived[#revived + 1] = keys[i] end
   end
-  callChunked('ZREM', KEYS[8], revived)
-  callChunked('HDEL', KEYS[9], revived) -- attempts start over
+  callChunked('ZREM', K.dead, revived)
+  callChunked('HDEL', K.state, revived) -- attempts start over
   if delayUntil then
-    callChunked('ZREM', KEYS[2], added)
-    local raw = callCollect('HMGET', KEYS[9], added)
+    callChunked('ZREM', K.scores, added)
+    local raw = callCollect('HMGET', K.state, added)
     local states = {}
     for i = 1, #added do
       local st = decodeState(raw[i])
       st.p = fmt(base - current[added[i]])
       states[i] = st
     end
-    saveStates(added, states)
-    zaddAll(KEYS[7], delayUntil, added)
+    saveStates(K.state, added, states)
+    zaddAll(K.delayed, delayUntil, added)
   else
-    callChunked('ZADD', KEYS[2], scored)
+    callChunked('ZADD', K.scores, scored)
   end
-  if #scored > 0 then signalWork() end
-  countStat(KEYS[11], 'added', #scored / 2)
+  if #scored > 0 then signalWork(K.marker) end
+  countStat(K.stats, 'added', #scored / 2)
   return out
 end
 

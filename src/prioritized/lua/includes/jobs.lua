@@ -1,4 +1,5 @@
--- Leases, retries and dead letters. Requires common.lua; KEYS as in leaseItems-11.lua.
+-- Leases, retries and dead letters. Requires stream.lua. Helpers that touch several keys take
+-- the script's K table (namedKeys) and say which of its keys they use.
 -- A job's state is JSON in the state hash: a = attempts (times leased), m = maxAttempts of
 -- its last lease (0: unlimited), p = its priority (a string, exact), l = the current lease
 -- id and o = who holds it (only while leased), e = the last error.
@@ -16,36 +17,37 @@ end
 -- Puts jobs back into the stream at the priority in their state (a list of keys and a
 -- parallel list of states); the states are written back by the caller. A cooldown left on
 -- such a key (by a pull with purge false before it was leased) is cleared: a later sweep
--- must not remove the returned job.
-local function requeue(keys, states, base)
-  if #keys > 0 and redis.call('EXISTS', KEYS[4]) == 1 then callChunked('ZREM', KEYS[4], keys) end
+-- must not remove the returned job. Uses K.scores, K.cooldowns, K.marker.
+local function requeue(K, keys, states, base)
+  if #keys > 0 and redis.call('EXISTS', K.cooldowns) == 1 then callChunked('ZREM', K.cooldowns, keys) end
   local scored = {}
   for i = 1, #keys do
     scored[#scored + 1] = base - tonumber(states[i].p or '0')
     scored[#scored + 1] = keys[i]
   end
-  callChunked('ZADD', KEYS[2], scored)
-  if #keys > 0 then signalWork() end
+  callChunked('ZADD', K.scores, scored)
+  if #keys > 0 then signalWork(K.marker) end
 end
 
--- Writes states back: keys and states are parallel lists.
-local function saveStates(keys, states)
+-- Writes states back into the state hash: keys and states are parallel lists.
+local function saveStates(stateKey, keys, states)
   local fields = {}
   for i = 1, #keys do
     fields[#fields + 1] = keys[i]
     fields[#fields + 1] = cjson.encode(states[i])
   end
-  callChunked('HSET', KEYS[9], fields)
+  callChunked('HSET', stateKey, fields)
 end
 
 -- Up to `limit` expired leases go back to the stream with their attempt count, or to the
 -- dead letters when they have used up their attempts; up to `limit` delayed jobs that are
--- due go back to the stream. Returns returned, died, promoted.
-local function recoverDue(now, base, limit)
+-- due go back to the stream. Returns returned, died, promoted. Uses K.leases, K.delayed,
+-- K.dead, K.state and requeue's keys.
+local function recoverDue(K, now, base, limit)
   local returned, died, promoted = 0, 0, 0
-  local expired = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, limit)
+  local expired = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, limit)
   if #expired > 0 then
-    local raw = callCollect('HMGET', KEYS[9], expired)
+    local raw = callCollect('HMGET', K.state, expired)
     local back, backStates, dead, deadStates = {}, {}, {}, {}
     for i = 1, #expired do
       local st = decodeState(raw[i])
@@ -57,20 +59,20 @@ local function recoverDue(now, base, limit)
         back[#back + 1], backStates[#backStates + 1] = expired[i], st
       end
     end
-    callChunked('ZREM', KEYS[6], expired)
-    requeue(back, backStates, base)
-    zaddAll(KEYS[8], now, dead)
-    saveStates(back, backStates)
-    saveStates(dead, deadStates)
+    callChunked('ZREM', K.leases, expired)
+    requeue(K, back, backStates, base)
+    zaddAll(K.dead, now, dead)
+    saveStates(K.state, back, backStates)
+    saveStates(K.state, dead, deadStates)
     returned, died = #back, #dead
   end
-  local due = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', now, 'LIMIT', 0, limit)
+  local due = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, limit)
   if #due > 0 then
-    local raw = callCollect('HMGET', KEYS[9], due)
+    local raw = callCollect('HMGET', K.state, due)
     local states = {}
     for i = 1, #due do states[i] = decodeState(raw[i]) end
-    callChunked('ZREM', KEYS[7], due)
-    requeue(due, states, base)
+    callChunked('ZREM', K.delayed, due)
+    requeue(K, due, states, base)
     promoted = #due
   end
   return returned, died, promoted
@@ -84,14 +86,15 @@ end
 
 -- Reads ARGV[first..] as key, leaseId pairs; returns keys, ids, the states (decoded only
 -- when `decode` is true: nack rewrites them, ack and extend only check the lease), and the
--- keys whose lease is not the one named (expired and recovered, or handed to someone else).
-local function leasedPairs(first, decode)
+-- keys whose lease is not the one named (expired and recovered, or handed to someone else),
+-- as the state hash `stateKey` records them.
+local function leasedPairs(stateKey, first, decode)
   local keys, ids = {}, {}
   for i = first, #ARGV, 2 do
     keys[#keys + 1] = ARGV[i]
     ids[#ids + 1] = ARGV[i + 1]
   end
-  local raw = callCollect('HMGET', KEYS[9], keys)
+  local raw = callCollect('HMGET', stateKey, keys)
   local states, lost = {}, {}
   for i = 1, #keys do
     if not holdsLease(raw[i], ids[i]) then lost[#lost + 1] = keys[i] end

@@ -1,63 +1,18 @@
--- Helpers shared by the prioritized-stream scripts.
+-- Helpers shared by the prioritized-stream scripts. They take the keys they use as
+-- parameters (the script's K table, from namedKeys, where they need several).
 --
 -- Stored scores: a stream keeps a per-stream offset `base` (field `base` of its meta hash,
 -- 0 when absent) and stores every item as `stored = base - priority` in its sorted set, so
 -- ascending score order is pull order (highest priority first, ties in ascending byte order
 -- of the key) and decrementAll(by) is `base = base - by`, O(1).
-
--- Errors come back as "GRERR <CODE> <message>"; src/errors.ts maps the codes.
-local function grError(code, message)
-  return redis.error_reply('GRERR ' .. code .. ' ' .. message)
-end
-
--- A finite number from an argument, or nil ("inf", "nan" and garbage are refused).
-local function toFinite(s)
-  local n = tonumber(s)
-  if n == nil or n ~= n or n == math.huge or n == -math.huge then return nil end
-  return n
-end
-
--- A whole number within [min, max], or nil.
-local function toInteger(s, min, max)
-  local n = toFinite(s)
-  if n == nil or n ~= math.floor(n) or n < min or n > max then return nil end
-  return n
-end
-
--- The Redis server's clock, in epoch milliseconds.
-local function serverNowMs()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--- @include "errors"
+--- @include "numbers"
+--- @include "time"
+--- @include "chunks"
 
 -- The stream's priority offset.
 local function readBase(metaKey)
   return tonumber(redis.call('HGET', metaKey, 'base')) or 0
-end
-
--- A double as an exact string (17 significant digits round-trip every double).
-local function fmt(n)
-  if n == 0 then n = 0 end -- no "-0"
-  return string.format('%.17g', n)
-end
-
--- Runs `redis.call(command, key, <items i..j>)` over `list` in slices that stay far below
--- Lua's stack limit for unpack().
-local function callChunked(command, key, list)
-  for i = 1, #list, 1000 do
-    redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
-  end
-end
-
--- Runs `redis.call(command, key, <items i..j>)` over `list` in slices, like callChunked,
--- and concatenates the replies (HMGET, SMISMEMBER, ZMSCORE: one reply element per item).
-local function callCollect(command, key, list)
-  local out = {}
-  for i = 1, #list, 1000 do
-    local part = redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
-    for j = 1, #part do out[#out + 1] = part[j] end
-  end
-  return out
 end
 
 -- Which of `keys` are members of any of the sorted sets `zsets`: a table by index (true).
@@ -106,11 +61,10 @@ local function entriesOf(hashKey, range, base)
   return triples(keys, valuesOf(hashKey, keys), range, base)
 end
 
--- Tells idle workers that there is work: the stream's marker list (KEYS[10] in every script
--- that adds work) holds at most one element.
-local function signalWork()
-  redis.call('LPUSH', KEYS[10], '1')
-  redis.call('LTRIM', KEYS[10], 0, 0)
+-- Tells idle workers that there is work: the stream's marker list holds at most one element.
+local function signalWork(markerKey)
+  redis.call('LPUSH', markerKey, '1')
+  redis.call('LTRIM', markerKey, 0, 0)
 end
 
 -- Counts `n` items under `field` of a stream's stats hash (the rates `good-redis top`

@@ -3,18 +3,7 @@
   attempts goes to the dead letters instead, with the error given (or "nacked"). All or
   nothing: a lease that is no longer held makes the reply ELEASE and changes nothing.
 
-  Input:
-    KEYS[1]  items hash      {name}:t       key -> value
-    KEYS[2]  scores zset     {name}:s       key -> base - priority
-    KEYS[3]  gated set       {name}:exc
-    KEYS[4]  cooldowns zset  {name}:exp     key -> deadline (epoch ms, server clock)
-    KEYS[5]  meta hash       {name}:meta    fields base, lseq
-    KEYS[6]  leases zset     {name}:lease   key -> lease deadline
-    KEYS[7]  delayed zset    {name}:delay   key -> ready time
-    KEYS[8]  dead zset       {name}:dead    key -> time of death
-    KEYS[9]  state hash      {name}:state   key -> JSON job state (includes/jobs.lua)
-    KEYS[10] marker list     {name}:marker
-
+  Input (KEYS: the namedKeys line below):
     ARGV[1] delayMs (integer >= 0)
     ARGV[2] priority to return with (finite double), or "" to keep the job's priority
     ARGV[3] error message, or ""
@@ -25,21 +14,21 @@
   Output:
     { requeued, delayed, died }
 ]]
---- @include "includes/common"
---- @include "includes/jobs"
+--- @include "keys"
+--- @include "stream"
+--- @include "jobs"
+
+local K = namedKeys('scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker')
 
 local delayMs = toInteger(ARGV[1], 0, 9007199254740991)
 if delayMs == nil then return grError('EINVAL', 'delayMs must be an integer >= 0') end
-local priority = nil
-if ARGV[2] ~= nil and ARGV[2] ~= '' then
-  priority = toFinite(ARGV[2])
-  if priority == nil then return grError('EINVAL', 'priority must be a finite number') end
-end
+local priority = optionalFinite(ARGV[2])
+if priority == false then return grError('EINVAL', 'priority must be a finite number') end
 local release = ARGV[4] == 'release'
 if not release and ARGV[4] ~= 'nack' then return grError('EINVAL', 'mode must be nack or release') end
 if (#ARGV - 4) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, leaseId pairs') end
 
-local keys, _, states, lost = leasedPairs(5, true)
+local keys, _, states, lost = leasedPairs(K.state, 5, true)
 if #lost > 0 then return leaseLost(lost) end
 
 local now = serverNowMs()
@@ -61,9 +50,9 @@ for i = 1, #keys do
     back[#back + 1], backStates[#backStates + 1] = keys[i], st
   end
 end
-callChunked('ZREM', KEYS[6], keys)
-saveStates(keys, states)
-requeue(back, backStates, readBase(KEYS[5]))
-zaddAll(KEYS[8], now, dead)
-zaddAll(KEYS[7], now + delayMs, later)
+callChunked('ZREM', K.leases, keys)
+saveStates(K.state, keys, states)
+requeue(K, back, backStates, readBase(K.meta))
+zaddAll(K.dead, now, dead)
+zaddAll(K.delayed, now + delayMs, later)
 return { #back, #later, #dead }

@@ -4,19 +4,7 @@
   number and a lease id. First, up to `recoverLimit` expired leases and due delayed jobs go
   back (or, out of attempts, to the dead letters).
 
-  Input:
-    KEYS[1]  items hash      {name}:t       key -> value
-    KEYS[2]  scores zset     {name}:s       key -> base - priority
-    KEYS[3]  gated set       {name}:exc
-    KEYS[4]  cooldowns zset  {name}:exp     key -> deadline (epoch ms, server clock)
-    KEYS[5]  meta hash       {name}:meta    fields base, lseq
-    KEYS[6]  leases zset     {name}:lease   key -> lease deadline
-    KEYS[7]  delayed zset    {name}:delay   key -> ready time
-    KEYS[8]  dead zset       {name}:dead    key -> time of death
-    KEYS[9]  state hash      {name}:state   key -> JSON job state (includes/jobs.lua)
-    KEYS[10] marker list     {name}:marker
-    KEYS[11] stats hash      {name}:stats   fields added, pulled (expires 24 h after the last count)
-
+  Input (KEYS: the namedKeys line below):
     ARGV[1] count (integer 1..10000)
     ARGV[2] leaseMs (integer >= 1)
     ARGV[3] maxAttempts (integer >= 0; 0: unlimited), recorded in each job's state
@@ -27,8 +15,11 @@
     { { key1, value1, priority1, attempt1, leaseId1, key2, ... }, wakeInMs }
     where wakeInMs is when the next lease expires or delayed job is due, from now (-1: none)
 ]]
---- @include "includes/common"
---- @include "includes/jobs"
+--- @include "keys"
+--- @include "stream"
+--- @include "jobs"
+
+local K = namedKeys('items', 'scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker', 'stats')
 
 local count = toInteger(ARGV[1], 1, 10000)
 if count == nil then return grError('EINVAL', 'count must be an integer from 1 to 10000') end
@@ -40,18 +31,18 @@ local recoverLimit = toInteger(ARGV[4], 0, 10000)
 if recoverLimit == nil then return grError('EINVAL', 'recoverLimit must be an integer from 0 to 10000') end
 
 local now = serverNowMs()
-local base = readBase(KEYS[5])
-if recoverLimit > 0 then recoverDue(now, base, recoverLimit) end
+local base = readBase(K.meta)
+if recoverLimit > 0 then recoverDue(K, now, base, recoverLimit) end
 
 local out = {}
-local range = redis.call('ZPOPMIN', KEYS[2], count)
+local range = redis.call('ZPOPMIN', K.scores, count)
 if #range > 0 then
   local keys = keysOf(range)
-  local values = valuesOf(KEYS[1], keys)
-  local raw = callCollect('HMGET', KEYS[9], keys)
+  local values = valuesOf(K.items, keys)
+  local raw = callCollect('HMGET', K.state, keys)
   -- Lease ids: the lease counter, prefixed by the server clock in microseconds, so that ids
   -- stay unique across the stream's lifetimes (delete() drops the counter with the stream).
-  local seq = redis.call('HINCRBY', KEYS[5], 'lseq', 1)
+  local seq = redis.call('HINCRBY', K.meta, 'lseq', 1)
   local t = redis.call('TIME')
   local idPrefix = t[1] .. string.format('%06d', tonumber(t[2])) .. '-' .. seq .. '-'
   -- A first delivery has no state yet: its JSON is written directly (the common case, and the
@@ -84,16 +75,16 @@ if #range > 0 then
     out[#out + 1] = attempt
     out[#out + 1] = leaseId
   end
-  zaddAll(KEYS[6], now + leaseMs, keys)
-  callChunked('HSET', KEYS[9], fields)
-  countStat(KEYS[11], 'pulled', #keys)
+  zaddAll(K.leases, now + leaseMs, keys)
+  callChunked('HSET', K.state, fields)
+  countStat(K.stats, 'pulled', #keys)
 end
 
 -- Keep the marker only while there is something to lease, so idle workers block.
-if redis.call('EXISTS', KEYS[2]) == 1 then signalWork() else redis.call('DEL', KEYS[10]) end
+if redis.call('EXISTS', K.scores) == 1 then signalWork(K.marker) else redis.call('DEL', K.marker) end
 
 local wake = -1
-for _, pending in ipairs({ KEYS[6], KEYS[7] }) do
+for _, pending in ipairs({ K.leases, K.delayed }) do
   local first = redis.call('ZRANGE', pending, 0, 0, 'WITHSCORES')
   if first[2] then
     local inMs = math.max(0, tonumber(first[2]) - now)

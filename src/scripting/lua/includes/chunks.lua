@@ -1,0 +1,18 @@
+-- Runs `redis.call(command, key, <items i..j>)` over `list` in slices that stay far below
+-- Lua's stack limit for unpack().
+local function callChunked(command, key, list)
+  for i = 1, #list, 1000 do
+    redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+  end
+end
+
+-- Runs `redis.call(command, key, <items i..j>)` over `list` in slices, like callChunked,
+-- and concatenates the replies (HMGET, SMISMEMBER, ZMSCORE: one reply element per item).
+local function callCollect(command, key, list)
+  local out = {}
+  for i = 1, #list, 1000 do
+    local part = redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+    for j = 1, #part do out[#out + 1] = part[j] end
+  end
+  return out
+end
