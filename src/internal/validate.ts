@@ -5,13 +5,13 @@ export function invalid(message: string): GoodRedisError {
   return new GoodRedisError('InvalidArgument', message);
 }
 
-/** A stream name: a non-empty string without `{` or `}` (they would break the hash tag). */
-export function assertStreamName(name: unknown): asserts name is string {
+/** An object's name (a stream's, a queue's, …): a non-empty string without `{` or `}`, for the name is its hash tag. */
+export function assertObjectName(name: unknown, what: string): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) {
-    throw invalid(`stream name must be a non-empty string, got ${describe(name)}`);
+    throw invalid(`${what} name must be a non-empty string, got ${describe(name)}`);
   }
   if (name.includes('{') || name.includes('}')) {
-    throw invalid(`stream name must not contain "{" or "}", got ${JSON.stringify(name)}`);
+    throw invalid(`${what} name must not contain "{" or "}", got ${JSON.stringify(name)}`);
   }
 }
 

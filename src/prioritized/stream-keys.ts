@@ -1,4 +1,4 @@
-import { assertPrefix, assertStreamName } from '../internal/validate.js';
+import { familyRegistryKey, objectKeys, type KeyLayout } from '../keyspace/keys.js';
 
 /**
  * The Redis keys of one prioritized stream. All of them carry the hash tag `{name}`, so a
@@ -33,8 +33,27 @@ export interface StreamKeys {
   readonly stats: string;
 }
 
+/** The layout of a stream's keys: no family tag (the documented `P{name}:t`, …), a suffix per role. */
+export const STREAM_LAYOUT: KeyLayout<keyof StreamKeys> = {
+  what: 'stream',
+  tag: '',
+  suffixes: {
+    items: 't',
+    scores: 's',
+    gated: 'exc',
+    cooldowns: 'exp',
+    meta: 'meta',
+    leases: 'lease',
+    delayed: 'delay',
+    dead: 'dead',
+    state: 'state',
+    marker: 'marker',
+    stats: 'stats',
+  },
+};
+
 /**
- * Builds the keys of the stream `name` under `prefix`: the one place key names are made.
+ * Builds the keys of the stream `name` under `prefix`: the one place stream key names are made.
  *
  * @param name - the stream name (non-empty, without `{` or `}`)
  * @param prefix - the key prefix
@@ -42,22 +61,7 @@ export interface StreamKeys {
  * @defaultValue prefix `''`
  */
 export function streamKeys(name: string, prefix = ''): StreamKeys {
-  assertStreamName(name);
-  assertPrefix(prefix);
-  const tag = `${prefix}{${name}}`;
-  return {
-    items: `${tag}:t`,
-    scores: `${tag}:s`,
-    gated: `${tag}:exc`,
-    cooldowns: `${tag}:exp`,
-    meta: `${tag}:meta`,
-    leases: `${tag}:lease`,
-    delayed: `${tag}:delay`,
-    dead: `${tag}:dead`,
-    state: `${tag}:state`,
-    marker: `${tag}:marker`,
-    stats: `${tag}:stats`,
-  };
+  return objectKeys(STREAM_LAYOUT, name, prefix);
 }
 
 /**
@@ -67,6 +71,5 @@ export function streamKeys(name: string, prefix = ''): StreamKeys {
  * @returns the registry key
  */
 export function registryKey(prefix = ''): string {
-  assertPrefix(prefix);
-  return `${prefix}:ps:keys`;
+  return familyRegistryKey('ps', prefix);
 }

@@ -1,6 +1,6 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { typed } from '../errors.js';
-import { assertPrefix, assertStreamName, optionsOf } from '../internal/validate.js';
+import { assertObjectName, assertPrefix, optionsOf } from '../internal/validate.js';
 import { PrioritizedStream } from './prioritized-stream.js';
 import { registryKey, streamKeys } from './stream-keys.js';
 import type { PrioritizedStreamOptions } from './types.js';
@@ -91,7 +91,7 @@ export class StreamRegistry {
    * @returns `true` when registered
    */
   public async has(name: string): Promise<boolean> {
-    assertStreamName(name);
+    assertObjectName(name, 'stream');
     return (await typed(this.client.sismember(this.key, name))) === 1;
   }
 
@@ -114,7 +114,7 @@ export class StreamRegistry {
    * @returns `true` when it was not registered before
    */
   public async register(name: string): Promise<boolean> {
-    assertStreamName(name);
+    assertObjectName(name, 'stream');
     return (await typed(this.client.sadd(this.key, name))) === 1;
   }
 
@@ -125,7 +125,7 @@ export class StreamRegistry {
    * @returns `true` when it was registered
    */
   public async unregister(name: string): Promise<boolean> {
-    assertStreamName(name);
+    assertObjectName(name, 'stream');
     return (await typed(this.client.srem(this.key, name))) === 1;
   }
 

@@ -1,0 +1,58 @@
+/**
+ * The one place Redis key names are made. Every key of one object carries the object's
+ * `{hash tag}`, so the object lives in one Redis Cluster slot and each script may name all of
+ * its keys in `KEYS`:
+ *
+ * ```text
+ * <prefix><family tag>{<name>}:<role suffix>     e.g. P{orders}:t (a stream), P:q{orders}:list
+ * <prefix>:<family>:keys                          the family's registry of names
+ * ```
+ *
+ * Prioritized streams keep their documented layout (no family tag: `P{name}:t`); each new
+ * family puts a short tag before the hash tag, so names never collide across families.
+ *
+ * @module
+ */
+import { assertObjectName, assertPrefix } from '../internal/validate.js';
+
+/** The layout of one family's objects: its tag and the suffix of each of an object's keys by role. */
+export interface KeyLayout<Role extends string> {
+  /** Names the objects in errors, e.g. `stream`. */
+  readonly what: string;
+  /** Put before the hash tag: `''` for prioritized streams, `:q` for queues, … */
+  readonly tag: string;
+  /** The suffix after `{name}:` of each key, by role. */
+  readonly suffixes: Readonly<Record<Role, string>>;
+}
+
+/**
+ * Builds the keys of the object `name` under `prefix`, one per role of the layout.
+ *
+ * @param layout - the family's layout
+ * @param name - the object's name (non-empty, without `{` or `}`)
+ * @param prefix - the key prefix (without `{` or `}`)
+ * @returns the keys by role
+ * @throws {@link GoodRedisError} `InvalidArgument` for a bad name or prefix
+ */
+export function objectKeys<Role extends string>(layout: KeyLayout<Role>, name: string, prefix = ''): Record<Role, string> {
+  assertObjectName(name, layout.what);
+  assertPrefix(prefix);
+  const tag = `${prefix}${layout.tag}{${name}}:`;
+  const keys = {} as Record<Role, string>;
+  for (const role of Object.keys(layout.suffixes) as Role[]) keys[role] = tag + layout.suffixes[role];
+  return keys;
+}
+
+/**
+ * The registry of a family's names under `prefix`: `<prefix>:<family>:keys` (`:ps:keys` for
+ * prioritized streams with the default prefix). It has no hash tag: on a Cluster it lives in a
+ * slot of its own, so the scripts never touch it.
+ *
+ * @param family - the family's registry name, e.g. `ps`
+ * @param prefix - the key prefix
+ * @returns the registry key
+ */
+export function familyRegistryKey(family: string, prefix = ''): string {
+  assertPrefix(prefix);
+  return `${prefix}:${family}:keys`;
+}
