@@ -21,6 +21,16 @@ export {
 export { PrioritizedStream } from './prioritized/prioritized-stream.js';
 export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
 export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult, type SweepOptions } from './prioritized/expirer.js';
+export {
+  Sweeper,
+  type Sweepable,
+  type SweepContext,
+  type SweepReport,
+  type SweeperOptions,
+  type SweeperResult,
+  type SweeperEvents,
+  type SweepOnceOptions,
+} from './maintenance/sweeper.js';
 export { Worker, type WorkerOptions, type WorkerEvents, type JobHandler } from './prioritized/worker.js';
 export { JobWorker, type Handler, type JobWorkerOptions, type JobWorkerEvents, type FailureOutcome, type CloseOptions } from './jobs/worker.js';
 export { RetryLater, defaultBackoff } from './jobs/backoff.js';

@@ -1,7 +1,15 @@
-import { EventEmitter } from 'node:events';
-import { loggerOf, type Logger } from '../internal/logger.js';
-import { reportError } from '../internal/report-error.js';
-import { assertInteger, invalid, optionsOf } from '../internal/validate.js';
+import type { RedisClient } from '../connection/redis-client.js';
+import type { Logger } from '../internal/logger.js';
+import { assertInteger, optionsOf } from '../internal/validate.js';
+import {
+  Sweeper,
+  type SweepContext,
+  type Sweepable,
+  type SweeperEvents,
+  type SweeperResult,
+  type SweepOnceOptions,
+  type SweepReport,
+} from '../maintenance/sweeper.js';
 import type { StreamRegistry } from './stream-registry.js';
 
 /** Options of {@link Expirer}. */
@@ -28,10 +36,7 @@ export interface ExpirerOptions {
 }
 
 /** Options of {@link Expirer.sweepOnce}. */
-export interface SweepOptions {
-  /** Stops the sweep before its next stream once aborted; the result counts what was done. */
-  signal?: AbortSignal | undefined;
-}
+export type SweepOptions = SweepOnceOptions;
 
 /** What one sweep did. */
 export interface SweepResult {
@@ -53,18 +58,85 @@ export interface SweepResult {
   durationMs: number;
 }
 
-/** The events an {@link Expirer} emits. */
-export interface ExpirerEvents {
-  /** After every sweep, with what it did. */
-  sweep: [result: SweepResult];
-  /** When a stream (or the registry) could not be swept; `stream` is its name when known. */
-  error: [error: Error, stream: string | undefined];
+/** The events an {@link Expirer} emits: `sweep` after every sweep, `error` naming the stream (undefined: the registry). */
+export type ExpirerEvents = SweeperEvents<SweepResult>;
+
+/** What the stream sweepable reports: the sweep's counts and the cooldowns ended per stream. */
+interface StreamSweepReport extends SweepReport {
+  readonly counts: { expired: number; returned: number; deadLettered: number; promoted: number };
+  readonly perStream: Record<string, number>;
+}
+
+/**
+ * The streams of a registry as a {@link Sweepable}: each stream's ended cooldowns, then its
+ * expired leases and due delayed jobs, in atomic chunks of `batchSize`.
+ */
+class RegistryStreams implements Sweepable<StreamSweepReport> {
+  public readonly object = 'stream';
+  public readonly objects = 'streams';
+  public readonly source = 'registry';
+
+  public constructor(
+    private readonly registry: StreamRegistry,
+    private readonly batchSize: number,
+  ) {}
+
+  public get client(): RedisClient {
+    return this.registry.client;
+  }
+
+  public async sweep({ signal, report }: SweepContext): Promise<StreamSweepReport> {
+    const counts = { expired: 0, returned: 0, deadLettered: 0, promoted: 0 };
+    const perStream: Record<string, number> = {};
+    let objects = 0;
+    let failed = 0;
+    let names: string[] = [];
+    try {
+      names = await this.registry.names();
+    } catch (err) {
+      failed += 1;
+      report(err, undefined);
+    }
+    for (const name of names) {
+      if (signal?.aborted === true) break;
+      try {
+        const stream = this.registry.stream(name, { chunkSize: this.batchSize });
+        const expired = await stream.expire();
+        const recovered = await stream.recover();
+        objects += 1;
+        counts.expired += expired;
+        if (expired > 0) perStream[name] = expired;
+        counts.returned += recovered.returned;
+        counts.deadLettered += recovered.died;
+        counts.promoted += recovered.promoted;
+      } catch (err) {
+        failed += 1;
+        report(err, name);
+      }
+    }
+    return { objects, failed, counts, perStream };
+  }
+}
+
+/** A sweep's result as the Expirer has always reported it. */
+function summarize(result: SweeperResult<StreamSweepReport>): SweepResult {
+  const [report] = result.reports;
+  return {
+    streams: report?.objects ?? 0,
+    expired: report?.counts.expired ?? 0,
+    perStream: report?.perStream ?? {},
+    returned: report?.counts.returned ?? 0,
+    deadLettered: report?.counts.deadLettered ?? 0,
+    promoted: report?.counts.promoted ?? 0,
+    failed: result.failed,
+    durationMs: result.durationMs,
+  };
 }
 
 /**
  * A background sweeper over every registered stream: it ends expired cooldowns, returns jobs
  * whose lease expired (or dead-letters them after their last attempt) and brings back due
- * delayed jobs. It reschedules
+ * delayed jobs. It is the {@link Sweeper} preset for the streams of one registry. It reschedules
  * itself with an unref'd `setTimeout`, so it never keeps the process alive on its own;
  * reports failures as `error` events (or as process warnings when nobody listens) and never
  * crashes the process; and `stop()` waits for the sweep in flight. Each stream is swept in
@@ -79,137 +151,16 @@ export interface ExpirerEvents {
  * await expirer.stop();
  * ```
  */
-export class Expirer extends EventEmitter<ExpirerEvents> {
-  private readonly registry: StreamRegistry;
-  private readonly intervalMs: number;
-  private readonly batchSize: number;
-  private readonly logger: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private started = false;
-  private readonly inFlight = new Set<Promise<SweepResult>>();
-
+export class Expirer extends Sweeper<StreamSweepReport, SweepResult> {
   /**
    * @param registry - the registry whose streams are swept
-   * @param options - interval and batch size
+   * @param options - interval, batch size, logger
    * @throws {@link GoodRedisError} `InvalidArgument` for a bad option
    */
   public constructor(registry: StreamRegistry, options: ExpirerOptions = {}) {
     options = optionsOf(options);
-    super();
-    this.registry = registry;
-    this.intervalMs = options.intervalMs ?? 1000;
-    assertInteger(this.intervalMs, 'intervalMs', 1);
-    this.batchSize = options.batchSize ?? 1000;
-    assertInteger(this.batchSize, 'batchSize', 1, 10_000);
-    this.logger = loggerOf(options.logger);
-  }
-
-  /** Whether the sweeper is started. */
-  public get running(): boolean {
-    return this.started;
-  }
-
-  /** Starts sweeping: the first sweep after `intervalMs`, then `intervalMs` after each sweep ends. Idempotent. */
-  public start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.schedule();
-  }
-
-  /**
-   * Stops sweeping and waits for any sweep in flight to finish. Idempotent.
-   *
-   * @returns when no sweep is running any more
-   */
-  public async stop(): Promise<void> {
-    this.started = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  /** `await using expirer = new Expirer(…)`: stops it, waiting for the sweep in flight. */
-  public async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
-  }
-
-  /**
-   * Sweeps every registered stream once, now: cooldowns, expired leases, due delayed jobs. A
-   * stream that fails is reported as an `error` event and does not stop the others.
-   *
-   * @param options - `signal`: stop before the next stream once aborted
-   * @returns what the sweep did
-   */
-  public sweepOnce(options: SweepOptions = {}): Promise<SweepResult> {
-    options = optionsOf(options);
-    const { signal } = options;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('signal must be an AbortSignal');
-    const sweep = this.sweep(signal).finally(() => this.inFlight.delete(sweep));
-    this.inFlight.add(sweep);
-    return sweep;
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.connectionEnded()) {
-        // quit() was called on the registry's connection: nothing will work again. Say so once and stop.
-        this.started = false;
-        this.report(new Error("the registry's connection was closed; the Expirer stops"), undefined);
-        return;
-      }
-      void this.sweepOnce()
-        .catch(() => undefined) // already reported by sweep()
-        .then(() => {
-          if (this.started) this.schedule();
-        });
-    }, this.intervalMs);
-    this.timer.unref();
-  }
-
-  private async sweep(signal: AbortSignal | undefined): Promise<SweepResult> {
-    const started = performance.now();
-    const result: SweepResult = { streams: 0, expired: 0, perStream: {}, returned: 0, deadLettered: 0, promoted: 0, failed: 0, durationMs: 0 };
-    let names: string[] = [];
-    try {
-      names = await this.registry.names();
-    } catch (err) {
-      result.failed += 1;
-      this.report(err, undefined);
-    }
-    for (const name of names) {
-      if (signal?.aborted === true) break;
-      try {
-        const stream = this.registry.stream(name, { chunkSize: this.batchSize });
-        const expired = await stream.expire();
-        const recovered = await stream.recover();
-        result.streams += 1;
-        result.expired += expired;
-        if (expired > 0) result.perStream[name] = expired;
-        result.returned += recovered.returned;
-        result.deadLettered += recovered.died;
-        result.promoted += recovered.promoted;
-      } catch (err) {
-        result.failed += 1;
-        this.report(err, name);
-      }
-    }
-    result.durationMs = performance.now() - started;
-    const changed = result.expired + result.returned + result.deadLettered + result.promoted > 0;
-    const { streams, expired, returned, deadLettered, promoted, failed, durationMs } = result;
-    this.logger[changed ? 'info' : 'debug']({ streams, expired, returned, deadLettered, promoted, failed, durationMs }, 'sweep finished');
-    this.emit('sweep', result);
-    return result;
-  }
-
-  /** Whether the registry's connection was closed for good (`quit()`, `disconnect()`). */
-  private connectionEnded(): boolean {
-    return this.registry.client.status === 'end';
-  }
-
-  private report(err: unknown, stream: string | undefined): void {
-    if (this.started && this.connectionEnded()) return; // the next schedule() reports it, once
-    this.logger.error({ err, stream }, 'sweep failed');
-    reportError(this, err, `Expirer: ${stream === undefined ? 'registry' : `stream ${stream}`}`, stream);
+    const batchSize = options.batchSize ?? 1000;
+    assertInteger(batchSize, 'batchSize', 1, 10_000);
+    super([new RegistryStreams(registry, batchSize)], { intervalMs: options.intervalMs, logger: options.logger, name: 'Expirer' }, summarize);
   }
 }
