@@ -23,6 +23,8 @@ export interface Results {
   consume: { goodRedis: Phase; reference: Phase; bullmq: Phase };
   /** The same with a 24 h ack cooldown, against the reference ack that writes it too. */
   consumeCooldown: { goodRedis: Phase; reference: Phase };
+  /** The same Worker run against a reference consumer that also keeps its next lease in flight. */
+  consumeAhead: { goodRedis: Phase; reference: Phase };
   memory: { goodRedis: number; reference: number; bullmq: number };
   longestScriptMs: { add: number; pull: number };
   decrementAll: { size: number; medianMs: number; p99Ms: number; roundTripMs: number; loopMs: number }[];
@@ -107,6 +109,7 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
       row('pull, cooldownMs: 0 (items/s)', r.pullNoCooldown.goodRedis, r.pullNoCooldown.reference, r.pull.bullmq),
       row('consume: Worker, ack cooldown 0 (jobs/s)', r.consume.goodRedis, r.consume.reference, r.consume.bullmq),
       row('consume: Worker, 24 h ack cooldown (jobs/s)', r.consumeCooldown.goodRedis, r.consumeCooldown.reference, r.consume.bullmq),
+      row('consume: Worker vs a reference leasing ahead too (jobs/s)', r.consumeAhead.goodRedis, r.consumeAhead.reference, r.consume.bullmq),
       [
         'memory (bytes/item)',
         n(r.memory.goodRedis),

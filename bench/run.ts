@@ -147,18 +147,21 @@ async function consumeRound(redis: Redis, items: BenchItem[], ackCooldownMs: num
 /**
  * The reference's consumer, shaped like the Worker at the same concurrency: lease up to
  * `bullConcurrency` jobs, run no-op handlers, ack them in one call while the next lease goes
- * out.
+ * out. With `ahead`, it also keeps the next lease in flight while it handles a batch, as the
+ * Worker does with quick handlers (prefetch): the fair bound for the Worker's pipelining.
  */
-async function referenceConsumeRound(redis: Redis, items: BenchItem[], ackCooldownMs: number): Promise<Phase> {
+async function referenceConsumeRound(redis: Redis, items: BenchItem[], ackCooldownMs: number, ahead = false): Promise<Phase> {
   await fresh(redis);
   const queue = new ReferenceQueue(redis, 'bench');
   await inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => queue.addMany(c));
   let acked = 0;
   const phase = await timed(items.length, async () => {
     const acks: Promise<number>[] = [];
+    let next = queue.lease(CONFIG.bullConcurrency, 30_000);
     for (;;) {
-      const jobs = await queue.lease(CONFIG.bullConcurrency, 30_000);
+      const jobs = await next;
       if (jobs.length === 0) break;
+      if (ahead) next = queue.lease(CONFIG.bullConcurrency, 30_000); // before this batch's ack
       acks.push(
         queue
           .ack(
@@ -167,6 +170,7 @@ async function referenceConsumeRound(redis: Redis, items: BenchItem[], ackCooldo
           )
           .then((n) => (acked += n)),
       );
+      if (!ahead) next = queue.lease(CONFIG.bullConcurrency, 30_000); // with this batch's ack
     }
     await Promise.all(acks);
   });
@@ -334,12 +338,14 @@ async function main(): Promise<void> {
     const consumeCooldown: Phase[] = [];
     const referenceConsume: Phase[] = [];
     const referenceConsumeCooldown: Phase[] = [];
+    const referenceConsumeAhead: Phase[] = [];
     for (let round = 1; round <= CONFIG.rounds; round += 1) {
       log(`  consume round ${String(round)}/${String(CONFIG.rounds)}: good-redis Worker and the reference, ack without and with a 24 h cooldown`);
       consume.push(await consumeRound(redis, items, 0));
       referenceConsume.push(await referenceConsumeRound(redis, items, 0));
       consumeCooldown.push(await consumeRound(redis, items, DAY_MS));
       referenceConsumeCooldown.push(await referenceConsumeRound(redis, items, DAY_MS));
+      referenceConsumeAhead.push(await referenceConsumeRound(redis, items, 0, true));
     }
     log('  BullMQ');
     const bullmq = await bullRound(bull, redis, server.port, items);
@@ -358,6 +364,7 @@ async function main(): Promise<void> {
       pullNoCooldown: { goodRedis: best(oursNoCooldown.map((o) => o.pull)), reference: best(reference.map((r) => r.pull)) },
       consume: { goodRedis: best(consume), reference: best(referenceConsume), bullmq: bullmq.pull },
       consumeCooldown: { goodRedis: best(consumeCooldown), reference: best(referenceConsumeCooldown) },
+      consumeAhead: { goodRedis: best(consume), reference: best(referenceConsumeAhead) },
       memory: {
         goodRedis: Math.min(...ours.map((o) => o.bytesPerItem)),
         reference: Math.min(...reference.map((r) => r.bytesPerItem)),

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { GoodRedisError, JobWorker, RetryLater, type Handler, type JobWorkerOptions, type Logger } from '../../../src/index.js';
+import { PREFETCH_BELOW_MS } from '../../../src/jobs/worker.js';
 import { deferred, FakeJob, FakeSource, jobs, until } from './fake-source.js';
 
 describe('JobWorker (unit, fake source)', () => {
@@ -314,5 +315,117 @@ describe('JobWorker (unit, fake source)', () => {
     }
     assert.equal(outside.running, false);
     assert.deepEqual(source.acks, [['j0']]);
+  });
+
+  describe('leasing ahead (prefetch)', () => {
+    /** A handler that returns at once for the first `quick` jobs, then waits for the test to release each job. */
+    function quickThenHeld(quick: number): {
+      handler: Handler<FakeJob, void>;
+      started: string[];
+      release: (id: string) => void;
+      running: () => number;
+      most: () => number;
+    } {
+      const started: string[] = [];
+      const gates = new Map<string, () => void>();
+      let running = 0;
+      let most = 0;
+      const handler: Handler<FakeJob, void> = async (job) => {
+        started.push(job.id);
+        running += 1;
+        most = Math.max(most, running);
+        if (started.length > quick) {
+          const gate = deferred();
+          gates.set(job.id, gate.resolve);
+          await gate.promise;
+        }
+        running -= 1;
+      };
+      return { handler, started, release: (id) => gates.get(id)?.(), running: () => running, most: () => most };
+    }
+
+    it('should lease a batch ahead while quick handlers run, start it as slots free, and never run more than concurrency', async () => {
+      source.push(...jobs(20));
+      const h = quickThenHeld(5);
+      worker(h.handler, { concurrency: 5 });
+      await until(() => h.started.length === 10, 'the second batch running');
+      await until(() => source.waiting.length === 5, 'a batch leased ahead');
+      assert.equal(h.running(), 5, 'the batch ahead waits for slots');
+      assert.equal(h.started.length, 10);
+      for (const id of h.started.slice(5)) h.release(id);
+      for (let i = 10; i < 20; i++) {
+        await until(() => h.started.includes(`j${String(i)}`), `j${String(i)} started`);
+        h.release(`j${String(i)}`);
+      }
+      await until(() => source.acks.flat().length === 20, 'every job acked');
+      assert.equal(h.most(), 5);
+      assert.deepEqual(source.released, []);
+    });
+
+    it('should lease only for free slots with prefetch: false', async () => {
+      source.push(...jobs(20));
+      const h = quickThenHeld(5);
+      worker(h.handler, { concurrency: 5, prefetch: false });
+      await until(() => h.started.length === 10, 'the second batch running');
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(source.waiting.length, 10, 'nothing leased beyond the free slots');
+    });
+
+    it('should lease only for free slots while handlers are slow', async () => {
+      const time = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
+      clock = time;
+      source.push(...jobs(12));
+      let completed = 0;
+      const overLeased: number[] = [];
+      const lease = source.leaseBatch.bind(source);
+      let leased = 0;
+      source.leaseBatch = async (request) => {
+        const batch = await lease(request);
+        leased += batch.items.length;
+        if (leased - completed > 3) overLeased.push(leased - completed);
+        return batch;
+      };
+      const w = worker(() => new Promise<void>((resolve) => setTimeout(resolve, PREFETCH_BELOW_MS * 3)), { concurrency: 3 });
+      w.on('completed', () => (completed += 1));
+      for (let step = 0; step < 12 && completed < 12; step++) {
+        await time.tickAsync(PREFETCH_BELOW_MS * 3);
+        await until(() => true);
+      }
+      await until(() => completed === 12, 'every job completed');
+      assert.deepEqual(overLeased, [], 'never more jobs leased than slots');
+    });
+
+    it('should give back, without running it, a job that waited half its lease for a slot', async () => {
+      const time = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
+      clock = time;
+      source.push(...jobs(6));
+      const started: string[] = [];
+      worker(
+        (job) => {
+          started.push(job.id);
+          // The first two are quick; the next two hold their slots for 600 ms of a 1000 ms lease.
+          return started.length <= 2 ? undefined : new Promise<void>((resolve) => setTimeout(resolve, 600));
+        },
+        { concurrency: 2, leaseMs: 1000, autoExtend: false },
+      );
+      await until(() => started.length === 4 && source.waiting.length === 0, 'two running, two leased ahead');
+      await time.tickAsync(600);
+      await until(() => source.released.length === 2, 'the two that waited given back');
+      assert.deepEqual(source.released, ['j4', 'j5']);
+      assert.deepEqual(started, ['j0', 'j1', 'j2', 'j3']);
+    });
+
+    it('should give back on close() the jobs leased ahead and not started', async () => {
+      source.push(...jobs(6));
+      const h = quickThenHeld(2);
+      const w = worker(h.handler, { concurrency: 2 });
+      await until(() => h.started.length === 4 && source.waiting.length === 0, 'two running, two leased ahead');
+      const closing = w.close();
+      h.release('j2');
+      h.release('j3');
+      await closing;
+      assert.deepEqual(source.released, ['j4', 'j5']);
+      assert.deepEqual(source.acks.flat().sort(), ['j0', 'j1', 'j2', 'j3']);
+    });
   });
 });
