@@ -1,6 +1,7 @@
 /**
  * Writes the help of `good-redis` and of each of its commands into docs/cli.md, between
- * `<!-- help: <command> -->` and `<!-- /help -->` (`<!-- help: -->` for the program's own).
+ * `<!-- help: <command> -->` and `<!-- /help -->` (`<!-- help: -->` for the program's own;
+ * `<!-- help: queue inspect -->` for a command of a group).
  *
  *   npm run docs:cli            # rewrite the blocks
  *   npm run docs:cli -- --check # exit 1 when a block is out of date
@@ -26,11 +27,11 @@ async function helpOf(args: string[]): Promise<string> {
 }
 
 const doc = readFileSync(file, 'utf8');
-const blocks = [...doc.matchAll(/<!-- help: ?([a-z-]*) -->\n[\s\S]*?<!-- \/help -->/g)];
+const blocks = [...doc.matchAll(/<!-- help: ?([a-z -]*?) -->\n[\s\S]*?<!-- \/help -->/g)];
 let updated = doc;
 for (const block of blocks) {
   const command = block[1] ?? '';
-  const args = command === '' ? ['--help'] : [command, '--help'];
+  const args = command === '' ? ['--help'] : [...command.split(' '), '--help'];
   const marker = command === '' ? '<!-- help: -->' : `<!-- help: ${command} -->`;
   const fresh = `${marker}\n\`\`\`text\n$ good-redis ${args.join(' ')}\n${await helpOf(args)}\`\`\`\n<!-- /help -->`;
   updated = updated.replace(block[0], fresh);

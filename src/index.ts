@@ -20,9 +20,32 @@ export {
 } from './connection/connection-options.js';
 export { PrioritizedStream } from './prioritized/prioritized-stream.js';
 export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
-export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult, type SweepOptions } from './prioritized/expirer.js';
+export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult, type SweepOptions } from './maintenance/expirer.js';
+export { Queue } from './queues/queue.js';
+export { UniqueQueue } from './queues/unique-queue.js';
+export { ReliableQueue } from './queues/reliable-queue.js';
+export { QueueJob } from './queues/queue-job.js';
+export { Pool, PoolJob, type PoolLease, type PoolOptions, type PoolAddOptions, type PoolEvents, type PoolStats, type PoolEntry } from './queues/pool.js';
+export { QueueObject, type QueueObjectOptions } from './queues/queue-object.js';
+export { QueueRegistry, type QueueRegistryOptions } from './queues/queue-registry.js';
+export { RegistryQueues, type QueueSweepReport } from './queues/queue-sweepable.js';
+export type { QueueKind, QueueFamilyKind } from './queues/scripts.js';
+export { queueKeys, queueRegistryKey, type QueueKeys } from './queues/queue-keys.js';
+export type {
+  Delivery,
+  DeadLetterQueue,
+  QueueOptions,
+  GetItemsOptions,
+  QueueCloseOptions,
+  QueueStats,
+  QueueConsumer,
+  QueueEvents,
+  QueueRollback,
+  RollbackOptions,
+} from './queues/types.js';
 export {
   Sweeper,
+  sweepEach,
   type Sweepable,
   type SweepContext,
   type SweepReport,
@@ -89,4 +112,4 @@ export {
 } from './prioritized/types.js';
 export { createGoodRedisModule, type GoodRedisModuleOptions, type ExpirerModuleOptions } from './di/container-module.js';
 export { Closeables, type Closeable } from './di/closeables.js';
-export { TOKENS, type StreamFactory, type WorkerFactory } from './di/tokens.js';
+export { TOKENS, type StreamFactory, type WorkerFactory, type QueueFactory, type UniqueQueueFactory, type PoolFactory } from './di/tokens.js';

@@ -4,7 +4,8 @@
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Expirer, type SweepResult } from '../prioritized/expirer.js';
+import { Expirer, type SweepResult } from '../maintenance/expirer.js';
+import { QueueRegistry } from '../queues/queue-registry.js';
 import type { StreamRegistry } from '../prioritized/stream-registry.js';
 import type { Output } from './cli-support.js';
 
@@ -83,9 +84,10 @@ export interface DaemonOptions {
  * @returns how many sweeps ran, once stopped
  */
 export async function runExpirerDaemon(registry: StreamRegistry, options: DaemonOptions, log: Logger, stop: AbortSignal): Promise<number> {
-  const expirer = new Expirer(registry, { intervalMs: options.intervalMs, batchSize: options.batchSize });
-  expirer.on('error', (err, stream) => {
-    log.log('error', 'sweep failed', { stream: stream ?? null, error: err.message });
+  const queues = new QueueRegistry(registry.client, { prefix: registry.prefix });
+  const expirer = new Expirer(registry, { intervalMs: options.intervalMs, batchSize: options.batchSize, queues });
+  expirer.on('error', (err, object) => {
+    log.log('error', 'sweep failed', { stream: object ?? null, error: err.message });
   });
   let sweeps = 0;
   let sweeping = false;
@@ -118,10 +120,10 @@ export async function runExpirerDaemon(registry: StreamRegistry, options: Daemon
 }
 
 function didSomething(result: SweepResult): boolean {
-  return result.expired + result.returned + result.deadLettered + result.promoted + result.failed > 0;
+  return result.expired + result.returned + result.deadLettered + result.promoted + result.reEnqueued + result.failed > 0;
 }
 
 function sweepFields(result: SweepResult): Record<string, unknown> {
-  const { streams, expired, returned, deadLettered, promoted, failed } = result;
-  return { streams, expired, returned, deadLettered, promoted, failed, durationMs: Math.round(result.durationMs) };
+  const { streams, expired, returned, deadLettered, promoted, queues, reEnqueued, failed } = result;
+  return { streams, expired, returned, deadLettered, promoted, queues, reEnqueued, failed, durationMs: Math.round(result.durationMs) };
 }

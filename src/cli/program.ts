@@ -8,6 +8,7 @@
 import { Command, CommanderError, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { ExitCode, describeFailure, println, type CliIO, type ExitCodeValue } from './cli-support.js';
 import { cliContext } from './context.js';
+import { QUEUE_COMMANDS, QUEUE_TOOLS } from './commands/queue/index.js';
 import { STREAM_COMMANDS, STREAM_TOOLS, type CommandFactory } from './commands/stream/index.js';
 
 export { confirm } from './context.js';
@@ -92,6 +93,9 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
   for (const make of STREAM_COMMANDS) add(streamGroup, make);
   // Today's short forms: good-redis add is good-redis stream add.
   for (const make of STREAM_COMMANDS) add(program, make);
+  for (const make of QUEUE_TOOLS) add(program, make);
+  const queueGroup = program.command('queue').description('the commands on one reliable queue or pool').helpCommand(false);
+  for (const make of QUEUE_COMMANDS) add(queueGroup, make);
   for (const make of daemons) add(program, make);
 
   return program;

@@ -3,10 +3,11 @@ import 'reflect-metadata';
 import { ContainerModule } from 'inversify';
 import type { ConnectionOptions } from '../connection/connection-options.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import type { ExpirerOptions } from '../prioritized/expirer.js';
+import type { ExpirerOptions } from '../maintenance/expirer.js';
 import type { StreamRegistryOptions } from '../prioritized/stream-registry.js';
 import { bindCore } from './core-bindings.js';
 import { bindPrioritized } from './prioritized-bindings.js';
+import { bindQueues } from './queue-bindings.js';
 
 /** Options of {@link createGoodRedisModule}. */
 export interface GoodRedisModuleOptions {
@@ -29,7 +30,7 @@ export interface GoodRedisModuleOptions {
    * @defaultValue `process.env`
    */
   env?: NodeJS.ProcessEnv | undefined;
-  /** Key prefix and stream defaults of the registry (and so of every stream). */
+  /** Key prefix (of every stream, queue and pool) and stream defaults of the registry. */
   registry?: StreamRegistryOptions | undefined;
   /** The Expirer's options, plus `autoStart`. */
   expirer?: ExpirerModuleOptions | undefined;
@@ -70,6 +71,7 @@ export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): Con
   options = optionsOf(options);
   return new ContainerModule(({ bind }) => {
     const core = bindCore(bind, options);
-    bindPrioritized(bind, options, core);
+    const queues = bindQueues(bind, options, core);
+    bindPrioritized(bind, options, core, queues);
   });
 }

@@ -5,28 +5,30 @@
  */
 import type { ContainerModuleLoadOptions } from 'inversify';
 import type { RedisClient } from '../connection/redis-client.js';
-import { Expirer } from '../prioritized/expirer.js';
+import { Expirer } from '../maintenance/expirer.js';
 import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import { StreamRegistry } from '../prioritized/stream-registry.js';
 import { Worker, type JobHandler, type WorkerOptions } from '../prioritized/worker.js';
 import type { Closeables } from './closeables.js';
 import type { GoodRedisModuleOptions } from './container-module.js';
 import type { CoreHandles } from './core-bindings.js';
+import type { QueueHandles } from './queue-bindings.js';
 import { TOKENS, type StreamFactory, type WorkerFactory } from './tokens.js';
 
 /**
  * Binds the {@link StreamRegistry}, the {@link Expirer}, the {@link StreamFactory} and the
  * {@link WorkerFactory} as singletons made once on first need (or at load, with
  * `expirer.autoStart`) and shared by the bindings, so what autoStart made is what the
- * container hands out. The Expirer and the workers join the core's closeables.
+ * container hands out. The Expirer also reaps the module's queues. The Expirer and the workers
+ * join the core's closeables.
  */
-export function bindPrioritized(bind: ContainerModuleLoadOptions['bind'], options: GoodRedisModuleOptions, core: CoreHandles): void {
+export function bindPrioritized(bind: ContainerModuleLoadOptions['bind'], options: GoodRedisModuleOptions, core: CoreHandles, queues: QueueHandles): void {
   let registry: StreamRegistry | undefined;
   let sweeper: Expirer | undefined;
   const getRegistry = (client = core.connection()): StreamRegistry => (registry ??= new StreamRegistry(client, options.registry ?? {}));
   const getExpirer = (streams = getRegistry()): Expirer => {
     if (sweeper === undefined) {
-      const expirer = new Expirer(streams, options.expirer ?? {});
+      const expirer = new Expirer(streams, { ...options.expirer, queues: options.expirer?.queues ?? queues.registry() });
       core.closeables.add({ close: () => expirer.stop() });
       sweeper = expirer;
     }

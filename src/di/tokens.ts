@@ -1,10 +1,15 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { RedisClient } from '../connection/redis-client.js';
 import type { Closeables } from './closeables.js';
-import type { Expirer } from '../prioritized/expirer.js';
+import type { Expirer } from '../maintenance/expirer.js';
 import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import type { RegistryStreamOptions, StreamRegistry } from '../prioritized/stream-registry.js';
 import type { JobHandler, Worker, WorkerOptions } from '../prioritized/worker.js';
+import type { Pool, PoolOptions } from '../queues/pool.js';
+import type { Queue } from '../queues/queue.js';
+import type { QueueRegistry } from '../queues/queue-registry.js';
+import type { QueueOptions } from '../queues/types.js';
+import type { UniqueQueue } from '../queues/unique-queue.js';
 
 /** Returns the {@link PrioritizedStream} for a name, on the module's connection and prefix. */
 export type StreamFactory = <T = string>(name: string, options?: RegistryStreamOptions<T>) => PrioritizedStream<T>;
@@ -24,6 +29,15 @@ export interface WorkerFactory {
   closeAll(): Promise<void>;
 }
 
+/** A new {@link Queue} (one consumer) for a name, on the module's connection and prefix; closed when the module unloads. */
+export type QueueFactory = <T = string>(name: string, options?: Omit<QueueOptions<T>, 'prefix'>) => Queue<T>;
+
+/** A new {@link UniqueQueue} (one consumer) for a name, on the module's connection and prefix; closed when the module unloads. */
+export type UniqueQueueFactory = <T = string>(name: string, options?: Omit<QueueOptions<T>, 'prefix'>) => UniqueQueue<T>;
+
+/** The {@link Pool} for a name, on the module's connection and prefix. */
+export type PoolFactory = <T = string>(name: string, options?: Omit<PoolOptions<T>, 'prefix'>) => Pool<T>;
+
 /**
  * The service identifiers {@link createGoodRedisModule} binds. They are global symbols, so
  * two copies of the package agree on them.
@@ -41,4 +55,12 @@ export const TOKENS = {
   StreamFactory: Symbol.for('good-redis.StreamFactory') as ServiceIdentifier<StreamFactory>,
   /** The {@link WorkerFactory}. */
   WorkerFactory: Symbol.for('good-redis.WorkerFactory') as ServiceIdentifier<WorkerFactory>,
+  /** The {@link QueueRegistry}. */
+  QueueRegistry: Symbol.for('good-redis.QueueRegistry') as ServiceIdentifier<QueueRegistry>,
+  /** The {@link QueueFactory}. */
+  QueueFactory: Symbol.for('good-redis.QueueFactory') as ServiceIdentifier<QueueFactory>,
+  /** The {@link UniqueQueueFactory}. */
+  UniqueQueueFactory: Symbol.for('good-redis.UniqueQueueFactory') as ServiceIdentifier<UniqueQueueFactory>,
+  /** The {@link PoolFactory}. */
+  PoolFactory: Symbol.for('good-redis.PoolFactory') as ServiceIdentifier<PoolFactory>,
 } as const;

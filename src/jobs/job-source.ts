@@ -103,4 +103,9 @@ export interface JobSource<J extends SourceJob> {
   release(jobs: readonly J[]): Promise<void>;
   /** A new waiter for work (the Worker opens one and closes it when it stops). */
   openSignal(): WorkWaiter;
+  /**
+   * Called once by a closing Worker after its jobs settled: a source that holds jobs back on
+   * the client (a queue's nacks wait out their delay there) gives them back now.
+   */
+  close?(): Promise<void>;
 }

@@ -321,6 +321,9 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
         else if (!(await settlesWithin(allSettled, timeoutMs))) await this.abandonRunning();
       }
       clearInterval(this.renewer);
+      await this.source.close?.().catch((err: unknown) => {
+        this.fail(err);
+      });
       this.logger.info({ worker: this.id }, 'worker stopped');
       this.emit('closed');
     })();

@@ -57,6 +57,43 @@ export interface Sweepable<R extends SweepReport = SweepReport> {
   sweep(context: SweepContext): Promise<R>;
 }
 
+/**
+ * The loop most sweepables run: lists their objects, sweeps each in turn, reports a failing
+ * object (or a failing list) through the context and goes on, and stops before the next object
+ * once the context's signal aborted.
+ *
+ * @param context - the sweep's context
+ * @param list - reads the objects (their names)
+ * @param sweepOne - sweeps one object
+ * @returns how many objects were swept and how many failed
+ */
+export async function sweepEach(
+  context: SweepContext,
+  list: () => Promise<readonly string[]>,
+  sweepOne: (name: string) => Promise<void>,
+): Promise<Pick<SweepReport, 'objects' | 'failed'>> {
+  let objects = 0;
+  let failed = 0;
+  let names: readonly string[] = [];
+  try {
+    names = await list();
+  } catch (err) {
+    failed += 1;
+    context.report(err, undefined);
+  }
+  for (const name of names) {
+    if (context.signal?.aborted === true) break;
+    try {
+      await sweepOne(name);
+      objects += 1;
+    } catch (err) {
+      failed += 1;
+      context.report(err, name);
+    }
+  }
+  return { objects, failed };
+}
+
 /** Options of {@link Sweeper}. */
 export interface SweeperOptions {
   /**

@@ -2,7 +2,7 @@ import { encodeWith, stringCodec, type Codec } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertInteger, epochMs, optionsOf } from '../internal/validate.js';
-import { execConfirmed } from '../scripting/script-set.js';
+import { execConfirmed, replicationOf } from '../scripting/script-set.js';
 import { SCRIPTS, STREAM_SCRIPTS, type ScriptInput, type ScriptName, type StreamScript } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
 import {
@@ -17,9 +17,6 @@ import {
 
 /** Redis's largest string (`proto-max-bulk-len`'s default): 512 MiB. */
 const REDIS_MAX_BULK = 512 * 1024 * 1024;
-
-/** The default time replicas get to confirm a write with the `replication` option. */
-const DEFAULT_REPLICATION_TIMEOUT_MS = 1000;
 
 /** A reply element as a string (Buffers come back from the binary variants). */
 export function text(value: unknown): string {
@@ -79,12 +76,7 @@ export abstract class StreamBase<T> {
     assertInteger(this.chunkBytes, 'chunkBytes', 1024, REDIS_MAX_BULK);
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     assertInteger(this.maxValueBytes, 'maxValueBytes', 1, REDIS_MAX_BULK);
-    if (options.replication !== undefined) {
-      const { replicas, timeoutMs = DEFAULT_REPLICATION_TIMEOUT_MS } = options.replication;
-      assertInteger(replicas, 'replication.replicas', 1);
-      assertInteger(timeoutMs, 'replication.timeoutMs', 1);
-      this.replication = { replicas, timeoutMs };
-    }
+    this.replication = replicationOf(options.replication);
   }
 
   /** Runs one of the stream's scripts with its keys, on the request its encoder turns into ARGV. */

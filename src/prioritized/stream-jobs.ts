@@ -1,6 +1,6 @@
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf } from '../internal/validate.js';
-import { GoodRedisError } from '../errors.js';
 import { consumeSource } from '../jobs/consume.js';
+import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import type { JobSource, LeaseRequest } from '../jobs/job-source.js';
 import { WorkSignal } from '../jobs/work-signal.js';
 import { LeasedJob, outcomeOf } from './leased-job.js';
@@ -217,16 +217,6 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   public jobSource(ack: AckOptions = {}): JobSource<Job<T>> {
     ack = optionsOf(ack, 'ack');
     ackArgs(ack, 0); // a bad ack option fails here, not on every job's ack
-    const one = async (jobs: readonly Job<T>[], all: () => Promise<unknown>, each: (job: Job<T>) => Promise<unknown>): Promise<(Error | undefined)[]> => {
-      try {
-        await all();
-        return jobs.map(() => undefined);
-      } catch (err) {
-        // All or nothing refused the batch and changed nothing: settle one by one to find the lost.
-        if (jobs.length > 1 && GoodRedisError.is(err, 'LeaseLost')) return Promise.all(jobs.map((job) => each(job).then(() => undefined, errorOf)));
-        return jobs.map(() => errorOf(err));
-      }
-    };
     return {
       client: this.client,
       leaseBatch: async (request) => {
@@ -234,13 +224,13 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
         return { items: items.map((item) => new LeasedJob(this, item)), wakeInMs, errors: undecodable };
       },
       ack: (jobs) =>
-        one(
+        perJobOutcomes(
           jobs,
           () => this.ack(jobs, ack),
           (job) => this.ack([job], ack),
         ),
       extend: (jobs, leaseMs) =>
-        one(
+        perJobOutcomes(
           jobs,
           () => this.extend(jobs, leaseMs),
           (job) => this.extend([job], leaseMs),
@@ -475,9 +465,4 @@ function leaseRequestOf(options: LeaseOptions): LeaseRequest {
   assertInteger(maxAttempts, 'maxAttempts', 0);
   if (typeof owner !== 'string') throw invalid('owner must be a string');
   return { count, leaseMs, maxAttempts, owner };
-}
-
-/** A caught value as an Error. */
-function errorOf(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }

@@ -41,7 +41,8 @@ export class StreamRegistry {
   public readonly key: string;
   /** The connection the registry and its streams use. */
   public readonly client: RedisClient;
-  private readonly prefix: string;
+  /** The key prefix of the registry and of the streams it hands out. */
+  public readonly prefix: string;
   private readonly streamDefaults: Omit<PrioritizedStreamOptions<string>, 'prefix' | 'codec'>;
 
   /**

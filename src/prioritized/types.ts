@@ -5,6 +5,7 @@
  */
 import type { Codec } from '../codec.js';
 import type { GoodRedisError } from '../errors.js';
+import type { ReplicationOptions } from '../scripting/script-set.js';
 
 /** The default cooldown of a pulled key: 24 hours, as in good-redis. */
 export const DEFAULT_COOLDOWN_MS = 24 * 60 * 60 * 1000;
@@ -119,17 +120,7 @@ export interface PrioritizedStreamOptions<T> {
   replication?: ReplicationOptions | undefined;
 }
 
-/** How many replicas must confirm each write of a stream; see {@link PrioritizedStreamOptions.replication}. */
-export interface ReplicationOptions {
-  /** How many replicas must acknowledge each write (1 or more). */
-  replicas: number;
-  /**
-   * How long to wait for them, in milliseconds (1 or more: `WAIT` with 0 would wait forever).
-   *
-   * @defaultValue 1000
-   */
-  timeoutMs?: number | undefined;
-}
+export type { ReplicationOptions };
 
 /** Options of `add` and `addMany`. */
 export interface AddOptions {

@@ -8,7 +8,35 @@
 import type { ChainableCommander } from 'ioredis';
 import { fromRedisError, GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
+import { assertInteger, optionsOf } from '../internal/validate.js';
 import { queueScript, scriptSource, sendScript, UnansweredError, withScriptCommand, type ScriptCall, type ScriptSource } from './script-command.js';
+
+/** How many replicas must confirm each write of an object (a stream's, a queue's). */
+export interface ReplicationOptions {
+  /** How many replicas must acknowledge each write (1 or more). */
+  replicas: number;
+  /**
+   * How long to wait for them, in milliseconds (1 or more: `WAIT` with 0 would wait forever).
+   *
+   * @defaultValue 1000
+   */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * Checks a `replication` option and applies its default timeout.
+ *
+ * @param replication - the option, or undefined for none
+ * @returns the replicas and timeout, or undefined
+ * @throws {@link GoodRedisError} `InvalidArgument` for a bad value
+ */
+export function replicationOf(replication: ReplicationOptions | undefined): { replicas: number; timeoutMs: number } | undefined {
+  if (replication === undefined) return undefined;
+  const { replicas, timeoutMs = 1000 } = optionsOf(replication, 'replication');
+  assertInteger(replicas, 'replication.replicas', 1);
+  assertInteger(timeoutMs, 'replication.timeoutMs', 1);
+  return { replicas, timeoutMs };
+}
 
 /** An argument to a script. */
 export type ScriptArg = string | Buffer | number;

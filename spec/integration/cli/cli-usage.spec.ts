@@ -25,6 +25,8 @@ const COMMANDS = [
   'state',
   'delete',
   'import',
+  'queues',
+  'queue',
   'expire',
   'expirer',
   'top',
@@ -43,8 +45,8 @@ describe('good-redis CLI: help, usage errors, unreachable Redis', () => {
 
   it('should show in docs/cli.md exactly the help that good-redis --help and every command --help print', async () => {
     const doc = readFileSync(new URL('../../../../docs/cli.md', import.meta.url), 'utf8');
-    for (const command of ['', ...COMMANDS]) {
-      const args = command === '' ? ['--help'] : [command, '--help'];
+    for (const command of ['', ...COMMANDS, 'queue inspect', 'queue reenqueue', 'queue drop', 'queue purge']) {
+      const args = command === '' ? ['--help'] : [...command.split(' '), '--help'];
       const run = await runCli(args, bareEnv());
       assert.equal(run.code, 0);
       const block = `$ good-redis ${args.join(' ')}\n${run.stdout}`;

@@ -718,7 +718,10 @@ describeEachTopology('good-redis CLI', () => {
       assert.equal(end.code, 0, end.stderr);
       const text = daemon.lines.join('\n');
       assert.match(text, /^\S+Z INFO {2}expirer started redis=(\S+|"[^"]+") prefix=cli-[0-9a-f]{8}: intervalMs=3600000 batchSize=1000 pid=\d+$/m);
-      assert.match(text, /^\S+Z INFO {2}sweep finished sweep=1 streams=1 expired=1 returned=0 deadLettered=0 promoted=0 failed=0 durationMs=\d+$/m);
+      assert.match(
+        text,
+        /^\S+Z INFO {2}sweep finished sweep=1 streams=1 expired=1 returned=0 deadLettered=0 promoted=0 queues=0 reEnqueued=0 failed=0 durationMs=\d+$/m,
+      );
       assert.match(text, /^\S+Z INFO {2}stopping signal=SIGINT sweepInFlight=false$/m);
       assert.match(text, /^\S+Z INFO {2}expirer stopped sweeps=1$/m);
     });

@@ -9,6 +9,7 @@
 --- @include "numbers"
 --- @include "time"
 --- @include "chunks"
+--- @include "marker"
 
 -- The stream's priority offset.
 local function readBase(metaKey)
@@ -61,12 +62,6 @@ local function entriesOf(hashKey, range, base)
   return triples(keys, valuesOf(hashKey, keys), range, base)
 end
 
--- Tells idle workers that there is work: the stream's marker list holds at most one element.
-local function signalWork(markerKey)
-  redis.call('LPUSH', markerKey, '1')
-  redis.call('LTRIM', markerKey, 0, 0)
-end
-
 -- Counts `n` items under `field` of a stream's stats hash (the rates `good-redis top`
 -- shows). The hash expires 24 hours after its last count, so it never outlives a quiet stream.
 local function countStat(statsKey, field, n)
@@ -74,17 +69,6 @@ local function countStat(statsKey, field, n)
     redis.call('HINCRBY', statsKey, field, n)
     redis.call('PEXPIRE', statsKey, 86400000)
   end
-end
-
--- Adds every key to a sorted set with the same score (formatted once, not once per key).
-local function zaddAll(zset, score, keys)
-  local at = fmt(score)
-  local scored = {}
-  for i = 1, #keys do
-    scored[#scored + 1] = at
-    scored[#scored + 1] = keys[i]
-  end
-  callChunked('ZADD', zset, scored)
 end
 
 -- Gives keys the cooldown a pull or an ack asks for, in the cooldowns zset: the absolute

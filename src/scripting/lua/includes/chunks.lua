@@ -1,3 +1,5 @@
+--- @include "numbers"
+
 -- Runs `redis.call(command, key, <items i..j>)` over `list` in slices that stay far below
 -- Lua's stack limit for unpack().
 local function callChunked(command, key, list)
@@ -15,4 +17,15 @@ local function callCollect(command, key, list)
     for j = 1, #part do out[#out + 1] = part[j] end
   end
   return out
+end
+
+-- Adds every member to a sorted set with the same score (formatted once, not once per member).
+local function zaddAll(zset, score, members)
+  local at = fmt(score)
+  local scored = {}
+  for i = 1, #members do
+    scored[#scored + 1] = at
+    scored[#scored + 1] = members[i]
+  end
+  callChunked('ZADD', zset, scored)
 end

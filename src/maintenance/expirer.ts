@@ -3,14 +3,17 @@ import type { Logger } from '../internal/logger.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
 import {
   Sweeper,
+  sweepEach,
   type SweepContext,
   type Sweepable,
   type SweeperEvents,
   type SweeperResult,
   type SweepOnceOptions,
   type SweepReport,
-} from '../maintenance/sweeper.js';
-import type { StreamRegistry } from './stream-registry.js';
+} from './sweeper.js';
+import type { StreamRegistry } from '../prioritized/stream-registry.js';
+import type { QueueRegistry } from '../queues/queue-registry.js';
+import { RegistryQueues, type QueueSweepReport } from '../queues/queue-sweepable.js';
 
 /** Options of {@link Expirer}. */
 export interface ExpirerOptions {
@@ -26,6 +29,11 @@ export interface ExpirerOptions {
    * @defaultValue 1000
    */
   batchSize?: number | undefined;
+  /**
+   * Also reap these queues at every sweep: each registered `Queue` and `UniqueQueue` gives its
+   * dead consumers' deliveries back and prunes old rollback counters (`reEnqueued`).
+   */
+  queues?: QueueRegistry | undefined;
   /**
    * Where the expirer logs (pino's shape): each sweep that changed something (`info`; the
    * others at `debug`) and each failure (`error`).
@@ -52,7 +60,11 @@ export interface SweepResult {
   deadLettered: number;
   /** Delayed jobs that were due and went back to their stream. */
   promoted: number;
-  /** How many streams failed (each failure is also an `error` event). */
+  /** How many registered queues were reaped (with the `queues` option). */
+  queues: number;
+  /** Deliveries of dead queue consumers given back to their queue (with the `queues` option). */
+  reEnqueued: number;
+  /** How many streams or queues failed (each failure is also an `error` event). */
   failed: number;
   /** How long the sweep took, in ms. */
   durationMs: number;
@@ -63,6 +75,8 @@ export type ExpirerEvents = SweeperEvents<SweepResult>;
 
 /** What the stream sweepable reports: the sweep's counts and the cooldowns ended per stream. */
 interface StreamSweepReport extends SweepReport {
+  /** Which family the report is about. */
+  readonly family: 'streams';
   readonly counts: { expired: number; returned: number; deadLettered: number; promoted: number };
   readonly perStream: Record<string, number>;
 }
@@ -71,7 +85,7 @@ interface StreamSweepReport extends SweepReport {
  * The streams of a registry as a {@link Sweepable}: each stream's ended cooldowns, then its
  * expired leases and due delayed jobs, in atomic chunks of `batchSize`.
  */
-class RegistryStreams implements Sweepable<StreamSweepReport> {
+class RegistryStreams implements Sweepable<ExpirerReport> {
   public readonly object = 'stream';
   public readonly objects = 'streams';
   public readonly source = 'registry';
@@ -85,42 +99,34 @@ class RegistryStreams implements Sweepable<StreamSweepReport> {
     return this.registry.client;
   }
 
-  public async sweep({ signal, report }: SweepContext): Promise<StreamSweepReport> {
+  public async sweep(context: SweepContext): Promise<StreamSweepReport> {
     const counts = { expired: 0, returned: 0, deadLettered: 0, promoted: 0 };
     const perStream: Record<string, number> = {};
-    let objects = 0;
-    let failed = 0;
-    let names: string[] = [];
-    try {
-      names = await this.registry.names();
-    } catch (err) {
-      failed += 1;
-      report(err, undefined);
-    }
-    for (const name of names) {
-      if (signal?.aborted === true) break;
-      try {
+    const { objects, failed } = await sweepEach(
+      context,
+      () => this.registry.names(),
+      async (name) => {
         const stream = this.registry.stream(name, { chunkSize: this.batchSize });
         const expired = await stream.expire();
         const recovered = await stream.recover();
-        objects += 1;
         counts.expired += expired;
         if (expired > 0) perStream[name] = expired;
         counts.returned += recovered.returned;
         counts.deadLettered += recovered.died;
         counts.promoted += recovered.promoted;
-      } catch (err) {
-        failed += 1;
-        report(err, name);
-      }
-    }
-    return { objects, failed, counts, perStream };
+      },
+    );
+    return { family: 'streams', objects, failed, counts, perStream };
   }
 }
 
-/** A sweep's result as the Expirer has always reported it. */
-function summarize(result: SweeperResult<StreamSweepReport>): SweepResult {
-  const [report] = result.reports;
+/** What the Expirer's sweepables report. */
+type ExpirerReport = StreamSweepReport | QueueSweepReport;
+
+/** A sweep's result as the Expirer reports it. */
+function summarize(result: SweeperResult<ExpirerReport>): SweepResult {
+  const report = result.reports.find((r): r is StreamSweepReport => r?.family === 'streams');
+  const queues = result.reports.find((r): r is QueueSweepReport => r?.family === 'queues');
   return {
     streams: report?.objects ?? 0,
     expired: report?.counts.expired ?? 0,
@@ -128,6 +134,8 @@ function summarize(result: SweeperResult<StreamSweepReport>): SweepResult {
     returned: report?.counts.returned ?? 0,
     deadLettered: report?.counts.deadLettered ?? 0,
     promoted: report?.counts.promoted ?? 0,
+    queues: queues?.objects ?? 0,
+    reEnqueued: queues?.counts.reEnqueued ?? 0,
     failed: result.failed,
     durationMs: result.durationMs,
   };
@@ -151,7 +159,7 @@ function summarize(result: SweeperResult<StreamSweepReport>): SweepResult {
  * await expirer.stop();
  * ```
  */
-export class Expirer extends Sweeper<StreamSweepReport, SweepResult> {
+export class Expirer extends Sweeper<ExpirerReport, SweepResult> {
   /**
    * @param registry - the registry whose streams are swept
    * @param options - interval, batch size, logger
@@ -161,6 +169,8 @@ export class Expirer extends Sweeper<StreamSweepReport, SweepResult> {
     options = optionsOf(options);
     const batchSize = options.batchSize ?? 1000;
     assertInteger(batchSize, 'batchSize', 1, 10_000);
-    super([new RegistryStreams(registry, batchSize)], { intervalMs: options.intervalMs, logger: options.logger, name: 'Expirer' }, summarize);
+    const sweepables: Sweepable<ExpirerReport>[] = [new RegistryStreams(registry, batchSize)];
+    if (options.queues !== undefined) sweepables.push(new RegistryQueues(options.queues, batchSize));
+    super(sweepables, { intervalMs: options.intervalMs, logger: options.logger, name: 'Expirer' }, summarize);
   }
 }

@@ -118,7 +118,7 @@ describe('Expirer (unit)', () => {
       assert.equal(results.length, 1);
       assert.deepEqual(
         { ...results[0], durationMs: 0 },
-        { streams: 3, expired: 4, perStream: { a: 3, c: 1 }, returned: 3, deadLettered: 1, promoted: 4, failed: 0, durationMs: 0 },
+        { streams: 3, expired: 4, perStream: { a: 3, c: 1 }, returned: 3, deadLettered: 1, promoted: 4, queues: 0, reEnqueued: 0, failed: 0, durationMs: 0 },
       );
     });
   });

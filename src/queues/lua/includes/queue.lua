@@ -1,0 +1,149 @@
+-- Helpers of the reliable-queue scripts (Queue, UniqueQueue). They take the keys they use as
+-- parameters (the script's K table where they need several, saying which).
+--
+-- A delivery is a member of the held sorted set (all scores 0): "<consumer id>|<seq>|<call id>",
+-- seq the queue's delivery counter zero-padded, so one consumer's deliveries are the
+-- lexicographic range "(<id>|" .. "(<id>}" in hand-out order. Its value is in the deliveries
+-- hash as "<hand-out ms>:<encoded value>".
+--- @include "errors"
+--- @include "numbers"
+--- @include "time"
+--- @include "chunks"
+--- @include "marker"
+
+-- Claims the name for `kind` (queue, unique or pool) in the meta hash, or returns the error
+-- reply for a name another class wrote first (nil when the kind matches).
+local function claimKind(metaKey, kind)
+  local current = redis.call('HGET', metaKey, 'kind')
+  if not current then
+    redis.call('HSET', metaKey, 'kind', kind)
+  elseif current ~= kind then
+    return grError('EINVAL', 'this name holds a ' .. current .. ', not a ' .. kind)
+  end
+  return nil
+end
+
+-- The error reply for a read of a name another class holds (nil when it matches or is new).
+local function kindMismatch(metaKey, kind)
+  local current = redis.call('HGET', metaKey, 'kind')
+  if current and current ~= kind then return grError('EINVAL', 'this name holds a ' .. current .. ', not a ' .. kind) end
+  return nil
+end
+
+-- A delivery's stored value, and when it was handed out.
+local function splitDelivery(stored)
+  local at = string.find(stored, ':', 1, true)
+  return string.sub(stored, at + 1), tonumber(string.sub(stored, 1, at - 1))
+end
+
+-- The range bounds of one consumer's deliveries in the held set.
+local function heldRange(consumerId)
+  return '(' .. consumerId .. '|', '(' .. consumerId .. '}'
+end
+
+-- Puts values back at the head of the waiting list (the first of `values` is handed out next).
+-- A UniqueQueue does not wait twice for one value: one already waiting stays where it is
+-- (`moveWaiting` false: a reject) or moves to the head (true: a re-enqueue; an O(waiting) LREM).
+-- Uses K.list, K.unique, K.marker.
+local function pushToHead(K, unique, moveWaiting, values)
+  if #values == 0 then return end
+  local pushed = {}
+  for i = #values, 1, -1 do
+    local value = values[i]
+    local push = true
+    if unique and redis.call('SADD', K.unique, value) == 0 then
+      if moveWaiting then redis.call('LREM', K.list, 1, value) else push = false end
+    end
+    if push then pushed[#pushed + 1] = value end
+  end
+  if #pushed == 0 then return end
+  callChunked('RPUSH', K.list, pushed)
+  signalWork(K.marker)
+end
+
+-- Ends deliveries: out of the held set and the deliveries hash. Uses K.held, K.deliveries.
+local function endDeliveries(K, ids)
+  callChunked('ZREM', K.held, ids)
+  callChunked('HDEL', K.deliveries, ids)
+end
+
+-- Drops up to `limit` rollback counters whose last rollback is older than `ttlMs` (0: kept).
+-- Returns whether the limit was reached (more may be left). Uses K.rollbacks, K.rollbackTimes.
+local function pruneRollbacks(K, now, ttlMs, limit)
+  if ttlMs == 0 then return false end
+  local old = redis.call('ZRANGEBYSCORE', K.rollbackTimes, '-inf', '(' .. (now - ttlMs), 'LIMIT', 0, limit)
+  if #old > 0 then
+    callChunked('HDEL', K.rollbacks, old)
+    callChunked('ZREM', K.rollbackTimes, old)
+  end
+  return #old == limit
+end
+
+-- Whether a consumer is dead: silent longer than the timeout it registered with.
+local function isDead(consumerInfoKey, consumerId, heartbeat, now)
+  local info = redis.call('HGET', consumerInfoKey, consumerId)
+  local timeout = info and cjson.decode(info).t or 60000
+  return tonumber(heartbeat) < now - timeout
+end
+
+--[[
+  Gives back (action "requeue") or deletes (action "drop") the deliveries of the selected
+  consumers, up to `limit` deliveries, re-checking the selection now:
+    mode "dead"     consumers silent longer than their own consumerTimeoutMs
+    mode "timeout"  consumers silent longer than timeoutMs (0: every consumer)
+    mode "all"      every consumer
+  The least silent selected consumer goes first, each consumer's deliveries newest first, so
+  the longest-silent consumer's values end nearest the head, each consumer's in hand-out order.
+  A selected consumer left holding nothing is removed. Returns how many deliveries were moved,
+  and whether any are left (the caller runs it again).
+  Uses K.list, K.unique, K.marker, K.consumers, K.consumerInfo, K.held, K.deliveries.
+]]
+local function reap(K, unique, mode, timeoutMs, action, limit, now)
+  local candidates
+  if mode == 'all' or (mode == 'timeout' and timeoutMs == 0) then
+    candidates = redis.call('ZRANGE', K.consumers, 0, limit - 1, 'WITHSCORES')
+  elseif mode == 'timeout' then
+    candidates = redis.call('ZRANGEBYSCORE', K.consumers, '-inf', '(' .. (now - timeoutMs), 'WITHSCORES', 'LIMIT', 0, limit)
+  else
+    -- No consumer may register a timeout under 1 s: the rest are alive whatever they registered.
+    candidates = redis.call('ZRANGEBYSCORE', K.consumers, '-inf', '(' .. (now - 1000), 'WITHSCORES', 'LIMIT', 0, limit)
+  end
+  local selected = {}
+  for i = #candidates - 1, 1, -2 do -- least silent first
+    local id = candidates[i]
+    if mode ~= 'dead' or isDead(K.consumerInfo, id, candidates[i + 1], now) then selected[#selected + 1] = id end
+  end
+  local moved, left = 0, false
+  for _, id in ipairs(selected) do
+    local room = limit - moved
+    if room <= 0 then
+      left = true
+      break
+    end
+    local high, low = '(' .. id .. '}', '(' .. id .. '|'
+    local ids = redis.call('ZREVRANGEBYLEX', K.held, high, low, 'LIMIT', 0, room + 1)
+    local take = {}
+    for i = 1, math.min(#ids, room) do take[i] = ids[i] end
+    if #take > 0 then
+      if action == 'requeue' then
+        local stored = callCollect('HMGET', K.deliveries, take)
+        local values = {}
+        -- take is newest first; pushToHead wants the first to hand out first: oldest first.
+        for i = #take, 1, -1 do
+          if stored[i] then values[#values + 1] = (splitDelivery(stored[i])) end
+        end
+        pushToHead(K, unique, true, values)
+      end
+      endDeliveries(K, take)
+      moved = moved + #take
+    end
+    if #ids > room then
+      left = true
+      break
+    end
+    redis.call('ZREM', K.consumers, id)
+    redis.call('HDEL', K.consumerInfo, id)
+  end
+  if #candidates / 2 >= limit then left = true end
+  return moved, left
+end

@@ -1,0 +1,62 @@
+import type { RedisClient } from '../connection/redis-client.js';
+import { sweepEach, type SweepContext, type Sweepable, type SweepReport } from '../maintenance/sweeper.js';
+import type { QueueRegistry } from './queue-registry.js';
+
+/** What the queues' sweep reports: the deliveries of dead consumers given back. */
+export interface QueueSweepReport extends SweepReport {
+  /** Which family the report is about. */
+  readonly family: 'queues';
+  /** `reEnqueued`: the deliveries given back. */
+  readonly counts: {
+    /** Deliveries of dead consumers given back to their queue. */
+    reEnqueued: number;
+  };
+}
+
+/**
+ * The queues of a registry as a {@link Sweepable}: every registered `Queue` and `UniqueQueue`
+ * gives its dead consumers' deliveries back to the head (in bounded chunks, each re-checking
+ * that the consumer is dead) and prunes old rollback counters. Pools need nothing: a lease that
+ * runs out makes its item due by itself.
+ */
+export class RegistryQueues implements Sweepable<QueueSweepReport> {
+  /** Logs name one queue as `queue`. */
+  public readonly object = 'queue';
+  /** Logs count queues as `queues`. */
+  public readonly objects = 'queues';
+  /** Where the names come from. */
+  public readonly source = 'queue registry';
+
+  /**
+   * @param registry - the queues to sweep
+   * @param chunkSize - deliveries per atomic script
+   */
+  public constructor(
+    private readonly registry: QueueRegistry,
+    private readonly chunkSize: number,
+  ) {}
+
+  /** The registry's connection. */
+  public get client(): RedisClient {
+    return this.registry.client;
+  }
+
+  /** Reaps every registered queue once; a failing queue is reported and the others go on. */
+  public async sweep(context: SweepContext): Promise<QueueSweepReport> {
+    let reEnqueued = 0;
+    const kinds = new Map<string, string>();
+    const { objects, failed } = await sweepEach(
+      context,
+      async () => {
+        for (const [name, kind] of await this.registry.entries()) if (kind !== 'pool') kinds.set(name, kind);
+        return [...kinds.keys()];
+      },
+      async (name) => {
+        const options = { chunkSize: this.chunkSize };
+        const queue = kinds.get(name) === 'unique' ? this.registry.uniqueQueue(name, options) : this.registry.queue(name, options);
+        reEnqueued += await queue.reEnqueueTimeoutItems();
+      },
+    );
+    return { family: 'queues', objects, failed, counts: { reEnqueued } };
+  }
+}

@@ -1,0 +1,554 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { RedisClient } from '../connection/redis-client.js';
+import { GoodRedisError, typed } from '../errors.js';
+import { loggerOf, type Logger } from '../internal/logger.js';
+import { reportError } from '../internal/report-error.js';
+import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
+import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
+import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
+import { WorkSignal } from '../jobs/work-signal.js';
+import { QueueJob } from './queue-job.js';
+import { MAX_CHUNK, QueueObject } from './queue-object.js';
+import type { QueueKind } from './scripts.js';
+import type {
+  Delivery,
+  GetItemsOptions,
+  QueueCloseOptions,
+  QueueConsumer,
+  QueueEvents,
+  QueueOptions,
+  QueueRollback,
+  QueueStats,
+  RollbackOptions,
+} from './types.js';
+
+/** A week: how long rollback counters are kept after their last rollback by default. */
+const DEFAULT_ROLLBACK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A delivery's id: `<consumer>|<seq>|<call>`, as the scripts make it. */
+const DELIVERY_ID = /^[^|}]+\|\d{16}\|[^|]+$/;
+
+/**
+ * What `Queue` and `UniqueQueue` share: one consumer of one queue, with aio-py-rq's verbs. A
+ * value taken with {@link getItems} stays in Redis, held by this consumer, until it is acked or
+ * rejected; if the consumer dies (no heartbeat for `consumerTimeoutMs`), the reaper gives it
+ * back to the head of the queue.
+ *
+ * @typeParam T - the type of the values, fixed by the codec
+ */
+export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
+  /** This consumer's id: `host:pid:random`, never reused. */
+  public readonly consumerId: string = `${hostname().replace(/[|}]/g, '_')}:${String(process.pid)}:${randomBytes(6).toString('hex')}`;
+  /** Which class this is, as the scripts check it. */
+  protected abstract override readonly kind: QueueKind;
+  private readonly heartbeatMs: number;
+  private readonly consumerTimeoutMs: number;
+  private readonly rollback: RollbackOptions | undefined;
+  private readonly deadLetterQueue: QueueOptions<T>['deadLetterQueue'];
+  private readonly rollbackTtlMs: number;
+  private readonly logger: Logger;
+  private readonly info: string;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private registered = false;
+  private closed = false;
+  private signal: WorkSignal | undefined;
+  private calls = 0;
+
+  /**
+   * @param client - the connection
+   * @param name - the queue's name (non-empty, without `{` or `}`)
+   * @param options - codec, chunks, heartbeat, rollback limits
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad name or option
+   */
+  protected constructor(client: RedisClient, name: string, options: QueueOptions<T> = {}) {
+    options = optionsOf(options);
+    super(client, name, options);
+    this.heartbeatMs = options.heartbeatMs ?? 10_000;
+    assertInteger(this.heartbeatMs, 'heartbeatMs', 1);
+    this.consumerTimeoutMs = options.consumerTimeoutMs ?? 60_000;
+    assertInteger(this.consumerTimeoutMs, 'consumerTimeoutMs', Math.max(1000, 2 * this.heartbeatMs));
+    if (options.rollback !== undefined) {
+      const { maxRetry, maxTimeoutMs } = optionsOf(options.rollback, 'rollback');
+      assertInteger(maxRetry, 'rollback.maxRetry', 0);
+      assertInteger(maxTimeoutMs, 'rollback.maxTimeoutMs', 0);
+      this.rollback = { maxRetry, maxTimeoutMs };
+    }
+    this.deadLetterQueue = options.deadLetterQueue;
+    if (this.deadLetterQueue !== undefined && typeof this.deadLetterQueue.addItems !== 'function') throw invalid('deadLetterQueue must be a queue');
+    this.rollbackTtlMs = options.rollbackTtlMs ?? DEFAULT_ROLLBACK_TTL_MS;
+    assertInteger(this.rollbackTtlMs, 'rollbackTtlMs', 0);
+    this.logger = loggerOf(options.logger);
+    const [host = '', pid = ''] = this.consumerId.split(':');
+    this.info = JSON.stringify({ t: this.consumerTimeoutMs, h: host, p: Number(pid), s: Date.now() });
+  }
+
+  /** Adds encoded values in chunks; returns each chunk's reply. */
+  protected async addEncoded(values: readonly (string | Buffer)[]): Promise<unknown[]> {
+    if (values.length === 0) return [await this.run('addItems', { kind: this.kind, values: [] })];
+    const chunks: [number, () => Promise<unknown>][] = [];
+    for (let i = 0; i < values.length; i += this.chunkSize) {
+      const chunk = values.slice(i, i + this.chunkSize);
+      chunks.push([chunk.length, () => this.run('addItems', { kind: this.kind, values: chunk })]);
+    }
+    const replies = await this.inChunks(values.length, chunks);
+    await this.register();
+    return replies;
+  }
+
+  /**
+   * Takes up to `count` values from the head of the queue into this consumer's holdings,
+   * after giving back one chunk of dead consumers' deliveries. With `blockMs` and nothing
+   * waiting, waits for a value without polling (a blocking pop on a connection of its own).
+   *
+   * @param count - 1 to 10,000
+   * @param options - `blockMs`
+   * @returns the deliveries, in hand-out order
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad count or `blockMs`
+   */
+  public async getItems(count = 1, options: GetItemsOptions = {}): Promise<Delivery<T>[]> {
+    return (await this.take(count, options)).map(({ id, value }) => ({ id, value }));
+  }
+
+  /** getItems, with each value's rollback count (for the Worker's `attempt`). */
+  private async take(count: number, options: GetItemsOptions): Promise<{ id: string; value: T; rollbacks: number }[]> {
+    assertInteger(count, 'count', 1, MAX_CHUNK);
+    const { blockMs = 0 } = optionsOf(options);
+    assertInteger(blockMs, 'blockMs', 0);
+    if (this.closed) throw new GoodRedisError('InvalidArgument', `queue ${JSON.stringify(this.name)}: this consumer is closed`);
+    const deadline = Date.now() + blockMs;
+    for (;;) {
+      const taken = await this.takeOnce(count);
+      const left = deadline - Date.now();
+      if (taken.length > 0 || left <= 0 || this.isClosed()) return taken;
+      this.signal ??= new WorkSignal(this.client, this.redisKeys.marker);
+      await this.signal.wait(left);
+    }
+  }
+
+  private async takeOnce(count: number): Promise<{ id: string; value: T; rollbacks: number }[]> {
+    this.calls += 1;
+    const callId = `${String(Date.now())}.${String(this.calls)}`;
+    let flat: unknown[];
+    try {
+      flat = (await this.run(
+        'getItems',
+        {
+          kind: this.kind,
+          consumer: this.consumerId,
+          info: this.info,
+          count,
+          callId,
+          chunk: this.chunkSize,
+          rollbackTtlMs: this.rollbackTtlMs,
+        },
+        this.codec.binary,
+      )) as unknown[];
+    } catch (err) {
+      // The script may have run: hand back what it gave this consumer, so none of it stays held unseen.
+      if (GoodRedisError.is(err, 'Replication'))
+        await this.release(callId).catch(() => {
+          this.releaseLater(callId);
+        });
+      else if (GoodRedisError.is(err, 'Connection')) this.releaseLater(callId);
+      throw err;
+    }
+    this.startHeartbeat();
+    const out: { id: string; value: T; rollbacks: number }[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      const id = String(flat[i]);
+      out.push({ id, value: this.decode(flat[i + 1], id), rollbacks: Number(flat[i + 2]) });
+    }
+    return out;
+  }
+
+  /** Hands back the deliveries of one getItems call. */
+  private release(callId: string): Promise<unknown> {
+    return this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, callId, limit: MAX_CHUNK });
+  }
+
+  /** Hands back, in the background, the deliveries of a getItems call whose reply was lost (retried on failure). */
+  private releaseLater(callId: string, attempt = 1): void {
+    this.release(callId).catch((err: unknown) => {
+      if (attempt >= 5) {
+        this.report(err);
+        return;
+      }
+      setTimeout(() => {
+        this.releaseLater(callId, attempt + 1);
+      }, 1000 * attempt).unref();
+    });
+  }
+
+  /**
+   * Acknowledges a delivery: it ends for good, and its value's rollback counter is cleared.
+   *
+   * @param delivery - what `getItems` returned
+   * @throws {@link GoodRedisError} `LeaseLost` when it is no longer held (acked, rejected, re-enqueued, dropped)
+   */
+  public async ackItem(delivery: Delivery<T>): Promise<void> {
+    await this.ackItems([delivery]);
+  }
+
+  /**
+   * Acknowledges deliveries, all or nothing, in chunks.
+   *
+   * @param deliveries - what `getItems` returned
+   * @returns how many were acknowledged
+   * @throws {@link GoodRedisError} `LeaseLost` when any of a chunk is no longer held (that chunk changes nothing)
+   */
+  public async ackItems(deliveries: readonly Delivery<T>[]): Promise<number> {
+    const ids = idsOf(deliveries);
+    let done = 0;
+    for (let i = 0; i < ids.length; i += this.chunkSize) done += Number(await this.run('ackItems', { ids: ids.slice(i, i + this.chunkSize) }));
+    return done;
+  }
+
+  /**
+   * Gives a delivery back to the head of the queue: it is handed out next.
+   *
+   * @param delivery - what `getItems` returned
+   * @throws {@link GoodRedisError} `LeaseLost` when it is no longer held
+   */
+  public async rejectItem(delivery: Delivery<T>): Promise<void> {
+    await this.rejectItems([delivery]);
+  }
+
+  /**
+   * Gives deliveries back to the head of the queue, all or nothing: the first is handed out next.
+   *
+   * @param deliveries - what `getItems` returned
+   * @returns how many were given back
+   * @throws {@link GoodRedisError} `LeaseLost` when any is no longer held
+   */
+  public async rejectItems(deliveries: readonly Delivery<T>[]): Promise<number> {
+    const ids = idsOf(deliveries);
+    if (ids.length > this.chunkSize) {
+      // Later chunks first, so the first delivery still ends nearest the head.
+      let done = 0;
+      for (let end = ids.length; end > 0; end -= this.chunkSize) {
+        done += Number(await this.run('rejectItems', { kind: this.kind, ids: ids.slice(Math.max(0, end - this.chunkSize), end) }));
+      }
+      return done;
+    }
+    return Number(await this.run('rejectItems', { kind: this.kind, ids }));
+  }
+
+  /**
+   * Removes waiting copies of a value (`LREM` semantics), and its rollback counter. Held
+   * deliveries are untouched. O(waiting).
+   *
+   * @param value - the value
+   * @param count - `> 0`: the most recently added copies; `< 0`: the next to be handed out; `0`: all
+   * @returns how many copies were removed
+   */
+  public async deleteItem(value: T, count = 0): Promise<number> {
+    return this.deleteItems([value], count);
+  }
+
+  /**
+   * {@link deleteItem} for several values, one atomic step per value.
+   *
+   * @param values - the values
+   * @param count - as for {@link deleteItem}
+   * @returns how many copies were removed in all
+   */
+  public async deleteItems(values: readonly T[], count = 0): Promise<number> {
+    assertInteger(count, 'count', -Number.MAX_SAFE_INTEGER);
+    const encoded = this.encodeAll(values);
+    let removed = 0;
+    for (const value of encoded) removed += Number(await this.run('deleteItem', { kind: this.kind, count, value }));
+    return removed;
+  }
+
+  /**
+   * Gives back the deliveries of every consumer silent longer than `timeoutMs` (omitted: dead by
+   * its own `consumerTimeoutMs`; 0: every consumer, live ones included), in bounded chunks that
+   * each re-check the rule; emptied consumers are removed. The longest-silent consumer's values
+   * come back nearest the head, each consumer's in the order it took them.
+   *
+   * @param timeoutMs - the silence that counts
+   * @returns how many deliveries came back
+   */
+  public reEnqueueTimeoutItems(timeoutMs?: number): Promise<number> {
+    return this.reap(timeoutMs === undefined ? 'dead' : 'timeout', timeoutMs, 'requeue');
+  }
+
+  /** Gives back every consumer's deliveries; live consumers' later acks fail with `LeaseLost`. @returns how many came back */
+  public reEnqueueAllItems(): Promise<number> {
+    return this.reap('all', undefined, 'requeue');
+  }
+
+  /**
+   * Deletes the deliveries {@link reEnqueueTimeoutItems} would give back.
+   *
+   * @param timeoutMs - the silence that counts
+   * @returns how many were deleted
+   */
+  public dropTimeoutItems(timeoutMs?: number): Promise<number> {
+    return this.reap(timeoutMs === undefined ? 'dead' : 'timeout', timeoutMs, 'drop');
+  }
+
+  /** Deletes every consumer's deliveries. @returns how many were deleted */
+  public dropAllItems(): Promise<number> {
+    return this.reap('all', undefined, 'drop');
+  }
+
+  private async reap(mode: 'dead' | 'timeout' | 'all', timeoutMs: number | undefined, action: 'requeue' | 'drop'): Promise<number> {
+    if (timeoutMs !== undefined) assertInteger(timeoutMs, 'timeoutMs', 0);
+    let total = 0;
+    for (;;) {
+      const [moved, left] = (await this.run('reapItems', {
+        kind: this.kind,
+        mode,
+        timeoutMs,
+        action,
+        limit: this.chunkSize,
+        rollbackTtlMs: this.rollbackTtlMs,
+      })) as [unknown, unknown];
+      total += Number(moved);
+      if (Number(left) === 0) return total;
+    }
+  }
+
+  /**
+   * Counts one rollback of a value and tells whether it may be rolled back again: `false` only
+   * when its count exceeds `rollback.maxRetry` and its first rollback is at least
+   * `rollback.maxTimeoutMs` old (server clock).
+   *
+   * @param value - the value
+   * @throws {@link GoodRedisError} `InvalidArgument` without the `rollback` option
+   */
+  public async canRollbackItem(value: T): Promise<boolean> {
+    if (this.rollback === undefined) throw invalid('canRollbackItem needs the rollback option: { maxRetry, maxTimeoutMs }');
+    const [encoded] = this.encodeAll([value]);
+    return Number(await this.run('rollback', { action: 'count', value: encoded ?? '', ...this.rollback })) === 1;
+  }
+
+  /**
+   * Clears a value's rollback counter.
+   *
+   * @param value - the value
+   */
+  public async resetBlockedItem(value: T): Promise<void> {
+    const [encoded] = this.encodeAll([value]);
+    await this.run('rollback', { action: 'reset', value: encoded ?? '' });
+  }
+
+  /** How many values wait. */
+  public async getCount(): Promise<number> {
+    return typed(this.client.llen(this.redisKeys.list));
+  }
+
+  /**
+   * The waiting values in hand-out order (the next first), paged.
+   *
+   * @param range - `offset` and `limit` (default: all)
+   */
+  public async items(range: { offset?: number | undefined; limit?: number | undefined } = {}): Promise<T[]> {
+    const { offset = 0, limit } = optionsOf(range, 'range');
+    assertInteger(offset, 'offset', 0);
+    if (limit !== undefined) assertInteger(limit, 'limit', 0);
+    if (limit === 0) return [];
+    // The next value is the rightmost: ranks from the right are negative indexes.
+    const stop = -1 - offset;
+    const start = limit === undefined ? 0 : -offset - limit;
+    const raw = this.codec.binary
+      ? await typed(this.client.lrangeBuffer(this.redisKeys.list, start, stop))
+      : await typed(this.client.lrange(this.redisKeys.list, start, stop));
+    return raw.reverse().map((value, i) => this.decode(value, `the value at rank ${String(offset + i)}`));
+  }
+
+  /**
+   * The rollback counters, most recently rolled back first.
+   *
+   * @param range - `limit` (default 10)
+   */
+  public async rollbacks(range: { limit?: number | undefined } = {}): Promise<QueueRollback<T>[]> {
+    const { limit = 10 } = optionsOf(range, 'range');
+    assertInteger(limit, 'limit', 0, MAX_CHUNK);
+    if (limit === 0) return [];
+    const flat = this.codec.binary
+      ? await typed(this.client.zrevrangeBuffer(this.redisKeys.rollbackTimes, 0, limit - 1, 'WITHSCORES'))
+      : await typed(this.client.zrevrange(this.redisKeys.rollbackTimes, 0, limit - 1, 'WITHSCORES'));
+    const values = flat.filter((_, i) => i % 2 === 0);
+    const counts = values.length === 0 ? [] : await typed(this.client.hmget(this.redisKeys.rollbacks, ...values));
+    return values.map((raw, i) => {
+      const [count = '0', first = '0'] = (counts[i] ?? '0:0').split(':');
+      return { value: this.decode(raw, 'a rollback counter'), count: Number(count), firstAt: Number(first), lastAt: Number(flat[2 * i + 1]) };
+    });
+  }
+
+  /** One atomic snapshot: waiting, processing, consumers, dead consumers, the server's clock. */
+  public async stats(): Promise<QueueStats> {
+    const [waiting, processing, consumers, deadConsumers, now] = ((await this.run('readStats', {})) as unknown[]).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return { waiting, processing, consumers, deadConsumers, now };
+  }
+
+  /** The registered consumers, least recently heard from first, with what each holds. */
+  public async consumers(): Promise<QueueConsumer[]> {
+    const flat = (await this.run('readConsumers', {})) as unknown[];
+    const out: QueueConsumer[] = [];
+    for (let i = 1; i + 5 < flat.length; i += 6) {
+      const oldest = Number(flat[i + 4]);
+      const info = JSON.parse(String(flat[i + 5])) as { t?: number };
+      out.push({
+        id: String(flat[i]),
+        lastHeartbeatAt: Number(flat[i + 1]),
+        alive: Number(flat[i + 2]) === 1,
+        held: Number(flat[i + 3]),
+        oldestHeldAt: oldest < 0 ? null : oldest,
+        consumerTimeoutMs: info.t ?? 60_000,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Stops this consumer: stops its heartbeat and any blocked `getItems`, and, with `handBack`
+   * (the default), gives what it still holds back to the head of the queue. Idempotent.
+   *
+   * @param options - `handBack`
+   */
+  public async close(options: QueueCloseOptions = {}): Promise<void> {
+    const { handBack = true } = optionsOf(options);
+    assertBoolean(handBack, 'handBack');
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.heartbeat);
+    this.heartbeat = undefined;
+    this.signal?.close();
+    if (!handBack || !this.registered) return;
+    for (;;) {
+      const n = Number(await this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, removeConsumer: true, limit: this.chunkSize }));
+      if (n < this.chunkSize) return;
+    }
+  }
+
+  /** `await using queue = new Queue(…)`: closes it, handing back what it holds. */
+  public async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * The queue as a {@link JobSource} for the {@link JobWorker}: `leaseBatch` is `getItems`
+   * (`leaseMs` is unused: the heartbeat holds deliveries), `attempt` is 1 + the value's rollback
+   * count; a nack counts a rollback and, past the limit (the `rollback` option, else
+   * `maxAttempts − 1` rollbacks), adds the value to `deadLetterQueue` when there is one, acks the
+   * delivery away and answers `'dead'`, else holds it `delayMs` and rejects it to the head.
+   *
+   * @returns a new source over this queue
+   */
+  public jobSource(): JobSource<QueueJob<T>> {
+    let maxAttempts = 0;
+    /** Nacked jobs waiting out their delay, held, before they are rejected to the head. */
+    const delayed = new Map<NodeJS.Timeout, QueueJob<T>>();
+    const nackOne = async (job: QueueJob<T>, delayMs: number): Promise<NackOutcome> => {
+      const limit = this.rollback ?? (maxAttempts > 0 ? { maxRetry: maxAttempts - 1, maxTimeoutMs: 0 } : undefined);
+      if (limit !== undefined) {
+        const [encoded] = this.encodeAll([job.value]);
+        const again = Number(await this.run('rollback', { action: 'count', value: encoded ?? '', ...limit })) === 1;
+        if (!again) {
+          await this.deadLetterQueue?.addItems([job.value]);
+          await this.ackItems([job]);
+          return 'dead';
+        }
+      }
+      if (delayMs <= 0) {
+        await this.rejectItems([job]);
+        return 'retry';
+      }
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        this.rejectItems([job]).catch((err: unknown) => {
+          this.report(err);
+        });
+      }, delayMs);
+      timer.unref();
+      delayed.set(timer, job);
+      return 'retry';
+    };
+    return {
+      client: this.client,
+      leaseBatch: async (request): Promise<LeaseBatch<QueueJob<T>>> => {
+        maxAttempts = request.maxAttempts;
+        const taken = await this.take(request.count, {});
+        return { items: taken.map((t) => new QueueJob(this, t.id, t.value, t.rollbacks + 1)), wakeInMs: -1, errors: [] };
+      },
+      ack: (jobs) =>
+        perJobOutcomes(
+          jobs,
+          () => this.ackItems(jobs),
+          (job) => this.ackItems([job]),
+        ),
+      nack: (jobs, { delayMs }) => Promise.all(jobs.map((job) => nackOne(job, delayMs).catch(errorOf))),
+      extend: async (jobs) => {
+        const held = await typed(this.client.zmscore(this.redisKeys.held, ...jobs.map((j) => j.id)));
+        return jobs.map((job, i) =>
+          held[i] === null ? new GoodRedisError('LeaseLost', `queue ${JSON.stringify(this.name)}: delivery ${job.id} is no longer held`) : undefined,
+        );
+      },
+      release: async (jobs) => {
+        await this.rejectItems(jobs);
+      },
+      openSignal: () => new WorkSignal(this.client, this.redisKeys.marker),
+      close: async () => {
+        const waiting = [...delayed];
+        delayed.clear();
+        for (const [timer] of waiting) clearTimeout(timer);
+        if (waiting.length > 0) await this.rejectItems(waiting.map(([, job]) => job));
+      },
+    };
+  }
+
+  /** Whether close() was called (read through a method: it changes while a call awaits). */
+  private isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Starts the heartbeat once this consumer has registered (its first getItems). */
+  private startHeartbeat(): void {
+    this.registered = true;
+    if (this.heartbeat !== undefined || this.closed) return;
+    const beat = (): void => {
+      this.heartbeat = setTimeout(() => {
+        this.run('heartbeat', { consumer: this.consumerId, info: this.info })
+          .then((known) => {
+            if (Number(known) === 0) {
+              this.logger.warn({ queue: this.name, consumer: this.consumerId }, 'consumer was removed; its deliveries were taken');
+              this.emit('lost');
+            }
+          })
+          .catch((err: unknown) => {
+            this.report(err);
+          })
+          .finally(() => {
+            if (!this.closed && this.client.status !== 'end') beat();
+          });
+      }, this.heartbeatMs);
+      this.heartbeat.unref();
+    };
+    beat();
+  }
+
+  private report(err: unknown): void {
+    this.logger.error({ queue: this.name, err }, 'queue background failure');
+    reportError(this, err, `queue ${this.name}`);
+  }
+}
+
+/** The ids of deliveries, each checked to be one this family handed out. */
+function idsOf(deliveries: readonly { id: string }[]): string[] {
+  if (!Array.isArray(deliveries)) throw invalid('deliveries must be an array of what getItems returned');
+  return (deliveries as readonly unknown[]).map((d, i) => {
+    const id = (d as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !DELIVERY_ID.test(id)) throw invalid(`deliveries[${String(i)}] is not a delivery of a queue (no id from getItems)`);
+    return id;
+  });
+}
