@@ -13,7 +13,7 @@ export interface BullConnection {
 
 /** The part of a BullMQ `Queue` the benchmark uses. */
 export interface BullQueue {
-  addBulk(jobs: { name: string; data: unknown; opts: { priority: number; removeOnComplete: boolean } }[]): Promise<unknown[]>;
+  addBulk(jobs: { name: string; data: unknown; opts: { priority?: number; removeOnComplete: boolean } }[]): Promise<unknown[]>;
   waitUntilReady(): Promise<unknown>;
   close(): Promise<void>;
 }

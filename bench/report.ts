@@ -26,6 +26,12 @@ export interface Results {
   /** The same Worker run against a reference consumer that also keeps its next lease in flight. */
   consumeAhead: { goodRedis: Phase; reference: Phase };
   memory: { goodRedis: number; reference: number; bullmq: number };
+  /** A good-redis `Queue`'s addItems against the reference FIFO and BullMQ's addBulk without priorities. */
+  queueAdd: { goodRedis: Phase; reference: Phase; bullmq: Phase };
+  /** Draining the queue through a JobWorker (get + ack, concurrency 100) against the reference get + ack and BullMQ's FIFO Worker. */
+  queueConsume: { goodRedis: Phase; reference: Phase; bullmq: Phase };
+  /** Bytes per waiting value. */
+  queueMemory: { goodRedis: number; reference: number; bullmq: number };
   longestScriptMs: { add: number; pull: number };
   decrementAll: { size: number; medianMs: number; p99Ms: number; roundTripMs: number; loopMs: number }[];
   expiry: { items: number; ms: number; itemsPerSecond: number; longestScriptMs: number };
@@ -54,6 +60,10 @@ export function evaluate(r: Results): Verdict[] {
   const consumeRef = ratio(r.consume.goodRedis.itemsPerSecond, r.consume.reference.itemsPerSecond);
   const consumeCooldownRef = ratio(r.consumeCooldown.goodRedis.itemsPerSecond, r.consumeCooldown.reference.itemsPerSecond);
   const growth = first && last ? last.medianMs / first.medianMs : Number.NaN;
+  const queueAddRef = ratio(r.queueAdd.goodRedis.itemsPerSecond, r.queueAdd.reference.itemsPerSecond);
+  const queueConsumeRef = ratio(r.queueConsume.goodRedis.itemsPerSecond, r.queueConsume.reference.itemsPerSecond);
+  const queueConsumeBull = ratio(r.queueConsume.goodRedis.itemsPerSecond, r.queueConsume.bullmq.itemsPerSecond);
+  const queueMem = ratio(r.queueMemory.goodRedis, r.queueMemory.reference);
   return [
     { target: 'add >= 0.85x reference', value: `${n(addRef, 2)}x`, met: addRef >= 0.85 },
     { target: 'add >= 7x BullMQ', value: `${n(addBull, 1)}x`, met: addBull >= 7 },
@@ -71,6 +81,10 @@ export function evaluate(r: Results): Verdict[] {
     { target: 'expiry >= 100,000 items/s', value: `${n(r.expiry.itemsPerSecond)}/s`, met: r.expiry.itemsPerSecond >= 100_000 },
     { target: 'no expiry script over 10 ms', value: `${n(r.expiry.longestScriptMs, 2)} ms`, met: r.expiry.longestScriptMs <= 10 },
     { target: 'memory <= 1.1x reference', value: `${n(mem, 2)}x`, met: mem <= 1.1 },
+    { target: 'Queue.addItems >= 0.8x reference FIFO', value: `${n(queueAddRef, 2)}x`, met: queueAddRef >= 0.8 },
+    { target: 'Queue get + ack (JobWorker) >= 0.7x reference', value: `${n(queueConsumeRef, 2)}x`, met: queueConsumeRef >= 0.7 },
+    { target: 'Queue get + ack >= 5x BullMQ FIFO Worker', value: `${n(queueConsumeBull, 1)}x`, met: queueConsumeBull >= 5 },
+    { target: 'Queue memory per waiting value <= 1.2x reference', value: `${n(queueMem, 2)}x`, met: queueMem <= 1.2 },
   ];
 }
 
@@ -96,6 +110,15 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
     x(ours.itemsPerSecond, reference.itemsPerSecond),
     x(ours.itemsPerSecond, bullmq.itemsPerSecond),
   ];
+  /** One memory row: bytes per item of each system, and the two ratios. */
+  const memoryRow = (label: string, m: { goodRedis: number; reference: number; bullmq: number }): string[] => [
+    label,
+    n(m.goodRedis),
+    n(m.reference),
+    n(m.bullmq),
+    x(m.goodRedis, m.reference),
+    x(m.goodRedis, m.bullmq),
+  ];
   const out: string[] = [];
   out.push(
     `good-redis benchmark, ${r.mode} run, ${r.date}: Node ${r.environment.node}, Redis ${r.environment.redis}, BullMQ ${r.environment.bullmq}, ${String(r.environment.cpus)} CPUs`,
@@ -110,14 +133,10 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
       row('consume: Worker, ack cooldown 0 (jobs/s)', r.consume.goodRedis, r.consume.reference, r.consume.bullmq),
       row('consume: Worker, 24 h ack cooldown (jobs/s)', r.consumeCooldown.goodRedis, r.consumeCooldown.reference, r.consume.bullmq),
       row('consume: Worker vs a reference leasing ahead too (jobs/s)', r.consumeAhead.goodRedis, r.consumeAhead.reference, r.consume.bullmq),
-      [
-        'memory (bytes/item)',
-        n(r.memory.goodRedis),
-        n(r.memory.reference),
-        n(r.memory.bullmq),
-        x(r.memory.goodRedis, r.memory.reference),
-        x(r.memory.goodRedis, r.memory.bullmq),
-      ],
+      row('Queue.addItems (values/s; BullMQ: FIFO addBulk)', r.queueAdd.goodRedis, r.queueAdd.reference, r.queueAdd.bullmq),
+      row('Queue get + ack, JobWorker (values/s; BullMQ: FIFO Worker)', r.queueConsume.goodRedis, r.queueConsume.reference, r.queueConsume.bullmq),
+      memoryRow('memory (bytes/item)', r.memory),
+      memoryRow('Queue memory (bytes/waiting value)', r.queueMemory),
     ]),
   );
   out.push('');

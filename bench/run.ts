@@ -9,10 +9,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Expirer, PrioritizedStream, StreamRegistry, Worker, jsonCodec } from '../src/index.js';
+import { Expirer, JobWorker, PrioritizedStream, Queue, StreamRegistry, Worker, jsonCodec } from '../src/index.js';
 import { startThrowawayRedis } from '../scripts/throwaway-redis.js';
 import { loadBullMQ, type BullMQ } from './bullmq.js';
 import { chunks, inParallel, makeItems, type BenchItem } from './data.js';
+import { ReferenceFifo } from './queue-reference.js';
 import { ReferenceQueue } from './reference.js';
 import { evaluate, printReport, renderSvg, type Results } from './report.js';
 
@@ -115,30 +116,35 @@ async function goodRedisRound(
   return { add, pull, bytesPerItem, longestAddMs, longestPullMs: await longestScriptMs(redis) };
 }
 
-/** Drains the stream through a good-redis Worker (lease + ack per job), at BullMQ's concurrency, acking with `ackCooldownMs`. */
-async function consumeRound(redis: Redis, items: BenchItem[], ackCooldownMs: number): Promise<Phase> {
-  await fresh(redis);
-  const stream = new PrioritizedStream(redis, 'bench', { codec: jsonCodec<BenchItem['value']>() });
-  await inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => stream.addMany(c));
+/** Runs `worker` until it completed `total` jobs; the phase that took. */
+async function drain(worker: { on(event: 'completed', listener: () => void): unknown; run(): void }, total: number): Promise<Phase> {
   let completed = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => {
     resolveDone = resolve;
   });
+  worker.on('completed', () => {
+    completed += 1;
+    if (completed === total) resolveDone();
+  });
+  return timed(total, async () => {
+    worker.run();
+    await done;
+  });
+}
+
+/** Drains the stream through a good-redis Worker (lease + ack per job), at BullMQ's concurrency, acking with `ackCooldownMs`. */
+async function consumeRound(redis: Redis, items: BenchItem[], ackCooldownMs: number): Promise<Phase> {
+  await fresh(redis);
+  const stream = new PrioritizedStream(redis, 'bench', { codec: jsonCodec<BenchItem['value']>() });
+  await inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => stream.addMany(c));
   const worker = new Worker(stream, () => undefined, {
     concurrency: CONFIG.bullConcurrency,
     autorun: false,
     maxAttempts: 0,
     ack: { cooldownMs: ackCooldownMs },
   });
-  worker.on('completed', () => {
-    completed += 1;
-    if (completed === items.length) resolveDone();
-  });
-  const phase = await timed(items.length, async () => {
-    worker.run();
-    await done;
-  });
+  const phase = await drain(worker, items.length);
   await worker.close();
   if ((await stream.len()) !== 0 || (await redis.zcard(stream.redisKeys.leases)) !== 0) throw new Error('the worker left jobs behind');
   return phase;
@@ -206,7 +212,13 @@ async function referenceRound(redis: Redis, items: BenchItem[]): Promise<{ add: 
   return { add, pull, pullCooldown, bytesPerItem };
 }
 
-async function bullRound(bull: BullMQ, redis: Redis, port: number, items: BenchItem[]): Promise<{ add: Phase; pull: Phase; bytesPerItem: number }> {
+async function bullRound(
+  bull: BullMQ,
+  redis: Redis,
+  port: number,
+  items: BenchItem[],
+  fifo = false,
+): Promise<{ add: Phase; pull: Phase; bytesPerItem: number }> {
   await fresh(redis);
   const connection = { connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null } };
   const queue = new bull.Queue('bench', connection);
@@ -215,7 +227,13 @@ async function bullRound(bull: BullMQ, redis: Redis, port: number, items: BenchI
   const add = await timed(items.length, () =>
     inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) =>
       // BullMQ: lower is more urgent, 1..2^21-1; our priorities 0..1000 map to 1001..1.
-      queue.addBulk(c.map((item) => ({ name: 'page', data: item.value, opts: { priority: 1001 - item.priority, removeOnComplete: true } }))),
+      queue.addBulk(
+        c.map((item) => ({
+          name: 'page',
+          data: item.value,
+          opts: fifo ? { removeOnComplete: true } : { priority: 1001 - item.priority, removeOnComplete: true },
+        })),
+      ),
     ),
   );
   const bytesPerItem = ((await usedMemory(redis)) - before) / items.length;
@@ -236,6 +254,42 @@ async function bullRound(bull: BullMQ, redis: Redis, port: number, items: BenchI
   await worker.close();
   await queue.close();
   return { add, pull, bytesPerItem };
+}
+
+/** A good-redis `Queue`: `addItems` in chunks, then drained by a `JobWorker` (get + ack) at BullMQ's concurrency. */
+async function queueRound(redis: Redis, items: BenchItem[]): Promise<{ add: Phase; consume: Phase; bytesPerItem: number }> {
+  await fresh(redis);
+  const queue = new Queue(redis, 'bench', { codec: jsonCodec<BenchItem['value']>() });
+  const before = await usedMemory(redis);
+  const add = await timed(items.length, () => inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => queue.addItems(c.map((item) => item.value))));
+  const bytesPerItem = ((await usedMemory(redis)) - before) / items.length;
+  const worker = new JobWorker(queue.jobSource(), () => undefined, { concurrency: CONFIG.bullConcurrency, autorun: false, maxAttempts: 0 });
+  const consume = await drain(worker, items.length);
+  await worker.close();
+  await queue.close();
+  if ((await queue.getCount()) !== 0 || (await redis.zcard(queue.redisKeys.held)) !== 0) throw new Error('the queue worker left values behind');
+  return { add, consume, bytesPerItem };
+}
+
+/** The reference FIFO: the same adds, then get 100 and ack them while the next get goes out. */
+async function queueReferenceRound(redis: Redis, items: BenchItem[]): Promise<{ add: Phase; consume: Phase; bytesPerItem: number }> {
+  await fresh(redis);
+  const queue = new ReferenceFifo(redis, 'bench');
+  const before = await usedMemory(redis);
+  const add = await timed(items.length, () => inParallel(chunks(items, CONFIG.chunk), CONFIG.inFlight, (c) => queue.addMany(c.map((item) => item.value))));
+  const bytesPerItem = ((await usedMemory(redis)) - before) / items.length;
+  let acked = 0;
+  const consume = await timed(items.length, async () => {
+    const acks: Promise<number>[] = [];
+    for (;;) {
+      const got = await queue.get(CONFIG.bullConcurrency);
+      if (got.length === 0) break;
+      acks.push(queue.ack(got.map((d) => d.id)).then((n) => (acked += n)));
+    }
+    await Promise.all(acks);
+  });
+  if (acked !== items.length) throw new Error(`the reference queue acked ${String(acked)} of ${String(items.length)}`);
+  return { add, consume, bytesPerItem };
 }
 
 /**
@@ -324,6 +378,8 @@ async function main(): Promise<void> {
     await referenceRound(redis, warmUp);
     await consumeRound(redis, warmUp, 0);
     await referenceConsumeRound(redis, warmUp, 0);
+    await queueRound(redis, warmUp);
+    await queueReferenceRound(redis, warmUp);
 
     const ours: Awaited<ReturnType<typeof goodRedisRound>>[] = [];
     const oursNoCooldown: Awaited<ReturnType<typeof goodRedisRound>>[] = [];
@@ -347,8 +403,17 @@ async function main(): Promise<void> {
       referenceConsumeCooldown.push(await referenceConsumeRound(redis, items, DAY_MS));
       referenceConsumeAhead.push(await referenceConsumeRound(redis, items, 0, true));
     }
+    const queues: Awaited<ReturnType<typeof queueRound>>[] = [];
+    const queueReference: Awaited<ReturnType<typeof queueReferenceRound>>[] = [];
+    for (let round = 1; round <= CONFIG.rounds; round += 1) {
+      log(`  queue round ${String(round)}/${String(CONFIG.rounds)}: good-redis Queue (addItems, JobWorker get + ack) and the reference FIFO`);
+      queues.push(await queueRound(redis, items));
+      queueReference.push(await queueReferenceRound(redis, items));
+    }
     log('  BullMQ');
     const bullmq = await bullRound(bull, redis, server.port, items);
+    log('  BullMQ, FIFO');
+    const bullFifo = await bullRound(bull, redis, server.port, items, true);
     log('  decrementAll');
     const decrementAll = await decrementPhase(redis);
     log('  expiry');
@@ -365,6 +430,13 @@ async function main(): Promise<void> {
       consume: { goodRedis: best(consume), reference: best(referenceConsume), bullmq: bullmq.pull },
       consumeCooldown: { goodRedis: best(consumeCooldown), reference: best(referenceConsumeCooldown) },
       consumeAhead: { goodRedis: best(consume), reference: best(referenceConsumeAhead) },
+      queueAdd: { goodRedis: best(queues.map((q) => q.add)), reference: best(queueReference.map((q) => q.add)), bullmq: bullFifo.add },
+      queueConsume: { goodRedis: best(queues.map((q) => q.consume)), reference: best(queueReference.map((q) => q.consume)), bullmq: bullFifo.pull },
+      queueMemory: {
+        goodRedis: Math.min(...queues.map((q) => q.bytesPerItem)),
+        reference: Math.min(...queueReference.map((q) => q.bytesPerItem)),
+        bullmq: bullFifo.bytesPerItem,
+      },
       memory: {
         goodRedis: Math.min(...ours.map((o) => o.bytesPerItem)),
         reference: Math.min(...reference.map((r) => r.bytesPerItem)),

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { GoodRedisError, JobWorker, Queue, UniqueQueue, type Delivery, type QueueOptions, type RedisClient } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, serverNow, uniqueName, waitFor } from '../support.js';
+import { clientList, closeAll, commandStats, connect, describeEachTopology, serverNow, uniqueName, waitFor } from '../support.js';
 
 describeEachTopology('Queue and UniqueQueue', () => {
   let redis: RedisClient;
@@ -208,6 +208,46 @@ describeEachTopology('Queue and UniqueQueue', () => {
       const [got] = await waiting;
       assert.equal(got?.value, 'wake');
       assert.ok(Date.now() - added < 1000, `woke after ${String(Date.now() - added)} ms`);
+    });
+  });
+
+  describe('idle consumers send nothing but their blocking wait', () => {
+    const counts = async (): Promise<{ scripts: number; blpop: number }> => {
+      const stats = await commandStats(redis);
+      return { scripts: (stats.get('evalsha') ?? 0) + (stats.get('eval') ?? 0), blpop: stats.get('blpop') ?? 0 };
+    };
+
+    it('an idle getItems({ blockMs }) runs its script once before and once after one BLPOP', async () => {
+      const q = queue();
+      const before = await counts();
+      assert.deepEqual(await q.getItems(1, { blockMs: 1500 }), []);
+      const after = await counts();
+      assert.deepEqual({ scripts: after.scripts - before.scripts, blpop: after.blpop - before.blpop }, { scripts: 2, blpop: 1 }, 'no polling');
+    });
+
+    it('an idle JobWorker sends no command while it waits, and wakes soon after an add', async () => {
+      const q = queue();
+      const seen: string[] = [];
+      const worker = new JobWorker(
+        q.jobSource(),
+        (job) => {
+          seen.push(job.value);
+        },
+        { blockTimeoutMs: 60_000 },
+      );
+      try {
+        // A blocked BLPOP is counted in commandstats only when it returns: look for it in CLIENT LIST.
+        await waitFor(async () => (await clientList(redis)).includes(`cmd=blpop`), 5000, 'the worker to block');
+        const before = await counts();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        assert.deepEqual(await counts(), before, 'nothing sent while idle');
+        const added = Date.now();
+        await queue().addItem('wake');
+        await waitFor(() => seen.length === 1, 5000, 'the worker to wake');
+        assert.ok(Date.now() - added < 1000, `woke after ${String(Date.now() - added)} ms`);
+      } finally {
+        await worker.close();
+      }
     });
   });
 

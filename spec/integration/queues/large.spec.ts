@@ -1,0 +1,60 @@
+/**
+ * On 200,000 waiting or held values no queue script holds Redis for long: each works on a
+ * bounded chunk, whatever the queue's size (SLOWLOG on every master), on every topology.
+ */
+import assert from 'node:assert/strict';
+import { Queue, type RedisClient } from '../../../src/index.js';
+import { closeAll, connect, describeEachTopology, masters, serverNow, uniqueName } from '../support.js';
+
+/** The longest EVAL/EVALSHA any master logged since `reset`, in ms. */
+async function longestScriptMs(redis: RedisClient): Promise<number> {
+  let longest = 0;
+  for (const node of await masters(redis)) {
+    for (const entry of (await node.call('SLOWLOG', 'GET', '100000')) as [number, number, number, string[]][]) {
+      const command = String(entry[3][0]).toLowerCase();
+      if (command === 'evalsha' || command === 'eval') longest = Math.max(longest, entry[2] / 1000);
+    }
+  }
+  return longest;
+}
+
+describeEachTopology('Queue on 200,000 values', () => {
+  let redis: RedisClient;
+  const restore: [RedisClient, string][] = [];
+  beforeEach(async () => {
+    redis = connect();
+    for (const node of await masters(redis)) {
+      const [, was] = (await node.config('GET', 'slowlog-log-slower-than')) as [string, string];
+      restore.push([node, was]);
+      await node.config('SET', 'slowlog-log-slower-than', '1000');
+      await node.call('SLOWLOG', 'RESET');
+    }
+  });
+  afterEach(async () => {
+    for (const [node, was] of restore.splice(0)) await node.config('SET', 'slowlog-log-slower-than', was);
+    await closeAll();
+  });
+
+  it('adds, hands out, re-enqueues and drops in chunks, no script over 10 ms', async function () {
+    this.timeout(120_000);
+    const name = uniqueName('large');
+    const q = new Queue(redis, name);
+    try {
+      const values = Array.from({ length: 200_000 }, (_, i) => `value-${String(i).padStart(6, '0')}`);
+      assert.equal(await q.addItems(values), 200_000);
+      let held = 0;
+      while (held < 100_000) held += (await q.getItems(1000)).length;
+      await redis.zadd(`:q{${name}}:consumers`, (await serverNow(redis)) - 120_000, q.consumerId);
+      assert.equal(await q.reEnqueueTimeoutItems(), 100_000);
+      held = 0;
+      while (held < 100_000) held += (await q.getItems(1000)).length;
+      assert.equal(await q.dropAllItems(), 100_000);
+      assert.equal(await q.deleteItem('value-199999'), 1);
+      assert.equal(await q.getCount(), 99_999);
+      const longest = await longestScriptMs(redis);
+      assert.ok(longest < 10, `a script held Redis for ${String(longest)} ms`);
+    } finally {
+      await q.close({ handBack: false });
+    }
+  });
+});
