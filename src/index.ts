@@ -54,7 +54,7 @@ export {
   type SweeperEvents,
   type SweepOnceOptions,
 } from './maintenance/sweeper.js';
-export { Worker, type WorkerOptions, type WorkerEvents, type JobHandler } from './prioritized/worker.js';
+export { Worker, type WorkerOptions, type WorkerEvents, type JobHandler, type JobSourceProvider } from './prioritized/worker.js';
 export { JobWorker, type Handler, type JobWorkerOptions, type JobWorkerEvents, type FailureOutcome, type CloseOptions } from './jobs/worker.js';
 export { RetryLater, defaultBackoff } from './jobs/backoff.js';
 export { consumeSource } from './jobs/consume.js';

@@ -6,9 +6,10 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
 import type { RedisClient } from '../connection/redis-client.js';
 import { Expirer } from '../maintenance/expirer.js';
-import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import { StreamRegistry } from '../prioritized/stream-registry.js';
-import { Worker, type JobHandler, type WorkerOptions } from '../prioritized/worker.js';
+import type { SourceJob } from '../jobs/job-source.js';
+import type { Handler } from '../jobs/worker.js';
+import { Worker, type JobSourceProvider, type WorkerOptions } from '../prioritized/worker.js';
 import type { Closeables } from './closeables.js';
 import type { GoodRedisModuleOptions } from './container-module.js';
 import type { CoreHandles } from './core-bindings.js';
@@ -64,8 +65,8 @@ export function bindPrioritized(bind: ContainerModuleLoadOptions['bind'], option
 /** A {@link WorkerFactory} that remembers the workers it made until they close, in its own set and in the closeables. */
 function workerFactory(closeables: Closeables): WorkerFactory {
   const open = new Set<{ close(): Promise<void> }>();
-  function make<T, R>(stream: PrioritizedStream<T>, handler: JobHandler<T, R>, options?: WorkerOptions): Worker<T, R> {
-    const worker = new Worker(stream, handler, options);
+  function make<J extends SourceJob, R>(source: JobSourceProvider<J>, handler: Handler<J, R>, options?: WorkerOptions): Worker<string, R, J> {
+    const worker = new Worker<string, R, J>(source, handler, options);
     open.add(worker);
     const forget = closeables.add(worker);
     worker.once('closed', () => {

@@ -4,7 +4,9 @@ import type { Closeables } from './closeables.js';
 import type { Expirer } from '../maintenance/expirer.js';
 import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import type { RegistryStreamOptions, StreamRegistry } from '../prioritized/stream-registry.js';
-import type { JobHandler, Worker, WorkerOptions } from '../prioritized/worker.js';
+import type { SourceJob } from '../jobs/job-source.js';
+import type { Handler } from '../jobs/worker.js';
+import type { JobHandler, JobSourceProvider, Worker, WorkerOptions } from '../prioritized/worker.js';
 import type { Pool, PoolOptions } from '../queues/pool.js';
 import type { Queue } from '../queues/queue.js';
 import type { QueueRegistry } from '../queues/queue-registry.js';
@@ -25,6 +27,15 @@ export interface WorkerFactory {
    * @returns the worker, started unless `autorun: false`
    */
   <T = string, R = unknown>(stream: PrioritizedStream<T>, handler: JobHandler<T, R>, options?: WorkerOptions): Worker<T, R>;
+  /**
+   * A new worker on a queue, a unique queue or a pool; see {@link Worker}.
+   *
+   * @param source - what to consume
+   * @param handler - runs each job
+   * @param options - worker options
+   * @returns the worker, started unless `autorun: false`
+   */
+  <J extends SourceJob, R = unknown>(source: JobSourceProvider<J>, handler: Handler<J, R>, options?: WorkerOptions): Worker<string, R, J>;
   /** Closes every worker made here that is still open, waiting for their jobs in flight. */
   closeAll(): Promise<void>;
 }

@@ -19,10 +19,18 @@ describeEachTopology('createGoodRedisModule: queues', () => {
     assert.ok(container.get(TOKENS.UniqueQueueFactory)('urls') instanceof UniqueQueue);
     const pool = container.get(TOKENS.PoolFactory)('feeds');
     assert.ok(pool instanceof Pool);
+    const consumer = container.get(TOKENS.QueueFactory)('mail');
+    await consumer.addItems(['m1', 'm2']);
+    const mailed: string[] = [];
+    const worker = container.get(TOKENS.WorkerFactory)(consumer, (job) => {
+      mailed.push(job.value);
+    });
+    await new Promise<void>((resolve) => worker.once('drained', resolve));
+    assert.deepEqual(mailed, ['m1', 'm2'], 'the WorkerFactory takes a queue too');
     await queue.addItems(['a', 'b']);
     assert.equal((await queue.getItems(2)).length, 2);
     await pool.addItem('f');
-    assert.deepEqual(await registry.names(), ['feeds', 'jobs']);
+    assert.deepEqual(await registry.names(), ['feeds', 'jobs', 'mail']);
     await container.unbindAllAsync();
     const redis: RedisClient = connect();
     assert.deepEqual(await redis.lrange(`${prefix}:q{jobs}:list`, 0, -1), ['b', 'a'], 'handed back to the head on unload');

@@ -3,7 +3,7 @@
  * identity, heartbeats and the reaper, blocking gets, rollback counters, bad input.
  */
 import assert from 'node:assert/strict';
-import { GoodRedisError, JobWorker, Queue, UniqueQueue, type Delivery, type QueueOptions, type RedisClient } from '../../../src/index.js';
+import { GoodRedisError, JobWorker, Pool, Queue, UniqueQueue, Worker, type Delivery, type QueueOptions, type RedisClient } from '../../../src/index.js';
 import { clientList, closeAll, commandStats, connect, describeEachTopology, serverNow, uniqueName, waitFor } from '../support.js';
 
 describeEachTopology('Queue and UniqueQueue', () => {
@@ -267,6 +267,19 @@ describeEachTopology('Queue and UniqueQueue', () => {
       assert.equal(await q.addItem('b'), true);
     });
 
+    it('a re-enqueue moves a value already waiting to the head instead of doubling it, one LREM per step', async () => {
+      const q = unique();
+      await q.addItems(['a', 'b', 'c']);
+      await q.getItems(3);
+      assert.equal(await q.addItem('b'), true, 'b waits again while its delivery is held');
+      assert.equal(await q.reEnqueueAllItems(), 3);
+      assert.deepEqual(await listed(), ['c', 'b', 'a'], 'b once; the head is what was taken first');
+      assert.deepEqual(
+        (await q.getItems(3)).map((d) => d.value),
+        ['a', 'b', 'c'],
+      );
+    });
+
     it('refuses a name another class wrote first, writing nothing', async () => {
       await queue().addItem('x');
       await assert.rejects(unique().addItem('y'), (err: unknown) => GoodRedisError.is(err, 'InvalidArgument') && String(err).includes('holds a queue'));
@@ -286,12 +299,70 @@ describeEachTopology('Queue and UniqueQueue', () => {
       assert.ok(d);
       await q.ackItem(d);
       assert.equal(await redis.hexists(`:q{${name}}:rollbacks`, 'v'), 0, 'an ack clears the counter');
+      const pruned = queue({ rollback: { maxRetry: 5, maxTimeoutMs: 0 }, rollbackTtlMs: 100 });
+      await pruned.canRollbackItem('old');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await pruned.getItems(); // the reaper's chunk prunes counters past their time to live
+      assert.equal(await redis.hexists(`:q{${name}}:rollbacks`, 'old'), 0, 'counters expire (aio-py-rq kept them forever)');
       const windowed = queue({ rollback: { maxRetry: 0, maxTimeoutMs: 60_000 } });
       assert.deepEqual([await windowed.canRollbackItem('w'), await windowed.canRollbackItem('w')], [true, true], 'inside the window');
     });
   });
 
   describe('under the Worker', () => {
+    it('closing the Worker gives back at once a value still waiting out its retry delay', async () => {
+      const q = queue();
+      await q.addItem('later');
+      const worker = new JobWorker(
+        q.jobSource(),
+        () => {
+          throw new Error('not yet');
+        },
+        { maxAttempts: 0, backoff: 60_000 },
+      );
+      worker.on('error', () => undefined);
+      await new Promise<void>((resolve) =>
+        worker.once('failed', () => {
+          resolve();
+        }),
+      );
+      assert.deepEqual(await listed(), [], 'held while it waits out the delay');
+      await worker.close();
+      assert.deepEqual(await listed(), ['later']);
+      assert.equal((await q.stats()).processing, 0);
+    });
+
+    it('runs under the one Worker class: new Worker(queue, handler) and new Worker(pool, handler)', async () => {
+      const q = queue();
+      await q.addItems(['a', 'b', 'c']);
+      const seen: string[] = [];
+      const worker = new Worker(q, (job) => {
+        seen.push(job.value);
+      });
+      assert.equal(worker.consumes, q);
+      assert.throws(
+        () => worker.stream,
+        (err: unknown) => GoodRedisError.is(err, 'InvalidArgument'),
+      );
+      await new Promise<void>((resolve) => worker.once('drained', resolve));
+      await worker.close();
+      assert.deepEqual(seen, ['a', 'b', 'c']);
+      const pool = new Pool(redis, `${name}-pool`);
+      await pool.addItems(['p1', 'p2']);
+      const leased: string[] = [];
+      const poolWorker = new Worker(pool, (job) => {
+        leased.push(job.value);
+      });
+      await waitFor(() => leased.length === 2, 5000, 'the pool worker');
+      await poolWorker.close();
+      assert.deepEqual(leased.sort(), ['p1', 'p2']);
+      assert.equal(await pool.getCountToProcess(), 0, 'acked: due again in 36 h');
+      assert.throws(
+        () => new Worker({} as unknown as Queue, () => undefined),
+        (err: unknown) => GoodRedisError.is(err, 'InvalidArgument'),
+      );
+    });
+
     it('retries a failing value with its attempt raised, then puts it in the deadLetterQueue and acks it away', async () => {
       const dead = new Queue(redis, `${name}-dead`);
       open.push(dead);

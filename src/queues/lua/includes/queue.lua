@@ -124,20 +124,41 @@ local function reap(K, unique, mode, timeoutMs, action, limit, now)
     local ids = redis.call('ZREVRANGEBYLEX', K.held, high, low, 'LIMIT', 0, room + 1)
     local take = {}
     for i = 1, math.min(#ids, room) do take[i] = ids[i] end
+    local cut = false
     if #take > 0 then
       if action == 'requeue' then
         local stored = callCollect('HMGET', K.deliveries, take)
+        local found = {}
+        for i = 1, #take do found[i] = stored[i] and (splitDelivery(stored[i])) end
+        if unique then
+          -- A value already waiting moves to the head with an O(waiting) LREM: one per atomic
+          -- step. The step ends with the first such value (take is newest first, so the older
+          -- deliveries left for the next step still end nearer the head).
+          local present = {}
+          for i = 1, #take do present[i] = found[i] or '' end
+          local flags = callCollect('SMISMEMBER', K.unique, present)
+          for i = 1, #take do
+            if flags[i] == 1 and i < #take then
+              for j = #take, i + 1, -1 do
+                take[j] = nil
+                found[j] = nil
+              end
+              cut = true
+              break
+            end
+          end
+        end
         local values = {}
         -- take is newest first; pushToHead wants the first to hand out first: oldest first.
         for i = #take, 1, -1 do
-          if stored[i] then values[#values + 1] = (splitDelivery(stored[i])) end
+          if found[i] then values[#values + 1] = found[i] end
         end
         pushToHead(K, unique, true, values)
       end
       endDeliveries(K, take)
       moved = moved + #take
     end
-    if #ids > room then
+    if cut or #ids > room then
       left = true
       break
     end
