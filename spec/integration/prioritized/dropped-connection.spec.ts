@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { Cluster, Redis } from 'ioredis';
-import { GoodRedisError, PrioritizedStream, registerCommands, type Job, type RedisClient } from '../../../src/index.js';
+import { GoodRedisError, PrioritizedStream, Queue, registerCommands, type Job, type RedisClient } from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, masters, slotOf, uniqueName, waitFor } from '../support.js';
 
 const isConnection = (err: unknown): boolean => GoodRedisError.is(err, 'Connection') && (err as Error).message.includes('whether it ran is unknown');
@@ -84,6 +84,20 @@ describeEachTopology('A connection dropped with a write in flight (issue 12, ite
     assert.equal(settled.value, undefined, `the call resolved with ${JSON.stringify(settled.value)}`);
     assert.ok(isConnection(settled.error), `the call failed with ${String(settled.error)}`);
   }
+
+  it("a queue's getItems: fails with Connection, and the deliveries it made go back to the head, in order, none left held", async () => {
+    const queue = new Queue(redis, stream.name); // the same hash tag, so the same connection
+    try {
+      await queue.addItems(['1', '2', '3']);
+      assertFailedUnknown(await replyLost(() => queue.getItems(2)));
+      const list = `:q{${stream.name}}:list`;
+      await waitFor(async () => (await redis.llen(list)) === 3, 10_000, 'the lost deliveries to be handed back');
+      assert.deepEqual(await redis.lrange(list, 0, -1), ['3', '2', '1']);
+      assert.equal(await redis.zcard(`:q{${stream.name}}:held`), 0);
+    } finally {
+      await queue.close({ handBack: false });
+    }
+  });
 
   it('add: fails with Connection, and the priority is summed once', async () => {
     await stream.add('k', 'v', 5);
