@@ -89,3 +89,16 @@ export function describe(value: unknown): string {
   if (Buffer.isBuffer(value)) return `Buffer(${String(value.length)})`;
   return Array.isArray(value) ? 'an array' : typeof value === 'function' ? 'a function' : 'an object';
 }
+
+/**
+ * A page of ranks (`offset`, `limit`) as the start and stop a `ZRANGE` or `LRANGE` takes (stop
+ * inclusive, -1 for the end), checked: a limit of 0 gives a range that reads nothing.
+ */
+export function ranks(range: { offset?: number | undefined; limit?: number | undefined } | undefined): { start: number; stop: number } {
+  const { offset = 0, limit } = optionsOf(range, 'range');
+  assertInteger(offset, 'offset', 0);
+  if (limit === undefined) return { start: offset, stop: -1 };
+  assertInteger(limit, 'limit', 0);
+  // start > stop is empty; a limit of 0 reads nothing.
+  return limit === 0 ? { start: 1, stop: 0 } : { start: offset, stop: offset + limit - 1 };
+}

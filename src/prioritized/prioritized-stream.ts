@@ -1,8 +1,8 @@
 import { GoodRedisError, typed } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { assertBoolean, assertFinite, assertInteger, assertItemKey, epochMs, invalid, optionsOf } from '../internal/validate.js';
+import { assertBoolean, assertFinite, assertInteger, assertItemKey, epochMs, invalid, optionsOf, ranks } from '../internal/validate.js';
 import type { AddRequest } from './scripts.js';
-import { cooldownArgs, priorityOf, ranks, text } from './stream-base.js';
+import { cooldownArgs, priorityOf, text } from './stream-base.js';
 import { StreamJobs } from './stream-jobs.js';
 import {
   MAX_PULL_COUNT,

@@ -1,19 +1,11 @@
 import { encodeWith, stringCodec, type Codec } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { assertInteger, epochMs, optionsOf } from '../internal/validate.js';
+import { assertInteger, epochMs } from '../internal/validate.js';
 import { execConfirmed, replicationOf } from '../scripting/script-set.js';
 import { SCRIPTS, STREAM_SCRIPTS, type ScriptInput, type ScriptName, type StreamScript } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
-import {
-  DEFAULT_CHUNK_BYTES,
-  DEFAULT_CHUNK_SIZE,
-  DEFAULT_COOLDOWN_MS,
-  DEFAULT_MAX_VALUE_BYTES,
-  type Item,
-  type PrioritizedStreamOptions,
-  type RangeOptions,
-} from './types.js';
+import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, DEFAULT_MAX_VALUE_BYTES, type Item, type PrioritizedStreamOptions } from './types.js';
 
 /** Redis's largest string (`proto-max-bulk-len`'s default): 512 MiB. */
 const REDIS_MAX_BULK = 512 * 1024 * 1024;
@@ -225,14 +217,4 @@ export function cooldownArgs(
   const { cooldownMs = fallback, expireAt } = options;
   assertInteger(cooldownMs, 'cooldownMs', 0);
   return { cooldownMs, expireAt: expireAt === undefined ? '' : epochMs(expireAt, 'expireAt') };
-}
-
-/** A range of ranks for ZRANGE: `offset`/`limit` to start/stop (stop inclusive). */
-export function ranks(range: RangeOptions | undefined): { start: number; stop: number } {
-  const { offset = 0, limit } = optionsOf(range, 'range');
-  assertInteger(offset, 'offset', 0);
-  if (limit === undefined) return { start: offset, stop: -1 };
-  assertInteger(limit, 'limit', 0);
-  // ZRANGE start > stop is empty; a limit of 0 reads nothing.
-  return limit === 0 ? { start: 1, stop: 0 } : { start: offset, stop: offset + limit - 1 };
 }

@@ -1,10 +1,10 @@
-import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf } from '../internal/validate.js';
+import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf, ranks } from '../internal/validate.js';
 import { consumeSource } from '../jobs/consume.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import type { JobSource, LeaseRequest } from '../jobs/job-source.js';
 import { WorkSignal } from '../jobs/work-signal.js';
 import { LeasedJob, outcomeOf } from './leased-job.js';
-import { StreamBase, cooldownArgs, ranks, text } from './stream-base.js';
+import { StreamBase, cooldownArgs, text } from './stream-base.js';
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_ATTEMPTS,

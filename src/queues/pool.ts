@@ -1,6 +1,6 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { typed } from '../errors.js';
-import { assertInteger, epochMs, invalid, optionsOf } from '../internal/validate.js';
+import { assertInteger, epochMs, invalid, optionsOf, ranks } from '../internal/validate.js';
 import type { JobSource, LeaseBatch, Settlement } from '../jobs/job-source.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import { WorkSignal } from '../jobs/work-signal.js';
@@ -337,18 +337,14 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
    * @param range - `offset` and `limit` (default: all)
    */
   public async items(range: { offset?: number | undefined; limit?: number | undefined } = {}): Promise<PoolEntry<T>[]> {
-    const { offset = 0, limit } = optionsOf(range, 'range');
-    assertInteger(offset, 'offset', 0);
-    if (limit !== undefined) assertInteger(limit, 'limit', 0);
-    if (limit === 0) return [];
-    const stop = limit === undefined ? -1 : offset + limit - 1;
+    const { start, stop } = ranks(range);
     const flat = this.codec.binary
-      ? await typed(this.client.zrangeBuffer(this.redisKeys.pool, offset, stop, 'WITHSCORES'))
-      : await typed(this.client.zrange(this.redisKeys.pool, offset, stop, 'WITHSCORES'));
+      ? await typed(this.client.zrangeBuffer(this.redisKeys.pool, start, stop, 'WITHSCORES'))
+      : await typed(this.client.zrange(this.redisKeys.pool, start, stop, 'WITHSCORES'));
     const members = flat.filter((_, i) => i % 2 === 0);
     const leases = members.length === 0 ? [] : await typed(this.client.hmget(this.redisKeys.poolLeases, ...members));
     return members.map((raw, i) => ({
-      value: this.decode(raw, `the item at rank ${String(offset + i)}`),
+      value: this.decode(raw, `the item at rank ${String(start + i)}`),
       dueAt: Number(flat[2 * i + 1]),
       leased: leases[i] !== null,
     }));

@@ -4,7 +4,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
 import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
-import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
+import { assertBoolean, assertInteger, invalid, optionsOf, ranks } from '../internal/validate.js';
 import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import { WorkSignal } from '../jobs/work-signal.js';
@@ -321,8 +321,13 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
    */
   public async canRollbackItem(value: T): Promise<boolean> {
     if (this.rollback === undefined) throw invalid('canRollbackItem needs the rollback option: { maxRetry, maxTimeoutMs }');
+    return this.countRollback(value, this.rollback);
+  }
+
+  /** Counts one rollback of a value against `limit`: whether it may be rolled back again. */
+  private async countRollback(value: T, limit: RollbackOptions): Promise<boolean> {
     const [encoded] = this.encodeAll([value]);
-    return Number(await this.run('rollback', { action: 'count', value: encoded ?? '', ...this.rollback })) === 1;
+    return Number(await this.run('rollback', { action: 'count', value: encoded ?? '', ...limit })) === 1;
   }
 
   /**
@@ -346,17 +351,14 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
    * @param range - `offset` and `limit` (default: all)
    */
   public async items(range: { offset?: number | undefined; limit?: number | undefined } = {}): Promise<T[]> {
-    const { offset = 0, limit } = optionsOf(range, 'range');
-    assertInteger(offset, 'offset', 0);
-    if (limit !== undefined) assertInteger(limit, 'limit', 0);
-    if (limit === 0) return [];
+    const { start, stop } = ranks(range);
+    if (stop !== -1 && stop < start) return [];
     // The next value is the rightmost: ranks from the right are negative indexes.
-    const stop = -1 - offset;
-    const start = limit === undefined ? 0 : -offset - limit;
+    const [left, right] = [stop === -1 ? 0 : -1 - stop, -1 - start];
     const raw = this.codec.binary
-      ? await typed(this.client.lrangeBuffer(this.redisKeys.list, start, stop))
-      : await typed(this.client.lrange(this.redisKeys.list, start, stop));
-    return raw.reverse().map((value, i) => this.decode(value, `the value at rank ${String(offset + i)}`));
+      ? await typed(this.client.lrangeBuffer(this.redisKeys.list, left, right))
+      : await typed(this.client.lrange(this.redisKeys.list, left, right));
+    return raw.reverse().map((value, i) => this.decode(value, `the value at rank ${String(start + i)}`));
   }
 
   /**
@@ -452,9 +454,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     const nackOne = async (job: QueueJob<T>, delayMs: number): Promise<NackOutcome> => {
       const limit = this.rollback ?? (maxAttempts > 0 ? { maxRetry: maxAttempts - 1, maxTimeoutMs: 0 } : undefined);
       if (limit !== undefined) {
-        const [encoded] = this.encodeAll([job.value]);
-        const again = Number(await this.run('rollback', { action: 'count', value: encoded ?? '', ...limit })) === 1;
-        if (!again) {
+        if (!(await this.countRollback(job.value, limit))) {
           await this.deadLetterQueue?.addItems([job.value]);
           await this.ackItems([job]);
           return 'dead';
