@@ -124,3 +124,23 @@ export function encodeWith<T>(codec: Codec<T>, value: T): string | Buffer {
   }
   return out;
 }
+
+/**
+ * Decodes with `codec`, turning anything it throws into a `Codec` {@link GoodRedisError} that
+ * says where the value was stored.
+ *
+ * @param codec - the codec
+ * @param raw - the stored value
+ * @param where - names the object and the value, e.g. `stream "jobs", key "a"`
+ * @returns the value
+ */
+export function decodeWith<T>(codec: Codec<T>, raw: string | Buffer, where: string): T {
+  try {
+    return codec.decode(raw);
+  } catch (err) {
+    const why = GoodRedisError.is(err, 'Codec')
+      ? err.message
+      : `the ${codec.name} codec cannot decode the stored value: ${err instanceof Error ? err.message : String(err)}`;
+    throw new GoodRedisError('Codec', `${where}: ${why}`, { cause: err });
+  }
+}

@@ -112,4 +112,51 @@ export {
 } from './prioritized/types.js';
 export { createGoodRedisModule, type GoodRedisModuleOptions, type ExpirerModuleOptions } from './di/container-module.js';
 export { Closeables, type Closeable } from './di/closeables.js';
-export { TOKENS, type StreamFactory, type WorkerFactory, type QueueFactory, type UniqueQueueFactory, type PoolFactory } from './di/tokens.js';
+export {
+  TOKENS,
+  type StreamFactory,
+  type WorkerFactory,
+  type QueueFactory,
+  type UniqueQueueFactory,
+  type PoolFactory,
+  type TopicFactory,
+  type ProducerFactory,
+  type ConsumerFactory,
+} from './di/tokens.js';
+export { Topic } from './topics/topic.js';
+export { Producer } from './topics/producer.js';
+export { Consumer, MessageBatch, type BatchOptions } from './topics/consumer.js';
+export { TopicMessage, type MessageSettler } from './topics/topic-message.js';
+export { TopicSignal, type WaitPosition, type SignalSource } from './topics/topic-signal.js';
+export { TopicRegistry, type TopicRegistryOptions } from './topics/topic-registry.js';
+export { partitionFor, murmur2 } from './topics/partitioner.js';
+export type { Ordering } from './topics/scripts.js';
+export {
+  topicKeys,
+  groupKeys,
+  partitionKeys,
+  partitionGroupKeys,
+  topicRegistryKey,
+  MAX_PARTITIONS,
+  type TopicKeys,
+  type GroupKeys,
+  type PartitionKeys,
+  type PartitionGroupKeys,
+} from './topics/topic-keys.js';
+export type {
+  TopicObjectOptions,
+  Headers,
+  TopicDescription,
+  GroupDescription,
+  GroupMemberInfo,
+  GroupPartitionInfo,
+  DeadLetterRef,
+  TopicDeadLetter,
+  CreateGroupOptions,
+  ProducerOptions,
+  ProducerMessage,
+  SendResult,
+  ConsumerOptions,
+  TopicNackOptions,
+  ConsumerEvents,
+} from './topics/types.js';

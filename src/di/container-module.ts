@@ -8,6 +8,7 @@ import type { StreamRegistryOptions } from '../prioritized/stream-registry.js';
 import { bindCore } from './core-bindings.js';
 import { bindPrioritized } from './prioritized-bindings.js';
 import { bindQueues } from './queue-bindings.js';
+import { bindTopics } from './topic-bindings.js';
 
 /** Options of {@link createGoodRedisModule}. */
 export interface GoodRedisModuleOptions {
@@ -73,5 +74,6 @@ export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): Con
     const core = bindCore(bind, options);
     const queues = bindQueues(bind, options, core);
     bindPrioritized(bind, options, core, queues);
+    bindTopics(bind, options, core);
   });
 }

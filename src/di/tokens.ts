@@ -12,6 +12,11 @@ import type { Queue } from '../queues/queue.js';
 import type { QueueRegistry } from '../queues/queue-registry.js';
 import type { QueueOptions } from '../queues/types.js';
 import type { UniqueQueue } from '../queues/unique-queue.js';
+import type { Consumer } from '../topics/consumer.js';
+import type { Producer } from '../topics/producer.js';
+import type { Topic } from '../topics/topic.js';
+import type { TopicRegistry } from '../topics/topic-registry.js';
+import type { ConsumerOptions, ProducerOptions, TopicObjectOptions } from '../topics/types.js';
 
 /** Returns the {@link PrioritizedStream} for a name, on the module's connection and prefix. */
 export type StreamFactory = <T = string>(name: string, options?: RegistryStreamOptions<T>) => PrioritizedStream<T>;
@@ -49,6 +54,15 @@ export type UniqueQueueFactory = <T = string>(name: string, options?: Omit<Queue
 /** The {@link Pool} for a name, on the module's connection and prefix. */
 export type PoolFactory = <T = string>(name: string, options?: Omit<PoolOptions<T>, 'prefix'>) => Pool<T>;
 
+/** A {@link Topic} (for administration) for a name, on the module's connection and prefix. */
+export type TopicFactory = <T = string>(topic: string, options?: Omit<TopicObjectOptions<T>, 'prefix'>) => Topic<T>;
+
+/** A new {@link Producer} for a topic, on the module's connection and prefix. */
+export type ProducerFactory = <T = string>(topic: string, options?: Omit<ProducerOptions<T>, 'prefix'>) => Producer<T>;
+
+/** A new {@link Consumer} (one group member) for a topic, on the module's connection and prefix; closed when the module unloads. */
+export type ConsumerFactory = <T = string>(topic: string, options: Omit<ConsumerOptions<T>, 'prefix'>) => Consumer<T>;
+
 /**
  * The service identifiers {@link createGoodRedisModule} binds. They are global symbols, so
  * two copies of the package agree on them.
@@ -74,4 +88,12 @@ export const TOKENS = {
   UniqueQueueFactory: Symbol.for('good-redis.UniqueQueueFactory') as ServiceIdentifier<UniqueQueueFactory>,
   /** The {@link PoolFactory}. */
   PoolFactory: Symbol.for('good-redis.PoolFactory') as ServiceIdentifier<PoolFactory>,
+  /** The {@link TopicRegistry}. */
+  TopicRegistry: Symbol.for('good-redis.TopicRegistry') as ServiceIdentifier<TopicRegistry>,
+  /** The {@link TopicFactory}. */
+  TopicFactory: Symbol.for('good-redis.TopicFactory') as ServiceIdentifier<TopicFactory>,
+  /** The {@link ProducerFactory}. */
+  ProducerFactory: Symbol.for('good-redis.ProducerFactory') as ServiceIdentifier<ProducerFactory>,
+  /** The {@link ConsumerFactory}. */
+  ConsumerFactory: Symbol.for('good-redis.ConsumerFactory') as ServiceIdentifier<ConsumerFactory>,
 } as const;

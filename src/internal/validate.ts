@@ -29,6 +29,13 @@ export function assertItemKey(key: unknown, what = 'key'): asserts key is string
   }
 }
 
+/** One of a few allowed strings (checked at run time: JavaScript callers pass anything). */
+export function assertOneOf<V extends string>(value: unknown, allowed: readonly V[], what: string): asserts value is V {
+  if (!(allowed as readonly unknown[]).includes(value)) {
+    throw invalid(`${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+  }
+}
+
 /** A finite number (no NaN, no Infinity). */
 export function assertFinite(value: unknown, what: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {

@@ -56,3 +56,22 @@ export function familyRegistryKey(family: string, prefix = ''): string {
   assertPrefix(prefix);
   return `${prefix}:${family}:keys`;
 }
+
+/**
+ * Reports that an object was written but its name could not be added to its family's registry
+ * (the registry is in another Cluster slot, so the write stands): a process warning with code
+ * `GOOD_REDIS_REGISTRATION`.
+ *
+ * @param what - the object's kind, e.g. `stream`
+ * @param name - its name
+ * @param registry - the registry key
+ * @param err - why the registration failed
+ * @param then - what happens next, e.g. `the next add registers it`
+ */
+export function warnUnregistered(what: string, name: string, registry: string, err: unknown, then: string): void {
+  const why = err instanceof Error ? err.message : String(err);
+  process.emitWarning(`good-redis: ${what} ${JSON.stringify(name)} was written but could not be registered in ${registry} (${why}); ${then}`, {
+    type: 'GoodRedisWarning',
+    code: 'GOOD_REDIS_REGISTRATION',
+  });
+}

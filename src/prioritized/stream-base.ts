@@ -1,10 +1,11 @@
-import { encodeWith, stringCodec, type Codec } from '../codec.js';
+import { decodeWith, encodeWith, stringCodec, type Codec } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertInteger, epochMs } from '../internal/validate.js';
 import { execConfirmed, replicationOf } from '../scripting/script-set.js';
 import { SCRIPTS, STREAM_SCRIPTS, type ScriptInput, type ScriptName, type StreamScript } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
+import { warnUnregistered } from '../keyspace/keys.js';
 import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, DEFAULT_MAX_VALUE_BYTES, type Item, type PrioritizedStreamOptions } from './types.js';
 
 /** Redis's largest string (`proto-max-bulk-len`'s default): 512 MiB. */
@@ -117,12 +118,8 @@ export abstract class StreamBase<T> {
 
   /** Reports a failed registration and tries again in the background (3 tries, 1 s apart, at most). */
   private registrationFailed(err: unknown, attempt: number): void {
-    const why = err instanceof Error ? err.message : String(err);
     const retry = attempt < 3 && this.client.status !== 'end'; // a closed connection will not register anything
-    process.emitWarning(
-      `good-redis: stream ${JSON.stringify(this.name)} was written but could not be registered in ${this.registry} (${why}); ${retry ? 'retrying' : 'the next add registers it'}`,
-      { type: 'GoodRedisWarning', code: 'GOOD_REDIS_REGISTRATION' },
-    );
+    warnUnregistered('stream', this.name, this.registry, err, retry ? 'retrying' : 'the next add registers it');
     if (!retry) return;
     setTimeout(() => {
       this.client.sadd(this.registry, this.name).catch((again: unknown) => {
@@ -194,14 +191,11 @@ export abstract class StreamBase<T> {
    * stream and the key instead of throwing it.
    */
   protected tryDecode(raw: unknown, key: string | number): { ok: true; value: T } | { ok: false; error: GoodRedisError } {
+    const where = `stream ${JSON.stringify(this.name)}, ${typeof key === 'number' ? `the value at rank ${String(key)}` : `key ${JSON.stringify(key)}`}`;
     try {
-      return { ok: true, value: this.codec.decode(raw as string | Buffer) };
+      return { ok: true, value: decodeWith(this.codec, raw as string | Buffer, where) };
     } catch (err) {
-      const why = GoodRedisError.is(err, 'Codec')
-        ? err.message
-        : `the ${this.codec.name} codec cannot decode the stored value: ${err instanceof Error ? err.message : String(err)}`;
-      const where = `stream ${JSON.stringify(this.name)}, ${typeof key === 'number' ? `the value at rank ${String(key)}` : `key ${JSON.stringify(key)}`}`;
-      return { ok: false, error: new GoodRedisError('Codec', `${where}: ${why}`, { cause: err }) };
+      return { ok: false, error: err as GoodRedisError };
     }
   }
 }

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { encodeWith, stringCodec, type Codec } from '../codec.js';
+import { decodeWith, encodeWith, stringCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
+import { warnUnregistered } from '../keyspace/keys.js';
 import { queueKeys, queueRegistryKey, type QueueKeys } from './queue-keys.js';
 import { replicationOf, type ReplicationOptions } from '../scripting/script-set.js';
 import { QUEUE_SCRIPTS, QUEUE_SCRIPTS_TABLE, type QueueFamilyKind, type QueueScript, type QueueScriptInput, type QueueScriptName } from './scripts.js';
@@ -129,10 +130,7 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
   /** Registers the name after a write (the registry is in another Cluster slot); a failure does not undo the write. */
   protected async register(): Promise<void> {
     await this.client.hset(this.registry, this.name, this.kind).catch((err: unknown) => {
-      process.emitWarning(
-        `good-redis: ${this.kind} ${JSON.stringify(this.name)} was written but could not be registered in ${this.registry} (${err instanceof Error ? err.message : String(err)}); the next add registers it`,
-        { type: 'GoodRedisWarning', code: 'GOOD_REDIS_REGISTRATION' },
-      );
+      warnUnregistered(this.kind, this.name, this.registry, err, 'the next add registers it');
     });
   }
 
@@ -148,17 +146,6 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
 
   /** Decodes one stored value; a value the codec refuses is a `Codec` error naming the object. */
   protected decode(raw: unknown, where: string): T {
-    try {
-      return this.codec.decode(raw as string | Buffer);
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new GoodRedisError(
-        'Codec',
-        `${this.kind} ${JSON.stringify(this.name)}, ${where}: the ${this.codec.name} codec cannot decode the stored value: ${why}`,
-        {
-          cause: err,
-        },
-      );
-    }
+    return decodeWith(this.codec, raw as string | Buffer, `${this.kind} ${JSON.stringify(this.name)}, ${where}`);
   }
 }

@@ -44,8 +44,15 @@ export function keysUsed(lua: string): Set<string> {
  * @param scripts - the family's script set
  * @param folder - the family's folder under src/ (its scripts are in lua/)
  * @param roles - the roles of the family's key builder
+ * @param siblings - the family's other script sets whose scripts share the folder (topics: partition and topic scripts)
  */
-export function describeScriptKeys<N extends string>(family: string, scripts: ScriptSet<N, string>, folder: string, roles: readonly string[]): void {
+export function describeScriptKeys<N extends string>(
+  family: string,
+  scripts: ScriptSet<N, string>,
+  folder: string,
+  roles: readonly string[],
+  siblings: readonly ScriptSet<string, string>[] = [],
+): void {
   const LUA = new URL(`../../../../src/${folder}/lua/`, import.meta.url);
   describe(`script keys of ${family} (unit)`, () => {
     for (const name of scripts.names) {
@@ -88,7 +95,8 @@ export function describeScriptKeys<N extends string>(family: string, scripts: Sc
 
     it('should give every script name a definition with a file', () => {
       const files = readdirSync(LUA).filter((f) => f.endsWith('.lua'));
-      assert.deepEqual(files.sort(), scripts.names.map((n) => scripts.definitions[n].file).sort());
+      const defined = [scripts, ...siblings].flatMap((set) => Object.values<{ file: string }>(set.definitions).map((d) => d.file));
+      assert.deepEqual(files.sort(), defined.sort());
     });
   });
 }

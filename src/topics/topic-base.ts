@@ -1,0 +1,168 @@
+import { EventEmitter } from 'node:events';
+import { decodeWith, stringCodec, type Codec } from '../codec.js';
+import type { RedisClient } from '../connection/redis-client.js';
+import { typed } from '../errors.js';
+import { warnUnregistered } from '../keyspace/keys.js';
+import { assertInteger, assertOneOf, optionsOf } from '../internal/validate.js';
+import type { ScriptArg } from '../scripting/script-set.js';
+import {
+  PARTITION_SCRIPTS,
+  PARTITION_SCRIPTS_TABLE,
+  TOPIC_SCRIPTS,
+  TOPIC_SCRIPTS_TABLE,
+  type PartitionScriptInput,
+  type PartitionScriptName,
+  type TopicScript,
+  type TopicScriptInput,
+  type TopicScriptName,
+  type PartitionKeyRole,
+  type TopicKeyRole,
+} from './scripts.js';
+import {
+  MAX_PARTITIONS,
+  groupKeys,
+  partitionGroupKeys,
+  partitionKeys,
+  topicKeys,
+  topicRegistryKey,
+  type GroupKeys,
+  type PartitionGroupKeys,
+  type TopicKeys,
+} from './topic-keys.js';
+import type { Headers, TopicObjectOptions } from './types.js';
+
+/** The events of a topic object that emits none (`Topic`, `Producer`). */
+export type NoEvents = Record<string, never>;
+
+/** The replication a write waits for, or undefined. */
+export type Confirmation = { replicas: number; timeoutMs: number } | undefined;
+
+/**
+ * What `Topic`, `Producer` and `Consumer` share: a topic name, its keys, a connection, a codec,
+ * and how they run the family's scripts.
+ *
+ * @typeParam T - the type of the values, fixed by the codec
+ * @typeParam E - the object's events
+ */
+export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEvents> extends EventEmitter<E> {
+  /** The topic name. */
+  public readonly topic: string;
+  /** The key prefix. */
+  public readonly prefix: string;
+  /** The connection (never closed by the object). */
+  public readonly client: RedisClient;
+  /** The topic's coordination keys. */
+  public readonly redisKeys: TopicKeys;
+  /** Encodes and decodes values. */
+  protected readonly codec: Codec<T>;
+  /** The registry set of topic names. */
+  protected readonly registry: string;
+
+  /** Checks the name and the shared options. */
+  protected constructor(client: RedisClient, topic: string, options: TopicObjectOptions<T>) {
+    super();
+    options = optionsOf(options);
+    this.prefix = options.prefix ?? '';
+    this.redisKeys = topicKeys(topic, this.prefix);
+    this.registry = topicRegistryKey(this.prefix);
+    this.topic = topic;
+    this.client = client;
+    this.codec = options.codec ?? (stringCodec as unknown as Codec<T>);
+  }
+
+  /** The coordination keys of `group` (or only the topic's, for scripts that need no group key). */
+  protected groupKeysOf(group?: string): GroupKeys {
+    if (group !== undefined) return groupKeys(this.topic, group, this.prefix);
+    // Scripts without a group key (ensureTopic, readTopic, addGroup, raisePartitions) never send these.
+    return { ...this.redisKeys, group: '', members: '' };
+  }
+
+  /** The keys of partition `partition` for `group` (or only its log, for scripts that need no group key). */
+  protected partitionKeysOf(partition: number, group?: string): PartitionGroupKeys {
+    if (group !== undefined) return partitionGroupKeys(this.topic, partition, group, this.prefix);
+    // Scripts without a group key (send, createGroups) name only the log; the others are never sent.
+    return { ...partitionKeys(this.topic, partition, this.prefix), own: '', retry: '', dead: '' };
+  }
+
+  /** Runs a topic-level script (slot `{T}`). */
+  protected runTopic<N extends TopicScriptName>(name: N, request: TopicScriptInput<N>, keys: Readonly<Record<TopicKeyRole, string>>): Promise<unknown> {
+    const args = (TOPIC_SCRIPTS_TABLE[name] as TopicScript<TopicKeyRole, TopicScriptInput<N>>).encode(request);
+    return TOPIC_SCRIPTS.run(this.client, name, keys, args);
+  }
+
+  /** Runs a partition script (slot `{T#n}`), waiting for replicas when asked. */
+  protected runPartition<N extends PartitionScriptName>(
+    name: N,
+    keys: Readonly<Record<PartitionKeyRole, string>>,
+    request: PartitionScriptInput<N>,
+    options: { binary?: boolean; confirm?: Confirmation } = {},
+  ): Promise<unknown> {
+    const args: ScriptArg[] = (PARTITION_SCRIPTS_TABLE[name] as TopicScript<PartitionKeyRole, PartitionScriptInput<N>>).encode(request);
+    const binary = options.binary ?? false;
+    if (options.confirm === undefined) return PARTITION_SCRIPTS.run(this.client, name, keys, args, binary);
+    return PARTITION_SCRIPTS.runReplicated(this.client, name, keys, args, binary, options.confirm.replicas, options.confirm.timeoutMs);
+  }
+
+  /** Creates the topic unless it exists (one script), registers it, and returns its partition count. */
+  protected async ensureTopic(partitions: number): Promise<number> {
+    assertInteger(partitions, 'partitions', 1, MAX_PARTITIONS);
+    const n = Number(await this.runTopic('ensureTopic', { partitions }, this.groupKeysOf()));
+    await this.register();
+    return n;
+  }
+
+  /**
+   * Creates `group` on every partition (idempotent): added to the topic's groups before the
+   * partition count is read, so a racing increase creates it on the new partitions too.
+   */
+  protected async createGroupOn(group: string, from: 'start' | 'end'): Promise<void> {
+    assertOneOf(from, ['start', 'end'], 'from');
+    const partitions = Number(await this.runTopic('addGroup', { group }, this.groupKeysOf()));
+    const created = [];
+    for (let p = 0; p < partitions; p++) created.push(this.runPartition('createGroups', this.partitionKeysOf(p), { from, groups: [group] }));
+    await Promise.all(created);
+  }
+
+  /** The partition count; 0 for a topic that does not exist. */
+  protected async readPartitions(): Promise<number> {
+    return Number((await typed(this.client.hget(this.redisKeys.topic, 'partitions'))) ?? 0);
+  }
+
+  /** Registers the name (the registry is in another Cluster slot); a failure does not undo the write. */
+  protected async register(): Promise<void> {
+    await this.client.sadd(this.registry, this.topic).catch((err: unknown) => {
+      warnUnregistered('topic', this.topic, this.registry, err, 'the next ensure registers it');
+    });
+  }
+
+  /** Decodes one stored value; a value the codec refuses is a `Codec` error naming the topic. */
+  protected decode(raw: string | Buffer, where: string): T {
+    return decodeWith(this.codec, raw, `topic ${JSON.stringify(this.topic)}, ${where}`);
+  }
+}
+
+/** A stream entry's fields as a map. */
+export function fieldsOf(fields: readonly (string | Buffer)[]): Map<string, string | Buffer> {
+  const map = new Map<string, string | Buffer>();
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1];
+    if (value !== undefined) map.set(String(fields[i]), value);
+  }
+  return map;
+}
+
+/** Parses stored headers (JSON); anything else is no headers. */
+export function headersOf(raw: string | Buffer | undefined): Headers {
+  if (raw === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw.toString());
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Headers) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The milliseconds part of a stream id. */
+export function idTime(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}

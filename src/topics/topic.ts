@@ -1,0 +1,338 @@
+import type { RedisClient } from '../connection/redis-client.js';
+import { fromRedisError, GoodRedisError, typed } from '../errors.js';
+import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
+import { fieldsOf, headersOf, idTime, TopicBase } from './topic-base.js';
+import { assertGroupName, MAX_PARTITIONS } from './topic-keys.js';
+import type {
+  CreateGroupOptions,
+  DeadLetterRef,
+  GroupDescription,
+  GroupMemberInfo,
+  GroupPartitionInfo,
+  TopicDeadLetter,
+  TopicDescription,
+  TopicObjectOptions,
+} from './types.js';
+
+/** Dead letters replayed or purged per script when a call names none. */
+const DEAD_CHUNK = 1000;
+
+/** How often an increase starts again when groups keep being added meanwhile. */
+const INCREASE_ROUNDS = 20;
+
+/**
+ * A topic, for administration: create it, raise its partition count, create consumer groups,
+ * describe it and its groups, and look after each group's dead letters. Sending is the
+ * {@link Producer}'s job, consuming the {@link Consumer}'s. No I/O in the constructor.
+ *
+ * @typeParam T - the type of message values, fixed by the codec (dead letters are decoded with it)
+ * @example
+ * ```ts
+ * const orders = new Topic(redis, 'orders');
+ * await orders.ensure(6);
+ * await orders.createGroup('billing');
+ * console.log(await orders.describeGroup('billing'));
+ * ```
+ */
+export class Topic<T = string> extends TopicBase<T> {
+  /**
+   * @param client - the connection
+   * @param name - the topic name (non-empty, without `{`, `}` or `#`)
+   * @param options - `prefix`, `codec`
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad name or option
+   */
+  public constructor(client: RedisClient, name: string, options: TopicObjectOptions<T> = {}) {
+    super(client, name, options);
+  }
+
+  /** The topic name. */
+  public get name(): string {
+    return this.topic;
+  }
+
+  /**
+   * Creates the topic with `partitions` partitions unless it exists, and registers it. An
+   * existing topic keeps its count.
+   *
+   * @param partitions - the partition count of a new topic (1 to 1024)
+   * @returns the topic's partition count
+   */
+  public async ensure(partitions = 1): Promise<number> {
+    return this.ensureTopic(partitions);
+  }
+
+  /** The partition count; 0 for a topic that does not exist. */
+  public async partitions(): Promise<number> {
+    return this.readPartitions();
+  }
+
+  /**
+   * Raises the partition count to `partitions`. The new partitions' streams are made with every
+   * group first, then one script raises the count, refusing when it is not above the current
+   * one (so racing increases never lower it). Keys then route by `hash % partitions`: a key may
+   * move to a new partition, and its new messages may be processed before older ones still
+   * waiting in its old partition. Nothing stored moves or is lost.
+   *
+   * @param partitions - the new count (above the current one, at most 1024)
+   * @returns the new count
+   * @throws {@link GoodRedisError} `InvalidArgument` when the count is not above the current one, or the topic does not exist
+   */
+  public async increasePartitions(partitions: number): Promise<number> {
+    assertInteger(partitions, 'partitions', 1, MAX_PARTITIONS);
+    for (let round = 0; round < INCREASE_ROUNDS; round++) {
+      const [current, version, groups] = await this.readTopic();
+      if (current === 0) throw invalid(`topic ${JSON.stringify(this.topic)} does not exist`);
+      if (partitions <= current)
+        throw invalid(`topic ${JSON.stringify(this.topic)} has ${String(current)} partitions: an increase must ask for more, not ${String(partitions)}`);
+      if (groups.length > 0) {
+        const created = [];
+        for (let p = current; p < partitions; p++) created.push(this.runPartition('createGroups', this.partitionKeysOf(p), { from: 'start', groups }));
+        await Promise.all(created);
+      }
+      const raised = Number(await this.runTopic('raisePartitions', { partitions, version }, this.groupKeysOf()));
+      if (raised !== -1) return raised;
+    }
+    throw new GoodRedisError(
+      'Redis',
+      `topic ${JSON.stringify(this.topic)}: groups kept being added during ${String(INCREASE_ROUNDS)} attempts to raise the partition count`,
+    );
+  }
+
+  /**
+   * Creates the consumer group `group` on every partition (idempotent). It is added to the
+   * topic's groups before the partition count is read, so a racing increase creates it on the
+   * new partitions too.
+   *
+   * @param group - the group name (non-empty, without `{` or `}`)
+   * @param options - `from`: where a new group starts (`'start'`, the default, or `'end'`)
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad name or option, or a topic that does not exist
+   */
+  public async createGroup(group: string, options: CreateGroupOptions = {}): Promise<void> {
+    assertGroupName(group);
+    const { from = 'start' } = optionsOf(options);
+    await this.createGroupOn(group, from);
+  }
+
+  /** The group names, sorted. */
+  public async groups(): Promise<string[]> {
+    return (await typed(this.client.smembers(this.redisKeys.groups))).sort();
+  }
+
+  /** The partition count, each partition's length and the groups. */
+  public async describe(): Promise<TopicDescription> {
+    const [partitions, , groups] = await this.readTopic();
+    const lengths = await Promise.all(Array.from({ length: partitions }, (_, p) => typed(this.client.xlen(this.partitionKeysOf(p).log))));
+    return { name: this.topic, partitions, lengths, groups: groups.sort() };
+  }
+
+  /**
+   * A group's generation, its live members with their target partitions, and each partition's
+   * lease holder, pending count and lag.
+   *
+   * @param group - the group name
+   */
+  public async describeGroup(group: string): Promise<GroupDescription> {
+    const keys = this.groupKeysOf(group);
+    const [state, members, partitions, [seconds, micros]] = await Promise.all([
+      typed(this.client.hgetall(keys.group)),
+      typed(this.client.zrange(keys.members, 0, -1, 'WITHSCORES')),
+      this.readPartitions(),
+      typed(this.client.time()),
+    ]);
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const byMember = new Map<string, GroupMemberInfo>();
+    for (let i = 0; i + 1 < members.length; i += 2) {
+      const id = String(members[i]);
+      byMember.set(id, { id, partitions: [], expiresAt: Number(members[i + 1]) });
+    }
+    for (let p = 0; p < partitions; p++) byMember.get(state[`t:${String(p)}`] ?? '')?.partitions.push(p);
+    const rows = await Promise.all(Array.from({ length: partitions }, (_, p) => this.partitionOfGroup(p, group, now)));
+    return { group, generation: Number(state.generation ?? 0), members: [...byMember.values()], partitions: rows };
+  }
+
+  private async partitionOfGroup(partition: number, group: string, now: number): Promise<GroupPartitionInfo> {
+    const keys = this.partitionKeysOf(partition, group);
+    const [lease, info] = await Promise.all([typed(this.client.hgetall(keys.own)), groupInfo(this.client, keys.log, group)]);
+    const live = lease.member !== undefined && Number(lease.until) >= now;
+    return { partition, owner: live ? (lease.member ?? null) : null, pending: info?.pending ?? 0, lag: info?.lag ?? null };
+  }
+
+  /**
+   * A group's dead letters over all partitions, oldest death first.
+   *
+   * @param group - the group name
+   * @param options - `limit`: the most to return (1 to 10,000; default 100)
+   */
+  public async deadLetters(group: string, options: { limit?: number | undefined } = {}): Promise<TopicDeadLetter<T>[]> {
+    assertGroupName(group);
+    const { limit = 100 } = optionsOf(options);
+    assertInteger(limit, 'limit', 1, 10_000);
+    const partitions = await this.readPartitions();
+    const binary = this.codec.binary === true;
+    const perPartition = await Promise.all(
+      Array.from({ length: partitions }, async (_, partition) => {
+        const dead = this.partitionKeysOf(partition, group).dead;
+        const rows = binary
+          ? await typed(this.client.xrangeBuffer(dead, '-', '+', 'COUNT', limit))
+          : await typed(this.client.xrange(dead, '-', '+', 'COUNT', limit));
+        return rows.map(([deadId, fields]) => this.deadLetterOf(partition, String(deadId), fields));
+      }),
+    );
+    return perPartition
+      .flat()
+      .sort((a, b) => a.diedAt - b.diedAt || compareIds(a.deadId, b.deadId) || a.partition - b.partition)
+      .slice(0, limit);
+  }
+
+  private deadLetterOf(partition: number, deadId: string, fields: readonly (string | Buffer)[]): TopicDeadLetter<T> {
+    const f = fieldsOf(fields);
+    const stored = f.get('v') ?? '';
+    const common = {
+      partition,
+      deadId,
+      id: String(f.get('i') ?? ''),
+      key: f.has('k') ? String(f.get('k')) : null,
+      headers: headersOf(f.get('h')),
+      attempts: Number(f.get('a') ?? 0),
+      error: String(f.get('e') ?? ''),
+      diedAt: idTime(deadId),
+    };
+    try {
+      return { ...common, value: this.codec.decode(stored) };
+    } catch {
+      return { ...common, value: undefined, raw: stored };
+    }
+  }
+
+  /**
+   * Replays dead letters: each is taken out of the group's dead letters and appended again to
+   * its original partition for this group only (other groups skip it unseen), after later
+   * messages, its attempts starting over.
+   *
+   * @param group - the group name
+   * @param refs - the dead letters to replay (all when left out)
+   * @returns how many were replayed
+   */
+  public async replayDead(group: string, refs?: readonly DeadLetterRef[]): Promise<number> {
+    return this.eachDead(group, refs, (partition, ids) =>
+      this.runPartition('replayDead', this.partitionKeysOf(partition, group), { group, limit: DEAD_CHUNK, ids }),
+    );
+  }
+
+  /**
+   * Purges dead letters for good.
+   *
+   * @param group - the group name
+   * @param refs - the dead letters to purge (all when left out)
+   * @returns how many were purged
+   */
+  public async purgeDead(group: string, refs?: readonly DeadLetterRef[]): Promise<number> {
+    return this.eachDead(group, refs, (partition, ids) => this.runPartition('purgeDead', this.partitionKeysOf(partition, group), { ids }));
+  }
+
+  /** Runs `step` on each partition's named dead letters in chunks, or, without refs, on all of them until none is left. */
+  private async eachDead(
+    group: string,
+    refs: readonly DeadLetterRef[] | undefined,
+    step: (partition: number, ids: string[] | undefined) => Promise<unknown>,
+  ): Promise<number> {
+    assertGroupName(group);
+    const partitions = await this.readPartitions();
+    const byPartition = refs === undefined ? undefined : deadRefsByPartition(refs, partitions);
+    const counts = await Promise.all(
+      Array.from({ length: partitions }, async (_, partition) => {
+        let total = 0;
+        if (byPartition === undefined) {
+          for (;;) {
+            const n = Number(await step(partition, undefined));
+            total += n;
+            if (n < DEAD_CHUNK) return total;
+          }
+        }
+        const ids = byPartition.get(partition) ?? [];
+        for (let i = 0; i < ids.length; i += DEAD_CHUNK) total += Number(await step(partition, ids.slice(i, i + DEAD_CHUNK)));
+        return total;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Removes every key of the topic (`UNLINK`: its partitions, groups, leases, retries and dead
+   * letters) and unregisters it. Stop its producers and consumers first: a send afterwards
+   * makes a partition again.
+   *
+   * @returns whether the topic existed
+   */
+  public async delete(): Promise<boolean> {
+    await typed(this.client.srem(this.registry, this.topic));
+    const [partitions, , groups] = await this.readTopic();
+    await Promise.all(
+      Array.from({ length: partitions }, (_, p) => {
+        const keys = [this.partitionKeysOf(p).log];
+        for (const g of groups) {
+          const k = this.partitionKeysOf(p, g);
+          keys.push(k.own, k.retry, k.dead);
+        }
+        return typed(this.client.unlink(...keys));
+      }),
+    );
+    const coordination = [this.redisKeys.topic, this.redisKeys.groups];
+    for (const g of groups) {
+      const k = this.groupKeysOf(g);
+      coordination.push(k.group, k.members);
+    }
+    await typed(this.client.unlink(...coordination));
+    return partitions > 0;
+  }
+
+  /** The partition count, the groups' version and the groups, read at one moment. */
+  private async readTopic(): Promise<[partitions: number, version: number, groups: string[]]> {
+    const reply = (await this.runTopic('readTopic', {}, this.groupKeysOf())) as unknown[];
+    const [partitions, version, ...groups] = reply;
+    return [Number(partitions), Number(version), groups.map(String)];
+  }
+}
+
+/** A group's pending count and lag on one partition (`XINFO GROUPS`); undefined when the partition or group does not exist. */
+async function groupInfo(client: RedisClient, log: string, group: string): Promise<{ pending: number; lag: number | null } | undefined> {
+  let groups: unknown[];
+  try {
+    groups = (await client.xinfo('GROUPS', log)) as unknown[];
+  } catch (err) {
+    if (err instanceof Error && /no such key/i.test(err.message)) return undefined;
+    throw fromRedisError(err);
+  }
+  for (const row of groups as unknown[][]) {
+    const info = new Map<string, unknown>();
+    for (let i = 0; i + 1 < row.length; i += 2) info.set(String(row[i]), row[i + 1]);
+    if (info.get('name') !== group) continue;
+    const lag = info.get('lag');
+    return { pending: Number(info.get('pending') ?? 0), lag: lag === null || lag === undefined ? null : Number(lag) };
+  }
+  return undefined;
+}
+
+/** Checks dead-letter refs and groups their ids by partition. */
+function deadRefsByPartition(refs: readonly DeadLetterRef[], partitions: number): Map<number, string[]> {
+  if (!Array.isArray(refs)) throw invalid(`refs must be an array of { partition, deadId }, got ${describeValue(refs)}`);
+  const byPartition = new Map<number, string[]>();
+  for (const ref of refs) {
+    const given: unknown = ref;
+    const { partition, deadId } = optionsOf(given as DeadLetterRef, 'a dead-letter ref');
+    assertInteger(partition, 'partition', 0, Math.max(0, partitions - 1));
+    if (typeof deadId !== 'string' || !/^\d+-\d+$/.test(deadId))
+      throw invalid(`deadId must be a stream id such as 1700000000000-0, got ${describeValue(deadId)}`);
+    const ids = byPartition.get(partition) ?? [];
+    ids.push(deadId);
+    byPartition.set(partition, ids);
+  }
+  return byPartition;
+}
+
+/** Compares two stream ids. */
+export function compareIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  return Number(am) - Number(bm) || Number(as) - Number(bs);
+}
