@@ -9,6 +9,7 @@ import { Command, CommanderError, Option, type CommandUnknownOpts } from '@comma
 import { ExitCode, describeFailure, println, type CliIO, type ExitCodeValue } from './cli-support.js';
 import { cliContext } from './context.js';
 import { QUEUE_COMMANDS, QUEUE_TOOLS } from './commands/queue/index.js';
+import { TOPIC_COMMANDS, TOPIC_TOOLS } from './commands/topic/index.js';
 import { STREAM_COMMANDS, STREAM_TOOLS, type CommandFactory } from './commands/stream/index.js';
 
 export { confirm } from './context.js';
@@ -96,6 +97,9 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
   for (const make of QUEUE_TOOLS) add(program, make);
   const queueGroup = program.command('queue').description('the commands on one reliable queue or pool').helpCommand(false);
   for (const make of QUEUE_COMMANDS) add(queueGroup, make);
+  for (const make of TOPIC_TOOLS) add(program, make);
+  const topicGroup = program.command('topic').description('the commands on one partitioned topic and its consumer groups').helpCommand(false);
+  for (const make of TOPIC_COMMANDS) add(topicGroup, make);
   for (const make of daemons) add(program, make);
 
   return program;
