@@ -32,6 +32,12 @@ export interface Results {
   queueConsume: { goodRedis: Phase; reference: Phase; bullmq: Phase };
   /** Bytes per waiting value. */
   queueMemory: { goodRedis: number; reference: number; bullmq: number };
+  /** Producer.sendMany (chunks of 1,000 over 4 partitions) against Lua XADD scripts and redisaq's published rate. */
+  topicSend: { goodRedis: Phase; reference: Phase; redisaq: Phase };
+  /** Consumer.processBatch (batches of 100) against XREADGROUP COUNT 100 + XACK and redisaq's batches of 10. */
+  topicConsume: { goodRedis: Phase; reference: Phase; redisaq: Phase };
+  /** How long until the survivor holds every partition after the other member leaves, or crashes. */
+  rebalance: { leaveMs: number; crashMs: number; sessionTimeoutMs: number; heartbeatMs: number };
   longestScriptMs: { add: number; pull: number };
   decrementAll: { size: number; medianMs: number; p99Ms: number; roundTripMs: number; loopMs: number }[];
   expiry: { items: number; ms: number; itemsPerSecond: number; longestScriptMs: number };
@@ -64,6 +70,11 @@ export function evaluate(r: Results): Verdict[] {
   const queueConsumeRef = ratio(r.queueConsume.goodRedis.itemsPerSecond, r.queueConsume.reference.itemsPerSecond);
   const queueConsumeBull = ratio(r.queueConsume.goodRedis.itemsPerSecond, r.queueConsume.bullmq.itemsPerSecond);
   const queueMem = ratio(r.queueMemory.goodRedis, r.queueMemory.reference);
+  const sendRef = ratio(r.topicSend.goodRedis.itemsPerSecond, r.topicSend.reference.itemsPerSecond);
+  const sendAq = ratio(r.topicSend.goodRedis.itemsPerSecond, r.topicSend.redisaq.itemsPerSecond);
+  const batchRef = ratio(r.topicConsume.goodRedis.itemsPerSecond, r.topicConsume.reference.itemsPerSecond);
+  const batchAq = ratio(r.topicConsume.goodRedis.itemsPerSecond, r.topicConsume.redisaq.itemsPerSecond);
+  const rebalanceBound = r.rebalance.sessionTimeoutMs + r.rebalance.heartbeatMs;
   return [
     { target: 'add >= 0.85x reference', value: `${n(addRef, 2)}x`, met: addRef >= 0.85 },
     { target: 'add >= 7x BullMQ', value: `${n(addBull, 1)}x`, met: addBull >= 7 },
@@ -85,6 +96,15 @@ export function evaluate(r: Results): Verdict[] {
     { target: 'Queue get + ack (JobWorker) >= 0.7x reference', value: `${n(queueConsumeRef, 2)}x`, met: queueConsumeRef >= 0.7 },
     { target: 'Queue get + ack >= 5x BullMQ FIFO Worker', value: `${n(queueConsumeBull, 1)}x`, met: queueConsumeBull >= 5 },
     { target: 'Queue memory per waiting value <= 1.2x reference', value: `${n(queueMem, 2)}x`, met: queueMem <= 1.2 },
+    { target: 'topic sendMany >= 0.7x reference (Lua XADD)', value: `${n(sendRef, 2)}x`, met: sendRef >= 0.7 },
+    { target: 'topic sendMany >= 10x redisaq', value: `${n(sendAq, 1)}x`, met: sendAq >= 10 },
+    { target: 'topic processBatch >= 0.7x reference (XREADGROUP + XACK)', value: `${n(batchRef, 2)}x`, met: batchRef >= 0.7 },
+    { target: 'topic processBatch >= 10x redisaq', value: `${n(batchAq, 1)}x`, met: batchAq >= 10 },
+    {
+      target: `rebalance after a crash within session + heartbeat (${n(rebalanceBound)} ms)`,
+      value: `${n(r.rebalance.crashMs)} ms`,
+      met: r.rebalance.crashMs <= rebalanceBound,
+    },
   ];
 }
 
@@ -138,6 +158,26 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
       memoryRow('memory (bytes/item)', r.memory),
       memoryRow('Queue memory (bytes/waiting value)', r.queueMemory),
     ]),
+  );
+  out.push('');
+  const aqRow = (label: string, g: { goodRedis: Phase; reference: Phase; redisaq: Phase }): string[] => [
+    label,
+    rate(g.goodRedis),
+    rate(g.reference),
+    rate(g.redisaq),
+    x(g.goodRedis.itemsPerSecond, g.reference.itemsPerSecond),
+    x(g.goodRedis.itemsPerSecond, g.redisaq.itemsPerSecond),
+  ];
+  out.push(
+    table([
+      ['topics', 'good-redis', 'reference', "redisaq (its contract's figures)", 'vs reference', 'vs redisaq'],
+      aqRow('Producer.sendMany, 4 partitions (messages/s)', r.topicSend),
+      aqRow('Consumer.processBatch, batches of 100 (messages/s; redisaq: batches of 10)', r.topicConsume),
+    ]),
+  );
+  out.push('');
+  out.push(
+    `rebalance (heartbeat ${n(r.rebalance.heartbeatMs)} ms, session ${n(r.rebalance.sessionTimeoutMs)} ms): a member leaving with close() ${n(r.rebalance.leaveMs)} ms, a member crashing ${n(r.rebalance.crashMs)} ms until the survivor holds every partition`,
   );
   out.push('');
   out.push(

@@ -9,12 +9,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Expirer, JobWorker, PrioritizedStream, Queue, StreamRegistry, Worker, jsonCodec } from '../src/index.js';
+import { Consumer, Expirer, JobWorker, PrioritizedStream, Producer, Queue, StreamRegistry, Topic, Worker, jsonCodec } from '../src/index.js';
 import { startThrowawayRedis } from '../scripts/throwaway-redis.js';
 import { loadBullMQ, type BullMQ } from './bullmq.js';
 import { chunks, inParallel, makeItems, type BenchItem } from './data.js';
 import { ReferenceFifo } from './queue-reference.js';
 import { ReferenceQueue } from './reference.js';
+import { ReferenceLog } from './topic-reference.js';
 import { evaluate, printReport, renderSvg, type Results } from './report.js';
 
 const root = process.cwd();
@@ -32,7 +33,16 @@ const CONFIG = {
   decrementSizes: quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000],
   decrementCalls: 500,
   expiryItems: quick ? 20_000 : 100_000,
+  topicPartitions: 4,
+  topicBatch: 100,
 };
+
+/**
+ * redisaq 0.1.4's throughput as the topics contract measured it against a throwaway Redis 7.0 on
+ * this kind of machine (it is Python, so it is not run here): 6,400 enqueues/s (one GET of the
+ * partition count per message) and 4,900 messages/s consumed in batches of 10.
+ */
+const REDISAQ = { send: { itemsPerSecond: 6400, ms: 0 }, consumeBatches: { itemsPerSecond: 4900, ms: 0 } };
 
 /** A day: the default pull's cooldown, and the ack cooldown of the second consume row. */
 const DAY_MS = 86_400_000;
@@ -292,6 +302,85 @@ async function queueReferenceRound(redis: Redis, items: BenchItem[]): Promise<{ 
   return { add, consume, bytesPerItem };
 }
 
+/** A good-redis topic: `sendMany` in chunks, then drained by `processBatch` (batches of 100, 'partition' ordering). */
+async function topicRound(redis: Redis, items: BenchItem[]): Promise<{ send: Phase; consume: Phase }> {
+  await fresh(redis);
+  await new Topic(redis, 'bench').ensure(CONFIG.topicPartitions);
+  await new Topic(redis, 'bench').createGroup('g');
+  const producer = new Producer(redis, 'bench');
+  const values = items.map((item) => JSON.stringify(item.value));
+  const send = await timed(items.length, () =>
+    inParallel(chunks(values, CONFIG.chunk), CONFIG.inFlight, (c) => producer.sendMany(c.map((value) => ({ value })))),
+  );
+  const consumer = new Consumer(redis, 'bench', { group: 'g' });
+  await consumer.join();
+  let done = 0;
+  const consume = await timed(items.length, async () => {
+    const finished = new Promise<void>((resolve) => {
+      consumer.processBatch(
+        (batch) => {
+          done += batch.messages.length;
+          if (done >= items.length) resolve();
+        },
+        { batchSize: CONFIG.topicBatch, concurrency: CONFIG.topicPartitions, maxAttempts: 0 },
+      );
+    });
+    await finished;
+  });
+  await consumer.close();
+  const pending = await Promise.all(Array.from({ length: CONFIG.topicPartitions }, (_, p) => redis.xpending(`:tp{bench#${String(p)}}:log`, 'g')));
+  if (pending.some((reply) => (reply as [number])[0] !== 0)) throw new Error('the topic consumer left messages pending');
+  return { send, consume };
+}
+
+/** The reference log: the same sends, then XREADGROUP COUNT 100 + XACK per partition. */
+async function topicReferenceRound(redis: Redis, items: BenchItem[]): Promise<{ send: Phase; consume: Phase }> {
+  await fresh(redis);
+  const log = new ReferenceLog(redis, 'bench', CONFIG.topicPartitions);
+  await log.createGroup();
+  const values = items.map((item) => JSON.stringify(item.value));
+  const send = await timed(items.length, () => inParallel(chunks(values, CONFIG.chunk), CONFIG.inFlight, (c) => log.sendMany(c)));
+  let acked = 0;
+  const consume = await timed(items.length, async () => {
+    acked = await log.drain(CONFIG.topicBatch);
+  });
+  if (acked !== items.length) throw new Error(`the reference log acked ${String(acked)} of ${String(items.length)}`);
+  return { send, consume };
+}
+
+/**
+ * How long a rebalance takes: two members (heartbeat 100 ms, session 1 s) share 4 partitions;
+ * one leaves with close(), then one crashes (its connection cut: no heartbeat, no release).
+ * The time until the survivor holds every partition, in ms.
+ */
+async function rebalancePhase(redis: Redis): Promise<{ leaveMs: number; crashMs: number; sessionTimeoutMs: number; heartbeatMs: number }> {
+  await fresh(redis);
+  const options = { group: 'g', heartbeatMs: 100, sessionTimeoutMs: 1000 };
+  await new Topic(redis, 'rebalance').ensure(CONFIG.topicPartitions);
+  const measure = async (end: (member: Consumer) => Promise<void>, client: Redis): Promise<number> => {
+    const survivor = new Consumer(redis, 'rebalance', { ...options, memberId: 'survivor' });
+    const other = new Consumer(client, 'rebalance', { ...options, memberId: 'other' });
+    other.on('error', () => undefined); // the crashed member's heartbeats fail
+    await survivor.join();
+    await other.join();
+    while (survivor.assignment().length !== CONFIG.topicPartitions / 2 || other.assignment().length !== CONFIG.topicPartitions / 2)
+      await new Promise((r) => setTimeout(r, 5));
+    const started = performance.now();
+    await end(other);
+    while (survivor.assignment().length !== CONFIG.topicPartitions) await new Promise((r) => setTimeout(r, 5));
+    const ms = performance.now() - started;
+    await survivor.close();
+    return ms;
+  };
+  const leaveMs = await measure((member) => member.close(), redis);
+  const doomed = new Redis(redis.options);
+  const crashMs = await measure(() => {
+    doomed.disconnect(); // no heartbeat, no release: the session and the leases run out
+    return Promise.resolve();
+  }, doomed);
+  return { leaveMs, crashMs, sessionTimeoutMs: options.sessionTimeoutMs, heartbeatMs: options.heartbeatMs };
+}
+
 /**
  * decrementAll on every size, measured interleaved: all streams stay loaded and the calls
  * rotate over them, so machine noise hits every size alike. The figure is the server's own
@@ -380,6 +469,8 @@ async function main(): Promise<void> {
     await referenceConsumeRound(redis, warmUp, 0);
     await queueRound(redis, warmUp);
     await queueReferenceRound(redis, warmUp);
+    await topicRound(redis, warmUp);
+    await topicReferenceRound(redis, warmUp);
 
     const ours: Awaited<ReturnType<typeof goodRedisRound>>[] = [];
     const oursNoCooldown: Awaited<ReturnType<typeof goodRedisRound>>[] = [];
@@ -410,6 +501,15 @@ async function main(): Promise<void> {
       queues.push(await queueRound(redis, items));
       queueReference.push(await queueReferenceRound(redis, items));
     }
+    const topics: Awaited<ReturnType<typeof topicRound>>[] = [];
+    const topicReference: Awaited<ReturnType<typeof topicReferenceRound>>[] = [];
+    for (let round = 1; round <= CONFIG.rounds; round += 1) {
+      log(`  topic round ${String(round)}/${String(CONFIG.rounds)}: good-redis Producer.sendMany and Consumer.processBatch, and the reference log`);
+      topics.push(await topicRound(redis, items));
+      topicReference.push(await topicReferenceRound(redis, items));
+    }
+    log('  rebalance');
+    const rebalance = await rebalancePhase(redis);
     log('  BullMQ');
     const bullmq = await bullRound(bull, redis, server.port, items);
     log('  BullMQ, FIFO');
@@ -437,6 +537,9 @@ async function main(): Promise<void> {
         reference: Math.min(...queueReference.map((q) => q.bytesPerItem)),
         bullmq: bullFifo.bytesPerItem,
       },
+      topicSend: { goodRedis: best(topics.map((t) => t.send)), reference: best(topicReference.map((t) => t.send)), redisaq: REDISAQ.send },
+      topicConsume: { goodRedis: best(topics.map((t) => t.consume)), reference: best(topicReference.map((t) => t.consume)), redisaq: REDISAQ.consumeBatches },
+      rebalance,
       memory: {
         goodRedis: Math.min(...ours.map((o) => o.bytesPerItem)),
         reference: Math.min(...reference.map((r) => r.bytesPerItem)),

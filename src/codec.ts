@@ -131,16 +131,16 @@ export function encodeWith<T>(codec: Codec<T>, value: T): string | Buffer {
  *
  * @param codec - the codec
  * @param raw - the stored value
- * @param where - names the object and the value, e.g. `stream "jobs", key "a"`
+ * @param where - names the object and the value, e.g. `stream "jobs", key "a"` (or makes that name, only when needed)
  * @returns the value
  */
-export function decodeWith<T>(codec: Codec<T>, raw: string | Buffer, where: string): T {
+export function decodeWith<T>(codec: Codec<T>, raw: string | Buffer, where: string | (() => string)): T {
   try {
     return codec.decode(raw);
   } catch (err) {
     const why = GoodRedisError.is(err, 'Codec')
       ? err.message
       : `the ${codec.name} codec cannot decode the stored value: ${err instanceof Error ? err.message : String(err)}`;
-    throw new GoodRedisError('Codec', `${where}: ${why}`, { cause: err });
+    throw new GoodRedisError('Codec', `${typeof where === 'string' ? where : where()}: ${why}`, { cause: err });
   }
 }

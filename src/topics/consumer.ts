@@ -3,12 +3,14 @@ import { hostname } from 'node:os';
 import type { RedisClient } from '../connection/redis-client.js';
 import type { JobSource, LeaseBatch, NackOutcome, SourceJob } from '../jobs/job-source.js';
 import { errorOf } from '../jobs/outcomes.js';
+import { fromRedisError } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
 import { assertInteger, assertOneOf, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import { Worker, type JobSourceProvider, type WorkerOptions } from '../prioritized/worker.js';
 import type { Handler } from '../jobs/worker.js';
 import type { DeliveryRef, Ordering } from './scripts.js';
-import { fieldsOf, headersOf, TopicBase } from './topic-base.js';
+import { headersOf, logEntryOf, replayedFor, TopicBase } from './topic-base.js';
+import { PARTITION_SCRIPTS, PARTITION_SCRIPTS_TABLE } from './scripts.js';
 import { assertGroupName, type GroupKeys, type PartitionGroupKeys } from './topic-keys.js';
 import { lostMessage, TopicMessage, type MessageSettler } from './topic-message.js';
 import { TopicSignal, type WaitPosition } from './topic-signal.js';
@@ -120,6 +122,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   /** The longest idle wait, in ms. */
   public readonly blockTimeoutMs: number;
   private readonly keys: GroupKeys;
+
   private readonly owned = new Map<number, Owned>();
   private readonly units = new WeakMap<TopicMessage<T>, Unit>();
   private readonly wakers = new Set<() => void>();
@@ -338,8 +341,71 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     return { units, wakeInMs, errors };
   }
 
-  /** One fetch script on one partition, its entries made into messages and units. */
+  /** One fetch on one partition, its entries made into messages and units: the fast read when it may, else the fetch script. */
   private async fetchPartition(o: Owned, maxUnits: number, unitSize: number, leaseMs: number, maxAttempts: number): Promise<Fetched<T>> {
+    if (this.ordering === 'partition' && leaseMs >= this.leaseMs) {
+      const fast = await this.readFast(o, maxUnits * unitSize);
+      if (fast === 'lost') return this.lostPartition(o);
+      if (fast !== 'slow') return this.unitsOf(o, fast, unitSize, -1);
+    }
+    return this.fetchScript(o, maxUnits, unitSize, leaseMs, maxAttempts);
+  }
+
+  /**
+   * The fast read of new entries under 'partition' ordering: the guard script (the caller's
+   * lease, nothing of the group pending) and `XREADGROUP` in one MULTI, so the entries are read
+   * as they are by Redis, not through Lua. When the guard says no, what was read is given back
+   * (its delivery uncounted) and the caller falls back to the fetch script.
+   */
+  private async readFast(o: Owned, count: number): Promise<[id: string, attempt: number, fields: (string | Buffer)[]][] | 'slow' | 'lost'> {
+    PARTITION_SCRIPTS.define(this.client);
+    const tx = this.client.multi();
+    const guard = PARTITION_SCRIPTS.functionOf(tx, 'guard', false);
+    const keys = PARTITION_SCRIPTS.keysOf('guard', o.keys);
+    void guard.call(tx, ...keys, ...PARTITION_SCRIPTS_TABLE.guard.encode({ group: this.group, member: this.memberId, incarnation: this.incarnation }));
+    const read = ['GROUP', this.group, this.memberId, 'COUNT', count, 'STREAMS', o.keys.log, '>'];
+    if (this.codec.binary === true) tx.callBuffer('XREADGROUP', ...read);
+    else tx.call('XREADGROUP', ...read);
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await tx.exec();
+    } catch (err) {
+      throw fromRedisError(err);
+    }
+    const [[guardError, verdict] = [null, undefined], [readError, reply] = [null, undefined]] = results ?? [];
+    if (readError !== null) throw fromRedisError(readError);
+    const entries = ((reply as [unknown, [string | Buffer, (string | Buffer)[]][]][] | null)?.[0]?.[1] ?? []).map(
+      ([id, fields]) => [String(id), 1, fields] as [string, number, (string | Buffer)[]],
+    );
+    if (guardError === null && verdict === 'ok') {
+      const mine = entries.filter(([, , fields]) => replayedFor(fields) === undefined || replayedFor(fields) === this.group);
+      const others = entries.filter((e) => !mine.includes(e));
+      // Replays for other groups: acked and skipped unseen.
+      if (others.length > 0) {
+        await this.runPartition('ack', o.keys, { group: this.group, member: this.memberId, deliveries: others.map(([id, attempt]) => ({ id, attempt })) });
+      }
+      const last = entries.at(-1);
+      if (entries.length < count && last !== undefined) o.lastSeen = last[0];
+      else if (entries.length === count) o.lastSeen = '';
+      return mine;
+    }
+    if (entries.length > 0) {
+      await this.runPartition('release', o.keys, { group: this.group, member: this.memberId, deliveries: entries.map(([id, attempt]) => ({ id, attempt })) });
+    }
+    if (guardError !== null) throw fromRedisError(guardError);
+    return verdict === 'lost' ? 'lost' : 'slow';
+  }
+
+  private lostPartition(o: Owned): Fetched<T> {
+    if (this.owned.get(o.partition) === o) {
+      this.owned.delete(o.partition);
+      this.emit('lost', [o.partition]);
+    }
+    return { units: [], wakeInMs: -1, errors: [] };
+  }
+
+  /** One fetch script on one partition, its entries made into messages and units. */
+  private async fetchScript(o: Owned, maxUnits: number, unitSize: number, leaseMs: number, maxAttempts: number): Promise<Fetched<T>> {
     const binary = this.codec.binary === true;
     const reply = (await this.runPartition(
       'fetch',
@@ -356,30 +422,36 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
       },
       { binary },
     )) as unknown[];
-    if (String(reply[0]) === 'lost') {
-      if (this.owned.get(o.partition) === o) {
-        this.owned.delete(o.partition);
-        this.emit('lost', [o.partition]);
-      }
-      return { units: [], wakeInMs: -1, errors: [] };
-    }
+    if (String(reply[0]) === 'lost') return this.lostPartition(o);
     o.lastSeen = String(reply[3]);
+    // New entries (delivery 1) as XREADGROUP returned them, then claimed ones with their counts.
+    const entries: [id: string, attempt: number, fields: (string | Buffer)[]][] = [];
+    for (const [id, fields] of (reply[4] ?? []) as [string | Buffer, (string | Buffer)[]][]) entries.push([String(id), 1, fields]);
+    for (let i = 5; i + 2 < reply.length; i += 3) entries.push([String(reply[i]), Number(reply[i + 1]), reply[i + 2] as (string | Buffer)[]]);
+    return this.unitsOf(o, entries, unitSize, Number(reply[1]));
+  }
+
+  /** Decodes entries into messages (an undecodable one is dead-lettered at once) and groups them in units of `unitSize`. */
+  private async unitsOf(
+    o: Owned,
+    entries: readonly [id: string, attempt: number, fields: (string | Buffer)[]][],
+    unitSize: number,
+    wakeInMs: number,
+  ): Promise<Fetched<T>> {
     const messages: TopicMessage<T>[] = [];
     const errors: unknown[] = [];
     const undecodable: DeliveryRef[] = [];
-    for (let i = 4; i + 2 < reply.length; i += 3) {
-      const id = String(reply[i]);
-      const f = fieldsOf(reply[i + 2] as (string | Buffer)[]);
+    for (const [id, attempt, fields] of entries) {
+      const entry = logEntryOf(fields);
       let value: T;
       try {
-        value = this.decode(f.get('v') ?? '', `partition ${String(o.partition)}, entry ${id}`);
+        value = this.decode(entry.value, () => `partition ${String(o.partition)}, entry ${id}`);
       } catch (err) {
-        undecodable.push({ id, attempt: Number(reply[i + 1]) });
+        undecodable.push({ id, attempt });
         errors.push(err);
         continue;
       }
-      const key = f.has('k') ? String(f.get('k')) : null;
-      messages.push(new TopicMessage(this, this.topic, o.partition, id, key, value, headersOf(f.get('h')), Number(reply[i + 1])));
+      messages.push(new TopicMessage(this, this.topic, o.partition, id, entry.key, value, headersOf(entry.headers), attempt));
     }
     if (undecodable.length > 0) {
       // Dead-lettered at once, without calling a handler: it would fail the same way every time.
@@ -394,7 +466,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
       o.inFlight++;
       units.push(unit);
     }
-    return { units, wakeInMs: Number(reply[1]), errors };
+    return { units, wakeInMs, errors };
   }
 
   /** Marks messages settled here (whatever Redis answered: an unsettled entry comes back when its lease expires). */

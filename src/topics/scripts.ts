@@ -1,5 +1,6 @@
 import { LUA_SOURCES } from './lua-sources.js';
 import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
+import { compareIds } from './stream-ids.js';
 import type { GroupKeys, PartitionGroupKeys } from './topic-keys.js';
 
 /** The keys a topic-level script may name (slot `{T}`). */
@@ -42,6 +43,17 @@ export interface DeliveryRef {
   readonly id: string;
   /** The delivery count (the message's `attempt`). */
   readonly attempt: number;
+}
+
+/** The lowest and highest id of deliveries (for one read of the caller's pending entries between them). */
+function bounds(deliveries: readonly DeliveryRef[]): [lo: string, hi: string] {
+  let lo = deliveries[0]?.id ?? '0-0';
+  let hi = lo;
+  for (const d of deliveries) {
+    if (compareIds(d.id, lo) < 0) lo = d.id;
+    if (compareIds(d.id, hi) > 0) hi = d.id;
+  }
+  return [lo, hi];
 }
 
 /** The ARGV pairs of deliveries. */
@@ -100,9 +112,15 @@ export const PARTITION_SCRIPTS_TABLE = {
     r.ordering,
     Math.min(r.lease ?? r.leaseMs, r.leaseMs),
   ]),
+  guard: script<PartitionKeyRole, { group: string; member: string; incarnation: string }>('guard-2.lua', ['log', 'own'], 'read', (r) => [
+    r.group,
+    r.member,
+    r.incarnation,
+  ]),
   ack: script<PartitionKeyRole, { group: string; member: string; deliveries: readonly DeliveryRef[] }>('ack-2.lua', ['log', 'retry'], 'write', (r) => [
     r.group,
     r.member,
+    ...bounds(r.deliveries),
     ...pairs(r.deliveries),
   ]),
   nack: script<PartitionKeyRole, { group: string; member: string; delayMs: number; maxAttempts: number; error: string; deliveries: readonly DeliveryRef[] }>(

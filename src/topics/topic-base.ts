@@ -136,8 +136,8 @@ export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEven
   }
 
   /** Decodes one stored value; a value the codec refuses is a `Codec` error naming the topic. */
-  protected decode(raw: string | Buffer, where: string): T {
-    return decodeWith(this.codec, raw, `topic ${JSON.stringify(this.topic)}, ${where}`);
+  protected decode(raw: string | Buffer, where: () => string): T {
+    return decodeWith(this.codec, raw, () => `topic ${JSON.stringify(this.topic)}, ${where()}`);
   }
 }
 
@@ -151,18 +151,46 @@ export function fieldsOf(fields: readonly (string | Buffer)[]): Map<string, stri
   return map;
 }
 
+/** A log entry's fields: `v` the value, `k` the key, `h` the headers as JSON. */
+export interface LogEntry {
+  /** The stored value. */
+  value: string | Buffer;
+  /** The key, or null for a keyless message. */
+  key: string | null;
+  /** The headers as JSON, if any. */
+  headers: string | Buffer | undefined;
+}
+
+/** Reads a log entry's fields (without a Map per entry: this runs once per message fetched). */
+export function logEntryOf(fields: readonly (string | Buffer)[]): LogEntry {
+  const entry: LogEntry = { value: '', key: null, headers: undefined };
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = String(fields[i]);
+    const value = fields[i + 1];
+    if (value === undefined) break;
+    if (name === 'v') entry.value = value;
+    else if (name === 'k') entry.key = String(value);
+    else if (name === 'h') entry.headers = value;
+  }
+  return entry;
+}
+
+/** The group a replayed dead letter is for (its `g` field), or undefined for an ordinary entry. */
+export function replayedFor(fields: readonly (string | Buffer)[]): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (String(fields[i]) === 'g') return String(fields[i + 1]);
+  return undefined;
+}
+
+/** The headers of a message sent without any (one frozen object for all of them). */
+const NO_HEADERS: Headers = Object.freeze({});
+
 /** Parses stored headers (JSON); anything else is no headers. */
 export function headersOf(raw: string | Buffer | undefined): Headers {
-  if (raw === undefined) return {};
+  if (raw === undefined) return NO_HEADERS;
   try {
     const parsed: unknown = JSON.parse(raw.toString());
     return typeof parsed === 'object' && parsed !== null ? (parsed as Headers) : {};
   } catch {
     return {};
   }
-}
-
-/** The milliseconds part of a stream id. */
-export function idTime(id: string): number {
-  return Number(id.slice(0, id.indexOf('-')));
 }

@@ -1,6 +1,7 @@
 import { GoodRedisError } from '../errors.js';
 import type { NackOutcome, Settlement, SourceJob } from '../jobs/job-source.js';
 import { invalid, optionsOf, assertInteger } from '../internal/validate.js';
+import { idTime } from './stream-ids.js';
 import type { Headers, TopicNackOptions } from './types.js';
 
 /** How a message settles itself through the consumer that fetched it. */
@@ -55,7 +56,7 @@ export class TopicMessage<T> implements SourceJob {
 
   /** When the message was appended (epoch ms, server clock: its id's time). */
   public get timestamp(): number {
-    return Number(this.id.slice(0, this.id.indexOf('-')));
+    return idTime(this.id);
   }
 
   /**

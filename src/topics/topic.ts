@@ -1,7 +1,8 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { fromRedisError, GoodRedisError, typed } from '../errors.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
-import { fieldsOf, headersOf, idTime, TopicBase } from './topic-base.js';
+import { compareIds, idTime } from './stream-ids.js';
+import { fieldsOf, headersOf, TopicBase } from './topic-base.js';
 import { assertGroupName, MAX_PARTITIONS } from './topic-keys.js';
 import type {
   CreateGroupOptions,
@@ -328,11 +329,4 @@ function deadRefsByPartition(refs: readonly DeadLetterRef[], partitions: number)
     byPartition.set(partition, ids);
   }
   return byPartition;
-}
-
-/** Compares two stream ids. */
-export function compareIds(a: string, b: string): number {
-  const [am = '0', as = '0'] = a.split('-');
-  const [bm = '0', bs = '0'] = b.split('-');
-  return Number(am) - Number(bm) || Number(as) - Number(bs);
 }

@@ -25,7 +25,16 @@ describe('topic script encoders (unit)', () => {
       { id: '1-0', attempt: 1 },
       { id: '2-0', attempt: 3 },
     ];
-    assert.deepEqual(PARTITION_SCRIPTS_TABLE.ack.encode({ group: 'g', member: 'm', deliveries }), ['g', 'm', '1-0', 1, '2-0', 3]);
+    assert.deepEqual(PARTITION_SCRIPTS_TABLE.ack.encode({ group: 'g', member: 'm', deliveries: [...deliveries].reverse() }), [
+      'g',
+      'm',
+      '1-0',
+      '2-0',
+      '2-0',
+      3,
+      '1-0',
+      1,
+    ]);
     assert.deepEqual(PARTITION_SCRIPTS_TABLE.nack.encode({ group: 'g', member: 'm', delayMs: 5, maxAttempts: 2, error: 'e', deliveries }), [
       'g',
       'm',

@@ -7,26 +7,53 @@
   Input (KEYS: the namedKeys line below):
     ARGV[1] group
     ARGV[2] member id
-    ARGV[3..] pairs: entry id, the delivery count it was handed out with
+    ARGV[3] the lowest id named, ARGV[4] the highest
+    ARGV[5..] pairs: entry id, the delivery count it was handed out with
 
   Output:
     one 1 (acked) or 0 (no longer the caller's) per pair
 ]]
 --- @include "keys"
 --- @include "topic"
+--- @include "chunks"
 
 local K = namedKeys('log', 'retry')
 
 local group, member = ARGV[1], ARGV[2]
-local out = {}
-for i = 3, #ARGV, 2 do
-  local id = ARGV[i]
-  if isDelivery(K.log, group, id, member, ARGV[i + 1]) then
-    redis.call('XACK', K.log, group, id)
-    redis.call('ZREM', K.retry, id)
-    out[#out + 1] = 1
-  else
-    out[#out + 1] = 0
+local n = (#ARGV - 4) / 2
+if n < 1 then return {} end
+
+-- Acks the named entries found to be the caller's, and replies one 1 or 0 per pair.
+local function settle(isMine)
+  local out, acked = {}, {}
+  for i = 5, #ARGV, 2 do
+    if isMine(ARGV[i], ARGV[i + 1]) then
+      acked[#acked + 1] = ARGV[i]
+      out[#out + 1] = 1
+    else
+      out[#out + 1] = 0
+    end
   end
+  if #acked > 0 then
+    for i = 1, #acked, 1000 do
+      redis.call('XACK', K.log, group, unpack(acked, i, math.min(i + 999, #acked)))
+    end
+    if redis.call('ZCARD', K.retry) > 0 then callChunked('ZREM', K.retry, acked) end
+  end
+  return out
 end
-return out
+
+-- The caller's pending entries between the lowest and highest id named, in one read; an id the
+-- read did not reach (other entries of the caller in between) is looked up on its own.
+local lo, hi = ARGV[3], ARGV[4]
+local deliveries = {}
+local read = redis.call('XPENDING', K.log, group, lo, hi, n, member)
+for _, p in ipairs(read) do deliveries[p[1]] = tostring(p[4]) end
+return settle(function(id, attempt)
+  local count = deliveries[id]
+  if not count and #read == n then
+    local owner, d = pendingOf(K.log, group, id)
+    if owner == member then count = tostring(d) end
+  end
+  return count == attempt
+end)

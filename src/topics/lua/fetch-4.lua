@@ -27,7 +27,10 @@
     { "lost" } when the caller does not hold the partition's lease; else
     { "ok", wake in ms (-1: nothing to wait for), dead-lettered count, the partition's last
       entry id when fewer than asked were handed out ("" otherwise: an idle consumer waits for
-      entries after it), id1, deliveries1, fields1, id2, ... }
+      entries after it), the new entries as XREADGROUP returned them ({ id, fields } each,
+      delivery 1), then the claimed entries: id1, deliveries1, fields1, id2, ... }
+    The claimed entries come first in log order under 'partition' ordering (there are no new
+    ones then).
 ]]
 --- @include "keys"
 --- @include "topic"
@@ -47,8 +50,9 @@ local now = serverNowMs()
 local holder = redis.call('HMGET', K.own, 'member', 'incarnation', 'until')
 if holder[1] ~= member or holder[2] ~= incarnation or tonumber(holder[3]) < now then return { 'lost' } end
 
-local out = { 'ok', -1, 0, '' }
+local out = { 'ok', -1, 0, '', false }
 local handed = 0
+local fresh = nil -- new entries read as a whole
 local skipped = 0
 
 local function wakeIn(ms)
@@ -56,22 +60,26 @@ local function wakeIn(ms)
   if out[2] < 0 or ms < out[2] then out[2] = ms end
 end
 
--- Hands out (or dead-letters, or skips) entries just claimed, `prior` their delivery counts before the claim.
-local function deliver(entries, prior)
+-- Hands out (or dead-letters, or skips) entries just read or claimed, `prior` their delivery
+-- counts before (0 for new entries); `claimed` entries may be waiting in the retry set.
+local function deliver(entries, prior, claimed)
   for _, e in ipairs(entries) do
     local id, fields = type(e) == 'table' and e[1], type(e) == 'table' and e[2]
     if id and fields then
       local attempts = (prior[id] or 0) + 1
-      local f = fieldMap(fields)
-      if f['g'] and f['g'] ~= group then
+      local forGroup = nil
+      for i = 1, #fields, 2 do
+        if fields[i] == 'g' then forGroup = fields[i + 1] end
+      end
+      if forGroup and forGroup ~= group then
         redis.call('XACK', K.log, group, id)
-        redis.call('ZREM', K.retry, id)
+        if claimed then redis.call('ZREM', K.retry, id) end
         skipped = skipped + 1
       elseif maxAttempts > 0 and attempts > maxAttempts then
         deadLetter(K.log, K.retry, K.dead, group, id, fields, attempts - 1, 'delivered ' .. (attempts - 1) .. ' times without being settled (maxAttempts ' .. maxAttempts .. ')')
         out[3] = out[3] + 1
       else
-        redis.call('ZREM', K.retry, id)
+        if claimed then redis.call('ZREM', K.retry, id) end
         out[#out + 1] = id
         out[#out + 1] = attempts
         out[#out + 1] = fields
@@ -84,7 +92,7 @@ end
 -- Claims ids for the caller (counting a delivery) and hands them out.
 local function claim(ids, prior)
   if #ids == 0 then return end
-  deliver(redis.call('XCLAIM', K.log, group, member, 0, unpack(ids)), prior)
+  deliver(redis.call('XCLAIM', K.log, group, member, 0, unpack(ids)), prior, true)
 end
 
 -- Shortens the leases of the entries handed out to `lease`, notes the partition's last entry
@@ -92,7 +100,8 @@ end
 local function finish()
   if handed > 0 and lease < leaseMs then
     local ids = {}
-    for i = 5, #out, 3 do ids[#ids + 1] = out[i] end
+    for i = 6, #out, 3 do ids[#ids + 1] = out[i] end
+    for _, e in ipairs(fresh or {}) do ids[#ids + 1] = e[1] end
     ids[#ids + 1] = 'IDLE'
     ids[#ids + 1] = leaseMs - lease
     ids[#ids + 1] = 'JUSTID'
@@ -103,12 +112,27 @@ local function finish()
     out[4] = last and last[1] or '0-0'
   end
   if handed == 0 and (skipped > 0 or out[3] > 0) then out[2] = 0 end
+  out[5] = fresh or {}
   return out
 end
 
+-- New entries: delivery 1 each, none in the retry set. They go out as the array XREADGROUP
+-- returned (no copy), after the other entries, unless one was replayed for another group.
 local function readNew(n)
   local read = redis.call('XREADGROUP', 'GROUP', group, member, 'COUNT', n, 'STREAMS', K.log, '>')
-  if read and read[1] then deliver(read[1][2], {}) end
+  local entries = read and read[1] and read[1][2]
+  if not entries then return end
+  for _, e in ipairs(entries) do
+    local fields = e[2]
+    for i = 7, #fields, 2 do
+      if fields[i] == 'g' then
+        deliver(entries, {}, false) -- one was replayed: go through them one by one
+        return
+      end
+    end
+  end
+  fresh = entries
+  handed = handed + #entries
 end
 
 if ordering == 'partition' then
