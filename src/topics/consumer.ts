@@ -392,8 +392,9 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     if (entries.length > 0) {
       await this.runPartition('release', o.keys, { group: this.group, member: this.memberId, deliveries: entries.map(([id, attempt]) => ({ id, attempt })) });
     }
-    if (guardError !== null) throw fromRedisError(guardError);
-    return verdict === 'lost' ? 'lost' : 'slow';
+    // A guard that failed (a server before Redis 7 refusing its shebang, a script cache flushed
+    // under the MULTI) leaves it to the fetch script, which deals with those and reports the rest.
+    return guardError === null && verdict === 'lost' ? 'lost' : 'slow';
   }
 
   private lostPartition(o: Owned): Fetched<T> {

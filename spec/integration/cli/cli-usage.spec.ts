@@ -27,6 +27,8 @@ const COMMANDS = [
   'import',
   'queues',
   'queue',
+  'topics',
+  'topic',
   'expire',
   'expirer',
   'top',

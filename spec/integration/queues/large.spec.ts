@@ -6,16 +6,16 @@ import assert from 'node:assert/strict';
 import { Queue, type RedisClient } from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, masters, serverNow, uniqueName } from '../support.js';
 
-/** The longest EVAL/EVALSHA any master logged since `reset`, in ms. */
-async function longestScriptMs(redis: RedisClient): Promise<number> {
-  let longest = 0;
+/** The durations (ms, longest first) of the EVAL/EVALSHA calls every master logged since `reset`. */
+async function scriptMs(redis: RedisClient): Promise<number[]> {
+  const durations: number[] = [];
   for (const node of await masters(redis)) {
     for (const entry of (await node.call('SLOWLOG', 'GET', '100000')) as [number, number, number, string[]][]) {
       const command = String(entry[3][0]).toLowerCase();
-      if (command === 'evalsha' || command === 'eval') longest = Math.max(longest, entry[2] / 1000);
+      if (command === 'evalsha' || command === 'eval') durations.push(entry[2] / 1000);
     }
   }
-  return longest;
+  return durations.sort((a, b) => b - a);
 }
 
 describeEachTopology('Queue on 200,000 values', () => {
@@ -51,8 +51,12 @@ describeEachTopology('Queue on 200,000 values', () => {
       assert.equal(await q.dropAllItems(), 100_000);
       assert.equal(await q.deleteItem('value-199999'), 1);
       assert.equal(await q.getCount(), 99_999);
-      const longest = await longestScriptMs(redis);
-      assert.ok(longest < 10, `a script held Redis for ${String(longest)} ms`);
+      // About 400 scripts ran, each on a chunk of 1,000 values. SLOWLOG times them on the wall
+      // clock, so one preempted by this shared machine can run long once; a script working on
+      // the whole queue would take well over 100 ms every time. So: none over 25 ms, and at most
+      // one over 10 ms.
+      const [longest = 0, second = 0] = await scriptMs(redis);
+      assert.ok(longest < 25 && second < 10, `scripts held Redis for ${String(longest)} and ${String(second)} ms`);
     } finally {
       await q.close({ handBack: false });
     }
