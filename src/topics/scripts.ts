@@ -50,8 +50,9 @@ function bounds(deliveries: readonly DeliveryRef[]): [lo: string, hi: string] {
   let lo = deliveries[0]?.id ?? '0-0';
   let hi = lo;
   for (const d of deliveries) {
-    if (compareIds(d.id, lo) < 0) lo = d.id;
+    // Deliveries usually come in log order: each is then above the highest so far.
     if (compareIds(d.id, hi) > 0) hi = d.id;
+    else if (compareIds(d.id, lo) < 0) lo = d.id;
   }
   return [lo, hi];
 }
@@ -121,7 +122,8 @@ export const PARTITION_SCRIPTS_TABLE = {
     r.group,
     r.member,
     ...bounds(r.deliveries),
-    ...pairs(r.deliveries),
+    r.deliveries.map((d) => d.id).join(','),
+    r.deliveries.map((d) => d.attempt).join(','),
   ]),
   nack: script<PartitionKeyRole, { group: string; member: string; delayMs: number; maxAttempts: number; error: string; deliveries: readonly DeliveryRef[] }>(
     'nack-3.lua',

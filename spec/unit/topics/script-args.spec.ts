@@ -20,20 +20,19 @@ describe('topic script encoders (unit)', () => {
     assert.deepEqual(PARTITION_SCRIPTS_TABLE.fetch.encode({ ...base, lease: 5000 }), ['g', 'm', 'i', 5, 1000, 3, 'none', 1000]);
   });
 
-  it('settle scripts send each delivery as id and attempt', () => {
+  it('settle scripts send each delivery with its id and attempt', () => {
     const deliveries = [
       { id: '1-0', attempt: 1 },
       { id: '2-0', attempt: 3 },
     ];
+    // ack: the lowest and highest id, then the ids and their counts as two lists (one argument each).
     assert.deepEqual(PARTITION_SCRIPTS_TABLE.ack.encode({ group: 'g', member: 'm', deliveries: [...deliveries].reverse() }), [
       'g',
       'm',
       '1-0',
       '2-0',
-      '2-0',
-      3,
-      '1-0',
-      1,
+      '2-0,1-0',
+      '3,1',
     ]);
     assert.deepEqual(PARTITION_SCRIPTS_TABLE.nack.encode({ group: 'g', member: 'm', delayMs: 5, maxAttempts: 2, error: 'e', deliveries }), [
       'g',

@@ -8,10 +8,12 @@
     ARGV[1] group
     ARGV[2] member id
     ARGV[3] the lowest id named, ARGV[4] the highest
-    ARGV[5..] pairs: entry id, the delivery count it was handed out with
+    ARGV[5] the entry ids, comma-separated
+    ARGV[6] the delivery count each was handed out with, comma-separated (one argument each
+            for the list, not two per entry: an ack names a whole batch)
 
   Output:
-    one 1 (acked) or 0 (no longer the caller's) per pair
+    one 1 (acked) or 0 (no longer the caller's) per id
 ]]
 --- @include "keys"
 --- @include "topic"
@@ -20,15 +22,19 @@
 local K = namedKeys('log', 'retry')
 
 local group, member = ARGV[1], ARGV[2]
-local n = (#ARGV - 4) / 2
+local ids, attempts = {}, {}
+for id in string.gmatch(ARGV[5], '[^,]+') do ids[#ids + 1] = id end
+for attempt in string.gmatch(ARGV[6], '[^,]+') do attempts[#attempts + 1] = attempt end
+local n = #ids
+if #attempts ~= n then return grError('EINVAL', 'one delivery count per id') end
 if n < 1 then return {} end
 
--- Acks the named entries found to be the caller's, and replies one 1 or 0 per pair.
+-- Acks the named entries found to be the caller's, and replies one 1 or 0 per id.
 local function settle(isMine)
   local out, acked = {}, {}
-  for i = 5, #ARGV, 2 do
-    if isMine(ARGV[i], ARGV[i + 1]) then
-      acked[#acked + 1] = ARGV[i]
+  for i = 1, n do
+    if isMine(ids[i], attempts[i]) then
+      acked[#acked + 1] = ids[i]
       out[#out + 1] = 1
     else
       out[#out + 1] = 0
