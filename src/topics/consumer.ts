@@ -131,7 +131,8 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   private beating: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private consumer: 'iterator' | 'worker' | undefined;
-  private worker: Worker<T, unknown, TopicMessage<T>> | undefined;
+  /** The Worker process() or processBatch() started. */
+  private worker: { close(): Promise<unknown> } | undefined;
   private cursor = 0;
   /** Set by process() for the source its Worker takes: closing that Worker closes the consumer. */
   private closeWithWorker = false;
@@ -208,7 +209,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     this.heartbeat = setTimeout(() => {
       this.beat()
         .catch((err: unknown) => {
-          reportError(this, err, `topic ${this.topic} consumer ${this.memberId}`);
+          this.report(err);
         })
         .finally(() => {
           this.scheduleBeat();
@@ -310,7 +311,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     const { max = 100 } = optionsOf(options);
     assertInteger(max, 'max', 1, 10_000);
     const fetched = await this.fetchUnits(max, 1, this.leaseMs, this.maxAttempts);
-    for (const err of fetched.errors) reportError(this, err, `topic ${this.topic} consumer ${this.memberId}`);
+    for (const err of fetched.errors) this.report(err);
     return fetched.units.flat();
   }
 
@@ -378,12 +379,15 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
       ([id, fields]) => [String(id), 1, fields] as [string, number, (string | Buffer)[]],
     );
     if (guardError === null && verdict === 'ok') {
-      const mine = entries.filter(([, , fields]) => replayedFor(fields) === undefined || replayedFor(fields) === this.group);
-      const others = entries.filter((e) => !mine.includes(e));
-      // Replays for other groups: acked and skipped unseen.
-      if (others.length > 0) {
-        await this.runPartition('ack', o.keys, { group: this.group, member: this.memberId, deliveries: others.map(([id, attempt]) => ({ id, attempt })) });
+      const mine: typeof entries = [];
+      const others: DeliveryRef[] = [];
+      for (const entry of entries) {
+        const forGroup = replayedFor(entry[2]);
+        if (forGroup === undefined || forGroup === this.group) mine.push(entry);
+        else others.push({ id: entry[0], attempt: entry[1] });
       }
+      // Replays for other groups: acked and skipped unseen.
+      if (others.length > 0) await this.runPartition('ack', o.keys, { group: this.group, member: this.memberId, deliveries: others });
       const last = entries.at(-1);
       if (entries.length < count && last !== undefined) o.lastSeen = last[0];
       else if (entries.length === count) o.lastSeen = '';
@@ -479,7 +483,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
       o.inFlight--;
       if (o.revoking && o.inFlight === 0) {
         this.handOver(o).catch((err: unknown) => {
-          reportError(this, err, `topic ${this.topic} consumer ${this.memberId}`);
+          this.report(err);
         });
       }
       this.wake();
@@ -648,8 +652,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
         ),
       extend: (jobs, leaseMs) => each(jobs, (messages) => this.extendMessages(messages, Math.min(leaseMs, this.leaseMs)), firstError),
       release: (jobs) => this.release(jobs.flatMap(messagesOf)),
-      openSignal: () =>
-        new TopicSignal(this.client, { positions: () => this.positions(), onWake: (wake) => this.onWake(wake), woken: () => this.wokenSinceFetch() }),
+      openSignal: () => this.openSignal(),
       close: async () => {
         if (!closeWithWorker) return;
         // The Worker made by process() closed by itself: the member leaves the group too. (When
@@ -658,6 +661,16 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
         if (this.closing === undefined) await this.close();
       },
     };
+  }
+
+  /** Reports a failure the consumer dealt with itself (an `error` event, or a process warning when nobody listens). */
+  private report(err: unknown): void {
+    reportError(this, err, `topic ${this.topic} consumer ${this.memberId}`);
+  }
+
+  /** A new idle wait over this consumer's partitions. */
+  private openSignal(): TopicSignal {
+    return new TopicSignal(this.client, { positions: () => this.positions(), onWake: (wake) => this.onWake(wake), woken: () => this.wokenSinceFetch() });
   }
 
   private onWake(wake: () => void): () => void {
@@ -679,16 +692,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
    * @throws {@link GoodRedisError} `InvalidArgument` when this consumer already consumes, or is closed
    */
   public process<R>(handler: Handler<TopicMessage<T>, R>, options: WorkerOptions = {}): Worker<T, R, TopicMessage<T>> {
-    this.claimConsumption('worker');
-    this.closeWithWorker = true;
-    const worker = new Worker<T, R, TopicMessage<T>>(this, handler, {
-      leaseMs: this.leaseMs,
-      maxAttempts: this.maxAttempts,
-      blockTimeoutMs: this.blockTimeoutMs,
-      ...optionsOf(options),
-    });
-    this.worker = worker;
-    return worker;
+    return this.startWorker(this, handler, optionsOf(options));
   }
 
   /**
@@ -704,16 +708,20 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
    */
   public processBatch<R>(handler: Handler<MessageBatch<T>, R>, options: BatchOptions = {}): Worker<T, R, MessageBatch<T>> {
     const { batchSize, ...workerOptions } = optionsOf(options);
-    const batches = this.batches({ batchSize });
+    return this.startWorker(this.batches({ batchSize }), handler, workerOptions);
+  }
+
+  /** The Worker of process() and processBatch(): the consumer's lease, attempts and wait by default; closing it closes the consumer. */
+  private startWorker<J extends SourceJob, R>(source: JobSourceProvider<J>, handler: Handler<J, R>, options: WorkerOptions): Worker<T, R, J> {
     this.claimConsumption('worker');
     this.closeWithWorker = true;
-    const worker = new Worker<T, R, MessageBatch<T>>(batches, handler, {
+    const worker = new Worker<T, R, J>(source, handler, {
       leaseMs: this.leaseMs,
       maxAttempts: this.maxAttempts,
       blockTimeoutMs: this.blockTimeoutMs,
-      ...workerOptions,
+      ...options,
     });
-    this.worker = worker as unknown as Worker<T, unknown, TopicMessage<T>>;
+    this.worker = worker;
     return worker;
   }
 
@@ -738,15 +746,11 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   }
 
   private async *iterate(max: number): AsyncGenerator<TopicMessage<T>, void, undefined> {
-    const signal = new TopicSignal(this.client, {
-      positions: () => this.positions(),
-      onWake: (wake) => this.onWake(wake),
-      woken: () => this.wokenSinceFetch(),
-    });
+    const signal = this.openSignal();
     try {
       while (this.closing === undefined) {
         const fetched = await this.fetchUnits(max, 1, this.leaseMs, this.maxAttempts);
-        for (const err of fetched.errors) reportError(this, err, `topic ${this.topic} consumer ${this.memberId}`);
+        for (const err of fetched.errors) this.report(err);
         const messages = fetched.units.flat();
         if (messages.length === 0) {
           await signal.waitForWork(fetched.wakeInMs, this.blockTimeoutMs);

@@ -4,30 +4,21 @@
  * @module
  */
 import type { RedisClient } from '../../../connection/redis-client.js';
-import { GoodRedisError } from '../../../errors.js';
 import { type Topic } from '../../../topics/topic.js';
 import { assertGroupName, assertTopicName } from '../../../topics/topic-keys.js';
 import { TopicRegistry } from '../../../topics/topic-registry.js';
 import { CliError, usage } from '../../cli-support.js';
 import { quoted } from '../../format.js';
 
-/** Checks a topic name argument: a bad name is a usage error, before connecting. */
+/** Checks a topic name argument: a bad name is a usage error (`InvalidArgument`), before connecting. */
 export function checkTopic(name: string): string {
-  try {
-    assertTopicName(name);
-  } catch (err) {
-    throw usage(GoodRedisError.is(err) ? err.message : String(err));
-  }
+  assertTopicName(name);
   return name;
 }
 
-/** Checks a group name argument. */
+/** Checks a group name argument, as {@link checkTopic} does. */
 export function checkGroup(group: string): string {
-  try {
-    assertGroupName(group);
-  } catch (err) {
-    throw usage(GoodRedisError.is(err) ? err.message : String(err));
-  }
+  assertGroupName(group);
   return group;
 }
 
