@@ -32,6 +32,13 @@ interface Owned {
 interface Unit {
   readonly owned: Owned;
   readonly open: Set<string>;
+  /** How many messages it had. */
+  readonly size: number;
+  /** Its first and last entry ids (a unit is in log order: its lowest and highest). */
+  readonly first: string;
+  readonly last: string;
+  /** The partition's read epoch when the unit is all a fast read gave (its ack may then take the fast check: ack-3.lua), else ''. */
+  readonly epoch: string;
 }
 
 /** Messages handed out as one unit: never empty. */
@@ -347,7 +354,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     if (this.ordering === 'partition' && leaseMs >= this.leaseMs) {
       const fast = await this.readFast(o, maxUnits * unitSize);
       if (fast === 'lost') return this.lostPartition(o);
-      if (fast !== 'slow') return this.unitsOf(o, fast, unitSize, -1);
+      if (fast !== 'slow') return this.unitsOf(o, fast.entries, unitSize, -1, fast.epoch);
     }
     return this.fetchScript(o, maxUnits, unitSize, leaseMs, maxAttempts);
   }
@@ -358,7 +365,10 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
    * as they are by Redis, not through Lua. When the guard says no, what was read is given back
    * (its delivery uncounted) and the caller falls back to the fetch script.
    */
-  private async readFast(o: Owned, count: number): Promise<[id: string, attempt: number, fields: (string | Buffer)[]][] | 'slow' | 'lost'> {
+  private async readFast(
+    o: Owned,
+    count: number,
+  ): Promise<{ entries: [id: string, attempt: number, fields: (string | Buffer)[]][]; epoch: string } | 'slow' | 'lost'> {
     PARTITION_SCRIPTS.define(this.client);
     const tx = this.client.multi();
     const guard = PARTITION_SCRIPTS.functionOf(tx, 'guard', false);
@@ -378,7 +388,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     const entries = ((reply as [unknown, [string | Buffer, (string | Buffer)[]][]][] | null)?.[0]?.[1] ?? []).map(
       ([id, fields]) => [String(id), 1, fields] as [string, number, (string | Buffer)[]],
     );
-    if (guardError === null && verdict === 'ok') {
+    if (guardError === null && typeof verdict === 'number') {
       const mine: typeof entries = [];
       const others: DeliveryRef[] = [];
       for (const entry of entries) {
@@ -391,7 +401,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
       const last = entries.at(-1);
       if (entries.length < count && last !== undefined) o.lastSeen = last[0];
       else if (entries.length === count) o.lastSeen = '';
-      return mine;
+      return { entries: mine, epoch: String(verdict) };
     }
     if (entries.length > 0) {
       await this.runPartition('release', o.keys, { group: this.group, member: this.memberId, deliveries: entries.map(([id, attempt]) => ({ id, attempt })) });
@@ -442,6 +452,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     entries: readonly [id: string, attempt: number, fields: (string | Buffer)[]][],
     unitSize: number,
     wakeInMs: number,
+    epoch = '',
   ): Promise<Fetched<T>> {
     const messages: TopicMessage<T>[] = [];
     const errors: unknown[] = [];
@@ -466,7 +477,15 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     const units: UnitMessages<T>[] = [];
     for (let i = 0; i < messages.length; i += unitSize) {
       const unit = messages.slice(i, i + unitSize) as UnitMessages<T>;
-      const record: Unit = { owned: o, open: new Set(unit.map((m) => m.id)) };
+      // The read epoch vouches for a unit only when it is everything the read handed out.
+      const record: Unit = {
+        owned: o,
+        open: new Set(unit.map((m) => m.id)),
+        size: unit.length,
+        first: unit[0].id,
+        last: (unit.at(-1) ?? unit[0]).id,
+        epoch: messages.length === unit.length ? epoch : '',
+      };
       for (const m of unit) this.units.set(m, record);
       o.inFlight++;
       units.push(unit);
@@ -493,7 +512,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   /** Runs a per-partition settle script for each partition's messages; one outcome per message. */
   private async perPartition<O>(
     messages: readonly TopicMessage<T>[],
-    run: (keys: PartitionGroupKeys, deliveries: DeliveryRef[]) => Promise<unknown>,
+    run: (keys: PartitionGroupKeys, deliveries: TopicMessage<T>[]) => Promise<unknown>,
     outcome: (reply: unknown, m: TopicMessage<T>) => O | Error,
   ): Promise<(O | Error)[]> {
     if (!Array.isArray(messages)) throw invalid('messages must be an array of messages this consumer fetched');
@@ -523,11 +542,27 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     return out;
   }
 
+  /**
+   * The read epoch to ack `messages` with: that of their unit when they are the whole of it,
+   * none settled yet, its first message first and its last last (so they are the lowest and
+   * highest ids: ack-3.lua's fast check), else ''.
+   */
+  private epochOf(messages: readonly TopicMessage<T>[]): string {
+    const [first] = messages;
+    const unit = first === undefined ? undefined : this.units.get(first);
+    if (unit === undefined || unit.epoch === '' || messages.length !== unit.size || unit.open.size !== unit.size) return '';
+    if (first?.id !== unit.first || messages.at(-1)?.id !== unit.last) return '';
+    return messages.every((m) => this.units.get(m) === unit) ? unit.epoch : '';
+  }
+
   /** @inheritDoc */
   public async ackMessages(messages: readonly TopicMessage<T>[]): Promise<(Error | undefined)[]> {
     const out = await this.perPartition(
       messages,
-      (keys, deliveries) => this.runPartition('ack', keys, { group: this.group, member: this.memberId, deliveries }),
+      async (keys, deliveries) => {
+        const reply = await this.runPartition('ack', keys, { group: this.group, member: this.memberId, deliveries, epoch: this.epochOf(deliveries) });
+        return typeof reply === 'number' ? deliveries.map(() => 1) : reply; // a number: all acked by the fast check
+      },
       (reply, m) => (Number(reply) === 1 ? undefined : lostMessage(this.topic, m.partition, m.id)),
     );
     this.settled(messages);

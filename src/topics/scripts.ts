@@ -45,8 +45,9 @@ export interface DeliveryRef {
   readonly attempt: number;
 }
 
-/** The lowest and highest id of deliveries (for one read of the caller's pending entries between them). */
-function bounds(deliveries: readonly DeliveryRef[]): [lo: string, hi: string] {
+/** The lowest and highest id of deliveries (for one read of the caller's pending entries between them); `inOrder`: the first is known to be the lowest and the last the highest. */
+function bounds(deliveries: readonly DeliveryRef[], inOrder: boolean): [lo: string, hi: string] {
+  if (inOrder) return [deliveries[0]?.id ?? '0-0', deliveries.at(-1)?.id ?? '0-0'];
   let lo = deliveries[0]?.id ?? '0-0';
   let hi = lo;
   for (const d of deliveries) {
@@ -113,18 +114,24 @@ export const PARTITION_SCRIPTS_TABLE = {
     r.ordering,
     Math.min(r.lease ?? r.leaseMs, r.leaseMs),
   ]),
-  guard: script<PartitionKeyRole, { group: string; member: string; incarnation: string }>('guard-2.lua', ['log', 'own'], 'read', (r) => [
+  guard: script<PartitionKeyRole, { group: string; member: string; incarnation: string }>('guard-2.lua', ['log', 'own'], 'write', (r) => [
     r.group,
     r.member,
     r.incarnation,
   ]),
-  ack: script<PartitionKeyRole, { group: string; member: string; deliveries: readonly DeliveryRef[] }>('ack-2.lua', ['log', 'retry'], 'write', (r) => [
-    r.group,
-    r.member,
-    ...bounds(r.deliveries),
-    r.deliveries.map((d) => d.id).join(','),
-    r.deliveries.map((d) => d.attempt).join(','),
-  ]),
+  ack: script<PartitionKeyRole, { group: string; member: string; deliveries: readonly DeliveryRef[]; epoch?: string | undefined }>(
+    'ack-3.lua',
+    ['log', 'own', 'retry'],
+    'write',
+    (r) => [
+      r.group,
+      r.member,
+      ...bounds(r.deliveries, (r.epoch ?? '') !== ''),
+      r.epoch ?? '',
+      r.deliveries.map((d) => d.attempt).join(','),
+      ...r.deliveries.map((d) => d.id),
+    ],
+  ),
   nack: script<PartitionKeyRole, { group: string; member: string; delayMs: number; maxAttempts: number; error: string; deliveries: readonly DeliveryRef[] }>(
     'nack-3.lua',
     ['log', 'retry', 'dead'],
@@ -137,11 +144,12 @@ export const PARTITION_SCRIPTS_TABLE = {
     'write',
     (r) => [r.group, r.member, r.leaseMs, r.ms, ...pairs(r.deliveries)],
   ),
-  release: script<PartitionKeyRole, { group: string; member: string; deliveries: readonly DeliveryRef[] }>('release-2.lua', ['log', 'retry'], 'write', (r) => [
-    r.group,
-    r.member,
-    ...pairs(r.deliveries),
-  ]),
+  release: script<PartitionKeyRole, { group: string; member: string; deliveries: readonly DeliveryRef[] }>(
+    'release-3.lua',
+    ['log', 'own', 'retry'],
+    'write',
+    (r) => [r.group, r.member, ...pairs(r.deliveries)],
+  ),
   replayDead: script<PartitionKeyRole, { group: string; limit: number; ids?: readonly string[] | undefined }>(
     'replayDead-2.lua',
     ['log', 'dead'],

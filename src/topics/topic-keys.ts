@@ -28,7 +28,7 @@ export interface PartitionKeys {
 
 /** The keys of one partition for one group (slot `{T#n}`). */
 export interface PartitionGroupKeys extends PartitionKeys {
-  /** `P:tp{T#n}:own:G`, a hash: the group's lease of the partition (`member`, `incarnation`, `until`). */
+  /** `P:tp{T#n}:own:G`, a hash: the group's lease of the partition (`member`, `incarnation`, `until`) and its read epoch (`epoch`, kept when the lease is released). */
   readonly own: string;
   /** `P:tp{T#n}:retry:G`, a sorted set: nacked entry id → when it may be delivered again (server ms). */
   readonly retry: string;

@@ -266,6 +266,77 @@ describeEachTopology('topics: Consumer', () => {
     });
   });
 
+  describe('acking a whole batch', () => {
+    // The consumers' leaseMs too: a shorter lease than the consumer's goes through the fetch script.
+    const lease = { count: 1, leaseMs: 300, maxAttempts: 0, owner: 'w' };
+    const pending = async (): Promise<number> => ((await redis.xpending(`:tp{${name}#0}:log`, 'g')) as [number])[0];
+
+    it('acks a batch read whole; a stale copy of a redelivered batch is refused, though its entries are pending under the same member id', async () => {
+      await new Producer(redis, name, { partitions: 1 }).sendMany(Array.from({ length: 10 }, (_, i) => ({ value: String(i) })));
+      const first = consumer({ memberId: 'static', leaseMs: 300 });
+      const source = first.batches({ batchSize: 5 }).jobSource();
+      const [a] = (await source.leaseBatch(lease)).items;
+      assert.deepEqual(
+        a?.messages.map((m) => m.value),
+        ['0', '1', '2', '3', '4'],
+      );
+      assert.deepEqual(await source.ack([a]), [undefined]);
+      assert.equal(await pending(), 0);
+      const [stale] = (await source.leaseBatch(lease)).items;
+      assert.ok(stale);
+      // A restart of the static member (same id, new incarnation) takes the partition over and,
+      // once the batch's lease ran out, gets it again: delivery 2 of the same entries, pending
+      // under the same member id as before ('none' ordering: through the fetch script alone).
+      const second = consumer({ memberId: 'static', leaseMs: 300, ordering: 'none' });
+      const again = second.batches({ batchSize: 5 }).jobSource();
+      const got: (typeof stale)[] = [];
+      await waitFor(async () => got.push(...(await again.leaseBatch(lease)).items) > 0, 5000, 'the redelivered batch');
+      const [redelivered] = got;
+      assert.ok(redelivered);
+      assert.deepEqual(
+        redelivered.messages.map((m) => [m.value, m.attempt]),
+        ['5', '6', '7', '8', '9'].map((v) => [v, 2]),
+      );
+      const [outcome] = await source.ack([stale]);
+      assert.ok(GoodRedisError.is(outcome, 'LeaseLost'), 'the stale copy is not the delivery pending now');
+      assert.equal(await pending(), 5, 'nothing was acked');
+      assert.deepEqual(await again.ack([redelivered]), [undefined]);
+      assert.equal(await pending(), 0);
+    });
+
+    it('acks the rest of a batch a handler settled in part, and one settled meanwhile elsewhere counts as lost', async () => {
+      await new Producer(redis, name, { partitions: 1 }).sendMany(Array.from({ length: 5 }, (_, i) => ({ value: String(i) })));
+      const c = consumer({ leaseMs: 300 }); // the fast read: the Worker's lease is the consumer's
+      const source = c.batches({ batchSize: 5 }).jobSource();
+      const [batch] = (await source.leaseBatch(lease)).items;
+      assert.ok(batch);
+      await batch.messages[0]?.ack();
+      assert.deepEqual(await source.ack([batch]), [undefined]);
+      assert.equal(await pending(), 0);
+
+      await new Producer(redis, name).sendMany(Array.from({ length: 5 }, (_, i) => ({ value: String(5 + i) })));
+      const [next] = (await source.leaseBatch(lease)).items;
+      assert.ok(next);
+      const [, , third] = next.messages;
+      assert.ok(third && next.messages.length === 5);
+      // Acked behind the consumer's back: the batch, named whole, is no longer all pending.
+      await redis.xack(`:tp{${name}#0}:log`, 'g', third.id);
+      const [outcome] = await source.ack([next]);
+      assert.ok(GoodRedisError.is(outcome, 'LeaseLost'));
+      assert.equal(await pending(), 0, 'the four still pending were acked');
+    });
+
+    it('a released lease keeps the partition read epoch', async () => {
+      await new Producer(redis, name, { partitions: 1 }).send({ value: 'x' });
+      const c = consumer();
+      await drain(c, 1);
+      await c.close();
+      const own = await redis.hgetall(`:tp{${name}#0}:own:g`);
+      assert.equal(own.member, undefined, 'released');
+      assert.ok(Number(own.epoch) > 0, 'an ack naming an older read can never match a later one');
+    });
+  });
+
   describe('membership', () => {
     it('balances partitions over members, sticky, and moves them when a member leaves', async () => {
       await new Topic(redis, name).ensure(6);

@@ -25,15 +25,19 @@ describe('topic script encoders (unit)', () => {
       { id: '1-0', attempt: 1 },
       { id: '2-0', attempt: 3 },
     ];
-    // ack: the lowest and highest id, then the ids and their counts as two lists (one argument each).
+    // ack: the lowest and highest id, the read epoch or '', the counts as one list, then the ids.
     assert.deepEqual(PARTITION_SCRIPTS_TABLE.ack.encode({ group: 'g', member: 'm', deliveries: [...deliveries].reverse() }), [
       'g',
       'm',
       '1-0',
       '2-0',
-      '2-0,1-0',
+      '',
       '3,1',
+      '2-0',
+      '1-0',
     ]);
+    // With a read epoch, the first and last named are the unit's lowest and highest (not compared).
+    assert.deepEqual(PARTITION_SCRIPTS_TABLE.ack.encode({ group: 'g', member: 'm', deliveries, epoch: '7' }).slice(2, 6), ['1-0', '2-0', '7', '1,3']);
     assert.deepEqual(PARTITION_SCRIPTS_TABLE.nack.encode({ group: 'g', member: 'm', delayMs: 5, maxAttempts: 2, error: 'e', deliveries }), [
       'g',
       'm',

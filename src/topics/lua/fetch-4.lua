@@ -49,6 +49,8 @@ if ordering ~= 'partition' and ordering ~= 'none' then return grError('EINVAL', 
 local now = serverNowMs()
 local holder = redis.call('HMGET', K.own, 'member', 'incarnation', 'until')
 if holder[1] ~= member or holder[2] ~= incarnation or tonumber(holder[3]) < now then return { 'lost' } end
+-- It may claim and read: a new read epoch (see guard-2.lua).
+redis.call('HINCRBY', K.own, 'epoch', 1)
 
 local out = { 'ok', -1, 0, '', false }
 local handed = 0

@@ -29,7 +29,7 @@ if action == 'acquire' then
 elseif action == 'renew' or action == 'release' then
   if held[1] ~= member or held[2] ~= incarnation then return 0 end
   if action == 'release' then
-    redis.call('DEL', K.own)
+    redis.call('HDEL', K.own, 'member', 'incarnation', 'until') -- the read epoch stays (guard-2.lua)
     return 1
   end
 else

@@ -14,7 +14,7 @@
 --- @include "keys"
 --- @include "topic"
 
-local K = namedKeys('log', 'retry')
+local K = namedKeys('log', 'own', 'retry')
 
 local group, member = ARGV[1], ARGV[2]
 local now = serverNowMs()
@@ -28,4 +28,5 @@ for i = 3, #ARGV, 2 do
     n = n + 1
   end
 end
+if n > 0 then redis.call('HINCRBY', K.own, 'epoch', 1) end -- delivery counts changed (guard-2.lua)
 return n
