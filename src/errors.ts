@@ -32,11 +32,26 @@ const MARKER = Symbol.for('good-redis.error');
  * - `Redis`: Redis refused the command with an error good-redis does not map, such as
  *   `NOPERM` (an ACL), `READONLY` (a replica), `WRONGTYPE` (a key of the stream's name used by
  *   something else) or `BUSY`; the message is Redis's and `cause` is ioredis's `ReplyError`.
+ * - `ResultMissing`: a task result store has no result for the task id (never stored, expired,
+ *   or already taken by a read with `keepResults: false`).
+ * - `Timeout`: a wait (a task's `waitResult`) ended at its `timeoutMs` before what it waited for
+ *   came; nothing was changed.
  * - `Script`: a good-redis script answered with an error code or a reply this version of the
  *   SDK does not know (a bug, or scripts of another version).
  */
 export type ErrorKind =
-  'InvalidArgument' | 'Codec' | 'Configuration' | 'Range' | 'LeaseLost' | 'Replication' | 'OutOfMemory' | 'Connection' | 'Redis' | 'Script';
+  | 'InvalidArgument'
+  | 'Codec'
+  | 'Configuration'
+  | 'Range'
+  | 'LeaseLost'
+  | 'Replication'
+  | 'OutOfMemory'
+  | 'Connection'
+  | 'Redis'
+  | 'ResultMissing'
+  | 'Timeout'
+  | 'Script';
 
 /**
  * The one base class of every error good-redis raises.

@@ -122,6 +122,7 @@ export {
   type TopicFactory,
   type ProducerFactory,
   type ConsumerFactory,
+  type BrokerFactory,
 } from './di/tokens.js';
 export { Topic } from './topics/topic.js';
 export { Producer } from './topics/producer.js';
@@ -160,3 +161,30 @@ export type {
   TopicNackOptions,
   ConsumerEvents,
 } from './topics/types.js';
+export { ResultStore, DEFAULT_RESULT_TTL_MS, type ResultStoreOptions } from './tasks/result-store.js';
+export { TaskBroker, DEFAULT_TASK_MAX_ATTEMPTS, type TaskDefinition } from './tasks/task-broker.js';
+export { TaskQueueBroker, DEFAULT_DEAD_LETTER_LIMIT } from './tasks/task-queue-broker.js';
+export { StreamBroker, DEFAULT_STREAM_MAX_LENGTH } from './tasks/stream-broker.js';
+export { ListQueueBroker } from './tasks/list-queue-broker.js';
+export { TaskJob } from './tasks/task-job.js';
+export { TaskHandle } from './tasks/task-handle.js';
+export { taskQueueKeys, taskQueueRegistryKey, taskResultKeys, type TaskQueueKeys, type TaskResultKeys } from './tasks/task-keys.js';
+export type {
+  Labels,
+  TaskMessage,
+  TaskError,
+  TaskResult,
+  TaskProgress,
+  TaskContext,
+  TaskHandler,
+  TaskOptions,
+  SendOptions,
+  TaskSend,
+  BrokerOptions,
+  StreamBrokerOptions,
+  ListQueueBrokerOptions,
+  TaskWorkerOptions,
+  TaskDeadLetter,
+  TaskQueueStats,
+} from './tasks/types.js';
+export { PubSubBroker, type BroadcastSource } from './tasks/pubsub-broker.js';

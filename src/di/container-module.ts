@@ -9,6 +9,8 @@ import { bindCore } from './core-bindings.js';
 import { bindPrioritized } from './prioritized-bindings.js';
 import { bindQueues } from './queue-bindings.js';
 import { bindTopics } from './topic-bindings.js';
+import { bindTasks } from './task-bindings.js';
+import type { ResultStoreOptions } from '../tasks/result-store.js';
 
 /** Options of {@link createGoodRedisModule}. */
 export interface GoodRedisModuleOptions {
@@ -35,6 +37,8 @@ export interface GoodRedisModuleOptions {
   registry?: StreamRegistryOptions | undefined;
   /** The Expirer's options, plus `autoStart`. */
   expirer?: ExpirerModuleOptions | undefined;
+  /** The options of the task brokers' shared {@link ResultStore} (its prefix is the registry's). */
+  results?: Omit<ResultStoreOptions, 'prefix'> | undefined;
 }
 
 /** Options of the Expirer a {@link createGoodRedisModule} container holds. */
@@ -75,5 +79,6 @@ export function createGoodRedisModule(options: GoodRedisModuleOptions = {}): Con
     const queues = bindQueues(bind, options, core);
     bindPrioritized(bind, options, core, queues);
     bindTopics(bind, options, core);
+    bindTasks(bind, options, core);
   });
 }

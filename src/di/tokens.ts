@@ -12,6 +12,11 @@ import type { Queue } from '../queues/queue.js';
 import type { QueueRegistry } from '../queues/queue-registry.js';
 import type { QueueOptions } from '../queues/types.js';
 import type { UniqueQueue } from '../queues/unique-queue.js';
+import type { ResultStore } from '../tasks/result-store.js';
+import type { ListQueueBroker } from '../tasks/list-queue-broker.js';
+import type { PubSubBroker } from '../tasks/pubsub-broker.js';
+import type { StreamBroker } from '../tasks/stream-broker.js';
+import type { BrokerOptions, ListQueueBrokerOptions, StreamBrokerOptions } from '../tasks/types.js';
 import type { Consumer } from '../topics/consumer.js';
 import type { Producer } from '../topics/producer.js';
 import type { Topic } from '../topics/topic.js';
@@ -64,6 +69,19 @@ export type ProducerFactory = <T = string>(topic: string, options?: Omit<Produce
 export type ConsumerFactory = <T = string>(topic: string, options: Omit<ConsumerOptions<T>, 'prefix'>) => Consumer<T>;
 
 /**
+ * A new broker of a kind for a queue name, on the module's connection and prefix, with the
+ * module's {@link ResultStore} as its `results`; its workers are closed when the module unloads.
+ */
+export interface BrokerFactory {
+  /** A {@link StreamBroker}: at least once. */
+  (kind: 'stream', name: string, options?: Omit<StreamBrokerOptions, 'prefix' | 'results'>): StreamBroker;
+  /** A {@link ListQueueBroker}: at most once. */
+  (kind: 'list', name: string, options?: Omit<ListQueueBrokerOptions, 'prefix' | 'results'>): ListQueueBroker;
+  /** A {@link PubSubBroker}: a broadcast. */
+  (kind: 'pubsub', name: string, options?: Omit<BrokerOptions, 'prefix' | 'results'>): PubSubBroker;
+}
+
+/**
  * The service identifiers {@link createGoodRedisModule} binds. They are global symbols, so
  * two copies of the package agree on them.
  */
@@ -96,4 +114,8 @@ export const TOKENS = {
   ProducerFactory: Symbol.for('good-redis.ProducerFactory') as ServiceIdentifier<ProducerFactory>,
   /** The {@link ConsumerFactory}. */
   ConsumerFactory: Symbol.for('good-redis.ConsumerFactory') as ServiceIdentifier<ConsumerFactory>,
+  /** The {@link ResultStore} the module's brokers share. */
+  ResultStore: Symbol.for('good-redis.ResultStore') as ServiceIdentifier<ResultStore>,
+  /** The {@link BrokerFactory}. */
+  BrokerFactory: Symbol.for('good-redis.BrokerFactory') as ServiceIdentifier<BrokerFactory>,
 } as const;

@@ -17,6 +17,6 @@ describeEachTopology('Pool.jobSource()', () => {
       });
     },
     // A lease that runs out makes the item due again with a new lease id; a pool counts no attempts and keeps its items.
-    { expiringLeases: true, fencedAcks: true, maxAttempts: false, countsAttempts: false },
+    { expiringLeases: true, fencedAcks: true, maxAttempts: false, countsAttempts: false, retries: true },
   );
 });

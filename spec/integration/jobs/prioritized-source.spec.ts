@@ -16,6 +16,6 @@ describeEachTopology('PrioritizedStream.jobSource()', () => {
         idOf: (job) => job.key,
       });
     },
-    { expiringLeases: true, fencedAcks: true, maxAttempts: true, countsAttempts: true },
+    { expiringLeases: true, fencedAcks: true, maxAttempts: true, countsAttempts: true, retries: true },
   );
 });

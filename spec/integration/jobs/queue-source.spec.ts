@@ -24,7 +24,7 @@ for (const Kind of [Queue, UniqueQueue]) {
         });
       },
       // Deliveries are held by the consumer's heartbeat, not by a lease that runs out.
-      { expiringLeases: false, fencedAcks: false, maxAttempts: true, countsAttempts: true },
+      { expiringLeases: false, fencedAcks: false, maxAttempts: true, countsAttempts: true, retries: true },
     );
   });
 }

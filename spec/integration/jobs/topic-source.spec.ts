@@ -27,6 +27,6 @@ describeEachTopology('Consumer.jobSource()', () => {
         idOf: (job) => job.value,
       };
     },
-    { expiringLeases: true, fencedAcks: true, maxAttempts: true, countsAttempts: true },
+    { expiringLeases: true, fencedAcks: true, maxAttempts: true, countsAttempts: true, retries: true },
   );
 });

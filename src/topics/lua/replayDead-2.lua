@@ -19,15 +19,7 @@ local K = namedKeys('log', 'dead')
 local group = ARGV[1]
 local limit = toInteger(ARGV[2], 1, 100000)
 if not limit then return grError('EINVAL', 'bad replay limit') end
-local rows = {}
-if #ARGV > 2 then
-  for i = 3, #ARGV do
-    local row = redis.call('XRANGE', K.dead, ARGV[i], ARGV[i])[1]
-    if row then rows[#rows + 1] = row end
-  end
-else
-  rows = redis.call('XRANGE', K.dead, '-', '+', 'COUNT', limit)
-end
+local rows = namedOrOldest(K.dead, ARGV, 3, limit)
 for _, row in ipairs(rows) do
   local f = fieldMap(row[2])
   local entry = { 'v', f['v'] or '' }

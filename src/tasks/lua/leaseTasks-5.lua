@@ -1,0 +1,95 @@
+--[[
+  Leases up to `count` messages of a StreamBroker to a worker, after two steps that need no
+  lock and no separate loop, on every topology:
+    1. delayed sends and retries that are due become new entries (at most 1,000 a call);
+    2. expired leases are recovered: each is claimed for the caller (XCLAIM: its delivery
+       counted), or dead-lettered ("lease expired") when its deliveries reached its max.
+  Then new entries fill the rest, each with a lease deadline (server clock) in the lease set.
+
+  Input (KEYS: the namedKeys line below):
+    ARGV[1] consumer (the worker)
+    ARGV[2] count (1 to 10,000)
+    ARGV[3] leaseMs
+    ARGV[4] the broker's max attempts (for entries that carry none; 0: no limit)
+    ARGV[5] the dead letter limit
+    ARGV[6] maxLength (0: a dead-lettered entry is deleted)
+
+  Output:
+    { ms until the next lease expires or delayed message is due (-1: none), n dead,
+      n triples (entry id, message, attempts) of messages dead-lettered now,
+      then quads (entry id, attempt, delivery count, message) of the leased messages }
+]]
+--- @include "keys"
+--- @include "tasks"
+
+local K = namedKeys('stream', 'delay', 'lease', 'dead', 'marker')
+
+local consumer = ARGV[1]
+local count = toInteger(ARGV[2], 1, 10000)
+local leaseMs = toInteger(ARGV[3], 1, 9007199254740991)
+local defaultMax = toInteger(ARGV[4], 0, 9007199254740991)
+local deadLimit = toInteger(ARGV[5], 1, 9007199254740991)
+local maxLength = toInteger(ARGV[6], 0, 9007199254740991)
+if not count or not leaseMs or not defaultMax or not deadLimit or not maxLength then return grError('EINVAL', 'bad lease arguments') end
+
+local now = serverNowMs()
+ensureGroup(K.stream)
+local jobs, dead = {}, {}
+
+-- 1. Due delayed messages become new entries.
+local due = redis.call('ZRANGEBYSCORE', K.delay, '-inf', now, 'LIMIT', 0, 1000)
+for _, member in ipairs(due) do
+  local m, a, x = delayedOf(member)
+  appendEntry(K.stream, m, a, x)
+  redis.call('ZREM', K.delay, member)
+end
+
+-- 2. Expired leases: claimed for the caller, or dead-lettered out of attempts.
+local expired = redis.call('ZRANGEBYSCORE', K.lease, '-inf', now, 'LIMIT', 0, count)
+for _, id in ipairs(expired) do
+  local deliveries = deliveriesOf(K.stream, id)
+  local row = deliveries and redis.call('XRANGE', K.stream, id, id)[1]
+  redis.call('ZREM', K.lease, id)
+  if deliveries and not row then
+    redis.call('XACK', K.stream, GROUP, id) -- its entry is gone: nothing to deliver
+  elseif row then
+    local m, a, x = entryOf(row[2])
+    local used = a + deliveries
+    local max = x > 0 and x or defaultMax
+    if max > 0 and used >= max then
+      deadLetter(K.dead, deadLimit, m, x, 'lease expired', used, now)
+      redis.call('XACK', K.stream, GROUP, id)
+      if maxLength == 0 then redis.call('XDEL', K.stream, id) end
+      dead[#dead + 1] = { id, m, used }
+    else
+      redis.call('XCLAIM', K.stream, GROUP, consumer, 0, id, 'RETRYCOUNT', deliveries + 1, 'JUSTID')
+      redis.call('ZADD', K.lease, now + leaseMs, id)
+      jobs[#jobs + 1] = { id, used + 1, deliveries + 1, m }
+    end
+  end
+end
+
+-- 3. New entries for the rest.
+if #jobs < count then
+  local read = redis.call('XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', count - #jobs, 'STREAMS', K.stream, '>')
+  local entries = read and read[1] and read[1][2] or {}
+  for _, e in ipairs(entries) do
+    local m, a = entryOf(e[2])
+    redis.call('ZADD', K.lease, now + leaseMs, e[1])
+    jobs[#jobs + 1] = { e[1], a + 1, 1, m }
+  end
+end
+
+-- Other idle workers may take what this call left.
+if #due > 0 or #expired == count then signalWork(K.marker) end
+
+local out = { sooner(msUntilFirst(K.lease, now), msUntilFirst(K.delay, now)), #dead }
+for _, d in ipairs(dead) do
+  out[#out + 1] = d[1]
+  out[#out + 1] = d[2]
+  out[#out + 1] = d[3]
+end
+for _, j in ipairs(jobs) do
+  for i = 1, 4 do out[#out + 1] = j[i] end
+end
+return out

@@ -1,0 +1,35 @@
+--[[
+  A task queue's counts, for either broker (the other's keys are empty).
+
+  Input (KEYS: the namedKeys line below): none
+
+  Output:
+    { waiting, active, delayed, dead, length, kind } where kind is "stream", "list" or ""
+    (neither key exists)
+]]
+--- @include "keys"
+--- @include "tasks"
+
+local K = namedKeys('stream', 'list', 'delay', 'dead')
+
+local delayed = redis.call('ZCARD', K.delay)
+local dead = redis.call('XLEN', K.dead)
+if redis.call('EXISTS', K.stream) == 1 then
+  local length = redis.call('XLEN', K.stream)
+  local active, waiting = 0, 0
+  for _, info in ipairs(redis.call('XINFO', 'GROUPS', K.stream)) do
+    local g = fieldMap(info)
+    if g.name == GROUP then
+      active = tonumber(g.pending)
+      waiting = g.lag
+      if type(waiting) ~= 'number' then
+        -- Deleted entries make Redis's lag unknown: count what lies after the last delivered id
+        -- (bounded: a stream of maxLength 0 keeps only what is waiting or pending anyway).
+        waiting = #redis.call('XRANGE', K.stream, '(' .. g['last-delivered-id'], '+', 'COUNT', 100000)
+      end
+    end
+  end
+  return { waiting, active, delayed, dead, length, 'stream' }
+end
+local length = redis.call('LLEN', K.list)
+return { length, 0, delayed, dead, length, redis.call('EXISTS', K.list) == 1 and 'list' or '' }

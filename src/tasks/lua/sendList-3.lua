@@ -1,0 +1,27 @@
+--[[
+  Sends messages to a ListQueueBroker's list (pushed on the left, taken from the right: the
+  oldest first), or, with a delay, to the delay set until due (server clock).
+
+  Input (KEYS: the namedKeys line below):
+    ARGV[1] delay in ms (0: now)
+    ARGV[2..] encoded messages
+
+  Output:
+    the list's length, or the due time (server ms) of a delayed send
+]]
+--- @include "keys"
+--- @include "tasks"
+
+local K = namedKeys('list', 'delay', 'marker')
+
+local delayMs = toInteger(ARGV[1], 0, 9007199254740991)
+if not delayMs then return grError('EINVAL', 'bad send arguments') end
+if delayMs > 0 then
+  local due = serverNowMs() + delayMs
+  for i = 2, #ARGV do redis.call('ZADD', K.delay, due, '0:0:' .. ARGV[i]) end
+  return due
+end
+local n = 0
+for i = 2, #ARGV, 1000 do n = redis.call('LPUSH', K.list, unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+signalWork(K.marker)
+return n

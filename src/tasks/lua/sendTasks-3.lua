@@ -1,0 +1,37 @@
+--[[
+  Sends messages to a StreamBroker's stream (creating it and its group at the beginning of
+  history when missing), or, with a delay, to the delay set until due (server clock). An
+  immediate send wakes an idle worker and trims the stream to maxLength, removing only
+  acknowledged entries.
+
+  Input (KEYS: the namedKeys line below):
+    ARGV[1] maxLength (0: no trim here; entries are deleted when acked)
+    ARGV[2] delay in ms (0: now)
+    ARGV[3..] pairs: max attempts (0: the broker's), encoded message
+
+  Output:
+    the entry ids, or the due time (server ms) of a delayed send
+]]
+--- @include "keys"
+--- @include "tasks"
+
+local K = namedKeys('stream', 'delay', 'marker')
+
+local maxLength = toInteger(ARGV[1], 0, 9007199254740991)
+local delayMs = toInteger(ARGV[2], 0, 9007199254740991)
+if not maxLength or not delayMs or #ARGV % 2 ~= 0 then return grError('EINVAL', 'bad send arguments') end
+ensureGroup(K.stream)
+if delayMs > 0 then
+  local due = serverNowMs() + delayMs
+  for i = 3, #ARGV, 2 do
+    redis.call('ZADD', K.delay, due, '0:' .. ARGV[i] .. ':' .. ARGV[i + 1])
+  end
+  return due
+end
+local ids = {}
+for i = 3, #ARGV, 2 do
+  ids[#ids + 1] = appendEntry(K.stream, ARGV[i + 1], 0, tonumber(ARGV[i]))
+end
+signalWork(K.marker)
+if maxLength > 0 then trimSafely(K.stream, maxLength, false) end
+return ids

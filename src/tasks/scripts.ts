@@ -1,0 +1,147 @@
+import { LUA_SOURCES } from './lua-sources.js';
+import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
+import type { TaskQueueKeys, TaskResultKeys } from './task-keys.js';
+
+/** The keys a task queue script may name. */
+export type TaskQueueKeyRole = keyof TaskQueueKeys;
+
+/** The keys a result script may name. */
+export type TaskResultKeyRole = keyof TaskResultKeys;
+
+/** One task script: file, keys, flags and its argument encoder (see the streams' `StreamScript`). */
+export interface TaskScript<R extends string, I> extends ScriptDefinition<R> {
+  /** The script's ARGV for a request. */
+  readonly encode: (input: I) => ScriptArg[];
+}
+
+function script<R extends string, I>(
+  file: string,
+  keys: readonly R[],
+  access: 'read' | 'write' | 'remove',
+  encode: (input: I) => ScriptArg[],
+): TaskScript<R, I> {
+  return { file, keys, readOnly: access === 'read', allowOom: access === 'remove', encode };
+}
+
+/** A leased stream message as the settle scripts name it: its entry id and the delivery count it was handed out with. */
+export interface StreamDelivery {
+  /** The entry id. */
+  readonly entryId: string;
+  /** Its delivery count when leased. */
+  readonly deliveries: number;
+}
+
+/** The ARGV pairs of stream deliveries. */
+function pairs(deliveries: readonly StreamDelivery[]): ScriptArg[] {
+  const out: ScriptArg[] = [];
+  for (const d of deliveries) out.push(d.entryId, d.deliveries);
+  return out;
+}
+
+/** Every script of a task queue (slot `{Q}`), by name. */
+export const TASK_QUEUE_SCRIPTS_TABLE = {
+  sendTasks: script<TaskQueueKeyRole, { maxLength: number; delayMs: number; messages: readonly { maxAttempts: number; encoded: string | Buffer }[] }>(
+    'sendTasks-3.lua',
+    ['stream', 'delay', 'marker'],
+    'write',
+    (r) => [r.maxLength, r.delayMs, ...r.messages.flatMap((m) => [m.maxAttempts, m.encoded])],
+  ),
+  leaseTasks: script<TaskQueueKeyRole, { consumer: string; count: number; leaseMs: number; maxAttempts: number; deadLetterLimit: number; maxLength: number }>(
+    'leaseTasks-5.lua',
+    ['stream', 'delay', 'lease', 'dead', 'marker'],
+    'write',
+    (r) => [r.consumer, r.count, r.leaseMs, r.maxAttempts, r.deadLetterLimit, r.maxLength],
+  ),
+  ackTasks: script<TaskQueueKeyRole, { maxLength: number; deliveries: readonly StreamDelivery[] }>('ackTasks-2.lua', ['stream', 'lease'], 'write', (r) => [
+    r.maxLength,
+    ...pairs(r.deliveries),
+  ]),
+  nackTasks: script<
+    TaskQueueKeyRole,
+    { delayMs: number; deadLetterLimit: number; maxLength: number; error: string; deliveries: readonly (StreamDelivery & { maxAttempts: number })[] }
+  >('nackTasks-5.lua', ['stream', 'delay', 'lease', 'dead', 'marker'], 'write', (r) => [
+    r.delayMs,
+    r.deadLetterLimit,
+    r.maxLength,
+    r.error,
+    ...r.deliveries.flatMap((d) => [d.entryId, d.deliveries, d.maxAttempts]),
+  ]),
+  extendTasks: script<TaskQueueKeyRole, { ms: number; deliveries: readonly StreamDelivery[] }>('extendTasks-2.lua', ['stream', 'lease'], 'write', (r) => [
+    r.ms,
+    ...pairs(r.deliveries),
+  ]),
+  releaseTasks: script<TaskQueueKeyRole, { deliveries: readonly StreamDelivery[] }>('releaseTasks-3.lua', ['stream', 'lease', 'marker'], 'write', (r) =>
+    pairs(r.deliveries),
+  ),
+  replayStream: script<TaskQueueKeyRole, { limit: number; ids?: readonly string[] | undefined }>(
+    'replayStream-3.lua',
+    ['dead', 'stream', 'marker'],
+    'write',
+    (r) => [r.limit, ...(r.ids ?? [])],
+  ),
+  sendList: script<TaskQueueKeyRole, { delayMs: number; messages: readonly (string | Buffer)[] }>(
+    'sendList-3.lua',
+    ['list', 'delay', 'marker'],
+    'write',
+    (r) => [r.delayMs, ...r.messages],
+  ),
+  leaseList: script<TaskQueueKeyRole, { count: number }>('leaseList-3.lua', ['list', 'delay', 'marker'], 'write', (r) => [r.count]),
+  nackList: script<
+    TaskQueueKeyRole,
+    {
+      delayMs: number;
+      deadLetterLimit: number;
+      error: string;
+      messages: readonly { action: 'retry' | 'dead'; encoded: string | Buffer; attempts: number; maxAttempts: number }[];
+    }
+  >('nackList-4.lua', ['list', 'delay', 'dead', 'marker'], 'write', (r) => [
+    r.delayMs,
+    r.deadLetterLimit,
+    r.error,
+    ...r.messages.flatMap((m) => [m.action, m.encoded, m.attempts, m.maxAttempts]),
+  ]),
+  releaseList: script<TaskQueueKeyRole, { messages: readonly (string | Buffer)[] }>('releaseList-2.lua', ['list', 'marker'], 'write', (r) => [...r.messages]),
+  replayList: script<TaskQueueKeyRole, { letters: readonly { id: string; encoded: string | Buffer }[] }>(
+    'replayList-3.lua',
+    ['dead', 'list', 'marker'],
+    'write',
+    (r) => r.letters.flatMap((l) => [l.id, l.encoded]),
+  ),
+  purgeDead: script<TaskQueueKeyRole, { ids?: readonly string[] | undefined }>('purgeDead-1.lua', ['dead'], 'remove', (r) => [...(r.ids ?? [])]),
+  readStats: script<TaskQueueKeyRole, Record<string, never>>('readStats-4.lua', ['stream', 'list', 'delay', 'dead'], 'read', () => []),
+  deleteQueue: script<TaskQueueKeyRole, Record<string, never>>(
+    'deleteQueue-8.lua',
+    ['stream', 'list', 'delay', 'lease', 'dead', 'marker', 'sched', 'due'],
+    'remove',
+    () => [],
+  ),
+} as const;
+
+/** Every script of a task's result (slot `{I}`), by name. */
+export const TASK_RESULT_SCRIPTS_TABLE = {
+  storeResult: script<TaskResultKeyRole, { encoded: string | Buffer; ttlMs: number; channel: string; sharded: boolean }>(
+    'storeResult-2.lua',
+    ['result', 'progress'],
+    'write',
+    (r) => [r.encoded, r.ttlMs, r.channel, r.sharded ? '1' : '0'],
+  ),
+  takeResult: script<TaskResultKeyRole, Record<string, never>>('takeResult-2.lua', ['result', 'progress'], 'remove', () => []),
+} as const;
+
+/** The name of a task queue script. */
+export type TaskQueueScriptName = keyof typeof TASK_QUEUE_SCRIPTS_TABLE;
+
+/** The name of a result script. */
+export type TaskResultScriptName = keyof typeof TASK_RESULT_SCRIPTS_TABLE;
+
+/** The request a task queue script's encoder takes. */
+export type TaskQueueScriptInput<N extends TaskQueueScriptName> = Parameters<(typeof TASK_QUEUE_SCRIPTS_TABLE)[N]['encode']>[0];
+
+/** The request a result script's encoder takes. */
+export type TaskResultScriptInput<N extends TaskResultScriptName> = Parameters<(typeof TASK_RESULT_SCRIPTS_TABLE)[N]['encode']>[0];
+
+/** The task queue scripts (slot `{Q}`). */
+export const TASK_QUEUE_SCRIPTS = new ScriptSet<TaskQueueScriptName, TaskQueueKeyRole>('tq', TASK_QUEUE_SCRIPTS_TABLE, LUA_SOURCES);
+
+/** The result scripts (slot `{I}`). */
+export const TASK_RESULT_SCRIPTS = new ScriptSet<TaskResultScriptName, TaskResultKeyRole>('tr', TASK_RESULT_SCRIPTS_TABLE, LUA_SOURCES);

@@ -1,0 +1,169 @@
+import type { RedisClient } from '../connection/redis-client.js';
+import { errorOf } from '../jobs/outcomes.js';
+import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
+import { assertInteger, optionsOf } from '../internal/validate.js';
+import type { StreamDelivery } from './scripts.js';
+import type { TaskJob } from './task-job.js';
+import { assertDeadIds, TaskQueueBroker } from './task-queue-broker.js';
+import type { StreamBrokerOptions, TaskMessage } from './types.js';
+
+/** The most entries a StreamBroker's stream keeps by default. */
+export const DEFAULT_STREAM_MAX_LENGTH = 10_000;
+
+/** The error a lease-expired death carries. */
+const LEASE_EXPIRED = 'lease expired';
+
+/**
+ * Tasks on a Redis stream with a consumer group, at least once: one worker at a time holds each
+ * message under a lease (renewed while its handler runs), and a worker that dies loses nothing.
+ * Every lease first turns due delayed messages into entries and recovers expired leases (claimed
+ * for the caller, or dead-lettered once their deliveries reached the message's max), on every
+ * topology, with no lock and no separate loop. The group starts at the beginning of history, so a
+ * message sent before any worker existed is delivered. Trimming to `maxLength` removes only
+ * acknowledged entries.
+ *
+ * @example
+ * ```ts
+ * const broker = new StreamBroker(redis, 'emails', { results: new ResultStore(redis) });
+ * const sendEmail = broker.task('send-email', async (args: { to: string }) => mailer.send(args.to));
+ * const handle = await sendEmail.send({ to: 'a@b.example' });
+ * broker.worker({ concurrency: 8 });
+ * console.log(await handle.waitResult({ timeoutMs: 10_000 }));
+ * ```
+ */
+export class StreamBroker extends TaskQueueBroker {
+  /** A stream broker. */
+  public readonly kind = 'stream' as const;
+  /** The most entries the stream keeps (0: entries are deleted when acked). */
+  public readonly maxLength: number;
+
+  /**
+   * @param client - the connection (standalone, Sentinel or Cluster)
+   * @param name - the queue name (non-empty, without `{` or `}`)
+   * @param options - see {@link StreamBrokerOptions}
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad name or options; nothing is written
+   */
+  public constructor(client: RedisClient, name: string, options: StreamBrokerOptions = {}) {
+    super(client, name, options);
+    this.maxLength = optionsOf(options).maxLength ?? DEFAULT_STREAM_MAX_LENGTH;
+    assertInteger(this.maxLength, 'maxLength', 0);
+  }
+
+  protected async write(messages: readonly { message: TaskMessage; encoded: string | Buffer }[], delayMs: number): Promise<number[]> {
+    await this.runScript('sendTasks', {
+      maxLength: this.maxLength,
+      delayMs,
+      messages: messages.map((m) => ({ maxAttempts: m.message.maxAttempts, encoded: m.encoded })),
+    });
+    return [];
+  }
+
+  /** @inheritDoc */
+  public async replayDead(ids?: readonly string[]): Promise<number> {
+    if (ids === undefined) {
+      let moved = 0;
+      for (;;) {
+        const n = Number(await this.runScript('replayStream', { limit: 1000 }));
+        moved += n;
+        if (n < 1000) return moved;
+      }
+    }
+    assertDeadIds(ids);
+    let moved = 0;
+    for (let i = 0; i < ids.length; i += 1000) moved += Number(await this.runScript('replayStream', { limit: 1000, ids: ids.slice(i, i + 1000) }));
+    return moved;
+  }
+
+  private deliveriesOf(jobs: readonly TaskJob[]): StreamDelivery[] {
+    return jobs.map((j) => ({ entryId: j.entryId, deliveries: j.deliveries }));
+  }
+
+  /**
+   * The broker as a {@link JobSource} for the one Worker: leases with deadlines, recovery of
+   * expired leases inside every lease, fenced acks, nacks and extends (a redelivered message's
+   * stale copy answers `LeaseLost`), max deliveries and dead letters (each death stores an error
+   * result), and the idle wait on the queue's marker list.
+   */
+  public jobSource(): JobSource<TaskJob> {
+    const binary = this.codec.binary === true;
+    return {
+      client: this.client,
+      leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
+        const reply = (await this.runScript(
+          'leaseTasks',
+          {
+            consumer: request.owner === '' ? 'worker' : request.owner,
+            count: request.count,
+            leaseMs: request.leaseMs,
+            maxAttempts: request.maxAttempts,
+            deadLetterLimit: this.deadLetterLimit,
+            maxLength: this.maxLength,
+          },
+          binary,
+        )) as unknown[];
+        const wakeInMs = Number(reply[0]);
+        const deaths = Number(reply[1]);
+        const dead: { encoded: string | Buffer; attempts: number; error: string }[] = [];
+        let i = 2;
+        for (let k = 0; k < deaths; k++, i += 3) dead.push({ encoded: reply[i + 1] as string | Buffer, attempts: Number(reply[i + 2]), error: LEASE_EXPIRED });
+        const errors = await this.storeDeathResults(dead);
+        const items: TaskJob[] = [];
+        const undecodable: (StreamDelivery & { maxAttempts: number })[] = [];
+        for (; i + 3 < reply.length; i += 4) {
+          const entryId = String(reply[i]);
+          const deliveries = Number(reply[i + 2]);
+          const encoded = reply[i + 3] as string | Buffer;
+          let message: TaskMessage;
+          try {
+            message = this.decode(encoded, `entry ${entryId}`);
+          } catch (err) {
+            undecodable.push({ entryId, deliveries, maxAttempts: 1 });
+            errors.push(err);
+            continue;
+          }
+          items.push(this.jobOf(message, Number(reply[i + 1]), this.maxAttemptsOf(message, request.maxAttempts), encoded, entryId, deliveries));
+        }
+        if (undecodable.length > 0) {
+          // Dead-lettered at once: it would fail the same way on every delivery.
+          const reason = errors.map((e) => errorOf(e).message).join('; ');
+          await this.runScript('nackTasks', {
+            delayMs: 0,
+            deadLetterLimit: this.deadLetterLimit,
+            maxLength: this.maxLength,
+            error: reason,
+            deliveries: undecodable,
+          });
+        }
+        return { items, wakeInMs, errors };
+      },
+      ack: async (jobs) => {
+        if (jobs.length === 0) return [];
+        const replies = (await this.runScript('ackTasks', { maxLength: this.maxLength, deliveries: this.deliveriesOf(jobs) })) as unknown[];
+        return this.outcomes(jobs, replies, 'ack');
+      },
+      nack: async (jobs, { delayMs, error }) => {
+        if (jobs.length === 0) return [];
+        const replies = (await this.runScript('nackTasks', {
+          delayMs,
+          deadLetterLimit: this.deadLetterLimit,
+          maxLength: this.maxLength,
+          error,
+          deliveries: jobs.map((j) => ({ entryId: j.entryId, deliveries: j.deliveries, maxAttempts: j.maxAttempts })),
+        })) as unknown[];
+        return jobs.map((job, i): NackOutcome | Error => {
+          const answer = String(replies[i]);
+          return answer === 'retry' || answer === 'dead' ? answer : this.lost(job, 'nack');
+        });
+      },
+      extend: async (jobs, leaseMs) => {
+        if (jobs.length === 0) return [];
+        const replies = (await this.runScript('extendTasks', { ms: leaseMs, deliveries: this.deliveriesOf(jobs) })) as unknown[];
+        return this.outcomes(jobs, replies, 'extend');
+      },
+      release: async (jobs) => {
+        if (jobs.length > 0) await this.runScript('releaseTasks', { deliveries: this.deliveriesOf(jobs) });
+      },
+      openSignal: () => this.openSignal(),
+    };
+  }
+}
