@@ -130,6 +130,7 @@ export { Consumer, MessageBatch, type BatchOptions } from './topics/consumer.js'
 export { TopicMessage, type MessageSettler } from './topics/topic-message.js';
 export { TopicSignal, type WaitPosition, type SignalSource } from './topics/topic-signal.js';
 export { TopicRegistry, type TopicRegistryOptions } from './topics/topic-registry.js';
+export { SetRegistry } from './keyspace/set-registry.js';
 export { partitionFor, murmur2 } from './topics/partitioner.js';
 export type { Ordering } from './topics/scripts.js';
 export {
@@ -162,12 +163,13 @@ export type {
   ConsumerEvents,
 } from './topics/types.js';
 export { ResultStore, DEFAULT_RESULT_TTL_MS, type ResultStoreOptions } from './tasks/result-store.js';
-export { TaskBroker, DEFAULT_TASK_MAX_ATTEMPTS, type TaskDefinition } from './tasks/task-broker.js';
+export { TaskBroker, DEFAULT_TASK_MAX_ATTEMPTS, type TaskDefinition, type FiredSchedules, type FiredSchedule } from './tasks/task-broker.js';
 export { TaskQueueBroker, DEFAULT_DEAD_LETTER_LIMIT } from './tasks/task-queue-broker.js';
 export { StreamBroker, DEFAULT_STREAM_MAX_LENGTH } from './tasks/stream-broker.js';
 export { ListQueueBroker } from './tasks/list-queue-broker.js';
 export { TaskJob } from './tasks/task-job.js';
 export { TaskHandle } from './tasks/task-handle.js';
+export { TaskQueueRegistry, type TaskQueueRegistryOptions, type TaskQueueInfo } from './tasks/task-queue-registry.js';
 export { taskQueueKeys, taskQueueRegistryKey, taskResultKeys, type TaskQueueKeys, type TaskResultKeys } from './tasks/task-keys.js';
 export type {
   Labels,
@@ -188,3 +190,5 @@ export type {
   TaskQueueStats,
 } from './tasks/types.js';
 export { PubSubBroker, type BroadcastSource } from './tasks/pubsub-broker.js';
+export { ScheduleStore, nextDueOf, type ScheduleSpec, type Schedule, type ScheduleInfo } from './tasks/schedule-store.js';
+export { Scheduler, type SchedulerOptions, type SchedulerEvents } from './tasks/scheduler.js';

@@ -10,6 +10,7 @@ import { ExitCode, describeFailure, println, type CliIO, type ExitCodeValue } fr
 import { cliContext } from './context.js';
 import { QUEUE_COMMANDS, QUEUE_TOOLS } from './commands/queue/index.js';
 import { TOPIC_COMMANDS, TOPIC_TOOLS } from './commands/topic/index.js';
+import { TASK_COMMANDS, TASK_DAEMONS, TASK_TOOLS } from './commands/task/index.js';
 import { STREAM_COMMANDS, STREAM_TOOLS, type CommandFactory } from './commands/stream/index.js';
 
 export { confirm } from './context.js';
@@ -48,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
  */
 export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Command {
   const program = new Command('good-redis')
-    .description('Look at and change good-redis prioritized streams; run the expirer daemon.')
+    .description('Look at and change good-redis streams, queues, topics and task queues; run the expirer and task worker daemons.')
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .addOption(
@@ -100,7 +101,11 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
   for (const make of TOPIC_TOOLS) add(program, make);
   const topicGroup = program.command('topic').description('the commands on one partitioned topic and its consumer groups').helpCommand(false);
   for (const make of TOPIC_COMMANDS) add(topicGroup, make);
+  for (const make of TASK_TOOLS) add(program, make);
+  const taskGroup = program.command('task').description('the commands of the task brokers (each daemon is also a command of its own)').helpCommand(false);
+  for (const make of TASK_COMMANDS) add(taskGroup, make);
   for (const make of daemons) add(program, make);
+  for (const make of TASK_DAEMONS) add(program, make);
 
   return program;
 }

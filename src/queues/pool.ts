@@ -1,4 +1,5 @@
 import type { RedisClient } from '../connection/redis-client.js';
+import { serverNowMs } from '../connection/server-time.js';
 import { typed } from '../errors.js';
 import { assertInteger, epochMs, invalid, optionsOf, ranks } from '../internal/validate.js';
 import type { JobSource, LeaseBatch, Settlement } from '../jobs/job-source.js';
@@ -321,8 +322,7 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
 
   /** How many items are due now (expired leases included). */
   public async getCountToProcess(): Promise<number> {
-    const [seconds = '0', micros = '0'] = await typed(this.client.time());
-    return typed(this.client.zcount(this.redisKeys.pool, '-inf', Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)));
+    return typed(this.client.zcount(this.redisKeys.pool, '-inf', await serverNowMs(this.client)));
   }
 
   /** One atomic snapshot: size, due now, leased, the server's clock. */

@@ -40,18 +40,34 @@ function pairs(deliveries: readonly StreamDelivery[]): ScriptArg[] {
 
 /** Every script of a task queue (slot `{Q}`), by name. */
 export const TASK_QUEUE_SCRIPTS_TABLE = {
-  sendTasks: script<TaskQueueKeyRole, { maxLength: number; delayMs: number; messages: readonly { maxAttempts: number; encoded: string | Buffer }[] }>(
-    'sendTasks-3.lua',
-    ['stream', 'delay', 'marker'],
-    'write',
-    (r) => [r.maxLength, r.delayMs, ...r.messages.flatMap((m) => [m.maxAttempts, m.encoded])],
-  ),
-  leaseTasks: script<TaskQueueKeyRole, { consumer: string; count: number; leaseMs: number; maxAttempts: number; deadLetterLimit: number; maxLength: number }>(
-    'leaseTasks-5.lua',
-    ['stream', 'delay', 'lease', 'dead', 'marker'],
-    'write',
-    (r) => [r.consumer, r.count, r.leaseMs, r.maxAttempts, r.deadLetterLimit, r.maxLength],
-  ),
+  sendTasks: script<
+    TaskQueueKeyRole,
+    { maxLength: number; delayMs: number; messages: readonly { maxAttempts: number; task: string; encoded: string | Buffer }[] }
+  >('sendTasks-3.lua', ['stream', 'delay', 'marker'], 'write', (r) => [
+    r.maxLength,
+    r.delayMs,
+    ...r.messages.flatMap((m) => [m.maxAttempts, m.task, m.encoded]),
+  ]),
+  leaseTasks: script<
+    TaskQueueKeyRole,
+    {
+      consumer: string;
+      count: number;
+      leaseMs: number;
+      maxAttempts: number;
+      deadLetterLimit: number;
+      maxLength: number;
+      taskMaxAttempts: ReadonlyMap<string, number>;
+    }
+  >('leaseTasks-5.lua', ['stream', 'delay', 'lease', 'dead', 'marker'], 'write', (r) => [
+    r.consumer,
+    r.count,
+    r.leaseMs,
+    r.maxAttempts,
+    r.deadLetterLimit,
+    r.maxLength,
+    ...[...r.taskMaxAttempts].flat(),
+  ]),
   ackTasks: script<TaskQueueKeyRole, { maxLength: number; deliveries: readonly StreamDelivery[] }>('ackTasks-2.lua', ['stream', 'lease'], 'write', (r) => [
     r.maxLength,
     ...pairs(r.deliveries),
@@ -108,7 +124,30 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     (r) => r.letters.flatMap((l) => [l.id, l.encoded]),
   ),
   purgeDead: script<TaskQueueKeyRole, { ids?: readonly string[] | undefined }>('purgeDead-1.lua', ['dead'], 'remove', (r) => [...(r.ids ?? [])]),
-  readStats: script<TaskQueueKeyRole, Record<string, never>>('readStats-4.lua', ['stream', 'list', 'delay', 'dead'], 'read', () => []),
+  readStats: script<TaskQueueKeyRole, Record<string, never>>('readStats-5.lua', ['stream', 'list', 'delay', 'dead', 'sched'], 'read', () => []),
+  addSchedule: script<TaskQueueKeyRole, { id: string; json: string; dueMs: number }>('addSchedule-2.lua', ['sched', 'due'], 'write', (r) => [
+    r.id,
+    r.json,
+    r.dueMs,
+  ]),
+  removeSchedule: script<TaskQueueKeyRole, { id: string }>('removeSchedule-2.lua', ['sched', 'due'], 'remove', (r) => [r.id]),
+  readDue: script<TaskQueueKeyRole, { limit: number }>('readDue-2.lua', ['due', 'sched'], 'read', (r) => [r.limit]),
+  fireSchedules: script<
+    TaskQueueKeyRole,
+    {
+      kind: 'stream' | 'list' | 'pubsub';
+      maxLength: number;
+      channel: string;
+      sharded: boolean;
+      fires: readonly { id: string; dueMs: number; nextDueMs: number | undefined; task: string; encoded: string | Buffer }[];
+    }
+  >('fireSchedules-5.lua', ['stream', 'list', 'marker', 'due', 'sched'], 'write', (r) => [
+    r.kind,
+    r.maxLength,
+    r.channel,
+    r.sharded ? '1' : '0',
+    ...r.fires.flatMap((f) => [f.id, f.dueMs, f.nextDueMs ?? '', f.task, f.encoded]),
+  ]),
   deleteQueue: script<TaskQueueKeyRole, Record<string, never>>(
     'deleteQueue-8.lua',
     ['stream', 'list', 'delay', 'lease', 'dead', 'marker', 'sched', 'due'],

@@ -49,11 +49,15 @@ export class StreamBroker extends TaskQueueBroker {
     assertInteger(this.maxLength, 'maxLength', 0);
   }
 
+  protected override trimLength(): number {
+    return this.maxLength;
+  }
+
   protected async write(messages: readonly { message: TaskMessage; encoded: string | Buffer }[], delayMs: number): Promise<number[]> {
     await this.runScript('sendTasks', {
       maxLength: this.maxLength,
       delayMs,
-      messages: messages.map((m) => ({ maxAttempts: m.message.maxAttempts, encoded: m.encoded })),
+      messages: messages.map((m) => ({ maxAttempts: m.message.maxAttempts, task: m.message.task, encoded: m.encoded })),
     });
     return [];
   }
@@ -98,6 +102,7 @@ export class StreamBroker extends TaskQueueBroker {
             maxAttempts: request.maxAttempts,
             deadLetterLimit: this.deadLetterLimit,
             maxLength: this.maxLength,
+            taskMaxAttempts: this.taskMaxAttempts(),
           },
           binary,
         )) as unknown[];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
 import { decodeWith, encodeWith, jsonCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
@@ -17,6 +18,8 @@ import {
   type TaskScript,
 } from './scripts.js';
 import { TaskHandle } from './task-handle.js';
+import { nextDueOf, parseSchedule, ScheduleStore, type ScheduleInfo, type ScheduleSpec } from './schedule-store.js';
+import { Scheduler } from './scheduler.js';
 import { TaskJob } from './task-job.js';
 import { taskQueueKeys, taskQueueRegistryKey, type TaskQueueKeys } from './task-keys.js';
 import type {
@@ -65,6 +68,29 @@ export interface TaskDefinition<A, R> {
    * @returns their handles
    */
   sendMany(sends: readonly TaskSend<A>[], options?: { delayMs?: number | undefined }): Promise<TaskHandle<R>[]>;
+  /**
+   * Adds a schedule that sends the task (see {@link ScheduleStore.add}).
+   *
+   * @param args - the arguments each run is sent with
+   * @param options - `id`, exactly one of `cron` (with `tz`), `everyMs`, `at`, and `labels`
+   */
+  schedule(args: A, options: Omit<ScheduleSpec, 'task' | 'args'>): Promise<ScheduleInfo>;
+}
+
+/** What one {@link TaskBroker.fireDueSchedules} call did. */
+export interface FiredSchedules {
+  /** How many schedules it read due (all of them when fewer than its limit). */
+  readonly read: number;
+  /** Those this call fired (another scheduler fired the rest). */
+  readonly fired: readonly FiredSchedule[];
+}
+
+/** One due time a scheduler fired. */
+export interface FiredSchedule {
+  /** The schedule. */
+  readonly scheduleId: string;
+  /** The id of the task it sent: `<scheduleId>:<due time in ms>`. */
+  readonly taskId: string;
 }
 
 /** Checks a task name: a non-empty string without `{` or `}`. */
@@ -114,6 +140,8 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
   protected readonly replication: { replicas: number; timeoutMs: number } | undefined;
   private readonly registry: string;
   private readonly handlers = new Map<string, { handler: TaskHandler<never, unknown>; maxAttempts: number | undefined }>();
+  /** The queue's schedules (in its slot), which a {@link Scheduler} fires. */
+  public readonly schedules: ScheduleStore;
   /** The Workers made by {@link worker}, closed by {@link close}. */
   private readonly workers = new Set<Worker<unknown, unknown, TaskJob>>();
 
@@ -130,6 +158,7 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_TASK_MAX_ATTEMPTS;
     assertInteger(this.maxAttempts, 'maxAttempts', 0);
     this.replication = replicationOf(options.replication);
+    this.schedules = new ScheduleStore(client, this.redisKeys, (script, request) => this.runScript(script, request));
   }
 
   /**
@@ -152,6 +181,7 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
       name,
       send: (args, sendOptions) => this.send<R>(name, args, sendOptions),
       sendMany: (sends, sendOptions) => this.sendMany<R>(name, sends, sendOptions),
+      schedule: (args, scheduleOptions) => this.schedules.add({ ...optionsOf(scheduleOptions, 'schedule options'), task: name, args }),
     };
   }
 
@@ -227,6 +257,60 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
    */
   protected abstract write(messages: readonly { message: TaskMessage; encoded: string | Buffer }[], delayMs: number): Promise<number[]>;
 
+  /** How long the stream is kept by a schedule's send (a stream broker's `maxLength`; 0: no trim). */
+  protected trimLength(): number {
+    return 0;
+  }
+
+  /**
+   * Fires the schedules due now, at most `limit` (what a {@link Scheduler} tick does for this
+   * queue): one read-only script reads them with the server's time, their next due times are
+   * computed here, and one script sends each task (id `<scheduleId>:<dueMs>`, label
+   * `scheduleId`) and moves its due time only while it is still the one read.
+   *
+   * @param limit - the most to read
+   * @returns how many were read due, and those that this call fired
+   */
+  public async fireDueSchedules(limit = 1000): Promise<FiredSchedules> {
+    const reply = (await this.runScript('readDue', { limit })) as unknown[];
+    const now = Number(reply[0]);
+    const fires: TaskQueueScriptInput<'fireSchedules'>['fires'][number][] = [];
+    for (let i = 1; i + 2 < reply.length; i += 3) {
+      const id = String(reply[i]);
+      const dueMs = Number(reply[i + 1]);
+      const schedule = parseSchedule(reply[i + 2]);
+      if (schedule === undefined) {
+        await this.schedules.remove(id); // its body is gone or unreadable: it can never fire
+        continue;
+      }
+      const message: TaskMessage = {
+        id: `${id}:${String(dueMs)}`,
+        task: schedule.task,
+        args: schedule.args,
+        labels: { ...schedule.labels, scheduleId: id },
+        sentAt: now,
+        maxAttempts: 0,
+        attempt: 0,
+      };
+      fires.push({ id, dueMs, nextDueMs: nextDueOf(schedule, now, dueMs), task: schedule.task, encoded: encodeWith(this.codec, message) });
+    }
+    const read = (reply.length - 1) / 3;
+    if (fires.length === 0) return { read, fired: [] };
+    const fired = new Set(
+      (
+        (await this.runScript('fireSchedules', {
+          kind: this.kind,
+          maxLength: this.trimLength(),
+          channel: this.redisKeys.channel,
+          sharded: this.client instanceof Cluster,
+          fires,
+        })) as unknown[]
+      ).map(String),
+    );
+    if (fired.size > 0) await this.register();
+    return { read, fired: fires.filter((f) => fired.has(f.id)).map((f) => ({ scheduleId: f.id, taskId: `${f.id}:${String(f.dueMs)}` })) };
+  }
+
   /** Adds the name to the registry (another Cluster slot); a failure does not undo the send. */
   private async register(): Promise<void> {
     await this.client.sadd(this.registry, this.name).catch((err: unknown) => {
@@ -251,9 +335,17 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
     return message;
   }
 
-  /** The max attempts of a message: its own, else `fallback` (the lease's, the broker's). */
+  /** The max attempts of a message: its own, else its task's as registered here, else `fallback` (the lease's: the broker's). */
   protected maxAttemptsOf(message: TaskMessage, fallback: number): number {
-    return typeof message.maxAttempts === 'number' && message.maxAttempts > 0 ? message.maxAttempts : fallback;
+    if (typeof message.maxAttempts === 'number' && message.maxAttempts > 0) return message.maxAttempts;
+    return this.handlers.get(message.task)?.maxAttempts ?? fallback;
+  }
+
+  /** The max attempts of the tasks registered here with one (for messages that carry none). */
+  protected taskMaxAttempts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, { maxAttempts }] of this.handlers) if (maxAttempts !== undefined) out.set(name, maxAttempts);
+    return out;
   }
 
   /** The broker as a {@link JobSource} of task messages for the one Worker. */
@@ -270,10 +362,17 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
    * @returns the Worker, started unless `autorun: false`
    */
   public worker(options: TaskWorkerOptions = {}): Worker<unknown, unknown, TaskJob> {
-    options = optionsOf(options);
-    if ('maxAttempts' in options) throw invalid('maxAttempts is not a worker option here: give it to the broker, the task or the send');
-    const worker = new Worker<unknown, unknown, TaskJob>(this, (job, signal) => this.runTask(job, signal), { ...options, maxAttempts: this.maxAttempts });
+    const { scheduler = false, ...workerOptions } = optionsOf(options);
+    if ('maxAttempts' in workerOptions) throw invalid('maxAttempts is not a worker option here: give it to the broker, the task or the send');
+    if (typeof scheduler !== 'boolean') throw invalid(`scheduler must be a boolean, got ${describeValue(scheduler)}`);
+    const worker = new Worker<unknown, unknown, TaskJob>(this, (job, signal) => this.runTask(job, signal), { ...workerOptions, maxAttempts: this.maxAttempts });
     this.workers.add(worker);
+    if (scheduler) {
+      const ticks = new Scheduler(this);
+      ticks.on('error', (err) => worker.emit('error', err));
+      ticks.start();
+      worker.once('closed', () => void ticks.stop());
+    }
     worker.once('closed', () => this.workers.delete(worker));
     return worker;
   }
@@ -287,6 +386,7 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
   private async runTask(job: TaskJob, signal: AbortSignal): Promise<unknown> {
     const { message } = job;
     const started = performance.now();
+    job.startedAt = started;
     let value: unknown;
     try {
       const entry = this.handlers.get(message.task);

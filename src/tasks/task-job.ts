@@ -23,6 +23,9 @@ export class TaskJob implements SourceJob {
     public readonly deliveries = 0,
   ) {}
 
+  /** When the broker's worker started its handler (`performance.now()`), once it has. */
+  public startedAt: number | undefined;
+
   /** The task id. */
   public get taskId(): string {
     return this.message.id;

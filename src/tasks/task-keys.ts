@@ -12,7 +12,7 @@ export interface TaskQueueKeys {
   readonly list: string;
   /** `P:tq{Q}:channel`, a pub/sub channel, not a key (`PubSubBroker`). */
   readonly channel: string;
-  /** `P:tq{Q}:delay`, a sorted set: delayed sends and retries (`<a>:<x>:<message>`) → due time (server ms). */
+  /** `P:tq{Q}:delay`, a sorted set: delayed sends and retries (`<a>:<x>:<length of t>:<t><message>`) → due time (server ms). */
   readonly delay: string;
   /** `P:tq{Q}:lease`, a sorted set (`StreamBroker`): entry id → lease deadline (server ms). */
   readonly lease: string;

@@ -96,7 +96,7 @@ export abstract class TaskQueueBroker extends TaskBroker {
 
   /** The queue's counts (read-only). */
   public async stats(): Promise<TaskQueueStats> {
-    const [waiting, active, delayed, dead, length] = ((await this.runScript('readStats', {})) as unknown[]).map(Number);
+    const [waiting, active, delayed, dead, length] = ((await this.runScript('readStats', {})) as unknown[]).slice(0, 5).map(Number);
     return { waiting: waiting ?? 0, active: active ?? 0, delayed: delayed ?? 0, dead: dead ?? 0, length: length ?? 0 };
   }
 

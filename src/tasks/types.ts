@@ -202,7 +202,14 @@ export interface ListQueueBrokerOptions extends BrokerOptions {
 }
 
 /** Options of {@link TaskBroker.worker}: the Worker's, without `maxAttempts` (each message carries its own). */
-export type TaskWorkerOptions = Omit<JobWorkerOptions, 'maxAttempts'>;
+export interface TaskWorkerOptions extends Omit<JobWorkerOptions, 'maxAttempts'> {
+  /**
+   * Also run a {@link Scheduler} of this broker's schedules in the process, stopped with the Worker.
+   *
+   * @defaultValue `false`
+   */
+  scheduler?: boolean | undefined;
+}
 
 /** One dead letter of a task queue. */
 export interface TaskDeadLetter {

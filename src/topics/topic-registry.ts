@@ -1,6 +1,7 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { typed } from '../errors.js';
-import { assertPrefix, optionsOf } from '../internal/validate.js';
+import { optionsOf } from '../internal/validate.js';
+import { SetRegistry } from '../keyspace/set-registry.js';
 import { Topic } from './topic.js';
 import { assertTopicName, topicKeys, topicRegistryKey } from './topic-keys.js';
 import type { TopicObjectOptions } from './types.js';
@@ -20,40 +21,14 @@ export interface TopicRegistryOptions {
  * families' registries): the CLI and the tools find topics without `SCAN`. A topic registers
  * itself when it is created (`ensure`, a producer's first send, a consumer's join).
  */
-export class TopicRegistry {
-  /** The connection (never closed by the registry). */
-  public readonly client: RedisClient;
-  /** The key prefix. */
-  public readonly prefix: string;
-  /** The registry set. */
-  public readonly key: string;
-
+export class TopicRegistry extends SetRegistry {
   /**
    * @param client - the connection
    * @param options - `prefix`
    * @throws {@link GoodRedisError} `InvalidArgument` for a bad prefix
    */
   public constructor(client: RedisClient, options: TopicRegistryOptions = {}) {
-    options = optionsOf(options);
-    this.prefix = options.prefix ?? '';
-    assertPrefix(this.prefix);
-    this.key = topicRegistryKey(this.prefix);
-    this.client = client;
-  }
-
-  /** The registered topic names, sorted. */
-  public async names(): Promise<string[]> {
-    return (await typed(this.client.smembers(this.key))).sort();
-  }
-
-  /**
-   * Whether `name` is registered.
-   *
-   * @param name - the topic name
-   */
-  public async has(name: string): Promise<boolean> {
-    assertTopicName(name);
-    return (await typed(this.client.sismember(this.key, name))) === 1;
+    super(client, options, topicRegistryKey, assertTopicName);
   }
 
   /**

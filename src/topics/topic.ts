@@ -1,4 +1,5 @@
 import type { RedisClient } from '../connection/redis-client.js';
+import { serverNowMs } from '../connection/server-time.js';
 import { fromRedisError, GoodRedisError, typed } from '../errors.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import { compareIds, idTime } from './stream-ids.js';
@@ -134,13 +135,12 @@ export class Topic<T = string> extends TopicBase<T> {
    */
   public async describeGroup(group: string): Promise<GroupDescription> {
     const keys = this.groupKeysOf(group);
-    const [state, members, partitions, [seconds, micros]] = await Promise.all([
+    const [state, members, partitions, now] = await Promise.all([
       typed(this.client.hgetall(keys.group)),
       typed(this.client.zrange(keys.members, 0, -1, 'WITHSCORES')),
       this.readPartitions(),
-      typed(this.client.time()),
+      serverNowMs(this.client),
     ]);
-    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     const byMember = new Map<string, GroupMemberInfo>();
     for (let i = 0; i + 1 < members.length; i += 2) {
       const id = String(members[i]);

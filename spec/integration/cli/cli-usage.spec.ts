@@ -29,9 +29,12 @@ const COMMANDS = [
   'queue',
   'topics',
   'topic',
+  'tasks',
+  'task',
   'expire',
   'expirer',
   'top',
+  'worker',
 ];
 
 describe('good-redis CLI: help, usage errors, unreachable Redis', () => {

@@ -151,6 +151,27 @@ describeEachTopology('tasks: StreamBroker', () => {
     assert.equal(await pending(), 0);
   });
 
+  it("a task's maxAttempts as the worker registered it applies to messages sent by name, crashes included", async () => {
+    const producer = broker();
+    const worker = broker();
+    worker.task('once', () => 'never runs here', { maxAttempts: 1 });
+    const handle = await producer.send('once', null); // the producer does not know the task
+    const source = worker.jobSource();
+    const short = { ...lease, leaseMs: 100 };
+    const [job] = (await source.leaseBatch(short)).items;
+    assert.equal(job?.maxAttempts, 1);
+    // Its worker "crashes": the next lease finds its one delivery used up.
+    await waitFor(
+      async () => {
+        assert.deepEqual((await source.leaseBatch(short)).items, []);
+        return (await worker.deadLetters()).length === 1;
+      },
+      5000,
+      'the death',
+    );
+    assert.deepEqual([(await handle.result()).error?.message, (await handle.result()).attempts], ['lease expired', 1]);
+  });
+
   it('maxLength trims only acknowledged entries, exactly; maxLength 0 deletes each entry when acked', async () => {
     const b = broker({ maxLength: 5 });
     await b.sendMany(

@@ -19,7 +19,7 @@ if not count then return grError('EINVAL', 'bad lease arguments') end
 local now = serverNowMs()
 local due = redis.call('ZRANGEBYSCORE', K.delay, '-inf', now, 'LIMIT', 0, 1000)
 for _, member in ipairs(due) do
-  redis.call('LPUSH', K.list, (delayedOf(member)))
+  redis.call('LPUSH', K.list, delayedOf(member).m)
   redis.call('ZREM', K.delay, member)
 end
 local out = { msUntilFirst(K.delay, now) }

@@ -13,6 +13,8 @@
     ARGV[4] the broker's max attempts (for entries that carry none; 0: no limit)
     ARGV[5] the dead letter limit
     ARGV[6] maxLength (0: a dead-lettered entry is deleted)
+    ARGV[7..] pairs: task name, its max attempts as the worker registered it (for entries that
+              carry none)
 
   Output:
     { ms until the next lease expires or delayed message is due (-1: none), n dead,
@@ -30,7 +32,11 @@ local leaseMs = toInteger(ARGV[3], 1, 9007199254740991)
 local defaultMax = toInteger(ARGV[4], 0, 9007199254740991)
 local deadLimit = toInteger(ARGV[5], 1, 9007199254740991)
 local maxLength = toInteger(ARGV[6], 0, 9007199254740991)
-if not count or not leaseMs or not defaultMax or not deadLimit or not maxLength then return grError('EINVAL', 'bad lease arguments') end
+if not count or not leaseMs or not defaultMax or not deadLimit or not maxLength or #ARGV % 2 ~= 0 then
+  return grError('EINVAL', 'bad lease arguments')
+end
+local taskMax = {}
+for i = 7, #ARGV, 2 do taskMax[ARGV[i]] = tonumber(ARGV[i + 1]) end
 
 local now = serverNowMs()
 ensureGroup(K.stream)
@@ -39,8 +45,7 @@ local jobs, dead = {}, {}
 -- 1. Due delayed messages become new entries.
 local due = redis.call('ZRANGEBYSCORE', K.delay, '-inf', now, 'LIMIT', 0, 1000)
 for _, member in ipairs(due) do
-  local m, a, x = delayedOf(member)
-  appendEntry(K.stream, m, a, x)
+  appendEntry(K.stream, delayedOf(member))
   redis.call('ZREM', K.delay, member)
 end
 
@@ -53,18 +58,18 @@ for _, id in ipairs(expired) do
   if deliveries and not row then
     redis.call('XACK', K.stream, GROUP, id) -- its entry is gone: nothing to deliver
   elseif row then
-    local m, a, x = entryOf(row[2])
-    local used = a + deliveries
-    local max = x > 0 and x or defaultMax
+    local e = entryOf(row[2])
+    local used = e.a + deliveries
+    local max = e.x > 0 and e.x or taskMax[e.t] or defaultMax
     if max > 0 and used >= max then
-      deadLetter(K.dead, deadLimit, m, x, 'lease expired', used, now)
+      deadLetter(K.dead, deadLimit, e, 'lease expired', used, now)
       redis.call('XACK', K.stream, GROUP, id)
       if maxLength == 0 then redis.call('XDEL', K.stream, id) end
-      dead[#dead + 1] = { id, m, used }
+      dead[#dead + 1] = { id, e.m, used }
     else
       redis.call('XCLAIM', K.stream, GROUP, consumer, 0, id, 'RETRYCOUNT', deliveries + 1, 'JUSTID')
       redis.call('ZADD', K.lease, now + leaseMs, id)
-      jobs[#jobs + 1] = { id, used + 1, deliveries + 1, m }
+      jobs[#jobs + 1] = { id, used + 1, deliveries + 1, e.m }
     end
   end
 end
@@ -74,9 +79,9 @@ if #jobs < count then
   local read = redis.call('XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', count - #jobs, 'STREAMS', K.stream, '>')
   local entries = read and read[1] and read[1][2] or {}
   for _, e in ipairs(entries) do
-    local m, a = entryOf(e[2])
+    local entry = entryOf(e[2])
     redis.call('ZADD', K.lease, now + leaseMs, e[1])
-    jobs[#jobs + 1] = { e[1], a + 1, 1, m }
+    jobs[#jobs + 1] = { e[1], entry.a + 1, 1, entry.m }
   end
 end
 

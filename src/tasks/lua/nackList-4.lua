@@ -25,9 +25,9 @@ local out, pushed = {}, false
 for i = 4, #ARGV, 4 do
   local action, m = ARGV[i], ARGV[i + 1]
   if action == 'dead' then
-    deadLetter(K.dead, deadLimit, m, ARGV[i + 3], ARGV[3], ARGV[i + 2], now)
+    deadLetter(K.dead, deadLimit, { m = m, x = ARGV[i + 3], t = '' }, ARGV[3], ARGV[i + 2], now)
   elseif delayMs > 0 then
-    redis.call('ZADD', K.delay, now + delayMs, '0:0:' .. m)
+    redis.call('ZADD', K.delay, now + delayMs, delayedMember({ m = m, a = 0, x = 0, t = '' }))
   else
     redis.call('LPUSH', K.list, m)
     pushed = true

@@ -32,16 +32,18 @@ for i = 5, #ARGV, 3 do
   if not row then
     out[#out + 1] = 'lost'
   else
-    local m, a, x = entryOf(row[2])
-    local used = a + tonumber(ARGV[i + 1])
+    local e = entryOf(row[2])
+    local used = e.a + tonumber(ARGV[i + 1])
     if max > 0 and used >= max then
-      deadLetter(K.dead, deadLimit, m, x, err, used, now)
+      deadLetter(K.dead, deadLimit, e, err, used, now)
       out[#out + 1] = 'dead'
     elseif delayMs > 0 then
-      redis.call('ZADD', K.delay, now + delayMs, used .. ':' .. x .. ':' .. m)
+      e.a = used
+      redis.call('ZADD', K.delay, now + delayMs, delayedMember(e))
       out[#out + 1] = 'retry'
     else
-      appendEntry(K.stream, m, used, x)
+      e.a = used
+      appendEntry(K.stream, e)
       retried = true
       out[#out + 1] = 'retry'
     end

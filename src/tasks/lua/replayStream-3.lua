@@ -22,7 +22,7 @@ if #rows == 0 then return 0 end
 ensureGroup(K.stream)
 for _, row in ipairs(rows) do
   local f = fieldMap(row[2])
-  appendEntry(K.stream, f.m, 0, tonumber(f.x or '0'))
+  appendEntry(K.stream, { m = f.m, a = 0, x = tonumber(f.x or '0'), t = f.t or '' })
   redis.call('XDEL', K.dead, row[1])
 end
 signalWork(K.marker)

@@ -18,7 +18,7 @@ local delayMs = toInteger(ARGV[1], 0, 9007199254740991)
 if not delayMs then return grError('EINVAL', 'bad send arguments') end
 if delayMs > 0 then
   local due = serverNowMs() + delayMs
-  for i = 2, #ARGV do redis.call('ZADD', K.delay, due, '0:0:' .. ARGV[i]) end
+  for i = 2, #ARGV do redis.call('ZADD', K.delay, due, delayedMember({ m = ARGV[i], a = 0, x = 0, t = '' })) end
   return due
 end
 local n = 0

@@ -7,7 +7,7 @@
   Input (KEYS: the namedKeys line below):
     ARGV[1] maxLength (0: no trim here; entries are deleted when acked)
     ARGV[2] delay in ms (0: now)
-    ARGV[3..] pairs: max attempts (0: the broker's), encoded message
+    ARGV[3..] triples: max attempts (0: unset), task name, encoded message
 
   Output:
     the entry ids, or the due time (server ms) of a delayed send
@@ -19,18 +19,18 @@ local K = namedKeys('stream', 'delay', 'marker')
 
 local maxLength = toInteger(ARGV[1], 0, 9007199254740991)
 local delayMs = toInteger(ARGV[2], 0, 9007199254740991)
-if not maxLength or not delayMs or #ARGV % 2 ~= 0 then return grError('EINVAL', 'bad send arguments') end
+if not maxLength or not delayMs or (#ARGV - 2) % 3 ~= 0 then return grError('EINVAL', 'bad send arguments') end
 ensureGroup(K.stream)
 if delayMs > 0 then
   local due = serverNowMs() + delayMs
-  for i = 3, #ARGV, 2 do
-    redis.call('ZADD', K.delay, due, '0:' .. ARGV[i] .. ':' .. ARGV[i + 1])
+  for i = 3, #ARGV, 3 do
+    redis.call('ZADD', K.delay, due, delayedMember({ m = ARGV[i + 2], a = 0, x = tonumber(ARGV[i]), t = ARGV[i + 1] }))
   end
   return due
 end
 local ids = {}
-for i = 3, #ARGV, 2 do
-  ids[#ids + 1] = appendEntry(K.stream, ARGV[i + 1], 0, tonumber(ARGV[i]))
+for i = 3, #ARGV, 3 do
+  ids[#ids + 1] = appendEntry(K.stream, { m = ARGV[i + 2], a = 0, x = tonumber(ARGV[i]), t = ARGV[i + 1] })
 end
 signalWork(K.marker)
 if maxLength > 0 then trimSafely(K.stream, maxLength, false) end

@@ -1,9 +1,10 @@
 -- Helpers of the task queue scripts. They take the keys they use as parameters.
 --
--- A StreamBroker entry has the fields m (the encoded message), a (deliveries used before this
--- entry, absent for 0) and x (its max attempts, absent for 0: the broker's). Its group is
--- `workers`. A delayed send or retry waits in the delay set as the member "<a>:<x>:<m>". A
--- dead letter (either broker) keeps m, x, error, attempts and diedAt.
+-- A StreamBroker entry has the fields m (the encoded message), t (its task name), a (deliveries
+-- used before this entry, absent for 0) and x (its max attempts, absent for 0: its task's as
+-- the worker registered it, else the broker's). Its group is `workers`. A delayed send or retry
+-- waits in the delay set (see delayedMember). A dead letter (either broker) keeps m, x, t,
+-- error, attempts and diedAt.
 --- @include "errors"
 --- @include "numbers"
 --- @include "time"
@@ -18,31 +19,48 @@ local function ensureGroup(streamKey)
   if redis.call('EXISTS', streamKey) == 0 then redis.call('XGROUP', 'CREATE', streamKey, GROUP, '0', 'MKSTREAM') end
 end
 
--- A stream entry's message and counts: m, a (number), x (number).
+-- A message as the scripts move it: m (encoded), a (deliveries used before), x (its max
+-- attempts, 0: unset) and t (its task name, '' when unknown).
 local function entryOf(fields)
   local f = fieldMap(fields)
-  return f.m, tonumber(f.a or '0'), tonumber(f.x or '0')
+  return { m = f.m, a = tonumber(f.a or '0'), x = tonumber(f.x or '0'), t = f.t or '' }
 end
 
--- Appends a message to the stream as a new entry with a deliveries used and x max attempts.
-local function appendEntry(streamKey, m, a, x)
-  local entry = { 'm', m }
-  if a > 0 then
-    entry[#entry + 1] = 'a'
-    entry[#entry + 1] = a
+-- Appends a message to the stream as a new entry.
+local function appendEntry(streamKey, e)
+  local entry = { 'm', e.m }
+  if e.t ~= '' then
+    entry[#entry + 1] = 't'
+    entry[#entry + 1] = e.t
   end
-  if x > 0 then
+  if e.a > 0 then
+    entry[#entry + 1] = 'a'
+    entry[#entry + 1] = e.a
+  end
+  if e.x > 0 then
     entry[#entry + 1] = 'x'
-    entry[#entry + 1] = x
+    entry[#entry + 1] = e.x
   end
   return redis.call('XADD', streamKey, '*', unpack(entry))
 end
 
--- The parts of a delay set member "<a>:<x>:<m>".
+-- A message as a delay set member: "<a>:<x>:<length of t>:<t><m>".
+local function delayedMember(e)
+  return e.a .. ':' .. e.x .. ':' .. #e.t .. ':' .. e.t .. e.m
+end
+
+-- The message of a delay set member.
 local function delayedOf(member)
   local c1 = string.find(member, ':', 1, true)
   local c2 = string.find(member, ':', c1 + 1, true)
-  return string.sub(member, c2 + 1), tonumber(string.sub(member, 1, c1 - 1)), tonumber(string.sub(member, c1 + 1, c2 - 1))
+  local c3 = string.find(member, ':', c2 + 1, true)
+  local tl = tonumber(string.sub(member, c2 + 1, c3 - 1))
+  return {
+    a = tonumber(string.sub(member, 1, c1 - 1)),
+    x = tonumber(string.sub(member, c1 + 1, c2 - 1)),
+    t = string.sub(member, c3 + 1, c3 + tl),
+    m = string.sub(member, c3 + tl + 1),
+  }
 end
 
 -- The delivery count of an entry pending in the group, or nil when it is not pending.
@@ -59,8 +77,8 @@ local function isHeld(streamKey, id, deliveries)
 end
 
 -- Appends a dead letter, keeping at most `limit` (the oldest go first).
-local function deadLetter(deadKey, limit, m, x, err, attempts, now)
-  redis.call('XADD', deadKey, 'MAXLEN', limit, '*', 'm', m, 'x', x, 'error', err, 'attempts', attempts, 'diedAt', now)
+local function deadLetter(deadKey, limit, e, err, attempts, now)
+  redis.call('XADD', deadKey, 'MAXLEN', limit, '*', 'm', e.m, 'x', e.x, 't', e.t, 'error', err, 'attempts', attempts, 'diedAt', now)
 end
 
 -- The ms until the earliest score of a sorted set, from now (0 when past), or -1 when empty.

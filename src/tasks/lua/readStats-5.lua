@@ -4,16 +4,17 @@
   Input (KEYS: the namedKeys line below): none
 
   Output:
-    { waiting, active, delayed, dead, length, kind } where kind is "stream", "list" or ""
-    (neither key exists)
+    { waiting, active, delayed, dead, length, kind, schedules } where kind is "stream", "list"
+    or "" (neither key exists: a broadcast, or nothing sent yet)
 ]]
 --- @include "keys"
 --- @include "tasks"
 
-local K = namedKeys('stream', 'list', 'delay', 'dead')
+local K = namedKeys('stream', 'list', 'delay', 'dead', 'sched')
 
 local delayed = redis.call('ZCARD', K.delay)
 local dead = redis.call('XLEN', K.dead)
+local schedules = redis.call('HLEN', K.sched)
 if redis.call('EXISTS', K.stream) == 1 then
   local length = redis.call('XLEN', K.stream)
   local active, waiting = 0, 0
@@ -29,7 +30,7 @@ if redis.call('EXISTS', K.stream) == 1 then
       end
     end
   end
-  return { waiting, active, delayed, dead, length, 'stream' }
+  return { waiting, active, delayed, dead, length, 'stream', schedules }
 end
 local length = redis.call('LLEN', K.list)
-return { length, 0, delayed, dead, length, redis.call('EXISTS', K.list) == 1 and 'list' or '' }
+return { length, 0, delayed, dead, length, redis.call('EXISTS', K.list) == 1 and 'list' or '', schedules }

@@ -1,0 +1,36 @@
+/**
+ * `good-redis worker <module>` (also `good-redis task worker`): run the task brokers a module
+ * exports until SIGINT or SIGTERM (which let the tasks in flight finish).
+ *
+ * @module
+ */
+import { Command, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { parseCount, parseDuration } from '../../cli-support.js';
+import { untilSignal, type CliContext } from '../../context.js';
+import { LOG_FORMATS, Logger } from '../../expirer-daemon.js';
+import { brokersOf, runTaskWorkerDaemon } from '../../task-daemons.js';
+
+/** Builds `good-redis worker`. */
+export function workerCommand(ctx: CliContext): CommandUnknownOpts {
+  const { io } = ctx;
+  return new Command('worker')
+    .description('run the task brokers a module exports until SIGINT or SIGTERM (which let the tasks in flight finish)')
+    .argument('<module>', 'the module (a path) whose exported brokers to run; --url sets REDIS_URL before it is imported')
+    .option('--broker <export>', 'run only this exported broker')
+    .addOption(new Option('--concurrency <n>', 'tasks at once, per broker').argParser(parseCount('--concurrency', 1, 10_000)).default(1))
+    .addOption(new Option('--lease <duration>', "each task's lease, renewed while it runs").argParser(parseDuration('--lease')).default(30_000, '30s'))
+    .addOption(new Option('--log-format <format>', 'JSON lines, or text lines').choices(LOG_FORMATS).default('json'))
+    .action(async (modulePath, options, command) => {
+      const { url } = command.optsWithGlobals() as { url?: string };
+      // The module opens its own connections, from the environment.
+      if (url !== undefined) {
+        io.env.REDIS_URL = url;
+        process.env.REDIS_URL = url;
+      }
+      const log = new Logger(io.stdout, options.logFormat, false);
+      const brokers = await brokersOf(modulePath, options.broker);
+      await untilSignal(async (stop) => {
+        await runTaskWorkerDaemon(brokers, { concurrency: options.concurrency, leaseMs: Math.max(1, options.lease), about: { module: modulePath } }, log, stop);
+      });
+    });
+}
