@@ -1,6 +1,6 @@
 /**
- * `good-redis worker <module>`: runs the task brokers a module exports, with structured logs
- * and a graceful stop.
+ * `good-redis worker <module>` and `good-redis scheduler <module>`: run the task brokers a module
+ * exports (their tasks, or their schedules), with structured logs and a graceful stop.
  *
  * @module
  */
@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RedisClient } from '../connection/redis-client.js';
 import type { FailureOutcome } from '../jobs/worker.js';
+import { Scheduler } from '../tasks/scheduler.js';
 import { TaskBroker } from '../tasks/task-broker.js';
 import type { TaskJob } from '../tasks/task-job.js';
 import { CliError, usage } from './cli-support.js';
@@ -111,7 +112,17 @@ export async function runTaskWorkerDaemon(
     leaseMs: options.leaseMs,
     pid: process.pid,
   });
-  await new Promise<void>((done) => {
+  await stopped(stop);
+  log.log('info', 'stopping', { signal: String(stop.reason) });
+  await Promise.all(workers.map((w) => w.close()));
+  await closeBrokers(brokers);
+  log.log('info', 'worker stopped', { finished });
+  return finished;
+}
+
+/** Resolves once `stop` aborts. */
+function stopped(stop: AbortSignal): Promise<void> {
+  return new Promise<void>((done) => {
     if (stop.aborted) done();
     else
       stop.addEventListener(
@@ -122,8 +133,10 @@ export async function runTaskWorkerDaemon(
         { once: true },
       );
   });
-  log.log('info', 'stopping', { signal: String(stop.reason) });
-  await Promise.all(workers.map((w) => w.close()));
+}
+
+/** Closes brokers (their workers and subscriptions) and their result stores, then quits their connections. */
+async function closeBrokers(brokers: readonly [string, TaskBroker][]): Promise<void> {
   await Promise.all(brokers.map(([, b]) => b.close()));
   const clients = new Set<RedisClient>();
   for (const [, b] of brokers) {
@@ -134,6 +147,44 @@ export async function runTaskWorkerDaemon(
     }
   }
   await Promise.all([...clients].map((c) => c.quit().catch(() => undefined)));
-  log.log('info', 'worker stopped', { finished });
-  return finished;
+}
+
+/**
+ * Fires the schedules of the brokers' queues every `tickMs` until `stop` aborts, then lets the
+ * tick in flight finish, closes the brokers and quits their connections. Log lines: `scheduler
+ * started`, `schedule fired` (queue, scheduleId, taskId), `tick failed` (queue, error),
+ * `stopping`, `scheduler stopped` (fired).
+ *
+ * @param brokers - the brokers, by export name
+ * @param options - `tickMs`, and what to say at start
+ * @param log - where to log
+ * @param stop - aborted (with the signal name as reason) to stop
+ * @returns how many due times fired, once stopped
+ */
+export async function runSchedulerDaemon(
+  brokers: readonly [string, TaskBroker][],
+  options: { tickMs: number; about: Record<string, unknown> },
+  log: Logger,
+  stop: AbortSignal,
+): Promise<number> {
+  let fired = 0;
+  const scheduler = new Scheduler(
+    brokers.map(([, b]) => b),
+    { tickMs: options.tickMs },
+  );
+  scheduler.on('fired', (queue, scheduleId, taskId) => {
+    fired++;
+    log.log('info', 'schedule fired', { queue, scheduleId, taskId });
+  });
+  scheduler.on('error', (err, queue) => {
+    log.log('error', 'tick failed', { queue, error: err.message });
+  });
+  log.log('info', 'scheduler started', { ...options.about, queues: brokers.map(([, b]) => b.name), tickMs: options.tickMs, pid: process.pid });
+  scheduler.start();
+  await stopped(stop);
+  log.log('info', 'stopping', { signal: String(stop.reason) });
+  await scheduler.stop();
+  await closeBrokers(brokers);
+  log.log('info', 'scheduler stopped', { fired });
+  return fired;
 }

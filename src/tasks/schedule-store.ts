@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
 import { serverNowMs } from '../connection/server-time.js';
 import { typed } from '../errors.js';
@@ -91,6 +92,11 @@ function scheduleOf(spec: ScheduleSpec): Schedule {
   return { id, task, args, labels, at: epochMs(at, 'at') };
 }
 
+/** A SCAN pattern matching `text` literally. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
 /** A paused croner job for an expression (5 fields, or 6 with seconds first) in a zone. */
 function cronOf(expression: string, tz = 'UTC'): Cron {
   try {
@@ -133,6 +139,64 @@ export function parseSchedule(raw: unknown): Schedule | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What {@link ScheduleStore.migrateFrom} did. */
+export interface MigrationReport {
+  /** Schedules written (added or replaced). */
+  readonly migrated: number;
+  /** Keys left alone, and why. */
+  readonly skipped: readonly SkippedKey[];
+}
+
+/** A key {@link ScheduleStore.migrateFrom} left alone. */
+export interface SkippedKey {
+  /** The key. */
+  readonly key: string;
+  /** Why: a pickled or malformed value, or a schedule this store refuses. */
+  readonly reason: string;
+}
+
+/** An ISO 8601 duration (`P1DT2H3M4.5S`, `PT30S`) in ms, or undefined. */
+function isoDurationMs(text: string): number | undefined {
+  const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
+  if (m === null || text === 'P' || text.endsWith('T')) return undefined;
+  const [, d = '0', h = '0', min = '0', s = '0'] = m;
+  return Math.round(((Number(d) * 24 + Number(h)) * 60 + Number(min)) * 60_000 + Number(s) * 1000);
+}
+
+/** A taskiq-redis schedule (its JSON) as a spec, or the reason it cannot be one. */
+function specFromTaskiq(raw: string): ScheduleSpec | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return 'not JSON (a pickled schedule?)';
+  }
+  if (typeof value !== 'object' || value === null) return 'not a schedule object';
+  const s = value as Record<string, unknown>;
+  if (typeof s.schedule_id !== 'string' || typeof s.task_name !== 'string') return 'no schedule_id or task_name';
+  const positional = Array.isArray(s.args) ? s.args : [];
+  const args = positional.length === 0 && typeof s.kwargs === 'object' && s.kwargs !== null ? s.kwargs : positional;
+  const labels: Record<string, string | number | boolean> = {};
+  if (typeof s.labels === 'object' && s.labels !== null) {
+    for (const [k, v] of Object.entries(s.labels)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') labels[k] = v;
+  }
+  const spec = { id: s.schedule_id, task: s.task_name, args, labels };
+  if (typeof s.cron === 'string') {
+    if (s.cron_offset !== undefined && s.cron_offset !== null && typeof s.cron_offset !== 'string') return 'cron_offset is not a zone name';
+    return { ...spec, cron: s.cron, tz: typeof s.cron_offset === 'string' ? s.cron_offset : undefined };
+  }
+  if (typeof s.time === 'string') {
+    const at = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s.time) ? s.time : `${s.time}Z`);
+    return Number.isNaN(at) ? `time ${JSON.stringify(s.time)} is not a date` : { ...spec, at };
+  }
+  if (typeof s.interval === 'number') return { ...spec, everyMs: Math.round(s.interval * 1000) };
+  if (typeof s.interval === 'string') {
+    const ms = isoDurationMs(s.interval);
+    return ms === undefined ? `interval ${JSON.stringify(s.interval)} is not an ISO 8601 duration` : { ...spec, everyMs: ms };
+  }
+  return 'none of cron, time or interval';
 }
 
 /**
@@ -210,6 +274,50 @@ export class ScheduleStore {
       });
     } while (cursor !== '0');
     return out.sort((a, b) => (a.nextRunAt ?? Infinity) - (b.nextRunAt ?? Infinity) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Moves a key-per-schedule layout (taskiq-redis's `RedisScheduleSource`: `prefix:<id>` holding
+   * a JSON schedule with `schedule_id`, `task_name`, `args`, `kwargs`, `labels`, and one of
+   * `cron` with `cron_offset` as a zone name, `time`, or `interval` in seconds or ISO 8601) into
+   * this store, each with the same id (its args: `kwargs` when `args` is empty, else `args`).
+   * The keys are found with one SCAN per master; pickled or malformed values are skipped, not
+   * fatal. Idempotent: a second run replaces what the first wrote.
+   *
+   * @param options - `prefix` of the old keys; `client` holding them (default the broker's); `deleteOld` (default true) deletes each moved key
+   */
+  public async migrateFrom(options: { prefix: string; client?: RedisClient | undefined; deleteOld?: boolean | undefined }): Promise<MigrationReport> {
+    const { prefix, client = this.client, deleteOld = true } = optionsOf(options, 'migration options');
+    if (typeof prefix !== 'string' || prefix === '') throw invalid(`prefix must be a non-empty string, got ${describeValue(prefix)}`);
+    const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+    const keys = new Set<string>();
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, found] = await typed(node.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 1000));
+        cursor = next;
+        for (const key of found) keys.add(key);
+      } while (cursor !== '0');
+    }
+    let migrated = 0;
+    const skipped: { key: string; reason: string }[] = [];
+    for (const key of [...keys].sort()) {
+      const raw = await typed(client.getBuffer(key)).catch((err: unknown) => err as Error);
+      const spec = raw instanceof Error ? `unreadable: ${raw.message}` : raw === null ? 'gone' : specFromTaskiq(raw.toString('utf8'));
+      if (typeof spec === 'string') {
+        skipped.push({ key, reason: spec });
+        continue;
+      }
+      try {
+        await this.add(spec);
+      } catch (err) {
+        skipped.push({ key, reason: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      migrated++;
+      if (deleteOld) await typed(client.del(key));
+    }
+    return { migrated, skipped };
   }
 
   /**

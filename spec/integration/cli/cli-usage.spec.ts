@@ -35,6 +35,7 @@ const COMMANDS = [
   'expirer',
   'top',
   'worker',
+  'scheduler',
 ];
 
 describe('good-redis CLI: help, usage errors, unreachable Redis', () => {

@@ -130,4 +130,67 @@ describeEachTopology('tasks: schedules', () => {
     for (const spec of bad) await assert.rejects(other.schedules.add(spec), (e) => GoodRedisError.is(e, 'InvalidArgument'), JSON.stringify(spec));
     assert.deepEqual(await keysMatching(redis, `:tq{${other.name}}:*`), []);
   });
+
+  it('migrates 30 taskiq-redis key-per-schedule entries (cron, time, interval), skipping pickled and malformed ones; again, it replaces', async () => {
+    const old = `taskiq-${uniqueName('old')}`;
+    const writes: [string, string | Buffer][] = [];
+    for (let i = 0; i < 10; i++) {
+      writes.push([
+        `${old}:c${String(i)}`,
+        JSON.stringify({
+          schedule_id: `c${String(i)}`,
+          task_name: 'cron-task',
+          args: [i],
+          kwargs: {},
+          labels: { n: i },
+          cron: '*/5 * * * *',
+          cron_offset: 'Europe/Paris',
+          time: null,
+          interval: null,
+        }),
+      ]);
+      writes.push([
+        `${old}:t${String(i)}`,
+        JSON.stringify({
+          schedule_id: `t${String(i)}`,
+          task_name: 'time-task',
+          args: [],
+          kwargs: { i },
+          labels: {},
+          cron: null,
+          time: '2030-01-01T00:00:00',
+          interval: null,
+        }),
+      ]);
+      writes.push([
+        `${old}:i${String(i)}`,
+        JSON.stringify({
+          schedule_id: `i${String(i)}`,
+          task_name: 'every',
+          args: [],
+          kwargs: {},
+          labels: {},
+          cron: null,
+          time: null,
+          interval: i % 2 === 0 ? 30 : 'PT1M30S',
+        }),
+      ]);
+    }
+    writes.push([`${old}:pickled`, Buffer.from([0x80, 0x04, 0x95, 0x10, 0x00])]);
+    writes.push([`${old}:broken`, '{"schedule_id": "x", "task_name": ']);
+    for (const [key, value] of writes) await redis.set(key, value);
+    const first = await broker.schedules.migrateFrom({ prefix: old, deleteOld: false });
+    assert.equal(first.migrated, 30);
+    assert.deepEqual(first.skipped.map((s) => s.key).sort(), [`${old}:broken`, `${old}:pickled`]);
+    const all = await broker.schedules.list();
+    assert.equal(all.length, 30);
+    const byId = new Map(all.map((s) => [s.id, s]));
+    assert.deepEqual([byId.get('c3')?.cron, byId.get('c3')?.tz, byId.get('c3')?.args, byId.get('c3')?.labels], ['*/5 * * * *', 'Europe/Paris', [3], { n: 3 }]);
+    assert.deepEqual([byId.get('t4')?.at, byId.get('t4')?.args], [Date.UTC(2030, 0, 1), { i: 4 }]);
+    assert.deepEqual([byId.get('i2')?.everyMs, byId.get('i3')?.everyMs], [30_000, 90_000]);
+    const again = await broker.schedules.migrateFrom({ prefix: old });
+    assert.equal(again.migrated, 30, 'idempotent: the same 30, replaced');
+    assert.equal((await broker.schedules.list()).length, 30);
+    assert.deepEqual((await keysMatching(redis, `${old}:*`)).sort(), [`${old}:broken`, `${old}:pickled`], 'moved keys are deleted');
+  });
 });

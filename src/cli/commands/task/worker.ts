@@ -10,6 +10,14 @@ import { untilSignal, type CliContext } from '../../context.js';
 import { LOG_FORMATS, Logger } from '../../expirer-daemon.js';
 import { brokersOf, runTaskWorkerDaemon } from '../../task-daemons.js';
 
+/** Puts `--url` in `REDIS_URL` (of the CLI's environment and the process's): a task module opens its own connections, from the environment. */
+export function urlToEnvironment(command: { optsWithGlobals: () => object }, env: NodeJS.ProcessEnv): void {
+  const { url } = command.optsWithGlobals() as { url?: string };
+  if (url === undefined) return;
+  env.REDIS_URL = url;
+  process.env.REDIS_URL = url;
+}
+
 /** Builds `good-redis worker`. */
 export function workerCommand(ctx: CliContext): CommandUnknownOpts {
   const { io } = ctx;
@@ -21,12 +29,7 @@ export function workerCommand(ctx: CliContext): CommandUnknownOpts {
     .addOption(new Option('--lease <duration>', "each task's lease, renewed while it runs").argParser(parseDuration('--lease')).default(30_000, '30s'))
     .addOption(new Option('--log-format <format>', 'JSON lines, or text lines').choices(LOG_FORMATS).default('json'))
     .action(async (modulePath, options, command) => {
-      const { url } = command.optsWithGlobals() as { url?: string };
-      // The module opens its own connections, from the environment.
-      if (url !== undefined) {
-        io.env.REDIS_URL = url;
-        process.env.REDIS_URL = url;
-      }
+      urlToEnvironment(command, io.env);
       const log = new Logger(io.stdout, options.logFormat, false);
       const brokers = await brokersOf(modulePath, options.broker);
       await untilSignal(async (stop) => {
