@@ -190,5 +190,13 @@ export type {
   TaskQueueStats,
 } from './tasks/types.js';
 export { PubSubBroker, type BroadcastSource } from './tasks/pubsub-broker.js';
-export { ScheduleStore, nextDueOf, type ScheduleSpec, type Schedule, type ScheduleInfo, type MigrationReport, type SkippedKey } from './tasks/schedule-store.js';
+export {
+  ScheduleStore,
+  nextDueOf,
+  type ScheduleSpec,
+  type Schedule,
+  type ScheduleInfo,
+  type MigrationReport,
+  type SkippedKey,
+} from './tasks/schedule-store.js';
 export { Scheduler, type SchedulerOptions, type SchedulerEvents } from './tasks/scheduler.js';
