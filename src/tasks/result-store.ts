@@ -3,6 +3,7 @@ import { decodeWith, encodeWith, jsonCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { fromRedisError, GoodRedisError, typed } from '../errors.js';
 import { assertBoolean, assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
+import { execConfirmed, replicationOf, type ReplicationOptions } from '../scripting/script-set.js';
 import {
   TASK_RESULT_SCRIPTS,
   TASK_RESULT_SCRIPTS_TABLE,
@@ -46,6 +47,14 @@ export interface ResultStoreOptions {
    * @defaultValue JSON
    */
   codec?: Codec<TaskResult> | undefined;
+  /**
+   * Confirm every write (results, progress, the take of `keepResults: false`) with replicas:
+   * each goes out with `WAIT replicas timeoutMs` in one pipeline, and fewer confirmations fail
+   * the call with a `Replication` error (the write happened on the master). Reads never wait.
+   *
+   * @defaultValue none
+   */
+  replication?: ReplicationOptions | undefined;
   /**
    * While waiting, read the result again this often, in ms, in case a notice was lost (a
    * reconnect re-reads at once).
@@ -102,6 +111,7 @@ export class ResultStore {
   private readonly codec: Codec<TaskResult>;
   private readonly recheckMs: number;
   private readonly cluster: boolean;
+  private readonly replication: { replicas: number; timeoutMs: number } | undefined;
   private subscriber: RedisClient | undefined;
   /** The wake-ups of the waits in progress, by notice channel. */
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -126,6 +136,7 @@ export class ResultStore {
     this.recheckMs = options.recheckMs ?? 5000;
     assertInteger(this.recheckMs, 'recheckMs', 1);
     this.cluster = client instanceof Cluster;
+    this.replication = replicationOf(options.replication);
   }
 
   /** The keys of a task's result (checking the id). */
@@ -136,7 +147,10 @@ export class ResultStore {
 
   private run<N extends TaskResultScriptName>(name: N, keys: TaskResultKeys, request: TaskResultScriptInput<N>): Promise<unknown> {
     const args = (TASK_RESULT_SCRIPTS_TABLE[name] as TaskScript<TaskResultKeyRole, TaskResultScriptInput<N>>).encode(request);
-    return TASK_RESULT_SCRIPTS.run(this.client, name, keys, args, this.codec.binary === true);
+    const binary = this.codec.binary === true;
+    if (this.replication === undefined) return TASK_RESULT_SCRIPTS.run(this.client, name, keys, args, binary);
+    const { replicas, timeoutMs } = this.replication;
+    return TASK_RESULT_SCRIPTS.runReplicated(this.client, name, keys, args, binary, replicas, timeoutMs);
   }
 
   /**
@@ -213,7 +227,12 @@ export class ResultStore {
     } catch (err) {
       throw new GoodRedisError('Codec', `the progress of task ${JSON.stringify(taskId)} is not JSON: ${(err as Error).message}`, { cause: err });
     }
-    await typed(this.client.set(keys.progress, encoded, 'PX', this.ttlMs));
+    if (this.replication === undefined) {
+      await typed(this.client.set(keys.progress, encoded, 'PX', this.ttlMs));
+      return;
+    }
+    const pipeline = this.client.pipeline().set(keys.progress, encoded, 'PX', this.ttlMs);
+    await execConfirmed(pipeline, this.replication.replicas, this.replication.timeoutMs, `the progress of task ${JSON.stringify(taskId)}`);
   }
 
   /**
