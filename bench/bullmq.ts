@@ -11,8 +11,20 @@ export interface BullConnection {
   connection: { host: string; port: number; maxRetriesPerRequest: null };
 }
 
+/** The part of a BullMQ `Job` the benchmark uses. */
+export interface BullJob {
+  waitUntilFinished(events: BullQueueEvents, ttl?: number): Promise<unknown>;
+}
+
+/** The part of a BullMQ `QueueEvents` the benchmark uses. */
+export interface BullQueueEvents {
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
 /** The part of a BullMQ `Queue` the benchmark uses. */
 export interface BullQueue {
+  add(name: string, data: unknown, opts: { removeOnComplete: boolean }): Promise<BullJob>;
   addBulk(jobs: { name: string; data: unknown; opts: { priority?: number; removeOnComplete: boolean } }[]): Promise<unknown[]>;
   waitUntilReady(): Promise<unknown>;
   close(): Promise<void>;
@@ -29,7 +41,8 @@ export interface BullWorker {
 export interface BullMQ {
   version: string;
   Queue: new (name: string, options: BullConnection) => BullQueue;
-  Worker: new (name: string, processor: () => Promise<void>, options: BullConnection & { concurrency: number; autorun: boolean }) => BullWorker;
+  Worker: new (name: string, processor: () => Promise<unknown>, options: BullConnection & { concurrency: number; autorun: boolean }) => BullWorker;
+  QueueEvents: new (name: string, options: BullConnection) => BullQueueEvents;
 }
 
 /** Loads BullMQ from `.bench/node_modules`. */

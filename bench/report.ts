@@ -38,6 +38,12 @@ export interface Results {
   topicConsume: { goodRedis: Phase; reference: Phase; redisaq: Phase };
   /** How long until the survivor holds every partition after the other member leaves, or crashes. */
   rebalance: { leaveMs: number; crashMs: number; sessionTimeoutMs: number; heartbeatMs: number };
+  /** No-op tasks sent in batches and run at concurrency 100 with results stored: broker.worker() against a Lua lease + ack + SET reference and BullMQ (addBulk + Worker returning a value). */
+  tasks: { goodRedis: Phase; reference: Phase; bullmq: Phase };
+  /** One task's round trip to its result on an idle worker: waitResult against BullMQ's waitUntilFinished. */
+  taskLatency: { goodRedis: { medianMs: number; p99Ms: number }; bullmq: { medianMs: number; p99Ms: number } };
+  /** The commands of one scheduler tick (INFO commandstats) with `due` due of `due` schedules, and of `schedules`. */
+  schedulerTick: { schedules: number; due: number; few: Record<string, number>; many: Record<string, number> };
   longestScriptMs: { add: number; pull: number };
   decrementAll: { size: number; medianMs: number; p99Ms: number; roundTripMs: number; loopMs: number }[];
   expiry: { items: number; ms: number; itemsPerSecond: number; longestScriptMs: number };
@@ -67,6 +73,9 @@ export function evaluate(r: Results): Verdict[] {
   const consumeCooldownRef = ratio(r.consumeCooldown.goodRedis.itemsPerSecond, r.consumeCooldown.reference.itemsPerSecond);
   const growth = first && last ? last.medianMs / first.medianMs : Number.NaN;
   const queueAddRef = ratio(r.queueAdd.goodRedis.itemsPerSecond, r.queueAdd.reference.itemsPerSecond);
+  const taskBull = ratio(r.tasks.goodRedis.itemsPerSecond, r.tasks.bullmq.itemsPerSecond);
+  const taskRef = ratio(r.tasks.goodRedis.itemsPerSecond, r.tasks.reference.itemsPerSecond);
+  const sameTick = JSON.stringify(Object.entries(r.schedulerTick.few).sort()) === JSON.stringify(Object.entries(r.schedulerTick.many).sort());
   const queueConsumeRef = ratio(r.queueConsume.goodRedis.itemsPerSecond, r.queueConsume.reference.itemsPerSecond);
   const queueConsumeBull = ratio(r.queueConsume.goodRedis.itemsPerSecond, r.queueConsume.bullmq.itemsPerSecond);
   const queueMem = ratio(r.queueMemory.goodRedis, r.queueMemory.reference);
@@ -100,6 +109,18 @@ export function evaluate(r: Results): Verdict[] {
     { target: 'topic sendMany >= 10x redisaq', value: `${n(sendAq, 1)}x`, met: sendAq >= 10 },
     { target: 'topic processBatch >= 0.7x reference (XREADGROUP + XACK)', value: `${n(batchRef, 2)}x`, met: batchRef >= 0.7 },
     { target: 'topic processBatch >= 10x redisaq', value: `${n(batchAq, 1)}x`, met: batchAq >= 10 },
+    { target: 'tasks (results stored) >= 5x BullMQ', value: `${n(taskBull, 1)}x`, met: taskBull >= 5 },
+    { target: 'tasks (results stored) >= 0.7x reference', value: `${n(taskRef, 2)}x`, met: taskRef >= 0.7 },
+    {
+      target: 'waitResult median <= 1/3 of BullMQ waitUntilFinished',
+      value: `${n(r.taskLatency.goodRedis.medianMs, 2)} vs ${n(r.taskLatency.bullmq.medianMs, 2)} ms`,
+      met: r.taskLatency.goodRedis.medianMs <= r.taskLatency.bullmq.medianMs / 3,
+    },
+    {
+      target: `scheduler tick: ${n(r.schedulerTick.schedules)} schedules send what ${n(r.schedulerTick.due)} do`,
+      value: sameTick ? 'same commands' : 'different',
+      met: sameTick,
+    },
     {
       target: `rebalance after a crash within session + heartbeat (${n(rebalanceBound)} ms)`,
       value: `${n(r.rebalance.crashMs)} ms`,
@@ -174,6 +195,20 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
       aqRow('Producer.sendMany, 4 partitions (messages/s)', r.topicSend),
       aqRow('Consumer.processBatch, batches of 100 (messages/s; redisaq: batches of 10)', r.topicConsume),
     ]),
+  );
+  out.push('');
+  out.push(
+    table([
+      ['tasks', 'good-redis', 'reference', 'BullMQ', 'vs reference', 'vs BullMQ'],
+      row('no-op tasks, results stored, concurrency 100 (tasks/s)', r.tasks.goodRedis, r.tasks.reference, r.tasks.bullmq),
+    ]),
+  );
+  out.push('');
+  out.push(
+    `one task's round trip to its result on an idle worker: waitResult median ${n(r.taskLatency.goodRedis.medianMs, 2)} ms, p99 ${n(r.taskLatency.goodRedis.p99Ms, 2)} ms; BullMQ waitUntilFinished median ${n(r.taskLatency.bullmq.medianMs, 2)} ms, p99 ${n(r.taskLatency.bullmq.p99Ms, 2)} ms`,
+  );
+  out.push(
+    `scheduler tick, ${n(r.schedulerTick.due)} due: with ${n(r.schedulerTick.due)} schedules ${JSON.stringify(r.schedulerTick.few)}; with ${n(r.schedulerTick.schedules)} ${JSON.stringify(r.schedulerTick.many)}`,
   );
   out.push('');
   out.push(

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { Consumer, Expirer, JobWorker, PrioritizedStream, Producer, Queue, StreamRegistry, Topic, Worker, jsonCodec } from '../src/index.js';
 import { startThrowawayRedis } from '../scripts/throwaway-redis.js';
 import { loadBullMQ, type BullMQ } from './bullmq.js';
+import { bullLatency, bullTasks, goodRedisLatency, goodRedisTasks, referenceTasks, schedulerTickCommands } from './tasks.js';
 import { chunks, inParallel, makeItems, type BenchItem } from './data.js';
 import { ReferenceFifo } from './queue-reference.js';
 import { ReferenceQueue } from './reference.js';
@@ -35,6 +36,11 @@ const CONFIG = {
   expiryItems: quick ? 20_000 : 100_000,
   topicPartitions: 4,
   topicBatch: 100,
+  tasks: quick ? 2000 : 20_000,
+  taskConcurrency: 100,
+  latencyRounds: quick ? 100 : 1000,
+  schedules: quick ? 10_000 : 100_000,
+  dueSchedules: 10,
 };
 
 /**
@@ -510,6 +516,29 @@ async function main(): Promise<void> {
     }
     log('  rebalance');
     const rebalance = await rebalancePhase(redis);
+    const taskRates: Phase[] = [];
+    const taskReference: Phase[] = [];
+    await fresh(redis);
+    await goodRedisTasks(redis, Math.min(2000, CONFIG.tasks), CONFIG.taskConcurrency); // warm-up
+    for (let round = 1; round <= CONFIG.rounds; round += 1) {
+      log(
+        `  task round ${String(round)}/${String(CONFIG.rounds)}: ${CONFIG.tasks.toLocaleString('en-US')} no-op tasks with results, good-redis and the reference`,
+      );
+      await fresh(redis);
+      taskRates.push(await goodRedisTasks(redis, CONFIG.tasks, CONFIG.taskConcurrency));
+      await fresh(redis);
+      taskReference.push(await referenceTasks(redis, CONFIG.tasks, CONFIG.taskConcurrency));
+    }
+    log('  BullMQ tasks');
+    await fresh(redis);
+    const bullTaskRate = await bullTasks(bull, server.port, CONFIG.tasks, CONFIG.taskConcurrency);
+    log(`  waitResult latency: ${String(CONFIG.latencyRounds)} round trips, good-redis and BullMQ`);
+    await fresh(redis);
+    const latency = { goodRedis: await goodRedisLatency(redis, CONFIG.latencyRounds), bullmq: await bullLatency(bull, server.port, CONFIG.latencyRounds) };
+    log(`  scheduler tick: ${String(CONFIG.dueSchedules)} due of ${String(CONFIG.dueSchedules)}, and of ${CONFIG.schedules.toLocaleString('en-US')}`);
+    await fresh(redis);
+    const tickFew = await schedulerTickCommands(redis, CONFIG.dueSchedules, CONFIG.dueSchedules);
+    const tickMany = await schedulerTickCommands(redis, CONFIG.schedules, CONFIG.dueSchedules);
     log('  BullMQ');
     const bullmq = await bullRound(bull, redis, server.port, items);
     log('  BullMQ, FIFO');
@@ -540,6 +569,9 @@ async function main(): Promise<void> {
       topicSend: { goodRedis: best(topics.map((t) => t.send)), reference: best(topicReference.map((t) => t.send)), redisaq: REDISAQ.send },
       topicConsume: { goodRedis: best(topics.map((t) => t.consume)), reference: best(topicReference.map((t) => t.consume)), redisaq: REDISAQ.consumeBatches },
       rebalance,
+      tasks: { goodRedis: best(taskRates), reference: best(taskReference), bullmq: bullTaskRate },
+      taskLatency: latency,
+      schedulerTick: { schedules: CONFIG.schedules, due: CONFIG.dueSchedules, few: tickFew, many: tickMany },
       memory: {
         goodRedis: Math.min(...ours.map((o) => o.bytesPerItem)),
         reference: Math.min(...reference.map((r) => r.bytesPerItem)),
