@@ -1,6 +1,7 @@
 import { LUA_SOURCES } from './lua-sources.js';
 import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
 import type { TaskQueueKeys, TaskResultKeys } from './task-keys.js';
+import type { TaskQueueStats } from './types.js';
 
 /** The keys a task queue script may name. */
 export type TaskQueueKeyRole = keyof TaskQueueKeys;
@@ -166,6 +167,14 @@ export const TASK_RESULT_SCRIPTS_TABLE = {
   ),
   takeResult: script<TaskResultKeyRole, Record<string, never>>('takeResult-2.lua', ['result', 'progress'], 'remove', () => []),
 } as const;
+
+/** The reply of readStats-5.lua: a queue's counts, what holds its messages, and its schedules. */
+export function decodeQueueStats(reply: unknown): TaskQueueStats & { kind: 'stream' | 'list' | ''; schedules: number } {
+  const r = reply as unknown[];
+  const [waiting = 0, active = 0, delayed = 0, dead = 0, length = 0] = r.slice(0, 5).map(Number);
+  const kind = String(r[5]);
+  return { waiting, active, delayed, dead, length, kind: kind === 'stream' || kind === 'list' ? kind : '', schedules: Number(r[6] ?? 0) };
+}
 
 /** The name of a task queue script. */
 export type TaskQueueScriptName = keyof typeof TASK_QUEUE_SCRIPTS_TABLE;

@@ -2,6 +2,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
 import { WorkSignal } from '../jobs/work-signal.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
+import { decodeQueueStats } from './scripts.js';
 import { TaskBroker } from './task-broker.js';
 import type { TaskJob } from './task-job.js';
 import type { BrokerOptions, TaskDeadLetter, TaskQueueStats } from './types.js';
@@ -96,8 +97,8 @@ export abstract class TaskQueueBroker extends TaskBroker {
 
   /** The queue's counts (read-only). */
   public async stats(): Promise<TaskQueueStats> {
-    const [waiting, active, delayed, dead, length] = ((await this.runScript('readStats', {})) as unknown[]).slice(0, 5).map(Number);
-    return { waiting: waiting ?? 0, active: active ?? 0, delayed: delayed ?? 0, dead: dead ?? 0, length: length ?? 0 };
+    const { waiting, active, delayed, dead, length } = decodeQueueStats(await this.runScript('readStats', {}));
+    return { waiting, active, delayed, dead, length };
   }
 
   /** An idle wait on the queue's marker list. */

@@ -1,7 +1,7 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertObjectName } from '../internal/validate.js';
 import { SetRegistry } from '../keyspace/set-registry.js';
-import { TASK_QUEUE_SCRIPTS } from './scripts.js';
+import { decodeQueueStats, TASK_QUEUE_SCRIPTS } from './scripts.js';
 import { taskQueueKeys, taskQueueRegistryKey } from './task-keys.js';
 import type { TaskQueueStats } from './types.js';
 
@@ -49,18 +49,6 @@ export class TaskQueueRegistry extends SetRegistry {
    */
   public async describe(name: string): Promise<TaskQueueInfo> {
     const keys = taskQueueKeys(name, this.prefix);
-    const reply = (await TASK_QUEUE_SCRIPTS.run(this.client, 'readStats', keys, [])) as unknown[];
-    const [waiting, active, delayed, dead, length] = reply.slice(0, 5).map(Number);
-    const kind = String(reply[5]);
-    return {
-      name,
-      kind: kind === 'stream' || kind === 'list' ? kind : '',
-      waiting: waiting ?? 0,
-      active: active ?? 0,
-      delayed: delayed ?? 0,
-      dead: dead ?? 0,
-      length: length ?? 0,
-      schedules: Number(reply[6] ?? 0),
-    };
+    return { name, ...decodeQueueStats(await TASK_QUEUE_SCRIPTS.run(this.client, 'readStats', keys, [])) };
   }
 }

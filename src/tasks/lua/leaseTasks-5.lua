@@ -52,10 +52,10 @@ end
 -- 2. Expired leases: claimed for the caller, or dead-lettered out of attempts.
 local expired = redis.call('ZRANGEBYSCORE', K.lease, '-inf', now, 'LIMIT', 0, count)
 for _, id in ipairs(expired) do
-  local deliveries = deliveriesOf(K.stream, id)
-  local row = deliveries and redis.call('XRANGE', K.stream, id, id)[1]
+  local owner, deliveries = pendingOf(K.stream, GROUP, id)
+  local row = owner and redis.call('XRANGE', K.stream, id, id)[1]
   redis.call('ZREM', K.lease, id)
-  if deliveries and not row then
+  if owner and not row then
     redis.call('XACK', K.stream, GROUP, id) -- its entry is gone: nothing to deliver
   elseif row then
     local e = entryOf(row[2])

@@ -19,8 +19,8 @@ local now = serverNowMs()
 local n = 0
 for i = 1, #ARGV, 2 do
   local id = ARGV[i]
-  local deliveries, owner = deliveriesOf(K.stream, id)
-  if deliveries and tostring(deliveries) == ARGV[i + 1] then
+  local owner, deliveries = pendingOf(K.stream, GROUP, id)
+  if owner and tostring(deliveries) == ARGV[i + 1] then
     redis.call('XCLAIM', K.stream, GROUP, owner, 0, id, 'RETRYCOUNT', math.max(deliveries - 1, 0), 'JUSTID')
     redis.call('ZADD', K.lease, now, id)
     n = n + 1

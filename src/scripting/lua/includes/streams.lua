@@ -54,6 +54,13 @@ local function nextId(id)
   return ms .. '-' .. incrementDecimal(seq)
 end
 
+-- The consumer an entry is pending under in `group`, and its delivery count (nil when it is not pending).
+local function pendingOf(streamKey, group, id)
+  local p = redis.call('XPENDING', streamKey, group, id, id, 1)[1]
+  if not p then return nil, 0 end
+  return p[2], tonumber(p[4])
+end
+
 -- Trims a stream to about its newest `maxLen` entries without removing one that a group has
 -- not acknowledged: the cut stays below every group's safe floor (its oldest pending entry, or
 -- past its last-delivered id when nothing is pending). Removes at most 1,000 entries per call

@@ -63,17 +63,11 @@ local function delayedOf(member)
   }
 end
 
--- The delivery count of an entry pending in the group, or nil when it is not pending.
-local function deliveriesOf(streamKey, id)
-  local p = redis.call('XPENDING', streamKey, GROUP, id, id, 1)[1]
-  return p and tonumber(p[4]) or nil, p and p[2] or nil
-end
-
 -- Whether an entry is still the delivery a worker was handed: pending with the same delivery
 -- count (a redelivery raised it).
 local function isHeld(streamKey, id, deliveries)
-  local count = deliveriesOf(streamKey, id)
-  return count ~= nil and tostring(count) == deliveries
+  local owner, count = pendingOf(streamKey, GROUP, id)
+  return owner ~= nil and tostring(count) == deliveries
 end
 
 -- Appends a dead letter, keeping at most `limit` (the oldest go first).

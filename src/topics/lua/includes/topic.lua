@@ -9,13 +9,6 @@
 --- @include "time"
 --- @include "streams"
 
--- The consumer an entry is pending under in `group`, and its delivery count (nil when it is not pending).
-local function pendingOf(logKey, group, id)
-  local p = redis.call('XPENDING', logKey, group, id, id, 1)[1]
-  if not p then return nil, 0 end
-  return p[2], tonumber(p[4])
-end
-
 -- Whether an entry is still the delivery a member was handed: pending under it with the
 -- delivery count it was handed out with (a redelivery, to it or another member, raised it).
 local function isDelivery(logKey, group, id, member, attempt)
