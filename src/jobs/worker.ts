@@ -219,8 +219,8 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   private readonly active = new Set<J>();
   /** The abort controller of each job's handler signal, until the job is settled (a handler that declares none has none). */
   private readonly controllers = new Map<J, AbortController>();
-  /** Jobs whose `lost` was emitted (for handlers without a signal of their own). */
-  private readonly lostJobs = new WeakSet<J>();
+  /** The jobs whose `lost` was emitted (once each), with why: a signal asked for later is made aborted with it. */
+  private readonly lostJobs = new WeakMap<J, Error>();
   /** Jobs whose handler outlived `close({ timeoutMs })`: nacked already, their outcome ignored. */
   private readonly abandoned = new WeakSet<J>();
   /** Jobs not yet acked or nacked, handlers included: what close() waits for. */
@@ -335,6 +335,27 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     await this.close();
   }
 
+  /**
+   * A running job's handler signal (see {@link Handler}), made on the first call: for a handler
+   * that does not declare the parameter, so gets none made for every job, but passes the job on
+   * to code that may ask for it (a task broker's handlers read `ctx.signal` only when a task
+   * does). Asked for after its job was lost, it is already aborted with the reason; asked for
+   * once the handler has returned, it is a signal that never aborts (nothing runs to stop).
+   *
+   * @param job - a job of this Worker
+   * @returns its signal
+   */
+  public signalOf(job: J): AbortSignal {
+    const made = this.controllers.get(job);
+    if (made !== undefined) return made.signal;
+    const lost = this.lostJobs.get(job);
+    if (lost !== undefined) return AbortSignal.abort(lost);
+    if (!this.active.has(job)) return NEVER_ABORTED;
+    const controller = new AbortController();
+    this.controllers.set(job, controller);
+    return controller.signal;
+  }
+
   /** Reports a failure outside a handler: the `error` event (or a process warning) and the logger. */
   private fail(err: unknown): void {
     this.logger.error({ worker: this.id, err }, err instanceof Error ? err.message : String(err));
@@ -344,7 +365,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   /** Aborts a job's handler signal (when it has one) and says so with `lost`, once per job. */
   private abort(job: J, reason: Error): void {
     if (this.lostJobs.has(job)) return;
-    this.lostJobs.add(job);
+    this.lostJobs.set(job, reason);
     this.controllers.get(job)?.abort(reason);
     this.logger.warn({ worker: this.id, attempt: job.attempt, reason: reason.message }, 'job lost');
     try {

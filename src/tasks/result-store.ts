@@ -15,6 +15,9 @@ import {
 import { taskResultKeys, type TaskResultKeys } from './task-keys.js';
 import type { TaskProgress, TaskResult } from './types.js';
 
+/** Wakes a wait: with the notice's payload (the encoded result), or with nothing (a reconnect, a close). */
+type Wake = (payload: Buffer | undefined) => void;
+
 /** How long results and progress live when the store is given no TTL: 24 hours. */
 export const DEFAULT_RESULT_TTL_MS = 86_400_000;
 
@@ -114,7 +117,7 @@ export class ResultStore {
   private readonly replication: { replicas: number; timeoutMs: number } | undefined;
   private subscriber: RedisClient | undefined;
   /** The wake-ups of the waits in progress, by notice channel. */
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<Wake>>();
   /** Subscriptions made or in progress, by channel. */
   private readonly subscriptions = new Map<string, Promise<unknown>>();
   private closed = false;
@@ -247,8 +250,10 @@ export class ResultStore {
   }
 
   /**
-   * Waits for a task's result without polling: subscribes to its notice first, then reads, and
-   * reads again on each notice, after a reconnect, and every `recheckMs`.
+   * Waits for a task's result without polling: subscribes to its notice first, then reads; the
+   * notice carries the stored result, which ends the wait with no read (with `keepResults:
+   * false` it is taken with a read, so that one reader gets it); reads again after a
+   * reconnect and every `recheckMs`.
    *
    * @param taskId - the task id
    * @param options - `timeoutMs`: the longest wait (default 30 s)
@@ -260,22 +265,33 @@ export class ResultStore {
     assertInteger(timeoutMs, 'timeoutMs', 0);
     if (this.closed) throw new GoodRedisError('Connection', 'this result store is closed');
     const deadline = performance.now() + timeoutMs;
-    let wake: () => void = () => undefined;
-    const onNotice = (): void => {
-      wake();
+    let wake: Wake = () => undefined;
+    const onNotice: Wake = (payload) => {
+      wake(payload);
     };
     this.addWaiter(keys.done, onNotice);
     try {
       await this.subscribe(keys.done);
+      let notice: Buffer | undefined;
       for (;;) {
-        const woken = new Promise<void>((resolve) => (wake = resolve));
-        const found = await this.read(keys, taskId);
+        const woken = new Promise<Buffer | undefined>((resolve) => (wake = resolve));
+        const found = this.fromNotice(notice, taskId) ?? (await this.read(keys, taskId));
         if (found !== undefined) return found as TaskResult<R>;
         if (this.isClosed()) throw new GoodRedisError('Connection', `the result store was closed while waiting for task ${JSON.stringify(taskId)}`);
         const left = deadline - performance.now();
         if (left <= 0) throw new GoodRedisError('Timeout', `no result for task ${JSON.stringify(taskId)} within ${String(timeoutMs)} ms`);
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(left, this.recheckMs))))]);
+        notice = await Promise.race([
+          woken,
+          new Promise<undefined>((resolve) => {
+            timer = setTimeout(
+              () => {
+                resolve(undefined);
+              },
+              Math.min(left, this.recheckMs),
+            );
+          }),
+        ]);
         clearTimeout(timer);
       }
     } finally {
@@ -283,13 +299,27 @@ export class ResultStore {
     }
   }
 
-  private addWaiter(channel: string, wake: () => void): void {
+  /**
+   * The result a notice carries (the store script publishes the encoded result), when the store
+   * keeps results (a take must go through Redis so that one reader gets it); undefined when
+   * there is none or it does not decode, and the wait reads the key instead.
+   */
+  private fromNotice(notice: Buffer | undefined, taskId: string): TaskResult | undefined {
+    if (notice === undefined || !this.keepResults) return undefined;
+    try {
+      return decodeWith(this.codec, this.codec.binary === true ? notice : notice.toString(), () => `the result of task ${JSON.stringify(taskId)}`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private addWaiter(channel: string, wake: Wake): void {
     const set = this.waiters.get(channel) ?? new Set();
     set.add(wake);
     this.waiters.set(channel, set);
   }
 
-  private removeWaiter(channel: string, wake: () => void): void {
+  private removeWaiter(channel: string, wake: Wake): void {
     const set = this.waiters.get(channel);
     set?.delete(wake);
     if (set === undefined || set.size > 0) return;
@@ -306,10 +336,10 @@ export class ResultStore {
     const subscriber = this.client instanceof Cluster ? this.client.duplicate([], { shardedSubscribers: true }) : this.client.duplicate();
     subscriber.on('error', () => undefined); // failures reach the waits through their reads
     const wakeAll = (): void => {
-      for (const set of this.waiters.values()) for (const wake of set) wake();
+      for (const set of this.waiters.values()) for (const wake of set) wake(undefined);
     };
-    subscriber.on(this.cluster ? 'smessage' : 'message', (channel: string) => {
-      for (const wake of this.waiters.get(channel) ?? []) wake();
+    subscriber.on(this.cluster ? 'smessageBuffer' : 'messageBuffer', (channel: Buffer, payload: Buffer) => {
+      for (const wake of this.waiters.get(channel.toString()) ?? []) wake(payload);
     });
     subscriber.on('ready', wakeAll); // a reconnect may have missed notices
     this.subscriber = subscriber;
@@ -339,7 +369,7 @@ export class ResultStore {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.subscriber?.disconnect();
-    for (const set of this.waiters.values()) for (const wake of set) wake();
+    for (const set of this.waiters.values()) for (const wake of set) wake(undefined);
     return Promise.resolve();
   }
 

@@ -237,11 +237,13 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
       return { message, encoded: encodeWith(this.codec, message) };
     });
     const receivers: number[] = [];
+    let registering: Promise<void> | undefined;
     for (let i = 0; i < messages.length; i += SEND_CHUNK) {
-      const chunk = messages.slice(i, i + SEND_CHUNK);
-      receivers.push(...(await this.write(chunk, delayMs)));
+      const written = this.write(messages.slice(i, i + SEND_CHUNK), delayMs);
+      registering ??= this.register(); // beside the first write: one round trip, not two
+      receivers.push(...(await written));
     }
-    if (messages.length > 0) await this.register();
+    await registering;
     return messages.map(({ message }, i) => new TaskHandle<R>(message.id, this.results, receivers[i]));
   }
 
@@ -365,7 +367,11 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
     const { scheduler = false, ...workerOptions } = optionsOf(options);
     if ('maxAttempts' in workerOptions) throw invalid('maxAttempts is not a worker option here: give it to the broker, the task or the send');
     if (typeof scheduler !== 'boolean') throw invalid(`scheduler must be a boolean, got ${describeValue(scheduler)}`);
-    const worker = new Worker<unknown, unknown, TaskJob>(this, (job, signal) => this.runTask(job, signal), { ...workerOptions, maxAttempts: this.maxAttempts });
+    // A handler of one parameter: the Worker makes no AbortSignal per task; ctx.signal makes it when a task reads it.
+    const worker: Worker<unknown, unknown, TaskJob> = new Worker<unknown, unknown, TaskJob>(this, (job) => this.runTask(job, () => worker.signalOf(job)), {
+      ...workerOptions,
+      maxAttempts: this.maxAttempts,
+    });
     this.workers.add(worker);
     if (scheduler) {
       const ticks = new Scheduler(this);
@@ -383,7 +389,7 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
   }
 
   /** Runs one delivery: dispatch by name, then the result stored (or, on the last attempt, the error). */
-  private async runTask(job: TaskJob, signal: AbortSignal): Promise<unknown> {
+  private async runTask(job: TaskJob, signal: () => AbortSignal): Promise<unknown> {
     const { message } = job;
     const started = performance.now();
     job.startedAt = started;
@@ -400,7 +406,7 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
     return value;
   }
 
-  private contextOf(job: TaskJob, signal: AbortSignal): TaskContext {
+  private contextOf(job: TaskJob, signalOf: () => AbortSignal): TaskContext {
     const { message } = job;
     return {
       taskId: message.id,
@@ -409,7 +415,9 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
       attempt: job.attempt,
       maxAttempts: job.maxAttempts,
       sentAt: message.sentAt,
-      signal,
+      get signal() {
+        return signalOf();
+      },
       progress: async (state, meta) => {
         if (this.results === undefined) throw new GoodRedisError('Configuration', `broker ${JSON.stringify(this.name)} has no result store for progress`);
         await this.results.setProgress(message.id, state, meta);

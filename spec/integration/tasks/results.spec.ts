@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { GoodRedisError, ResultStore, type RedisClient, type TaskResult } from '../../../src/index.js';
+import { Cluster } from 'ioredis';
+import { GoodRedisError, ResultStore, taskResultKeys, type RedisClient, type TaskResult } from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, keysMatching, uniqueName, waitFor } from '../support.js';
 
 const resultOf = (taskId: string, returnValue: unknown = 42): TaskResult => ({
@@ -77,7 +78,7 @@ describeEachTopology('tasks: ResultStore', () => {
     assert.deepEqual(await keysMatching(redis, `:tr{${id}}:*`), []);
   });
 
-  it('a wait reads once, then once more on the notice of the store: it does not poll', async () => {
+  it('a wait reads once, then ends on the notice of the store, which carries the result: it neither polls nor reads it back', async () => {
     // A connection of the waiting store's own, whose reads are counted; a recheck far beyond the test.
     const reader = connect();
     const reads = sinon.spy(reader, 'get');
@@ -86,10 +87,42 @@ describeEachTopology('tasks: ResultStore', () => {
     const id = uniqueName('task');
     const waited = waiting.wait(id, { timeoutMs: 20_000 });
     await waitFor(() => reads.callCount === 1, 5000, 'the first read');
+    assert.equal(await reads.firstCall.returnValue, null, 'the first read done, and missed');
     await store().set(id, resultOf(id, 'done'));
     assert.equal((await waited).returnValue, 'done');
-    assert.equal(reads.callCount, 2, 'one read before the notice, one after');
+    assert.equal(reads.callCount, 1, 'one read before the notice, none after');
     assert.equal((await waiting.wait(id, { timeoutMs: 0 })).returnValue, 'done', 'a result already there');
+    assert.equal(reads.callCount, 2);
+  });
+
+  it('a notice that carries no readable result makes the wait read the key', async () => {
+    const reader = connect();
+    const reads = sinon.spy(reader, 'get');
+    const waiting = new ResultStore(reader, { recheckMs: 60_000 });
+    stores.push(waiting);
+    const id = uniqueName('task');
+    const keys = taskResultKeys(id);
+    const waited = waiting.wait(id, { timeoutMs: 20_000 });
+    await waitFor(() => reads.callCount === 1, 5000, 'the first read');
+    assert.equal(await reads.firstCall.returnValue, null, 'the first read done, and missed');
+    await redis.set(keys.result, JSON.stringify(resultOf(id, 'read back')));
+    await waitFor(
+      async () => (await (redis instanceof Cluster ? redis.spublish(keys.done, 'x') : redis.publish(keys.done, 'x'))) === 1,
+      5000,
+      'a bare notice heard',
+    );
+    assert.equal((await waited).returnValue, 'read back');
+    assert.equal(reads.callCount, 2, 'read again on the bare notice');
+  });
+
+  it('with keepResults: false a wait takes the result through Redis though its notice carries it', async () => {
+    const waiting = store({ keepResults: false, recheckMs: 60_000 });
+    const id = uniqueName('task');
+    const waited = waiting.wait(id, { timeoutMs: 20_000 });
+    await store().set(id, resultOf(id, 'once'));
+    assert.equal((await waited).returnValue, 'once');
+    await assert.rejects(waiting.get(id), (e) => GoodRedisError.is(e, 'ResultMissing'));
+    assert.deepEqual(await keysMatching(redis, `:tr{${id}}:*`), []);
   });
 
   it('many waits on one store share one subscriber connection and each ends on its notice', async () => {

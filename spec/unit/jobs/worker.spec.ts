@@ -213,6 +213,40 @@ describe('JobWorker (unit, fake source)', () => {
     assert.equal(passed.aborted, false, 'a handler without the parameter gets a signal that never aborts');
   });
 
+  it('should make a signal on signalOf for a handler that declares none: aborted by a loss after it was made, made aborted after one', async () => {
+    const time = fakeTime();
+    source.push(...jobs(3));
+    const running = new Map<string, FakeJob>();
+    const lost: string[] = [];
+    const w = worker(
+      (job) => {
+        running.set(job.id, job);
+        return job.id === 'j2' ? 'done' : new Promise(() => undefined);
+      },
+      { concurrency: 3, leaseMs: 1000 },
+    );
+    w.on('lost', (job) => lost.push(job.id));
+    await until(() => running.size === 3 && source.acks.length === 1);
+    const job = (id: string): FakeJob => {
+      const found = running.get(id);
+      assert.ok(found);
+      return found;
+    };
+    const [j0, j1, j2] = [job('j0'), job('j1'), job('j2')];
+    const early = w.signalOf(j0);
+    assert.equal(early.aborted, false);
+    assert.equal(w.signalOf(j0), early, 'one signal per job');
+    assert.equal(w.signalOf(j2).aborted, false, 'a job whose handler returned gets one that never aborts');
+    source.lost.add('j0');
+    source.lost.add('j1');
+    await time.tickAsync(500);
+    await until(() => lost.length === 2);
+    assert.equal(early.aborted, true, 'made before the loss, aborted by it');
+    const late = w.signalOf(j1);
+    assert.equal(late.aborted, true, 'made after the loss, aborted already');
+    assert.ok(GoodRedisError.is(late.reason, 'LeaseLost'));
+  });
+
   it('should abandon handlers that outlive close({ timeoutMs }): signal aborted, job nacked, lost emitted, outcome ignored', async () => {
     const time = fakeTime();
     source.push(...jobs(1));

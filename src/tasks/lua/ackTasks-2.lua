@@ -13,22 +13,28 @@
 ]]
 --- @include "keys"
 --- @include "tasks"
+--- @include "chunks"
 
 local K = namedKeys('stream', 'lease')
 
 local maxLength = toInteger(ARGV[1], 0, 9007199254740991)
 if not maxLength or #ARGV % 2 ~= 1 then return grError('EINVAL', 'bad ack arguments') end
-local out = {}
+local out, acked, seen = {}, {}, {}
 for i = 2, #ARGV, 2 do
   local id = ARGV[i]
-  if isHeld(K.stream, id, ARGV[i + 1]) then
-    redis.call('XACK', K.stream, GROUP, id)
-    redis.call('ZREM', K.lease, id)
-    if maxLength == 0 then redis.call('XDEL', K.stream, id) end
+  if not seen[id] and isHeld(K.stream, id, ARGV[i + 1]) then
+    seen[id] = true
+    acked[#acked + 1] = id
     out[#out + 1] = 1
   else
     out[#out + 1] = 0
   end
+end
+-- One XACK, ZREM (and XDEL) per 1,000 messages, not one per message.
+if #acked > 0 then
+  callChunkedAfter('XACK', K.stream, GROUP, acked)
+  callChunked('ZREM', K.lease, acked)
+  if maxLength == 0 then callChunked('XDEL', K.stream, acked) end
 end
 if maxLength > 0 then trimSafely(K.stream, maxLength, false) end
 return out

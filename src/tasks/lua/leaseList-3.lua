@@ -27,5 +27,5 @@ local taken = redis.call('RPOP', K.list, count)
 if taken then
   for _, m in ipairs(taken) do out[#out + 1] = m end
 end
-if redis.call('LLEN', K.list) > 0 then signalWork(K.marker) end
+if redis.call('LLEN', K.list) > 0 then signalWork(K.marker) else redis.call('DEL', K.marker) end
 return out

@@ -23,6 +23,7 @@
 ]]
 --- @include "keys"
 --- @include "tasks"
+--- @include "chunks"
 
 local K = namedKeys('stream', 'delay', 'lease', 'dead', 'marker')
 
@@ -78,15 +79,23 @@ end
 if #jobs < count then
   local read = redis.call('XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', count - #jobs, 'STREAMS', K.stream, '>')
   local entries = read and read[1] and read[1][2] or {}
+  local ids = {}
   for _, e in ipairs(entries) do
     local entry = entryOf(e[2])
-    redis.call('ZADD', K.lease, now + leaseMs, e[1])
+    ids[#ids + 1] = e[1]
     jobs[#jobs + 1] = { e[1], entry.a + 1, 1, entry.m }
   end
+  zaddAll(K.lease, now + leaseMs, ids) -- one ZADD per 500 entries
 end
 
--- Other idle workers may take what this call left.
-if #due > 0 or #expired == count then signalWork(K.marker) end
+-- Other idle workers may take what this call left. When it left nothing (it read fewer new
+-- entries than it asked for, so none is unread; no more leases are due), the marker is stale:
+-- cleared, so that an idle worker blocks instead of leasing nothing.
+if #due > 0 or #expired == count or #jobs == count then
+  signalWork(K.marker)
+else
+  redis.call('DEL', K.marker)
+end
 
 local out = { sooner(msUntilFirst(K.lease, now), msUntilFirst(K.delay, now)), #dead }
 for _, d in ipairs(dead) do

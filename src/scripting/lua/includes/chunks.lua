@@ -8,6 +8,14 @@ local function callChunked(command, key, list)
   end
 end
 
+-- Runs `redis.call(command, key, arg, <items i..j>)` over `list` in slices: callChunked with
+-- one argument before the items (XACK's group).
+local function callChunkedAfter(command, key, arg, list)
+  for i = 1, #list, 1000 do
+    redis.call(command, key, arg, unpack(list, i, math.min(i + 999, #list)))
+  end
+end
+
 -- Runs `redis.call(command, key, <items i..j>)` over `list` in slices, like callChunked,
 -- and concatenates the replies (HMGET, SMISMEMBER, ZMSCORE: one reply element per item).
 local function callCollect(command, key, list)
