@@ -200,3 +200,16 @@ export {
   type SkippedKey,
 } from './tasks/schedule-store.js';
 export { Scheduler, type SchedulerOptions, type SchedulerEvents } from './tasks/scheduler.js';
+export { ObjectInventory, OBJECT_FAMILIES, type ObjectFamily, type ObjectRef, type ObjectCounts, type ObjectInventoryOptions } from './observe/inventory.js';
+export {
+  collectMetrics,
+  observeWorker,
+  ITEMS_METRIC,
+  OBJECTS_METRIC,
+  READ_SECONDS_METRIC,
+  JOBS_METRIC,
+  HANDLER_SECONDS_METRIC,
+  HANDLER_SECONDS_BUCKETS,
+  type CollectMetricsOptions,
+  type ObserveWorkerOptions,
+} from './observe/metrics.js';

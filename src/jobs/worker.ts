@@ -123,6 +123,8 @@ export interface JobWorkerOptions {
 
 /** The events a {@link JobWorker} emits. */
 export interface JobWorkerEvents<J, R> {
+  /** A job's handler is about to run (it was leased and given a slot). */
+  active: [job: J];
   /** A job's handler returned and the job was acked. */
   completed: [job: J, result: R];
   /**
@@ -478,6 +480,13 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     if (this.autoExtend && this.renewer === undefined) {
       this.renewer = setInterval(() => void this.renew(), Math.max(1, Math.floor(this.leaseMs / 2)));
       this.renewer.unref();
+    }
+    if (this.listenerCount('active') > 0) {
+      try {
+        this.emit('active', job);
+      } catch (listenerError) {
+        reportError(this, listenerError, 'Worker: an active listener threw');
+      }
     }
     void this.process(job, signal);
   }

@@ -1,0 +1,175 @@
+/**
+ * Every object of every family under one prefix, found through the families' registries (no
+ * `SCAN`), with its counts by state read in one atomic read per object: what the metrics
+ * export and the dashboard shows.
+ *
+ * @module
+ */
+import type { RedisClient } from '../connection/redis-client.js';
+import { assertPrefix, invalid, optionsOf } from '../internal/validate.js';
+import { StreamRegistry } from '../prioritized/stream-registry.js';
+import { QueueRegistry } from '../queues/queue-registry.js';
+import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
+import { TopicRegistry } from '../topics/topic-registry.js';
+
+/** The families an inventory lists: prioritized streams, the three queue kinds, topics, task queues. */
+export const OBJECT_FAMILIES = ['stream', 'queue', 'unique', 'pool', 'topic', 'taskQueue'] as const;
+
+/** A family of objects (see {@link OBJECT_FAMILIES}). */
+export type ObjectFamily = (typeof OBJECT_FAMILIES)[number];
+
+/** One registered object. */
+export interface ObjectRef {
+  /** Its family. */
+  readonly family: ObjectFamily;
+  /** Its name. */
+  readonly name: string;
+}
+
+/**
+ * An object's counts by state, read at one moment (one script for a stream, a queue, a pool or
+ * a task queue; a topic's partitions live in several slots, so its counts are read per slot).
+ *
+ * The states by family:
+ * - `stream`: `waiting` (queued items), `gated`, `cooling`, `leased`, `delayed`, `dead`;
+ * - `queue`, `unique`: `waiting`, `processing` (held deliveries), `consumers`, `deadConsumers`;
+ * - `pool`: `waiting` (items not leased), `due`, `leased`;
+ * - `topic`: `messages` (entries kept, all partitions), `partitions`, `groups`, `pending`
+ *   (delivered and not acked, all groups), `lag` (entries no group member has read yet, all
+ *   groups; groups whose lag Redis cannot tell count 0);
+ * - `taskQueue`: `waiting`, `active`, `delayed`, `dead`, `schedules`.
+ */
+export interface ObjectCounts extends ObjectRef {
+  /** The counts by state. */
+  readonly states: Readonly<Record<string, number>>;
+}
+
+/** Options of {@link ObjectInventory}. */
+export interface ObjectInventoryOptions {
+  /**
+   * The key prefix of the registries and their objects.
+   *
+   * @defaultValue `''`
+   */
+  prefix?: string | undefined;
+  /**
+   * The families to list.
+   *
+   * @defaultValue all of {@link OBJECT_FAMILIES}
+   */
+  families?: readonly ObjectFamily[] | undefined;
+}
+
+/**
+ * Every object of every family under one prefix, from the families' registries, with its counts
+ * by state. Reads only: nothing here writes to Redis.
+ *
+ * @example
+ * ```ts
+ * const inventory = new ObjectInventory(redis);
+ * for (const { family, name, states } of await inventory.counts()) console.log(family, name, states);
+ * ```
+ */
+export class ObjectInventory {
+  /** The connection (never closed by the inventory). */
+  public readonly client: RedisClient;
+  /** The key prefix. */
+  public readonly prefix: string;
+  /** The families listed. */
+  public readonly families: readonly ObjectFamily[];
+  private readonly streams: StreamRegistry;
+  private readonly queues: QueueRegistry;
+  private readonly topics: TopicRegistry;
+  private readonly taskQueues: TaskQueueRegistry;
+
+  /**
+   * @param client - the connection (standalone, Sentinel or Cluster)
+   * @param options - `prefix`, `families`
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad prefix or an unknown family
+   */
+  public constructor(client: RedisClient, options: ObjectInventoryOptions = {}) {
+    options = optionsOf(options);
+    this.prefix = options.prefix ?? '';
+    assertPrefix(this.prefix);
+    const families: unknown = options.families ?? OBJECT_FAMILIES;
+    if (!Array.isArray(families) || families.some((f) => !OBJECT_FAMILIES.includes(f as ObjectFamily))) {
+      throw invalid(`families must be an array of ${OBJECT_FAMILIES.join(', ')}`);
+    }
+    this.families = [...(families as ObjectFamily[])];
+    this.client = client;
+    this.streams = new StreamRegistry(client, { prefix: this.prefix });
+    this.queues = new QueueRegistry(client, { prefix: this.prefix });
+    this.topics = new TopicRegistry(client, { prefix: this.prefix });
+    this.taskQueues = new TaskQueueRegistry(client, { prefix: this.prefix });
+  }
+
+  /** The registered objects of the listed families, by family then name (one read per registry). */
+  public async list(): Promise<ObjectRef[]> {
+    const wants = (family: ObjectFamily): boolean => this.families.includes(family);
+    const [streams, queues, topics, taskQueues] = await Promise.all([
+      wants('stream') ? this.streams.names() : [],
+      wants('queue') || wants('unique') || wants('pool') ? this.queues.entries() : [],
+      wants('topic') ? this.topics.names() : [],
+      wants('taskQueue') ? this.taskQueues.names() : [],
+    ]);
+    const refs: ObjectRef[] = streams.map((name) => ({ family: 'stream', name }));
+    for (const family of ['queue', 'unique', 'pool'] as const) {
+      if (wants(family)) for (const [name, kind] of queues) if (kind === family) refs.push({ family, name });
+    }
+    for (const name of topics) refs.push({ family: 'topic', name });
+    for (const name of taskQueues) refs.push({ family: 'taskQueue', name });
+    return refs;
+  }
+
+  /**
+   * The counts of every listed object (see {@link ObjectCounts} for the states): the reads of all
+   * objects are sent together, not one after the other.
+   *
+   * @param refs - the objects, from {@link list} (read when left out)
+   */
+  public async counts(refs?: readonly ObjectRef[]): Promise<ObjectCounts[]> {
+    const objects = refs ?? (await this.list());
+    return Promise.all(objects.map(async (ref) => ({ ...ref, states: await this.statesOf(ref) })));
+  }
+
+  /** One object's counts by state. */
+  private async statesOf({ family, name }: ObjectRef): Promise<Record<string, number>> {
+    switch (family) {
+      case 'stream': {
+        const { length, gated, cooling, leased, delayed, dead } = await this.streams.stream(name).stats();
+        return { waiting: length, gated, cooling, leased, delayed, dead };
+      }
+      case 'queue':
+      case 'unique': {
+        const queue = family === 'queue' ? this.queues.queue(name) : this.queues.uniqueQueue(name);
+        const { waiting, processing, consumers, deadConsumers } = await queue.stats();
+        return { waiting, processing, consumers, deadConsumers };
+      }
+      case 'pool': {
+        const { size, due, leased } = await this.queues.pool(name).stats();
+        return { waiting: size - leased, due, leased };
+      }
+      case 'topic':
+        return this.topicStates(name);
+      case 'taskQueue': {
+        const { waiting, active, delayed, dead, schedules } = await this.taskQueues.describe(name);
+        return { waiting, active, delayed, dead, schedules };
+      }
+    }
+  }
+
+  private async topicStates(name: string): Promise<Record<string, number>> {
+    const topic = this.topics.topic(name);
+    const { partitions, lengths, groups } = await topic.describe();
+    const described = await Promise.all(groups.map((group) => topic.describeGroup(group)));
+    let pending = 0;
+    let lag = 0;
+    for (const { partitions: rows } of described) {
+      for (const row of rows) {
+        pending += row.pending;
+        lag += row.lag ?? 0;
+      }
+    }
+    return { messages: lengths.reduce((a, b) => a + b, 0), partitions, groups: groups.length, pending, lag };
+  }
+}
