@@ -213,3 +213,5 @@ export {
   type CollectMetricsOptions,
   type ObserveWorkerOptions,
 } from './observe/metrics.js';
+export { createDashboard, type Dashboard, type DashboardOptions } from './dashboard/dashboard.js';
+export { type DashboardAuth, type DashboardToken, type DashboardLogin } from './dashboard/security.js';

@@ -12,6 +12,7 @@ import { QUEUE_COMMANDS, QUEUE_TOOLS } from './commands/queue/index.js';
 import { TOPIC_COMMANDS, TOPIC_TOOLS } from './commands/topic/index.js';
 import { TASK_COMMANDS, TASK_DAEMONS, TASK_TOOLS } from './commands/task/index.js';
 import { STREAM_COMMANDS, STREAM_TOOLS, type CommandFactory } from './commands/stream/index.js';
+import { dashboardCommand } from './commands/observe/dashboard.js';
 
 export { confirm } from './context.js';
 
@@ -106,6 +107,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
   for (const make of TASK_COMMANDS) add(taskGroup, make);
   for (const make of daemons) add(program, make);
   for (const make of TASK_DAEMONS) add(program, make);
+  add(program, dashboardCommand);
 
   return program;
 }

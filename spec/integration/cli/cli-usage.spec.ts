@@ -36,6 +36,7 @@ const COMMANDS = [
   'top',
   'worker',
   'scheduler',
+  'dashboard',
 ];
 
 describe('good-redis CLI: help, usage errors, unreachable Redis', () => {

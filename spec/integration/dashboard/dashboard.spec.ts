@@ -1,0 +1,243 @@
+/**
+ * The dashboard's HTTP surface on every topology, through its fetch handler: the overview lists
+ * objects of every family, a stream key is found by lookup, a dead letter is replayed from its
+ * page (confirmed, with the CSRF token) and the count drops; read-only mode hides the actions and
+ * refuses a forged POST with 403, writing nothing; without the credential every page and API call
+ * gets 401; an object named like markup renders as text; a base path prefixes every link.
+ */
+import assert from 'node:assert/strict';
+import {
+  createDashboard,
+  GoodRedisError,
+  QueueRegistry,
+  ResultStore,
+  StreamBroker,
+  StreamRegistry,
+  TopicRegistry,
+  type Dashboard,
+  type DashboardOptions,
+  type RedisClient,
+} from '../../../src/index.js';
+import { closeAll, connect, describeEachTopology, uniqueName, waitFor } from '../support.js';
+
+/** A browser in miniature: keeps the cookies the dashboard sets and sends them back. */
+class Browser {
+  private readonly cookies = new Map<string, string>();
+  public constructor(
+    private readonly dashboard: Dashboard,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  public async request(path: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...this.headers };
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let body: string | undefined;
+    if (init.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(init.form).toString();
+    }
+    const response = await this.dashboard.fetch(
+      new Request(`http://dashboard.test${path}`, { method: init.method ?? 'GET', headers, redirect: 'manual', ...(body === undefined ? {} : { body }) }),
+    );
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return response;
+  }
+
+  public async page(path: string): Promise<string> {
+    const response = await this.request(path);
+    assert.equal(response.status, 200, `GET ${path}`);
+    return response.text();
+  }
+}
+
+/** The value of a hidden field in a page. */
+function fieldOf(page: string, name: string): string {
+  const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1];
+  assert.ok(value !== undefined, `the page has a ${name} field`);
+  return value;
+}
+
+describeEachTopology('dashboard: pages, actions, security', () => {
+  let redis: RedisClient;
+  let prefix: string;
+  const closers: (() => Promise<unknown>)[] = [];
+  beforeEach(() => {
+    redis = connect();
+    prefix = `${uniqueName('dash')}:`;
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+    await closeAll();
+  });
+
+  const dashboard = (options: Partial<DashboardOptions> = {}): Dashboard => createDashboard({ client: redis, prefix, ...options });
+
+  /** A task queue with one dead letter (a poison task, one attempt). */
+  async function poisonQueue(): Promise<StreamBroker> {
+    const results = new ResultStore(redis);
+    const broker = new StreamBroker(redis, 'jobs', { prefix, results, maxAttempts: 1 });
+    broker.task('poison', () => {
+      throw new Error('bad input');
+    });
+    const worker = broker.worker({ concurrency: 1 });
+    worker.on('error', () => undefined);
+    closers.push(
+      () => results.close(),
+      () => worker.close(),
+    );
+    await broker.send('poison', { n: 1 });
+    await waitFor(async () => (await broker.stats()).dead === 1, 10_000, 'the dead letter');
+    await worker.close();
+    return broker;
+  }
+
+  it('the overview lists objects of every family, busiest first, and the JSON API the same counts', async () => {
+    await new StreamRegistry(redis, { prefix }).stream('crawl').addMany([
+      ['a', 'x', 1],
+      ['b', 'y', 2],
+    ]);
+    const queues = new QueueRegistry(redis, { prefix });
+    await queues.queue('mail').addItems(['1', '2', '3']);
+    await queues.uniqueQueue('once').addItem('u');
+    await queues.pool('proxies').addItem('p');
+    await new TopicRegistry(redis, { prefix }).topic('orders').ensure(2);
+    await new StreamBroker(redis, 'jobs', { prefix }).send('t', 1);
+    const browser = new Browser(dashboard());
+    const page = await browser.page('/');
+    const rows = [...page.matchAll(/<tr data-family="(\w+)">[\s\S]*?class="object" href="([^"]+)">([^<]+)</g)].map((m) => [m[1], m[3]]);
+    assert.deepEqual(rows, [
+      ['queue', 'mail'],
+      ['stream', 'crawl'],
+      ['taskQueue', 'jobs'], // ties by name
+      ['unique', 'once'],
+      ['pool', 'proxies'],
+      ['topic', 'orders'],
+    ]);
+    const api = (await (await browser.request('/api/objects')).json()) as { objects: { family: string; name: string; states: Record<string, number> }[] };
+    assert.equal(api.objects.find((o) => o.name === 'mail')?.states.waiting, 3);
+    assert.equal(api.objects.find((o) => o.name === 'orders')?.states.partitions, 2);
+    const metrics = await (await browser.request('/metrics')).text();
+    assert.match(metrics, /good_redis_items\{family="queue",name="mail",state="waiting"\} 3/);
+  });
+
+  it('finds a stream key by lookup, and says when a key is not there', async () => {
+    await new StreamRegistry(redis, { prefix }).stream('crawl').add('https://a.example/x', 'page x', 5);
+    const browser = new Browser(dashboard());
+    const found = await browser.page(`/objects/stream/crawl?key=${encodeURIComponent('https://a.example/x')}`);
+    assert.match(found, /id="lookup-result"><b>https:\/\/a.example\/x<\/b>: <code>page x<\/code>/);
+    const missing = await browser.page('/objects/stream/crawl?key=nope');
+    assert.match(missing, /id="lookup-result" class="muted">nope is not in the stream/);
+    assert.equal((await browser.request('/objects/stream/absent')).status, 404);
+  });
+
+  it('replays a dead letter from its page, confirmed with the CSRF token, and the count drops', async () => {
+    const broker = await poisonQueue();
+    const browser = new Browser(dashboard());
+    const page = await browser.page('/objects/taskQueue/jobs');
+    assert.match(page, /data-state="dead">1</);
+    const ref = /name="ref" value="([^"]+)"/.exec(page)?.[1];
+    assert.ok(ref !== undefined, 'a dead letter row with its actions');
+    const confirm = await browser.page(`/objects/taskQueue/jobs/confirm?action=replay&ref=${encodeURIComponent(ref)}`);
+    assert.equal((await broker.stats()).dead, 1, 'the confirmation page changes nothing');
+    const done = await browser.request('/objects/taskQueue/jobs/replay', { method: 'POST', form: { _csrf: fieldOf(confirm, '_csrf'), ref } });
+    assert.equal(done.status, 303);
+    const after = await browser.page(done.headers.get('location') ?? '');
+    assert.match(after, /id="notice">Replayed 1 dead letter\./);
+    assert.match(after, /data-state="dead">0</);
+    assert.match(after, /data-state="waiting">1</);
+    assert.deepEqual(await broker.deadLetters(), []);
+  });
+
+  it('refuses a POST without the CSRF token or with another, writing nothing', async () => {
+    const broker = await poisonQueue();
+    const browser = new Browser(dashboard());
+    await browser.page('/objects/taskQueue/jobs'); // sets the CSRF cookie
+    assert.equal((await browser.request('/objects/taskQueue/jobs/purge', { method: 'POST', form: {} })).status, 403);
+    assert.equal((await browser.request('/objects/taskQueue/jobs/purge', { method: 'POST', form: { _csrf: 'f'.repeat(64) } })).status, 403);
+    const stranger = new Browser(dashboard());
+    assert.equal((await stranger.request('/objects/taskQueue/jobs/purge', { method: 'POST', form: { _csrf: 'a'.repeat(64) } })).status, 403);
+    assert.equal((await broker.stats()).dead, 1);
+  });
+
+  it('read-only: no action buttons, and a forged POST gets 403 and writes nothing', async () => {
+    const broker = await poisonQueue();
+    const browser = new Browser(dashboard({ readOnly: true }));
+    const page = await browser.page('/objects/taskQueue/jobs');
+    assert.match(page, /id="read-only"/);
+    assert.doesNotMatch(page, /data-action=/);
+    assert.equal((await browser.request('/objects/taskQueue/jobs/confirm?action=purge')).status, 403);
+    const csrf = 'c'.repeat(64);
+    const forged = new Browser(dashboard({ readOnly: true }), { cookie: `good_redis_csrf=${csrf}` });
+    assert.equal((await forged.request('/objects/taskQueue/jobs/purge', { method: 'POST', form: { _csrf: csrf } })).status, 403);
+    assert.equal((await broker.stats()).dead, 1);
+  });
+
+  it('with a token, every page and API call without it gets 401; the header, or the address once, lets one in', async () => {
+    await new StreamRegistry(redis, { prefix }).stream('crawl').add('k', 'v', 1);
+    const secured = dashboard({ auth: { token: 's3cret-token' } });
+    const anonymous = new Browser(secured);
+    for (const path of ['/', '/api/objects', '/api/objects/stream/crawl', '/metrics', '/objects/stream/crawl', '/objects/stream/crawl/confirm?action=purge']) {
+      assert.equal((await anonymous.request(path)).status, 401, path);
+    }
+    assert.equal((await anonymous.request('/objects/stream/crawl/purge', { method: 'POST', form: { _csrf: 'x' } })).status, 401);
+    assert.equal((await new Browser(secured, { authorization: 'Bearer wrong' }).request('/')).status, 401);
+    assert.equal((await new Browser(secured, { authorization: 'Bearer s3cret-token' }).request('/api/objects')).status, 200);
+    const visitor = new Browser(secured);
+    const first = await visitor.request('/objects/stream/crawl?token=s3cret-token');
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.get('location'), '/objects/stream/crawl');
+    assert.equal((await visitor.request('/objects/stream/crawl')).status, 200, 'the cookie carries the token');
+  });
+
+  it('with basic auth, asks for it and lets the right user in', async () => {
+    const secured = dashboard({ auth: { username: 'ops', password: 'pw:with:colons' } });
+    const refused = await new Browser(secured).request('/');
+    assert.equal(refused.status, 401);
+    assert.match(refused.headers.get('www-authenticate') ?? '', /^Basic/);
+    const basic = (user: string, password: string): Record<string, string> => ({
+      authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+    });
+    assert.equal((await new Browser(secured, basic('ops', 'nope')).request('/')).status, 401);
+    assert.equal((await new Browser(secured, basic('ops', 'pw:with:colons')).request('/')).status, 200);
+  });
+
+  it('renders an object named like markup as text, everywhere', async () => {
+    const name = '<img src=x onerror=alert(1)>';
+    await new StreamRegistry(redis, { prefix }).stream(name).add('<b>key</b>', '<script>alert(2)</script>', 1);
+    const browser = new Browser(dashboard());
+    const overview = await browser.page('/');
+    assert.ok(overview.includes('&lt;img src=x onerror=alert(1)&gt;'));
+    assert.ok(!overview.includes(name));
+    const page = await browser.page(`/objects/stream/${encodeURIComponent(name)}?key=${encodeURIComponent('<b>key</b>')}`);
+    assert.ok(!page.includes(name) && !page.includes('<script>alert(2)') && !page.includes('<b>key</b>'));
+    assert.ok(page.includes('&lt;script&gt;alert(2)&lt;/script&gt;'));
+  });
+
+  it('serves under a base path, every link under it; refuses bad options', async () => {
+    await new QueueRegistry(redis, { prefix }).queue('mail').addItem('1');
+    const browser = new Browser(dashboard({ basePath: '/ops/redis/' }));
+    const page = await browser.page('/ops/redis/');
+    assert.match(page, /href="\/ops\/redis\/objects\/queue\/mail"/);
+    assert.equal((await browser.request('/')).status, 404);
+    assert.equal((await browser.request('/ops/redis/objects/queue/mail')).status, 200);
+    for (const bad of [
+      { basePath: 'ops' },
+      { basePath: '/ops' },
+      { basePath: '/a/../b/' },
+      { prefix: '{x}' },
+      { readOnly: 'yes' },
+      { auth: { token: '' } },
+      { auth: { username: 'a:b', password: 'c' } },
+    ]) {
+      assert.throws(
+        () => dashboard(bad as Partial<DashboardOptions>),
+        (e) => GoodRedisError.is(e, 'InvalidArgument'),
+        JSON.stringify(bad),
+      );
+    }
+  });
+});

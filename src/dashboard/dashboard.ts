@@ -1,0 +1,277 @@
+/**
+ * The web dashboard: an overview of every object of every family, a page per object, its dead
+ * letters replayed or purged (each action confirmed, atomic, behind a CSRF token), a JSON API
+ * and `/metrics`, on hono. `createDashboard` returns the hono app, a `fetch` handler and a Node
+ * request listener, to serve alone (`good-redis dashboard`) or mount in an existing server.
+ *
+ * @module
+ */
+import { getRequestListener } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { Registry } from 'prom-client';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RedisClient } from '../connection/redis-client.js';
+import { assertBoolean, assertPrefix, invalid, optionsOf } from '../internal/validate.js';
+import { OBJECT_FAMILIES, ObjectInventory, type ObjectCounts, type ObjectFamily } from '../observe/inventory.js';
+import { collectMetrics } from '../observe/metrics.js';
+import { StreamRegistry } from '../prioritized/stream-registry.js';
+import { ListQueueBroker } from '../tasks/list-queue-broker.js';
+import { StreamBroker } from '../tasks/stream-broker.js';
+import type { TaskQueueBroker } from '../tasks/task-queue-broker.js';
+import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
+import { confirmPage, errorPage, objectPage, overviewPage, type DeadRow, type ObjectDetails } from './pages.js';
+import { assertAuth, AUTH_COOKIE, constantTimeEqual, CSRF_COOKIE, CSRF_FIELD, isAuthorized, newCsrfToken, type DashboardAuth } from './security.js';
+
+/** How many dead letters an object page lists. */
+const DEAD_PAGE = 100;
+
+/** Options of {@link createDashboard}. */
+export interface DashboardOptions {
+  /** The connection the dashboard reads and acts on (never closed by it). */
+  client: RedisClient;
+  /**
+   * The key prefix of the objects shown.
+   *
+   * @defaultValue `''`
+   */
+  prefix?: string | undefined;
+  /**
+   * The path the dashboard is mounted under: starts and ends with `/`.
+   *
+   * @defaultValue `'/'`
+   */
+  basePath?: string | undefined;
+  /**
+   * Hide every action and refuse every POST with 403, writing nothing.
+   *
+   * @defaultValue `false`
+   */
+  readOnly?: boolean | undefined;
+  /** Ask every request for this credential (401 without it): a bearer token, or a basic-auth user and password. */
+  auth?: DashboardAuth | undefined;
+  /**
+   * The prom-client registry `/metrics` serves; by default a new one with {@link collectMetrics}
+   * of the dashboard's objects (give your own to add process or Worker metrics).
+   */
+  registry?: Registry | undefined;
+}
+
+/** A dashboard, ready to serve. */
+export interface Dashboard {
+  /** The hono app (mount it in a hono app with `app.route()`). */
+  readonly app: Hono;
+  /** The fetch handler (Web `Request` → `Response`): for hono, Bun, Deno or any fetch-style server. */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /** A Node `http` request listener: `http.createServer(dashboard.listener)`, or mounted in express or fastify's raw handler (it settles once the response is sent). */
+  readonly listener: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  /** The path it is mounted under. */
+  readonly basePath: string;
+  /** The registry `/metrics` serves. */
+  readonly registry: Registry;
+}
+
+/** The kinds of action on an object's dead letters. */
+const ACTIONS = ['replay', 'purge'] as const;
+
+/** Checks a base path: `/`, or `/x/…/` without `..`, whitespace, quotes or angle brackets. */
+function assertBasePath(path: unknown): asserts path is string {
+  if (typeof path !== 'string' || !/^\/([A-Za-z0-9._~-]+\/)*$/.test(path) || path.includes('/../') || path.includes('/./')) {
+    throw invalid(`basePath must start and end with "/" and hold only path segments of letters, digits and ._~-, got ${JSON.stringify(path)}`);
+  }
+}
+
+/**
+ * Makes the dashboard: pages, JSON API and `/metrics`, over every object registered under the
+ * prefix. It opens no connection and no port: serve `listener` or `fetch` yourself, or run
+ * `good-redis dashboard`.
+ *
+ * Routes, under `basePath`: `GET /` (overview), `GET /objects/<family>/<name>` (an object;
+ * `?key=` looks a stream's key up), `GET …/confirm?action=replay|purge[&ref=]` then
+ * `POST …/replay` or `…/purge` (form field `ref`: one dead letter; none: all), `GET /api/objects`,
+ * `GET /api/objects/<family>/<name>`, `GET /metrics`.
+ *
+ * @param options - the connection, `prefix`, `basePath`, `readOnly`, `auth`, `registry`
+ * @returns the app and its handlers
+ * @throws {@link GoodRedisError} `InvalidArgument` for bad options
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * const dashboard = createDashboard({ client: redis, auth: { token: process.env.DASHBOARD_TOKEN ?? '' } });
+ * createServer(dashboard.listener).listen(3000, '127.0.0.1');
+ * ```
+ */
+export function createDashboard(options: DashboardOptions): Dashboard {
+  const { client, prefix = '', basePath = '/', readOnly = false, auth, registry: given } = optionsOf(options, 'dashboard options');
+  assertPrefix(prefix);
+  assertBasePath(basePath);
+  assertBoolean(readOnly, 'readOnly');
+  if (auth !== undefined) assertAuth(auth);
+  const inventory = new ObjectInventory(client, { prefix });
+  const streams = new StreamRegistry(client, { prefix });
+  const taskQueues = new TaskQueueRegistry(client, { prefix });
+  let registry = given;
+  if (registry === undefined) {
+    registry = new Registry();
+    collectMetrics(registry, { client, prefix });
+  }
+  const metrics = registry;
+
+  const app = new Hono({ strict: false }); // the routes, mounted under the base path below
+  const base = basePath;
+
+  // Every request: the credential first (a refused request reads and writes nothing).
+  app.use('*', async (c: Context, next) => {
+    if (auth === undefined) return next();
+    const token = c.req.query('token');
+    if ('token' in auth && token !== undefined && constantTimeEqual(token, auth.token)) {
+      // A token given once in the address is kept in a cookie, and the address cleaned.
+      setCookie(c, AUTH_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: base });
+      const url = new URL(c.req.url);
+      url.searchParams.delete('token');
+      return c.redirect(`${url.pathname}${url.search}`, 303);
+    }
+    if (isAuthorized(auth, c.req.header('authorization'), getCookie(c, AUTH_COOKIE))) return next();
+    if (!('token' in auth)) c.header('WWW-Authenticate', 'Basic realm="good-redis", charset="UTF-8"');
+    return c.text('401 Unauthorized: this dashboard asks for a credential', 401);
+  });
+  // Every POST: refused in read-only mode, and without the CSRF token of the form.
+  app.use('*', async (c: Context, next) => {
+    if (c.req.method !== 'POST') return next();
+    if (readOnly) return c.text('403 Forbidden: this dashboard is read-only', 403);
+    const form = await c.req.parseBody();
+    const sent = form[CSRF_FIELD];
+    const cookie = getCookie(c, CSRF_COOKIE);
+    if (typeof sent !== 'string' || cookie === undefined || !constantTimeEqual(sent, cookie)) {
+      return c.text('403 Forbidden: the form carries no valid CSRF token', 403);
+    }
+    return next();
+  });
+
+  /** The CSRF token of the browser (set in its cookie when it has none). */
+  const csrfOf = (c: Context): string => {
+    const existing = getCookie(c, CSRF_COOKIE);
+    if (existing !== undefined && /^[0-9a-f]{64}$/.test(existing)) return existing;
+    const token = newCsrfToken();
+    setCookie(c, CSRF_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: base });
+    return token;
+  };
+
+  /** The object a route names, with its counts, or undefined when it is not registered. */
+  const objectOf = async (c: Context): Promise<ObjectCounts | undefined> => {
+    const family = c.req.param('family') as ObjectFamily;
+    const name = c.req.param('name');
+    if (!OBJECT_FAMILIES.includes(family) || name === undefined) return undefined;
+    const ref = (await inventory.list()).find((o) => o.family === family && o.name === name);
+    if (ref === undefined) return undefined;
+    const [counts] = await inventory.counts([ref]);
+    return counts;
+  };
+
+  const notFound = (c: Context): Response | Promise<Response> =>
+    c.html(errorPage(base, 'Not found', 'No registered object by that family and name.', readOnly), 404);
+
+  /** The task queue broker of a task queue that keeps dead letters (a stream or list broker). */
+  const brokerOf = async (name: string): Promise<TaskQueueBroker | undefined> => {
+    const { kind } = await taskQueues.describe(name);
+    if (kind === 'stream') return new StreamBroker(client, name, { prefix });
+    if (kind === 'list') return new ListQueueBroker(client, name, { prefix });
+    return undefined;
+  };
+
+  /** What an object page shows beyond its counts. */
+  const detailsOf = async (object: ObjectCounts, key: string | undefined): Promise<ObjectDetails> => {
+    if (object.family === 'stream') {
+      const stream = streams.stream(object.name);
+      const dead: DeadRow[] = (await stream.deadLetters({ limit: DEAD_PAGE })).map((d) => ({
+        ref: d.key,
+        cells: [d.key, String(d.priority), String(d.attempts), d.error ?? '', new Date(d.diedAt).toISOString()],
+      }));
+      const lookup = key === undefined || key === '' ? undefined : { key, value: await stream.get(key) };
+      return { deadColumns: ['key', 'priority', 'attempts', 'error', 'died'], dead, lookup };
+    }
+    if (object.family === 'taskQueue') {
+      const broker = await brokerOf(object.name);
+      if (broker === undefined) return {};
+      const dead: DeadRow[] = (await broker.deadLetters({ limit: DEAD_PAGE })).map((d) => ({
+        ref: d.id,
+        cells: [d.id, d.message?.task ?? '(undecodable)', d.message?.id ?? '', String(d.attempts), d.error, new Date(d.diedAt).toISOString()],
+      }));
+      return { deadColumns: ['dead letter', 'task', 'task id', 'attempts', 'error', 'died'], dead };
+    }
+    return {};
+  };
+
+  /** Runs an action on an object's dead letters (one script per chunk); returns what it did, as the query of the redirect. */
+  const act = async (object: ObjectCounts, action: (typeof ACTIONS)[number], ref: string | undefined): Promise<string | undefined> => {
+    const refs = ref === undefined ? undefined : [ref];
+    let n: number;
+    if (object.family === 'stream') {
+      const stream = streams.stream(object.name);
+      n = (action === 'replay' ? await stream.replayDead(refs) : await stream.purgeDead(refs)).length;
+    } else if (object.family === 'taskQueue') {
+      const broker = await brokerOf(object.name);
+      if (broker === undefined) return undefined;
+      n = action === 'replay' ? await broker.replayDead(refs) : await broker.purgeDead(refs);
+    } else {
+      return undefined;
+    }
+    return `done=${action}&n=${String(n)}`;
+  };
+
+  /** The notice of an action's redirect (`?done=replay|purge&n=`): built here, never taken as text from the address. */
+  const noticeOf = (c: Context): string | undefined => {
+    const done = c.req.query('done');
+    const n = Number(c.req.query('n'));
+    if ((done !== 'replay' && done !== 'purge') || !Number.isSafeInteger(n) || n < 0) return undefined;
+    return `${done === 'replay' ? 'Replayed' : 'Purged'} ${String(n)} dead letter${n === 1 ? '' : 's'}.`;
+  };
+
+  app.get('/', async (c) => {
+    csrfOf(c);
+    return c.html(overviewPage(base, await inventory.counts(), readOnly));
+  });
+  app.get('/api/objects', async (c) => c.json({ prefix, objects: await inventory.counts() }));
+  app.get('/api/objects/:family/:name', async (c) => {
+    const object = await objectOf(c);
+    if (object === undefined) return c.json({ error: 'not found' }, 404);
+    const details = await detailsOf(object, c.req.query('key'));
+    return c.json({ ...object, dead: details.dead?.map((d) => ({ ref: d.ref, cells: d.cells })), lookup: details.lookup });
+  });
+  app.get('/metrics', async (c) => {
+    const text = await metrics.metrics();
+    return c.body(text, 200, { 'Content-Type': metrics.contentType });
+  });
+  app.get('/objects/:family/:name', async (c) => {
+    const object = await objectOf(c);
+    if (object === undefined) return notFound(c);
+    csrfOf(c);
+    const details = await detailsOf(object, c.req.query('key'));
+    return c.html(objectPage(base, object, { ...details, notice: noticeOf(c) }, readOnly));
+  });
+  app.get('/objects/:family/:name/confirm', async (c) => {
+    if (readOnly) return c.text('403 Forbidden: this dashboard is read-only', 403);
+    const action = c.req.query('action');
+    if (!ACTIONS.includes(action as (typeof ACTIONS)[number])) return c.text('400 Bad Request: action must be replay or purge', 400);
+    const object = await objectOf(c);
+    if (object === undefined) return notFound(c);
+    const ref = c.req.query('ref');
+    return c.html(confirmPage(base, object, action as (typeof ACTIONS)[number], ref === '' ? undefined : ref, csrfOf(c)));
+  });
+  app.post('/objects/:family/:name/:action', async (c) => {
+    const action = c.req.param('action');
+    if (!ACTIONS.includes(action as (typeof ACTIONS)[number])) return c.text('404 Not Found', 404);
+    const object = await objectOf(c);
+    if (object === undefined) return notFound(c);
+    const ref = (await c.req.parseBody()).ref;
+    const done = await act(object, action as (typeof ACTIONS)[number], typeof ref === 'string' && ref !== '' ? ref : undefined);
+    if (done === undefined) return c.text('400 Bad Request: this object has no dead letters to act on', 400);
+    const url = new URL(c.req.url);
+    return c.redirect(`${url.pathname.slice(0, url.pathname.lastIndexOf('/'))}?${done}`, 303);
+  });
+
+  const mounted = new Hono({ strict: false });
+  mounted.route(basePath === '/' ? '/' : basePath.slice(0, -1), app);
+  const fetch = async (request: Request): Promise<Response> => mounted.fetch(request);
+  return { app: mounted, fetch, listener: getRequestListener(fetch), basePath, registry: metrics };
+}

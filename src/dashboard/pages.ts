@@ -1,0 +1,225 @@
+/**
+ * The dashboard's pages, rendered on the server with hono's `html` template, which escapes
+ * every value put into it: an object named `<script>` shows as text.
+ *
+ * @module
+ */
+import { html } from 'hono/html';
+import type { ObjectCounts, ObjectFamily } from '../observe/inventory.js';
+import { CSRF_FIELD } from './security.js';
+
+/** What `html` returns. */
+type Html = ReturnType<typeof html>;
+
+/** The families as the pages name them. */
+const FAMILY_TITLES: Readonly<Record<ObjectFamily, string>> = {
+  stream: 'prioritized stream',
+  queue: 'queue',
+  unique: 'unique queue',
+  pool: 'pool',
+  topic: 'topic',
+  taskQueue: 'task queue',
+};
+
+/** The states that count as work in the overview's "busiest first" order. */
+const WORK_STATES = ['waiting', 'messages', 'leased', 'processing', 'active', 'pending', 'delayed', 'dead'];
+
+/** The work an object holds: the sum of its {@link WORK_STATES}. */
+export function workOf(states: Readonly<Record<string, number>>): number {
+  return WORK_STATES.reduce((sum, state) => sum + (states[state] ?? 0), 0);
+}
+
+/** The path of an object's page, under `base`. */
+export function objectPath(base: string, family: ObjectFamily, name: string): string {
+  return `${base}objects/${family}/${encodeURIComponent(name)}`;
+}
+
+const STYLE = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1rem; color: #222; }
+header { display: flex; gap: 1rem; align-items: baseline; border-bottom: 1px solid #ddd; margin-bottom: 1rem; }
+header a { color: inherit; text-decoration: none; font-weight: 600; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
+th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #eee; vertical-align: top; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.muted { color: #777; }
+.notice { background: #eef6ee; border: 1px solid #9c9; padding: .5rem; }
+form.inline { display: inline; }
+button { cursor: pointer; }
+`;
+
+/** The page frame: title, header, body. */
+export function layout(base: string, title: string, body: Html, readOnly: boolean): Html {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>${title} · good-redis</title>
+        <style>
+          ${STYLE}
+        </style>
+      </head>
+      <body>
+        <header>
+          <a href="${base}">good-redis</a><span class="muted">${title}</span>${readOnly ? html`<span class="muted" id="read-only">read-only</span>` : ''}
+        </header>
+        <main>${body}</main>
+      </body>
+    </html>`;
+}
+
+/** The states of one object as `name count` pairs. */
+function statesCells(states: Readonly<Record<string, number>>): Html {
+  return html`${Object.entries(states).map(([state, n]) => html`<span class="state" data-state="${state}">${state} <b>${String(n)}</b></span> `)}`;
+}
+
+/** The overview: every object of every family with its counts, the busiest first. */
+export function overviewPage(base: string, objects: readonly ObjectCounts[], readOnly: boolean): Html {
+  const rows = [...objects].sort((a, b) => workOf(b.states) - workOf(a.states) || a.name.localeCompare(b.name));
+  const body = html`<table id="objects">
+    <thead>
+      <tr>
+        <th>family</th>
+        <th>name</th>
+        <th>counts</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length === 0
+          ? html`<tr>
+              <td colspan="3" class="muted">No registered objects.</td>
+            </tr>`
+          : ''
+      }
+      ${rows.map(
+        (o) =>
+          html`<tr data-family="${o.family}">
+            <td>${FAMILY_TITLES[o.family]}</td>
+            <td><a class="object" href="${objectPath(base, o.family, o.name)}">${o.name}</a></td>
+            <td>${statesCells(o.states)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+  return layout(base, 'overview', body, readOnly);
+}
+
+/** One row of a dead letter table. */
+export interface DeadRow {
+  /** What identifies it to a replay or purge (a stream's key, a task queue's dead letter id). */
+  readonly ref: string;
+  /** What the table shows of it, column by column. */
+  readonly cells: readonly string[];
+}
+
+/** What an object page shows beyond its counts. */
+export interface ObjectDetails {
+  /** The dead letters' column titles, when the family has dead letters the dashboard acts on. */
+  readonly deadColumns?: readonly string[];
+  /** The first dead letters, oldest first. */
+  readonly dead?: readonly DeadRow[];
+  /** A stream's lookup: the key asked for, and its value (null: not in the stream). */
+  readonly lookup?: { readonly key: string; readonly value: string | null } | undefined;
+  /** A notice to show at the top (what an action did). */
+  readonly notice?: string | undefined;
+}
+
+/** The form that asks to confirm an action (a GET: nothing changes before the confirmation's POST). */
+function actionLink(path: string, action: 'replay' | 'purge', label: string, ref?: string): Html {
+  return html`<form class="inline" method="get" action="${path}/confirm">
+    <input type="hidden" name="action" value="${action}" />${ref === undefined ? '' : html`<input type="hidden" name="ref" value="${ref}" />`}
+    <button type="submit" data-action="${action}">${label}</button>
+  </form>`;
+}
+
+/** An object's page: its counts, its dead letters with their actions, a stream's lookup by key. */
+export function objectPage(base: string, object: ObjectCounts, details: ObjectDetails, readOnly: boolean): Html {
+  const path = objectPath(base, object.family, object.name);
+  const counts = html`<table id="counts">
+    <tbody>
+      ${Object.entries(object.states).map(
+        ([state, n]) =>
+          html`<tr>
+            <th>${state}</th>
+            <td class="n" data-state="${state}">${String(n)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+  const lookup =
+    object.family === 'stream'
+      ? html`<h2>Look up a key</h2>
+          <form method="get" action="${path}" id="lookup">
+            <input name="key" value="${details.lookup?.key ?? ''}" placeholder="item key" required />
+            <button type="submit">Look up</button>
+          </form>
+          ${
+            details.lookup === undefined
+              ? ''
+              : details.lookup.value === null
+                ? html`<p id="lookup-result" class="muted">${details.lookup.key} is not in the stream.</p>`
+                : html`<p id="lookup-result"><b>${details.lookup.key}</b>: <code>${details.lookup.value}</code></p>`
+          }`
+      : '';
+  const dead =
+    details.deadColumns === undefined
+      ? ''
+      : html`<h2>Dead letters</h2>
+          ${
+            readOnly || (details.dead ?? []).length === 0
+              ? ''
+              : html`<p>${actionLink(path, 'replay', 'Replay all')} ${actionLink(path, 'purge', 'Purge all')}</p>`
+          }
+          <table id="dead">
+            <thead>
+              <tr>
+                ${details.deadColumns.map((c) => html`<th>${c}</th>`)}${readOnly ? '' : html`<th></th>`}
+              </tr>
+            </thead>
+            <tbody>
+              ${
+                (details.dead ?? []).length === 0
+                  ? html`<tr>
+                      <td class="muted" colspan="${String(details.deadColumns.length + 1)}">None.</td>
+                    </tr>`
+                  : ''
+              }
+              ${(details.dead ?? []).map(
+                (row) =>
+                  html`<tr>
+                    ${row.cells.map((c) => html`<td>${c}</td>`)}${
+                      readOnly ? '' : html`<td>${actionLink(path, 'replay', 'Replay', row.ref)} ${actionLink(path, 'purge', 'Purge', row.ref)}</td>`
+                    }
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`;
+  const notice = details.notice === undefined ? '' : html`<p class="notice" id="notice">${details.notice}</p>`;
+  const body = html`<h1>${FAMILY_TITLES[object.family]} <span id="object-name">${object.name}</span></h1>
+    ${notice}${counts}${lookup}${dead}`;
+  return layout(base, object.name, body, readOnly);
+}
+
+/** The confirmation of an action: what it will do, and the form (with the CSRF token) that does it. */
+export function confirmPage(base: string, object: ObjectCounts, action: 'replay' | 'purge', ref: string | undefined, csrf: string): Html {
+  const path = objectPath(base, object.family, object.name);
+  const what = ref === undefined ? 'every dead letter' : `the dead letter ${ref}`;
+  const body = html`<h1>${action === 'replay' ? 'Replay' : 'Purge'} ${what} of ${object.name}?</h1>
+    <p>${action === 'replay' ? 'It goes back to be consumed again, its attempts starting over.' : 'It is deleted for good.'}</p>
+    <form method="post" action="${path}/${action}" id="confirm">
+      <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />${ref === undefined ? '' : html`<input type="hidden" name="ref" value="${ref}" />`}
+      <button type="submit">Confirm</button> <a href="${path}">Cancel</a>
+    </form>`;
+  return layout(base, object.name, body, false);
+}
+
+/** A short error page. */
+export function errorPage(base: string, title: string, message: string, readOnly: boolean): Html {
+  return layout(
+    base,
+    title,
+    html`<h1>${title}</h1>
+      <p>${message}</p>`,
+    readOnly,
+  );
+}
