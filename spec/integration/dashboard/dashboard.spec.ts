@@ -10,7 +10,6 @@ import {
   createDashboard,
   GoodRedisError,
   QueueRegistry,
-  ResultStore,
   StreamBroker,
   StreamRegistry,
   TopicRegistry,
@@ -18,7 +17,8 @@ import {
   type DashboardOptions,
   type RedisClient,
 } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, uniqueName, waitFor } from '../support.js';
+import { closeAll, connect, describeEachTopology, uniqueName } from '../support.js';
+import { poisonQueue } from './poison.js';
 
 /** A browser in miniature: keeps the cookies the dashboard sets and sends them back. */
 class Browser {
@@ -76,25 +76,6 @@ describeEachTopology('dashboard: pages, actions, security', () => {
 
   const dashboard = (options: Partial<DashboardOptions> = {}): Dashboard => createDashboard({ client: redis, prefix, ...options });
 
-  /** A task queue with one dead letter (a poison task, one attempt). */
-  async function poisonQueue(): Promise<StreamBroker> {
-    const results = new ResultStore(redis);
-    const broker = new StreamBroker(redis, 'jobs', { prefix, results, maxAttempts: 1 });
-    broker.task('poison', () => {
-      throw new Error('bad input');
-    });
-    const worker = broker.worker({ concurrency: 1 });
-    worker.on('error', () => undefined);
-    closers.push(
-      () => results.close(),
-      () => worker.close(),
-    );
-    await broker.send('poison', { n: 1 });
-    await waitFor(async () => (await broker.stats()).dead === 1, 10_000, 'the dead letter');
-    await worker.close();
-    return broker;
-  }
-
   it('the overview lists objects of every family, busiest first, and the JSON API the same counts', async () => {
     await new StreamRegistry(redis, { prefix }).stream('crawl').addMany([
       ['a', 'x', 1],
@@ -135,7 +116,7 @@ describeEachTopology('dashboard: pages, actions, security', () => {
   });
 
   it('replays a dead letter from its page, confirmed with the CSRF token, and the count drops', async () => {
-    const broker = await poisonQueue();
+    const broker = await poisonQueue(redis, prefix, 'jobs', closers);
     const browser = new Browser(dashboard());
     const page = await browser.page('/objects/taskQueue/jobs');
     assert.match(page, /data-state="dead">1</);
@@ -153,7 +134,7 @@ describeEachTopology('dashboard: pages, actions, security', () => {
   });
 
   it('refuses a POST without the CSRF token or with another, writing nothing', async () => {
-    const broker = await poisonQueue();
+    const broker = await poisonQueue(redis, prefix, 'jobs', closers);
     const browser = new Browser(dashboard());
     await browser.page('/objects/taskQueue/jobs'); // sets the CSRF cookie
     assert.equal((await browser.request('/objects/taskQueue/jobs/purge', { method: 'POST', form: {} })).status, 403);
@@ -164,7 +145,7 @@ describeEachTopology('dashboard: pages, actions, security', () => {
   });
 
   it('read-only: no action buttons, and a forged POST gets 403 and writes nothing', async () => {
-    const broker = await poisonQueue();
+    const broker = await poisonQueue(redis, prefix, 'jobs', closers);
     const browser = new Browser(dashboard({ readOnly: true }));
     const page = await browser.page('/objects/taskQueue/jobs');
     assert.match(page, /id="read-only"/);
