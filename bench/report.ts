@@ -44,6 +44,8 @@ export interface Results {
   taskLatency: { goodRedis: { medianMs: number; p99Ms: number }; bullmq: { medianMs: number; p99Ms: number } };
   /** The commands of one scheduler tick (INFO commandstats) with `due` due of `due` schedules, and of `schedules`. */
   schedulerTick: { schedules: number; due: number; few: Record<string, number>; many: Record<string, number> };
+  /** The dashboard's overview and /metrics with many objects: median ms, and commands sent per object. */
+  dashboard: { objects: number; overviewMs: number; metricsMs: number; commandsPerObject: { overview: number; metrics: number } };
   longestScriptMs: { add: number; pull: number };
   decrementAll: { size: number; medianMs: number; p99Ms: number; roundTripMs: number; loopMs: number }[];
   expiry: { items: number; ms: number; itemsPerSecond: number; longestScriptMs: number };
@@ -120,6 +122,16 @@ export function evaluate(r: Results): Verdict[] {
       target: `scheduler tick: ${n(r.schedulerTick.schedules)} schedules send what ${n(r.schedulerTick.due)} do`,
       value: sameTick ? 'same commands' : 'different',
       met: sameTick,
+    },
+    {
+      target: `dashboard overview with ${n(r.dashboard.objects)} objects within 250 ms`,
+      value: `${n(r.dashboard.overviewMs, 1)} ms`,
+      met: r.dashboard.overviewMs <= 250,
+    },
+    {
+      target: `dashboard /metrics with ${n(r.dashboard.objects)} objects within 250 ms`,
+      value: `${n(r.dashboard.metricsMs, 1)} ms`,
+      met: r.dashboard.metricsMs <= 250,
     },
     {
       target: `rebalance after a crash within session + heartbeat (${n(rebalanceBound)} ms)`,
@@ -209,6 +221,10 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
   );
   out.push(
     `scheduler tick, ${n(r.schedulerTick.due)} due: with ${n(r.schedulerTick.due)} schedules ${JSON.stringify(r.schedulerTick.few)}; with ${n(r.schedulerTick.schedules)} ${JSON.stringify(r.schedulerTick.many)}`,
+  );
+  out.push('');
+  out.push(
+    `dashboard with ${n(r.dashboard.objects)} objects: overview ${n(r.dashboard.overviewMs, 1)} ms (${n(r.dashboard.commandsPerObject.overview, 1)} commands per object), /metrics ${n(r.dashboard.metricsMs, 1)} ms (${n(r.dashboard.commandsPerObject.metrics, 1)} commands per object)`,
   );
   out.push('');
   out.push(

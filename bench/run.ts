@@ -13,6 +13,7 @@ import { Consumer, Expirer, JobWorker, PrioritizedStream, Producer, Queue, Strea
 import { startThrowawayRedis } from '../scripts/throwaway-redis.js';
 import { loadBullMQ, type BullMQ } from './bullmq.js';
 import { bullLatency, bullTasks, goodRedisLatency, goodRedisTasks, referenceTasks, schedulerTickCommands } from './tasks.js';
+import { dashboardTimings } from './dashboard.js';
 import { chunks, inParallel, makeItems, type BenchItem } from './data.js';
 import { ReferenceFifo } from './queue-reference.js';
 import { ReferenceQueue } from './reference.js';
@@ -40,6 +41,8 @@ const CONFIG = {
   taskConcurrency: 100,
   latencyRounds: quick ? 100 : 1000,
   schedules: quick ? 10_000 : 100_000,
+  /** Dashboard objects per family (five families). */
+  dashboardObjectsPerFamily: quick ? 40 : 200,
   dueSchedules: 10,
 };
 
@@ -539,6 +542,9 @@ async function main(): Promise<void> {
     await fresh(redis);
     const tickFew = await schedulerTickCommands(redis, CONFIG.dueSchedules, CONFIG.dueSchedules);
     const tickMany = await schedulerTickCommands(redis, CONFIG.schedules, CONFIG.dueSchedules);
+    log(`  dashboard: the overview and /metrics with ${String(CONFIG.dashboardObjectsPerFamily * 5)} objects`);
+    await fresh(redis);
+    const dashboard = await dashboardTimings(redis, CONFIG.dashboardObjectsPerFamily);
     log('  BullMQ');
     const bullmq = await bullRound(bull, redis, server.port, items);
     log('  BullMQ, FIFO');
@@ -572,6 +578,7 @@ async function main(): Promise<void> {
       tasks: { goodRedis: best(taskRates), reference: best(taskReference), bullmq: bullTaskRate },
       taskLatency: latency,
       schedulerTick: { schedules: CONFIG.schedules, due: CONFIG.dueSchedules, few: tickFew, many: tickMany },
+      dashboard,
       memory: {
         goodRedis: Math.min(...ours.map((o) => o.bytesPerItem)),
         reference: Math.min(...reference.map((r) => r.bytesPerItem)),

@@ -149,6 +149,7 @@ export type {
   TopicObjectOptions,
   Headers,
   TopicDescription,
+  TopicStats,
   GroupDescription,
   GroupMemberInfo,
   GroupPartitionInfo,

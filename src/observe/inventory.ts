@@ -159,17 +159,7 @@ export class ObjectInventory {
   }
 
   private async topicStates(name: string): Promise<Record<string, number>> {
-    const topic = this.topics.topic(name);
-    const { partitions, lengths, groups } = await topic.describe();
-    const described = await Promise.all(groups.map((group) => topic.describeGroup(group)));
-    let pending = 0;
-    let lag = 0;
-    for (const { partitions: rows } of described) {
-      for (const row of rows) {
-        pending += row.pending;
-        lag += row.lag ?? 0;
-      }
-    }
-    return { messages: lengths.reduce((a, b) => a + b, 0), partitions, groups: groups.length, pending, lag };
+    const { messages, partitions, groups, pending, lag } = await this.topics.topic(name).stats();
+    return { messages, partitions, groups, pending, lag };
   }
 }

@@ -14,6 +14,7 @@ import type {
   TopicDeadLetter,
   TopicDescription,
   TopicObjectOptions,
+  TopicStats,
 } from './types.js';
 
 /** Dead letters replayed or purged per script when a call names none. */
@@ -128,6 +129,35 @@ export class Topic<T = string> extends TopicBase<T> {
   }
 
   /**
+   * The topic's counts: partitions, messages kept (all partitions), groups, and over all groups
+   * the messages delivered and not acked (`pending`) and those no member has read yet (`lag`; a
+   * group whose lag Redis cannot tell counts 0). Read in two steps: the topic's metadata, then
+   * each partition's length and groups, all partitions together.
+   */
+  public async stats(): Promise<TopicStats> {
+    const [partitions, , groups] = await this.readTopic();
+    const rows = await Promise.all(
+      Array.from({ length: partitions }, async (_, p) => {
+        const log = this.partitionKeysOf(p).log;
+        const [length, infos] = await Promise.all([typed(this.client.xlen(log)), groupInfos(this.client, log)]);
+        return { length, infos };
+      }),
+    );
+    let messages = 0;
+    let pending = 0;
+    let lag = 0;
+    for (const { length, infos } of rows) {
+      messages += length;
+      for (const group of groups) {
+        const info = infos.get(group);
+        pending += info?.pending ?? 0;
+        lag += info?.lag ?? 0;
+      }
+    }
+    return { partitions, messages, groups: groups.length, pending, lag };
+  }
+
+  /**
    * A group's generation, its live members with their target partitions, and each partition's
    * lease holder, pending count and lag.
    *
@@ -153,7 +183,8 @@ export class Topic<T = string> extends TopicBase<T> {
 
   private async partitionOfGroup(partition: number, group: string, now: number): Promise<GroupPartitionInfo> {
     const keys = this.partitionKeysOf(partition, group);
-    const [lease, info] = await Promise.all([typed(this.client.hgetall(keys.own)), groupInfo(this.client, keys.log, group)]);
+    const [lease, infos] = await Promise.all([typed(this.client.hgetall(keys.own)), groupInfos(this.client, keys.log)]);
+    const info = infos.get(group);
     const live = lease.member !== undefined && Number(lease.until) >= now;
     return { partition, owner: live ? (lease.member ?? null) : null, pending: info?.pending ?? 0, lag: info?.lag ?? null };
   }
@@ -295,23 +326,23 @@ export class Topic<T = string> extends TopicBase<T> {
   }
 }
 
-/** A group's pending count and lag on one partition (`XINFO GROUPS`); undefined when the partition or group does not exist. */
-async function groupInfo(client: RedisClient, log: string, group: string): Promise<{ pending: number; lag: number | null } | undefined> {
+/** Every group's pending count and lag on one partition (`XINFO GROUPS`), by group name; empty when the partition does not exist. */
+async function groupInfos(client: RedisClient, log: string): Promise<Map<string, { pending: number; lag: number | null }>> {
+  const out = new Map<string, { pending: number; lag: number | null }>();
   let groups: unknown[];
   try {
     groups = (await client.xinfo('GROUPS', log)) as unknown[];
   } catch (err) {
-    if (err instanceof Error && /no such key/i.test(err.message)) return undefined;
+    if (err instanceof Error && /no such key/i.test(err.message)) return out;
     throw fromRedisError(err);
   }
   for (const row of groups as unknown[][]) {
     const info = new Map<string, unknown>();
     for (let i = 0; i + 1 < row.length; i += 2) info.set(String(row[i]), row[i + 1]);
-    if (info.get('name') !== group) continue;
     const lag = info.get('lag');
-    return { pending: Number(info.get('pending') ?? 0), lag: lag === null || lag === undefined ? null : Number(lag) };
+    out.set(String(info.get('name')), { pending: Number(info.get('pending') ?? 0), lag: lag === null || lag === undefined ? null : Number(lag) });
   }
-  return undefined;
+  return out;
 }
 
 /** Checks dead-letter refs and groups their ids by partition. */

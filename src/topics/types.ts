@@ -33,6 +33,20 @@ export interface TopicDescription {
   readonly groups: string[];
 }
 
+/** A topic's counts, as `Topic.stats()` reads them. */
+export interface TopicStats {
+  /** The partition count (0: the topic does not exist). */
+  readonly partitions: number;
+  /** Messages kept, all partitions. */
+  readonly messages: number;
+  /** Consumer groups. */
+  readonly groups: number;
+  /** Messages delivered to a group's member and not acked yet, all groups. */
+  readonly pending: number;
+  /** Messages no member of a group has read yet, all groups (a group whose lag Redis cannot tell counts 0). */
+  readonly lag: number;
+}
+
 /** A member of a consumer group, as `Topic.describeGroup()` shows it. */
 export interface GroupMemberInfo {
   /** The member id. */
