@@ -8,7 +8,6 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Command, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { createDashboard } from '../../../dashboard/dashboard.js';
 import type { DashboardAuth } from '../../../dashboard/security.js';
 import { parseCount, println, usage } from '../../cli-support.js';
 import { untilSignal, type CliContext } from '../../context.js';
@@ -57,6 +56,8 @@ export function dashboardCommand(ctx: CliContext): CommandUnknownOpts {
     .option('--read-only', 'hide every action and refuse every POST with 403')
     .action(async (options, command) => {
       const auth = authFromEnvironment(io.env);
+      // Imported here: hono and prom-client load only for this command, not for every good-redis run.
+      const { createDashboard } = await import('../../../dashboard/dashboard.js');
       await ctx.session(command, true, async (session) => {
         let dashboard;
         try {
