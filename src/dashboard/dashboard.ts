@@ -20,11 +20,21 @@ import { ListQueueBroker } from '../tasks/list-queue-broker.js';
 import { StreamBroker } from '../tasks/stream-broker.js';
 import type { TaskQueueBroker } from '../tasks/task-queue-broker.js';
 import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
-import { confirmPage, errorPage, objectPage, overviewPage, type DeadRow, type ObjectDetails } from './pages.js';
+import { QueueRegistry } from '../queues/queue-registry.js';
+import type { ReliableQueue } from '../queues/reliable-queue.js';
+import { TopicRegistry } from '../topics/topic-registry.js';
+import { confirmPage, errorPage, objectPage, overviewPage, type DeadRow, type DetailTable, type ObjectDetails } from './pages.js';
 import { assertAuth, AUTH_COOKIE, constantTimeEqual, CSRF_COOKIE, CSRF_FIELD, isAuthorized, newCsrfToken, type DashboardAuth } from './security.js';
 
 /** How many dead letters an object page lists. */
 const DEAD_PAGE = 100;
+/** How many items a page of a stream's items lists. */
+const ITEM_PAGE = 50;
+/** How many rows the other tables of an object page list. */
+const TABLE_ROWS = 50;
+
+/** A server-clock time as ISO 8601. */
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions {
@@ -110,6 +120,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const inventory = new ObjectInventory(client, { prefix });
   const streams = new StreamRegistry(client, { prefix });
   const taskQueues = new TaskQueueRegistry(client, { prefix });
+  const queues = new QueueRegistry(client, { prefix });
+  const topics = new TopicRegistry(client, { prefix });
+  const family = (kind: 'queue' | 'unique', name: string): ReliableQueue<string> => (kind === 'queue' ? queues.queue(name) : queues.uniqueQueue(name));
   let registry = given;
   if (registry === undefined) {
     registry = new Registry();
@@ -168,6 +181,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     return counts;
   };
 
+  /** The page of a stream's items (`?page=`, from 0; a bad value is the first). */
+  const pageOf = (c: Context): number => {
+    const page = Number(c.req.query('page') ?? 0);
+    return Number.isSafeInteger(page) && page >= 0 && page <= 100_000 ? page : 0;
+  };
+
   const notFound = (c: Context): Response | Promise<Response> =>
     c.html(errorPage(base, 'Not found', 'No registered object by that family and name.', readOnly), 404);
 
@@ -179,27 +198,123 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     return undefined;
   };
 
-  /** What an object page shows beyond its counts. */
-  const detailsOf = async (object: ObjectCounts, key: string | undefined): Promise<ObjectDetails> => {
-    if (object.family === 'stream') {
-      const stream = streams.stream(object.name);
-      const dead: DeadRow[] = (await stream.deadLetters({ limit: DEAD_PAGE })).map((d) => ({
-        ref: d.key,
-        cells: [d.key, String(d.priority), String(d.attempts), d.error ?? '', new Date(d.diedAt).toISOString()],
-      }));
-      const lookup = key === undefined || key === '' ? undefined : { key, value: await stream.get(key) };
-      return { deadColumns: ['key', 'priority', 'attempts', 'error', 'died'], dead, lookup };
+  /** What an object page shows beyond its counts; `page` pages a stream's items. */
+  const detailsOf = async (object: ObjectCounts, key: string | undefined, page: number, path: string): Promise<ObjectDetails> => {
+    switch (object.family) {
+      case 'stream': {
+        const stream = streams.stream(object.name);
+        const [items, cooldowns, leases, delayed, deadLetters, value] = await Promise.all([
+          stream.entries({ offset: page * ITEM_PAGE, limit: ITEM_PAGE + 1 }),
+          stream.cooldowns({ limit: TABLE_ROWS }),
+          stream.leases({ limit: TABLE_ROWS }),
+          stream.delayed({ limit: TABLE_ROWS }),
+          stream.deadLetters({ limit: DEAD_PAGE }),
+          key === undefined || key === '' ? undefined : stream.get(key),
+        ]);
+        const dead: DeadRow[] = deadLetters.map((d) => ({
+          ref: d.key,
+          cells: [d.key, String(d.priority), String(d.attempts), d.error ?? '', iso(d.diedAt)],
+        }));
+        const tables: DetailTable[] = [
+          {
+            id: 'items',
+            title: `Items, highest priority first (from rank ${String(page * ITEM_PAGE + 1)})`,
+            columns: ['key', 'priority', 'value'],
+            rows: items.slice(0, ITEM_PAGE).map((i) => [i.key, String(i.priority), i.value]),
+            next: items.length > ITEM_PAGE ? `${path}?page=${String(page + 1)}` : undefined,
+          },
+          { id: 'cooldowns', title: 'Cooldowns ending soonest', columns: ['key', 'until'], rows: cooldowns.map((c) => [c.key, iso(c.until)]) },
+          {
+            id: 'leases',
+            title: 'Leases, ending soonest',
+            columns: ['key', 'attempt', 'deadline', 'owner'],
+            rows: leases.map((l) => [l.key, String(l.attempt), iso(l.deadline), l.owner ?? '']),
+          },
+          {
+            id: 'delayed',
+            title: 'Delayed, due soonest',
+            columns: ['key', 'due', 'priority', 'attempts'],
+            rows: delayed.map((d) => [d.key, iso(d.due), String(d.priority), String(d.attempts)]),
+          },
+        ];
+        const lookup = key === undefined || key === '' ? undefined : { key, value: value ?? null };
+        return { deadColumns: ['key', 'priority', 'attempts', 'error', 'died'], dead, lookup, tables };
+      }
+      case 'queue':
+      case 'unique': {
+        const queue = family(object.family, object.name);
+        const consumers = await queue.consumers();
+        return {
+          tables: [
+            {
+              id: 'consumers',
+              title: 'Consumers, least recently heard from first',
+              columns: ['consumer', 'last heartbeat', 'alive', 'holds', 'oldest held since', 'timeout'],
+              rows: consumers.map((c) => [
+                c.id,
+                iso(c.lastHeartbeatAt),
+                c.alive ? 'yes' : 'no',
+                String(c.held),
+                c.oldestHeldAt === null ? '' : iso(c.oldestHeldAt),
+                `${String(c.consumerTimeoutMs)} ms`,
+              ]),
+            },
+          ],
+        };
+      }
+      case 'topic': {
+        const topic = topics.topic(object.name);
+        const groups = await Promise.all((await topic.groups()).map((g) => topic.describeGroup(g)));
+        return {
+          tables: groups.flatMap((g): DetailTable[] => [
+            {
+              id: `group-${g.group}`,
+              title: `Group ${g.group} (generation ${String(g.generation)}): partitions`,
+              columns: ['partition', 'owner', 'pending', 'lag'],
+              rows: g.partitions.map((p) => [String(p.partition), p.owner ?? '', String(p.pending), p.lag === null ? '?' : String(p.lag)]),
+            },
+            {
+              id: `members-${g.group}`,
+              title: `Group ${g.group}: members`,
+              columns: ['member', 'partitions', 'session ends'],
+              rows: g.members.map((m) => [m.id, m.partitions.join(', '), iso(m.expiresAt)]),
+            },
+          ]),
+        };
+      }
+      case 'taskQueue': {
+        const broker = await brokerOf(object.name);
+        // Schedules live in the queue's slot whatever its broker kind: any broker's store reads them.
+        const schedules = await new StreamBroker(client, object.name, { prefix }).schedules.list();
+        const tables: DetailTable[] = [
+          {
+            id: 'schedules',
+            title: 'Schedules, next run first',
+            columns: ['schedule', 'task', 'when', 'next run'],
+            rows: [...schedules]
+              .sort((a, b) => (a.nextRunAt ?? Infinity) - (b.nextRunAt ?? Infinity))
+              .map((sc) => [
+                sc.id,
+                sc.task,
+                sc.cron !== undefined
+                  ? `cron ${sc.cron}${sc.tz === undefined ? '' : ` (${sc.tz})`}`
+                  : sc.everyMs !== undefined
+                    ? `every ${String(sc.everyMs)} ms`
+                    : `once at ${iso(sc.at ?? 0)}`,
+                sc.nextRunAt === null ? '' : iso(sc.nextRunAt),
+              ]),
+          },
+        ];
+        if (broker === undefined) return { tables };
+        const dead: DeadRow[] = (await broker.deadLetters({ limit: DEAD_PAGE })).map((d) => ({
+          ref: d.id,
+          cells: [d.id, d.message?.task ?? '(undecodable)', d.message?.id ?? '', String(d.attempts), d.error, iso(d.diedAt)],
+        }));
+        return { deadColumns: ['dead letter', 'task', 'task id', 'attempts', 'error', 'died'], dead, tables };
+      }
+      case 'pool':
+        return {};
     }
-    if (object.family === 'taskQueue') {
-      const broker = await brokerOf(object.name);
-      if (broker === undefined) return {};
-      const dead: DeadRow[] = (await broker.deadLetters({ limit: DEAD_PAGE })).map((d) => ({
-        ref: d.id,
-        cells: [d.id, d.message?.task ?? '(undecodable)', d.message?.id ?? '', String(d.attempts), d.error, new Date(d.diedAt).toISOString()],
-      }));
-      return { deadColumns: ['dead letter', 'task', 'task id', 'attempts', 'error', 'died'], dead };
-    }
-    return {};
   };
 
   /** Runs an action on an object's dead letters (one script per chunk); returns what it did, as the query of the redirect. */
@@ -235,8 +350,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   app.get('/api/objects/:family/:name', async (c) => {
     const object = await objectOf(c);
     if (object === undefined) return c.json({ error: 'not found' }, 404);
-    const details = await detailsOf(object, c.req.query('key'));
-    return c.json({ ...object, dead: details.dead?.map((d) => ({ ref: d.ref, cells: d.cells })), lookup: details.lookup });
+    const details = await detailsOf(object, c.req.query('key'), pageOf(c), new URL(c.req.url).pathname);
+    return c.json({ ...object, dead: details.dead, lookup: details.lookup, tables: details.tables });
   });
   app.get('/metrics', async (c) => {
     const text = await metrics.metrics();
@@ -246,7 +361,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const object = await objectOf(c);
     if (object === undefined) return notFound(c);
     csrfOf(c);
-    const details = await detailsOf(object, c.req.query('key'));
+    const details = await detailsOf(object, c.req.query('key'), pageOf(c), new URL(c.req.url).pathname);
     return c.html(objectPage(base, object, { ...details, notice: noticeOf(c) }, readOnly));
   });
   app.get('/objects/:family/:name/confirm', async (c) => {

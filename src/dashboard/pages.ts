@@ -122,6 +122,50 @@ export interface ObjectDetails {
   readonly lookup?: { readonly key: string; readonly value: string | null } | undefined;
   /** A notice to show at the top (what an action did). */
   readonly notice?: string | undefined;
+  /** The family's own tables, in order (a stream's top items and leases, a queue's consumers, a topic's groups, a task queue's schedules). */
+  readonly tables?: readonly DetailTable[];
+}
+
+/** A table of an object page. */
+export interface DetailTable {
+  /** Its element id. */
+  readonly id: string;
+  /** Its heading. */
+  readonly title: string;
+  /** Its column titles. */
+  readonly columns: readonly string[];
+  /** Its rows, cell by cell. */
+  readonly rows: readonly (readonly string[])[];
+  /** The link to the next page of rows, when there is one. */
+  readonly next?: string | undefined;
+}
+
+/** One of an object page's own tables. */
+function detailTable(table: DetailTable): Html {
+  return html`<h2>${table.title}</h2>
+    <table id="${table.id}">
+      <thead>
+        <tr>
+          ${table.columns.map((c) => html`<th>${c}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          table.rows.length === 0
+            ? html`<tr>
+                <td class="muted" colspan="${String(table.columns.length)}">None.</td>
+              </tr>`
+            : ''
+        }
+        ${table.rows.map(
+          (row) =>
+            html`<tr>
+              ${row.map((c) => html`<td>${c}</td>`)}
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${table.next === undefined ? '' : html`<p><a class="next" href="${table.next}">next page</a></p>`}`;
 }
 
 /** The form that asks to confirm an action (a GET: nothing changes before the confirmation's POST). */
@@ -196,7 +240,7 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
           </table>`;
   const notice = details.notice === undefined ? '' : html`<p class="notice" id="notice">${details.notice}</p>`;
   const body = html`<h1>${FAMILY_TITLES[object.family]} <span id="object-name">${object.name}</span></h1>
-    ${notice}${counts}${lookup}${dead}`;
+    ${notice}${counts}${lookup}${(details.tables ?? []).map(detailTable)}${dead}`;
   return layout(base, object.name, body, readOnly);
 }
 

@@ -105,6 +105,60 @@ describeEachTopology('dashboard: pages, actions, security', () => {
     assert.match(metrics, /good_redis_items\{family="queue",name="mail",state="waiting"\} 3/);
   });
 
+  it("shows each family's own tables: a stream's items paged, cooldowns and leases; a queue's consumers; a topic's groups; a task queue's schedules", async () => {
+    const stream = new StreamRegistry(redis, { prefix }).stream('crawl');
+    await stream.addMany(Array.from({ length: 62 }, (_, i) => [`k${String(i).padStart(2, '0')}`, `v${String(i)}`, i] as const));
+    await stream.pull({ count: 1 }); // k61 cools down
+    await stream.lease({ count: 1, leaseMs: 60_000 }); // k60 leased
+    const queue = new QueueRegistry(redis, { prefix }).queue('mail');
+    await queue.addItems(['a', 'b']);
+    await queue.getItems(1);
+    closers.push(() => queue.close());
+    const topic = new TopicRegistry(redis, { prefix }).topic('orders');
+    await topic.ensure(2);
+    await topic.createGroup('billing');
+    const broker = new StreamBroker(redis, 'jobs', { prefix });
+    await broker.schedules.add({ id: 'digest', task: 'send', args: null, cron: '0 8 * * *' });
+    await broker.send('send', null); // a send registers the queue (a schedule alone does not)
+    const browser = new Browser(dashboard());
+    const rowsOf = (page: string, id: string): string[][] => {
+      const table = new RegExp(`<table id="${id}">([\\s\\S]*?)</table>`).exec(page)?.[1] ?? '';
+      const body = /<tbody>([\s\S]*)<\/tbody>/.exec(table)?.[1] ?? '';
+      return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => [...(m[1] ?? '').matchAll(/<td>([^<]*)<\/td>/g)].map((c) => c[1] ?? ''));
+    };
+    const first = await browser.page('/objects/stream/crawl');
+    const items = rowsOf(first, 'items');
+    assert.equal(items.length, 50);
+    assert.deepEqual(items[0], ['k59', '59', 'v59']);
+    assert.match(first, /class="next" href="\/objects\/stream\/crawl\?page=1"/);
+    const second = await browser.page('/objects/stream/crawl?page=1');
+    assert.deepEqual(
+      rowsOf(second, 'items').map((r) => r[0]),
+      ['k09', 'k08', 'k07', 'k06', 'k05', 'k04', 'k03', 'k02', 'k01', 'k00'],
+    );
+    assert.doesNotMatch(second, /class="next"/);
+    assert.deepEqual(
+      rowsOf(first, 'cooldowns').map((r) => r[0]),
+      ['k61'],
+    );
+    assert.deepEqual(
+      rowsOf(first, 'leases').map((r) => [r[0], r[1]]),
+      [['k60', '1']],
+    );
+    const consumers = rowsOf(await browser.page('/objects/queue/mail'), 'consumers');
+    assert.equal(consumers.length, 1);
+    assert.deepEqual([consumers[0]?.[2], consumers[0]?.[3]], ['yes', '1']);
+    const group = rowsOf(await browser.page('/objects/topic/orders'), 'group-billing');
+    assert.deepEqual(group, [
+      ['0', '', '0', '0'],
+      ['1', '', '0', '0'],
+    ]);
+    const schedules = rowsOf(await browser.page('/objects/taskQueue/jobs'), 'schedules');
+    assert.deepEqual(schedules[0]?.slice(0, 3), ['digest', 'send', 'cron 0 8 * * * (UTC)']);
+    const [digest = []] = schedules;
+    assert.match(digest[3] ?? '', /T08:00:00\.000Z$/);
+  });
+
   it('finds a stream key by lookup, and says when a key is not there', async () => {
     await new StreamRegistry(redis, { prefix }).stream('crawl').add('https://a.example/x', 'page x', 5);
     const browser = new Browser(dashboard());
