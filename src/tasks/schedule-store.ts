@@ -211,12 +211,14 @@ export class ScheduleStore {
    * @param client - the broker's connection
    * @param keys - the queue's keys
    * @param run - runs a queue script with them
+   * @param registered - puts the queue in the task queue registry (after an add)
    * @internal
    */
   public constructor(
     private readonly client: RedisClient,
     private readonly keys: TaskQueueKeys,
     private readonly run: QueueScriptRunner,
+    private readonly registered: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /**
@@ -238,6 +240,7 @@ export class ScheduleStore {
     const due = nextDueOf(schedule, await serverNowMs(this.client));
     if (due === undefined) throw invalid(`cron ${JSON.stringify(schedule.cron)} never runs again`);
     await this.run('addSchedule', { id: schedule.id, json, dueMs: due });
+    await this.registered(); // a queue with schedules is listed as one with messages is
     return { ...schedule, nextRunAt: due };
   }
 

@@ -158,7 +158,12 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_TASK_MAX_ATTEMPTS;
     assertInteger(this.maxAttempts, 'maxAttempts', 0);
     this.replication = replicationOf(options.replication);
-    this.schedules = new ScheduleStore(client, this.redisKeys, (script, request) => this.runScript(script, request));
+    this.schedules = new ScheduleStore(
+      client,
+      this.redisKeys,
+      (script, request) => this.runScript(script, request),
+      () => this.register(),
+    );
   }
 
   /**

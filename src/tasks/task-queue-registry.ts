@@ -28,7 +28,7 @@ export interface TaskQueueInfo extends TaskQueueStats {
 /**
  * The names of every task queue under one prefix, in the set `P:tq:keys` (apart from the other
  * families' registries): the CLI and the tools find task queues without `SCAN`. A broker's
- * first send registers its queue.
+ * first send (or schedule) registers its queue.
  */
 export class TaskQueueRegistry extends SetRegistry {
   /**

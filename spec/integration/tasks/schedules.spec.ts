@@ -5,7 +5,7 @@
  * (id and label), and bad specs refused before anything is written.
  */
 import assert from 'node:assert/strict';
-import { GoodRedisError, ResultStore, Scheduler, StreamBroker, type RedisClient } from '../../../src/index.js';
+import { GoodRedisError, ResultStore, Scheduler, StreamBroker, TaskQueueRegistry, type RedisClient } from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, keysMatching, serverNow, tracker, uniqueName, waitFor } from '../support.js';
 
 describeEachTopology('tasks: schedules', () => {
@@ -111,6 +111,8 @@ describeEachTopology('tasks: schedules', () => {
         ['y', '0 3 * * *', 'Europe/Paris'],
       ],
     );
+    const registry = new TaskQueueRegistry(redis);
+    assert.equal(await registry.has(name), true, 'a schedule registers its queue, as a send does');
     assert.equal(await broker.schedules.remove('x'), true);
     assert.equal(await broker.schedules.remove('x'), false);
     const other = track(new StreamBroker(redis, uniqueName('sched')));
@@ -129,6 +131,7 @@ describeEachTopology('tasks: schedules', () => {
     ];
     for (const spec of bad) await assert.rejects(other.schedules.add(spec), (e) => GoodRedisError.is(e, 'InvalidArgument'), JSON.stringify(spec));
     assert.deepEqual(await keysMatching(redis, `:tq{${other.name}}:*`), []);
+    assert.equal(await registry.has(other.name), false, 'a refused schedule registers nothing');
   });
 
   it('migrates 30 taskiq-redis key-per-schedule entries (cron, time, interval), skipping pickled and malformed ones; again, it replaces', async () => {
