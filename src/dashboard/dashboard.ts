@@ -21,7 +21,6 @@ import { StreamBroker } from '../tasks/stream-broker.js';
 import type { TaskQueueBroker } from '../tasks/task-queue-broker.js';
 import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
 import { QueueRegistry } from '../queues/queue-registry.js';
-import type { ReliableQueue } from '../queues/reliable-queue.js';
 import { TopicRegistry } from '../topics/topic-registry.js';
 import { confirmPage, errorPage, objectPage, overviewPage, type DeadRow, type DetailTable, type ObjectDetails } from './pages.js';
 import { assertAuth, AUTH_COOKIE, constantTimeEqual, CSRF_COOKIE, CSRF_FIELD, isAuthorized, newCsrfToken, type DashboardAuth } from './security.js';
@@ -122,7 +121,6 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const taskQueues = new TaskQueueRegistry(client, { prefix });
   const queues = new QueueRegistry(client, { prefix });
   const topics = new TopicRegistry(client, { prefix });
-  const family = (kind: 'queue' | 'unique', name: string): ReliableQueue<string> => (kind === 'queue' ? queues.queue(name) : queues.uniqueQueue(name));
   let registry = given;
   if (registry === undefined) {
     registry = new Registry();
@@ -242,7 +240,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       }
       case 'queue':
       case 'unique': {
-        const queue = family(object.family, object.name);
+        const queue = queues.reliableQueue(object.name, object.family);
         const consumers = await queue.consumers();
         return {
           tables: [

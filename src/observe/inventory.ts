@@ -141,7 +141,7 @@ export class ObjectInventory {
       }
       case 'queue':
       case 'unique': {
-        const queue = family === 'queue' ? this.queues.queue(name) : this.queues.uniqueQueue(name);
+        const queue = this.queues.reliableQueue(name, family);
         const { waiting, processing, consumers, deadConsumers } = await queue.stats();
         return { waiting, processing, consumers, deadConsumers };
       }

@@ -4,7 +4,8 @@ import { assertObjectName, assertPrefix, invalid, optionsOf } from '../internal/
 import { Pool, type PoolOptions } from './pool.js';
 import { Queue } from './queue.js';
 import { queueKeys, queueRegistryKey } from './queue-keys.js';
-import type { QueueFamilyKind } from './scripts.js';
+import type { ReliableQueue } from './reliable-queue.js';
+import type { QueueFamilyKind, QueueKind } from './scripts.js';
 import type { QueueOptions } from './types.js';
 import { UniqueQueue } from './unique-queue.js';
 
@@ -139,6 +140,18 @@ export class QueueRegistry {
    */
   public uniqueQueue<T = string>(name: string, options: Omit<QueueOptions<T>, 'prefix'> = {}): UniqueQueue<T> {
     return new UniqueQueue<T>(this.client, name, { ...optionsOf(options), prefix: this.prefix });
+  }
+
+  /**
+   * The reliable queue of a name by its registered kind: a `Queue` for `queue`, a `UniqueQueue`
+   * for `unique` (the registry's `entries()` and `kindOf()` tell the kind).
+   *
+   * @param name - the queue's name
+   * @param kind - its kind
+   * @param options - its options (the prefix is the registry's)
+   */
+  public reliableQueue<T = string>(name: string, kind: QueueKind, options: Omit<QueueOptions<T>, 'prefix'> = {}): ReliableQueue<T> {
+    return kind === 'unique' ? this.uniqueQueue<T>(name, options) : this.queue<T>(name, options);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { sweepEach, type SweepContext, type Sweepable, type SweepReport } from '../maintenance/sweeper.js';
 import type { QueueRegistry } from './queue-registry.js';
+import type { QueueKind } from './scripts.js';
 
 /** What the queues' sweep reports: the deliveries of dead consumers given back. */
 export interface QueueSweepReport extends SweepReport {
@@ -44,7 +45,7 @@ export class RegistryQueues implements Sweepable<QueueSweepReport> {
   /** Reaps every registered queue once; a failing queue is reported and the others go on. */
   public async sweep(context: SweepContext): Promise<QueueSweepReport> {
     let reEnqueued = 0;
-    const kinds = new Map<string, string>();
+    const kinds = new Map<string, QueueKind>();
     const { objects, failed } = await sweepEach(
       context,
       async () => {
@@ -53,7 +54,7 @@ export class RegistryQueues implements Sweepable<QueueSweepReport> {
       },
       async (name) => {
         const options = { chunkSize: this.chunkSize };
-        const queue = kinds.get(name) === 'unique' ? this.registry.uniqueQueue(name, options) : this.registry.queue(name, options);
+        const queue = this.registry.reliableQueue(name, kinds.get(name) ?? 'queue', options);
         reEnqueued += await queue.reEnqueueTimeoutItems();
       },
     );

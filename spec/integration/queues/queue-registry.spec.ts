@@ -1,6 +1,6 @@
 /** QueueRegistry and the Expirer's reaping of registered queues, on every topology. */
 import assert from 'node:assert/strict';
-import { Expirer, GoodRedisError, QueueRegistry, StreamRegistry, type RedisClient } from '../../../src/index.js';
+import { Expirer, GoodRedisError, Queue, QueueRegistry, StreamRegistry, UniqueQueue, type RedisClient } from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, uniqueName, waitFor } from '../support.js';
 
 describeEachTopology('QueueRegistry', () => {
@@ -27,6 +27,9 @@ describeEachTopology('QueueRegistry', () => {
     await assert.rejects(registry.register('jobs', 'pool'), (err: unknown) => GoodRedisError.is(err, 'InvalidArgument'));
     assert.equal(await redis.llen(`${prefix}:q{jobs}:list`), 1, "the queues live under the registry's prefix");
     assert.equal(await redis.hlen(`${prefix}:ps:keys`), 0, 'the streams registry never sees a queue');
+    assert.ok(registry.reliableQueue('urls', 'unique') instanceof UniqueQueue, 'the reliable queue of a kind');
+    assert.ok(registry.reliableQueue('jobs', 'queue') instanceof Queue);
+    assert.deepEqual(await registry.reliableQueue('jobs', 'queue').items(), ['a']);
   });
 
   it('prune forgets names that hold nothing', async () => {

@@ -45,7 +45,7 @@ export function inspectQueueCommand(ctx: CliContext): CommandUnknownOpts {
           if (rows.length > 0) for (const line of table([{ title: 'ITEM' }, { title: 'STATE' }], rows, '  ')) out(line);
           return;
         }
-        const queue = kind === 'unique' ? registry.uniqueQueue(name) : registry.queue(name);
+        const queue = registry.reliableQueue(name, kind);
         const [stats, next, consumers, rollbacks] = await Promise.all([
           queue.stats(),
           queue.items({ limit: options.top }),

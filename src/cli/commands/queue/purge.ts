@@ -26,7 +26,7 @@ export function purgeCommand(ctx: CliContext): CommandUnknownOpts {
           if (!(await confirm(io, `Purge ${kind} ${quoted(name)} and everything it holds? This cannot be undone. [y/N] `)))
             throw new CliError(`${quoted(name)} was not purged`);
         }
-        const deleted = await (kind === 'pool' ? registry.pool(name) : kind === 'unique' ? registry.uniqueQueue(name) : registry.queue(name)).delete();
+        const deleted = await (kind === 'pool' ? registry.pool(name) : registry.reliableQueue(name, kind)).delete();
         if (options.json === true) printJson(io.stdout, { deleted });
         else println(io.stdout, `purged ${quoted(name)}`);
       });

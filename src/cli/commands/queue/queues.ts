@@ -24,7 +24,7 @@ export function queuesCommand(ctx: CliContext): CommandUnknownOpts {
               const s = await registry.pool(name).stats();
               return { name, kind, size: s.size, due: s.due, leased: s.leased };
             }
-            const q = kind === 'unique' ? registry.uniqueQueue(name) : registry.queue(name);
+            const q = registry.reliableQueue(name, kind);
             const s = await q.stats();
             return { name, kind, waiting: s.waiting, processing: s.processing, consumers: s.consumers - s.deadConsumers, deadConsumers: s.deadConsumers };
           }),

@@ -30,5 +30,5 @@ export async function knownQueue(registry: QueueRegistry, name: string): Promise
 export async function consumerQueue(registry: QueueRegistry, name: string): Promise<ReliableQueue<string>> {
   const kind = await knownQueue(registry, name);
   if (kind === 'pool') throw new CliError(`${quoted(name)} is a pool: its leases run out by themselves, there are no deliveries to re-enqueue or drop`);
-  return kind === 'unique' ? registry.uniqueQueue(name) : registry.queue(name);
+  return registry.reliableQueue(name, kind);
 }
