@@ -12,6 +12,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { Registry } from 'prom-client';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RedisClient } from '../connection/redis-client.js';
+import { GoodRedisError } from '../errors.js';
 import { assertBoolean, assertPrefix, invalid, optionsOf } from '../internal/validate.js';
 import { OBJECT_FAMILIES, ObjectInventory, type ObjectCounts, type ObjectFamily } from '../observe/inventory.js';
 import { collectMetrics } from '../observe/metrics.js';
@@ -173,8 +174,13 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const family = c.req.param('family') as ObjectFamily;
     const name = c.req.param('name');
     if (!OBJECT_FAMILIES.includes(family) || name === undefined) return undefined;
-    const ref = (await inventory.list()).find((o) => o.family === family && o.name === name);
-    if (ref === undefined) return undefined;
+    const ref = { family, name };
+    try {
+      if (!(await inventory.has(ref))) return undefined;
+    } catch (err) {
+      if (GoodRedisError.is(err, 'InvalidArgument')) return undefined; // no object can have that name
+      throw err;
+    }
     const [counts] = await inventory.counts([ref]);
     return counts;
   };

@@ -122,6 +122,29 @@ export class ObjectInventory {
   }
 
   /**
+   * Whether an object is registered: one membership read in its family's registry (no listing).
+   *
+   * @param ref - the family and name
+   * @returns false for a family this inventory does not list
+   * @throws {@link GoodRedisError} `InvalidArgument` for a name its family refuses
+   */
+  public async has({ family, name }: ObjectRef): Promise<boolean> {
+    if (!this.families.includes(family)) return false;
+    switch (family) {
+      case 'stream':
+        return this.streams.has(name);
+      case 'topic':
+        return this.topics.has(name);
+      case 'taskQueue':
+        return this.taskQueues.has(name);
+      case 'queue':
+      case 'unique':
+      case 'pool':
+        return (await this.queues.kindOf(name)) === family;
+    }
+  }
+
+  /**
    * The counts of every listed object (see {@link ObjectCounts} for the states): the reads of all
    * objects are sent together, not one after the other.
    *

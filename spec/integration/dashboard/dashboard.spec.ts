@@ -166,6 +166,8 @@ describeEachTopology('dashboard: pages, actions, security', () => {
     const missing = await browser.page('/objects/stream/crawl?key=nope');
     assert.match(missing, /id="lookup-result" class="muted">nope is not in the stream/);
     assert.equal((await browser.request('/objects/stream/absent')).status, 404);
+    assert.equal((await browser.request(`/objects/stream/${encodeURIComponent('{bad}')}`)).status, 404, 'a name no stream can have');
+    assert.equal((await browser.request('/objects/queue/crawl')).status, 404, 'a name of another family');
   });
 
   it('replays a dead letter from its page, confirmed with the CSRF token, and the count drops', async () => {

@@ -66,7 +66,19 @@ describeEachTopology('observe: metrics of every family', () => {
     await broker.sendMany('t', [{ args: 3 }], { delayMs: 3_600_000 });
 
     const registry = new Registry();
-    collectMetrics(registry, { client: redis, prefix });
+    const inventory = collectMetrics(registry, { client: redis, prefix });
+    for (const [family, name] of [
+      ['stream', 'crawl'],
+      ['queue', 'mail'],
+      ['unique', 'once'],
+      ['pool', 'proxies'],
+      ['topic', 'orders'],
+      ['taskQueue', 'jobs'],
+    ] as const) {
+      assert.equal(await inventory.has({ family, name }), true, `${family} ${name}`);
+      assert.equal(await inventory.has({ family, name: 'absent' }), false, `${family} absent`);
+    }
+    assert.equal(await inventory.has({ family: 'pool', name: 'mail' }), false, 'a queue is no pool');
     const text = await registry.metrics();
     const items = samplesOf(text, ITEMS_METRIC);
     const expected: [string, number][] = [
