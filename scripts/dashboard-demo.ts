@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     console.log('Seeding one object of each family under the prefix "demo:" ...');
     await seed(redis);
     const dashboard = createDashboard({ client: redis, prefix: PREFIX });
-    const server = createServer((request, response) => void dashboard.listener(request, response));
+    const server = createServer(dashboard.listener);
     server.listen(port, '127.0.0.1');
     await once(server, 'listening');
     console.log(`good-redis dashboard on http://127.0.0.1:${String((server.address() as AddressInfo).port)}/ (Ctrl-C stops it)`);

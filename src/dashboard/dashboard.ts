@@ -73,8 +73,8 @@ export interface Dashboard {
   readonly app: Hono;
   /** The fetch handler (Web `Request` → `Response`): for hono, Bun, Deno or any fetch-style server. */
   readonly fetch: (request: Request) => Promise<Response>;
-  /** A Node `http` request listener: `http.createServer(dashboard.listener)`, or mounted in express or fastify's raw handler (it settles once the response is sent). */
-  readonly listener: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  /** A Node `http` request listener: `http.createServer(dashboard.listener)`, or mounted in express or fastify's raw handler. */
+  readonly listener: (request: IncomingMessage, response: ServerResponse) => void;
   /** The path it is mounted under. */
   readonly basePath: string;
   /** The registry `/metrics` serves. */
@@ -392,5 +392,6 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const mounted = new Hono({ strict: false });
   mounted.route(basePath === '/' ? '/' : basePath.slice(0, -1), app);
   const fetch = async (request: Request): Promise<Response> => mounted.fetch(request);
-  return { app: mounted, fetch, listener: getRequestListener(fetch), basePath, registry: metrics };
+  const handle = getRequestListener(fetch); // answers every request itself, errors included (500)
+  return { app: mounted, fetch, listener: (request, response) => void handle(request, response), basePath, registry: metrics };
 }

@@ -70,7 +70,7 @@ describeEachTopology(
     /** Serves a dashboard on a free loopback port; returns its address. */
     async function serve(options: Partial<DashboardOptions> = {}): Promise<string> {
       const dashboard = createDashboard({ client: redis, prefix, ...options });
-      const server = createServer((request, response) => void dashboard.listener(request, response));
+      const server = createServer(dashboard.listener);
       servers.push(server);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;

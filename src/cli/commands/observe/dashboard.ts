@@ -71,7 +71,7 @@ export function dashboardCommand(ctx: CliContext): CommandUnknownOpts {
         } catch (err) {
           throw usage((err as Error).message);
         }
-        const server = createServer((request, response) => void dashboard.listener(request, response));
+        const server = createServer(dashboard.listener);
         const port = await listen(server, options.port, options.host);
         const host = options.host.includes(':') ? `[${options.host}]` : options.host;
         const guard = auth === undefined ? 'no credential asked' : 'token' in auth ? 'a bearer token asked' : 'basic auth asked';
