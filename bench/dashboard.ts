@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import { createDashboard, QueueRegistry, StreamBroker, StreamRegistry, TopicRegistry } from '../src/index.js';
 import { inParallel } from './data.js';
+import { quantile } from './timing.js';
 
 /** What one dashboard run measured. */
 export interface DashboardTiming {
@@ -37,11 +38,6 @@ export async function populate(redis: Redis, prefix: string, perFamily: number):
     await new StreamBroker(redis, `tasks-${String(i)}`, { prefix }).send('t', i);
   });
   return perFamily * 5;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /**
@@ -76,7 +72,7 @@ export async function dashboardTimings(redis: Redis, perFamily: number, rounds =
       const samples: number[] = [await request(path)];
       const commands = sent;
       for (let i = 1; i < rounds; i++) samples.push(await request(path));
-      return { ms: median(samples), commands };
+      return { ms: quantile(samples, 0.5), commands };
     };
     const overview = await timed('/');
     const metrics = await timed('/metrics');

@@ -1,9 +1,5 @@
 /** The benchmark's report: targets, the printed table, and the SVG chart. */
-
-interface Phase {
-  itemsPerSecond: number;
-  ms: number;
-}
+import type { Phase } from './timing.js';
 
 /** Everything one run measured. */
 export interface Results {

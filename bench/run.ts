@@ -14,6 +14,7 @@ import { startThrowawayRedis } from '../scripts/throwaway-redis.js';
 import { loadBullMQ, type BullMQ } from './bullmq.js';
 import { bullLatency, bullTasks, goodRedisLatency, goodRedisTasks, referenceTasks, schedulerTickCommands } from './tasks.js';
 import { dashboardTimings } from './dashboard.js';
+import { quantile, timed, type Phase } from './timing.js';
 import { chunks, inParallel, makeItems, type BenchItem } from './data.js';
 import { ReferenceFifo } from './queue-reference.js';
 import { ReferenceQueue } from './reference.js';
@@ -91,18 +92,6 @@ async function scriptDurations(redis: Redis): Promise<number[]> {
     .filter(([, , , args]) => /^eval/i.test(String(args[0])))
     .map(([, , micros]) => micros / 1000)
     .sort((a, b) => a - b);
-}
-
-interface Phase {
-  itemsPerSecond: number;
-  ms: number;
-}
-
-async function timed(items: number, work: () => Promise<unknown>): Promise<Phase> {
-  const started = performance.now();
-  await work();
-  const ms = performance.now() - started;
-  return { itemsPerSecond: (items / ms) * 1000, ms };
 }
 
 const best = (phases: Phase[]): Phase => phases.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a));
@@ -416,8 +405,8 @@ async function decrementPhase(redis: Redis): Promise<Results['decrementAll']> {
   }
   const entries = (await redis.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
   await slowlog(redis, 1000);
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-  const p99 = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] ?? 0;
+  const median = (values: number[]): number => quantile(values, 0.5);
+  const p99 = (values: number[]): number => quantile(values, 0.99);
   const rows: Results['decrementAll'] = [];
   for (const [index, stream] of streams.entries()) {
     const size = CONFIG.decrementSizes[index] ?? 0;

@@ -7,12 +7,7 @@
 import type { Redis } from 'ioredis';
 import { ResultStore, Scheduler, StreamBroker } from '../src/index.js';
 import type { BullMQ } from './bullmq.js';
-
-/** Items per second over a timed phase. */
-interface Rate {
-  itemsPerSecond: number;
-  ms: number;
-}
+import { quantile, timed, type Phase } from './timing.js';
 
 /** A latency distribution in ms. */
 export interface Latency {
@@ -20,26 +15,17 @@ export interface Latency {
   p99Ms: number;
 }
 
-async function timedRate(items: number, work: () => Promise<unknown>): Promise<Rate> {
-  const started = performance.now();
-  await work();
-  const ms = performance.now() - started;
-  return { itemsPerSecond: (items / ms) * 1000, ms };
-}
-
 function latencyOf(samples: number[]): Latency {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { medianMs: at(0.5), p99Ms: at(0.99) };
+  return { medianMs: quantile(samples, 0.5), p99Ms: quantile(samples, 0.99) };
 }
 
 /** good-redis: `count` no-op tasks sent with sendMany in batches of 1,000, then run by broker.worker() at `concurrency`, results stored. */
-export async function goodRedisTasks(redis: Redis, count: number, concurrency: number): Promise<Rate> {
+export async function goodRedisTasks(redis: Redis, count: number, concurrency: number): Promise<Phase> {
   const results = new ResultStore(redis);
   const broker = new StreamBroker(redis, `bench-tasks-${String(Date.now())}`, { results });
   broker.task('noop', () => 1);
   let done = 0;
-  const rate = await timedRate(count, async () => {
+  const rate = await timed(count, async () => {
     for (let i = 0; i < count; i += 1000)
       await broker.sendMany(
         'noop',
@@ -76,13 +62,13 @@ end
 return #ARGV / 2`;
 
 /** The reference: the same sends, then 4 loops of lease 100 → run → ack 100 (`concurrency / 100` loops of 100 in flight each). */
-export async function referenceTasks(redis: Redis, count: number, concurrency: number): Promise<Rate> {
+export async function referenceTasks(redis: Redis, count: number, concurrency: number): Promise<Phase> {
   const stream = `ref-tasks-${String(Date.now())}`;
   const leases = `${stream}:lease`;
   await redis.xgroup('CREATE', stream, 'g', '0', 'MKSTREAM');
   const call = (lua: string, keys: string[], args: (string | number)[]): Promise<unknown> => redis.eval(lua, keys.length, ...keys, ...args);
   let acked = 0;
-  const rate = await timedRate(count, async () => {
+  const rate = await timed(count, async () => {
     for (let i = 0; i < count; i += 1000)
       await call(
         REF_SEND,
@@ -106,14 +92,14 @@ export async function referenceTasks(redis: Redis, count: number, concurrency: n
 }
 
 /** BullMQ: addBulk in batches of 1,000 (removeOnComplete off: the values are kept), then a Worker at `concurrency` returning a value. */
-export async function bullTasks(bull: BullMQ, port: number, count: number, concurrency: number): Promise<Rate> {
+export async function bullTasks(bull: BullMQ, port: number, count: number, concurrency: number): Promise<Phase> {
   const connection = { connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null } };
   const name = `bench-tasks-${String(Date.now())}`;
   const queue = new bull.Queue(name, connection);
   await queue.waitUntilReady();
   let completed = 0;
   const worker = new bull.Worker(name, () => Promise.resolve(1), { ...connection, concurrency, autorun: false });
-  const rate = await timedRate(count, async () => {
+  const rate = await timed(count, async () => {
     for (let i = 0; i < count; i += 1000) {
       await queue.addBulk(Array.from({ length: Math.min(1000, count - i) }, (_, k) => ({ name: 'noop', data: i + k, opts: { removeOnComplete: false } })));
     }
