@@ -287,9 +287,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         };
       }
       case 'taskQueue': {
-        const broker = await brokerOf(object.name);
-        // Schedules live in the queue's slot whatever its broker kind: any broker's store reads them.
-        const schedules = await new StreamBroker(client, object.name, { prefix }).schedules.list();
+        const [broker, schedules] = await Promise.all([
+          brokerOf(object.name),
+          // Schedules live in the queue's slot whatever its broker kind (or none): any broker's store reads them.
+          new StreamBroker(client, object.name, { prefix }).schedules.list(),
+        ]);
         const tables: DetailTable[] = [
           {
             id: 'schedules',
