@@ -214,5 +214,6 @@ export {
   type CollectMetricsOptions,
   type ObserveWorkerOptions,
 } from './observe/metrics.js';
+export { type TracedSource, type MessageTrace, MESSAGING_SYSTEM } from './observe/telemetry.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from './dashboard/dashboard.js';
 export { type DashboardAuth, type DashboardToken, type DashboardLogin } from './dashboard/security.js';

@@ -7,6 +7,7 @@
  * @module
  */
 import type { RedisClient } from '../connection/redis-client.js';
+import type { TracedSource } from '../observe/telemetry.js';
 
 /** What became of a nacked job: it comes back (at once or after its delay), or it went to the dead letters. */
 export type NackOutcome = 'retry' | 'dead';
@@ -91,6 +92,12 @@ export interface WorkWaiter {
 export interface JobSource<J extends SourceJob> {
   /** The connection; a Worker stops when it ends (`quit()`). */
   readonly client: RedisClient;
+  /**
+   * Which object the jobs come from and what each tells about its message: a Worker records
+   * its `receive`, `process` and `settle` spans with it (see `docs/observability.md`); a source
+   * without it is not traced.
+   */
+  readonly traced?: TracedSource<J> | undefined;
   /** Leases up to `request.count` jobs. */
   leaseBatch(request: LeaseRequest): Promise<LeaseBatch<J>>;
   /** Finishes jobs whose handler returned. */

@@ -10,6 +10,7 @@ import { GoodRedisError } from '../errors.js';
 import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
 import { settlesWithin } from '../internal/settles-within.js';
+import { telemetryActive, WorkerTelemetry } from '../observe/telemetry.js';
 import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
 import { defaultBackoff, retryDelayOf } from './backoff.js';
 import type { JobSource, NackOutcome, SourceJob, WorkWaiter } from './job-source.js';
@@ -217,6 +218,8 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   private readonly backoff: (attempt: number, error: unknown) => number;
   private readonly blockTimeoutMs: number;
   private readonly logger: Logger;
+  /** The spans and messaging metrics of its jobs, when the source says what it is (recorded only while an OpenTelemetry SDK is registered). */
+  private readonly telemetry: WorkerTelemetry<J> | undefined;
   /** Jobs whose handler is running: what concurrency counts (and what autoExtend renews). */
   private readonly active = new Set<J>();
   /** The abort controller of each job's handler signal, until the job is settled (a handler that declares none has none). */
@@ -274,6 +277,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     this.blockTimeoutMs = options.blockTimeoutMs ?? 5000;
     assertInteger(this.blockTimeoutMs, 'blockTimeoutMs', 1);
     this.logger = loggerOf(options.logger);
+    this.telemetry = source.traced === undefined ? undefined : new WorkerTelemetry(source.traced);
     if (options.autorun ?? true) this.run();
   }
 
@@ -358,6 +362,11 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     return controller.signal;
   }
 
+  /** The telemetry to record with now: none when the source says nothing of itself or no OpenTelemetry SDK is registered. */
+  private tracing(): WorkerTelemetry<J> | undefined {
+    return this.telemetry !== undefined && telemetryActive() ? this.telemetry : undefined;
+  }
+
   /** Reports a failure outside a handler: the `error` event (or a process warning) and the logger. */
   private fail(err: unknown): void {
     this.logger.error({ worker: this.id, err }, err instanceof Error ? err.message : String(err));
@@ -407,9 +416,12 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
         continue;
       }
       try {
+        const leasedAt = Date.now();
+        const asked = performance.now();
         const batch = await this.source.leaseBatch({ count: Math.min(this.batch, room), leaseMs: this.leaseMs, maxAttempts: this.maxAttempts, owner: this.id });
         for (const err of batch.errors) this.fail(err); // jobs the source dealt with itself (dead-lettered)
         const at = performance.now();
+        if (batch.items.length > 0) this.tracing()?.received(batch.items, leasedAt, at - asked);
         for (const job of batch.items) this.ready.push({ job, at });
         this.startReady();
         this.idle = batch.items.length === 0;
@@ -495,7 +507,8 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     let result: R;
     const started = performance.now();
     try {
-      result = await this.handler(job, signal);
+      const tracing = this.tracing();
+      result = await (tracing === undefined ? this.handler(job, signal) : tracing.process(job, () => this.handler(job, signal)));
     } catch (error) {
       this.timed(started);
       if (this.abandoned.has(job)) return; // close() nacked it already
@@ -524,7 +537,9 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   /** Nacks one failed job and reports what became of it (`failed`, maybe `dead`), or the nack's own failure. */
   private async nackOne(job: J, error: unknown, delayMs: number): Promise<void> {
     try {
-      const [outcome] = await this.source.nack([job], { delayMs, error: error instanceof Error ? error.message : String(error) });
+      const nack = (): Promise<(NackOutcome | Error)[]> => this.source.nack([job], { delayMs, error: error instanceof Error ? error.message : String(error) });
+      const tracing = this.tracing();
+      const [outcome] = await (tracing === undefined ? nack() : tracing.settle('nack', [job], nack));
       if (outcome instanceof Error) throw outcome;
       this.reportFailure(job, error, outcome ?? 'retry', delayMs);
     } catch (err) {
@@ -594,7 +609,9 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     this.acks = [];
     let outcomes: (Error | undefined)[];
     try {
-      outcomes = await this.source.ack(batch.map((a) => a.job));
+      const jobs = batch.map((a) => a.job);
+      const tracing = this.tracing();
+      outcomes = await (tracing === undefined ? this.source.ack(jobs) : tracing.settle('ack', jobs, () => this.source.ack(jobs)));
     } catch (err) {
       outcomes = batch.map(() => (err instanceof Error ? err : new Error(String(err))));
     }

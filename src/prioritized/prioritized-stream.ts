@@ -1,6 +1,7 @@
 import { GoodRedisError, typed } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, epochMs, invalid, optionsOf, ranks } from '../internal/validate.js';
+import { traceSend } from '../observe/telemetry.js';
 import type { AddRequest } from './scripts.js';
 import { cooldownArgs, priorityOf, text } from './stream-base.js';
 import { StreamJobs } from './stream-jobs.js';
@@ -79,7 +80,9 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     assertFinite(priority, 'priority');
     const request = addRequest(options);
     const encoded = this.encodeValue(value, 'the value');
-    const reply = await this.registering(this.run('addItem', { ...request, key, value: encoded, priority }));
+    const reply = await traceSend({ family: 'stream', name: this.name }, 1, () =>
+      this.registering(this.run('addItem', { ...request, key, value: encoded, priority })),
+    );
     return priorityOf(reply);
   }
 
@@ -174,7 +177,9 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     if (chunk.priorities.length > 0) chunks.push(chunk);
     if (chunks.length === 0) return [[], []];
     // One connection runs the chunks in the order they were sent.
-    const replies = await this.registering(Promise.all(chunks.map((c) => this.run('addItems', { ...request, pairs: c.pairs, scored: c.scored, reply }))));
+    const replies = await traceSend({ family: 'stream', name: this.name }, index, () =>
+      this.registering(Promise.all(chunks.map((c) => this.run('addItems', { ...request, pairs: c.pairs, scored: c.scored, reply })))),
+    );
     return [chunks, replies];
   }
 

@@ -2,6 +2,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { serverNowMs } from '../connection/server-time.js';
 import { typed } from '../errors.js';
 import { assertInteger, epochMs, invalid, optionsOf, ranks } from '../internal/validate.js';
+import { traceSend } from '../observe/telemetry.js';
 import type { JobSource, LeaseBatch, Settlement } from '../jobs/job-source.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import { WorkSignal } from '../jobs/work-signal.js';
@@ -169,8 +170,12 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
       const chunk = encoded.slice(i, i + this.chunkSize);
       chunks.push([chunk.length, () => this.run('poolAdd', { dueAt: at, items: chunk })]);
     }
-    const replies = await this.inChunks(encoded.length, chunks);
-    if (encoded.length > 0) await this.register();
+    if (encoded.length === 0) return [];
+    const replies = await traceSend({ family: this.kind, name: this.name }, encoded.length, async () => {
+      const written = await this.inChunks(encoded.length, chunks);
+      await this.register();
+      return written;
+    });
     return replies.flatMap((reply) => (reply as unknown[]).map((n) => Number(n) === 1));
   }
 
@@ -380,6 +385,7 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
   public jobSource(): JobSource<PoolJob<T>> {
     return {
       client: this.client,
+      traced: { family: this.kind, name: this.name },
       leaseBatch: async (request): Promise<LeaseBatch<PoolJob<T>>> => {
         const { leases, wakeInMs } = await this.lease(request.count, request.leaseMs);
         return { items: leases.map((l) => new PoolJob(this, l.id, l.value)), wakeInMs, errors: [] };

@@ -5,6 +5,7 @@ import { GoodRedisError, typed } from '../errors.js';
 import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
 import { assertBoolean, assertInteger, invalid, optionsOf, ranks } from '../internal/validate.js';
+import { traceSend } from '../observe/telemetry.js';
 import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import { WorkSignal } from '../jobs/work-signal.js';
@@ -91,9 +92,11 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
       const chunk = values.slice(i, i + this.chunkSize);
       chunks.push([chunk.length, () => this.run('addItems', { kind: this.kind, values: chunk })]);
     }
-    const replies = await this.inChunks(values.length, chunks);
-    await this.register();
-    return replies;
+    return traceSend({ family: this.kind, name: this.name }, values.length, async () => {
+      const replies = await this.inChunks(values.length, chunks);
+      await this.register();
+      return replies;
+    });
   }
 
   /**
@@ -476,6 +479,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     };
     return {
       client: this.client,
+      traced: { family: this.kind, name: this.name, describe: (job) => ({ id: job.id }) },
       leaseBatch: async (request): Promise<LeaseBatch<QueueJob<T>>> => {
         maxAttempts = request.maxAttempts;
         const taken = await this.take(request.count, {});

@@ -76,6 +76,7 @@ export class PubSubBroker extends TaskBroker {
     this.sources.add(source);
     return {
       client: this.client,
+      traced: this.traced(),
       received: () => source.received,
       leaseBatch: (request) => source.take(request.count),
       ack: (jobs) => Promise.resolve(jobs.map(() => undefined)),

@@ -92,6 +92,7 @@ export class StreamBroker extends TaskQueueBroker {
     const binary = this.codec.binary === true;
     return {
       client: this.client,
+      traced: this.traced(),
       leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
         const reply = (await this.runScript(
           'leaseTasks',

@@ -4,6 +4,7 @@ import { decodeWith, encodeWith, jsonCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
 import type { JobSource } from '../jobs/job-source.js';
+import { traceSend, type TracedSource } from '../observe/telemetry.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import { warnUnregistered } from '../keyspace/keys.js';
 import { Worker, type JobSourceProvider } from '../prioritized/worker.js';
@@ -233,23 +234,28 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
     this.checkDelay(delayMs);
     const defaultMax = this.handlers.get(name)?.maxAttempts ?? 0;
     const sentAt = Date.now();
-    const messages = sends.map((send, i) => {
+    const checked = sends.map((send, i) => {
       const { labels = {}, taskId = randomUUID(), maxAttempts = defaultMax } = optionsOf(send.options ?? {}, `sends[${String(i)}].options`);
       assertTaskId(taskId);
       assertLabels(labels);
       assertInteger(maxAttempts, 'maxAttempts', 0);
-      const message: TaskMessage = { id: taskId, task: name, args: send.args, labels, sentAt, maxAttempts, attempt: 0 };
-      return { message, encoded: encodeWith(this.codec, message) };
+      return { id: taskId, task: name, args: send.args, labels, sentAt, maxAttempts, attempt: 0 };
     });
-    const receivers: number[] = [];
-    let registering: Promise<void> | undefined;
-    for (let i = 0; i < messages.length; i += SEND_CHUNK) {
-      const written = this.write(messages.slice(i, i + SEND_CHUNK), delayMs);
-      registering ??= this.register(); // beside the first write: one round trip, not two
-      receivers.push(...(await written));
-    }
-    await registering;
-    return messages.map(({ message }, i) => new TaskHandle<R>(message.id, this.results, receivers[i]));
+    return traceSend({ family: 'taskQueue', name: this.name }, checked.length, async (headers) => {
+      const messages = checked.map((fields) => {
+        const message: TaskMessage = headers === undefined ? fields : { ...fields, headers };
+        return { message, encoded: encodeWith(this.codec, message) };
+      });
+      const receivers: number[] = [];
+      let registering: Promise<void> | undefined;
+      for (let i = 0; i < messages.length; i += SEND_CHUNK) {
+        const written = this.write(messages.slice(i, i + SEND_CHUNK), delayMs);
+        registering ??= this.register(); // beside the first write: one round trip, not two
+        receivers.push(...(await written));
+      }
+      await registering;
+      return messages.map(({ message }, i) => new TaskHandle<R>(message.id, this.results, receivers[i]));
+    });
   }
 
   /** Checks a send's delay: a whole number of ms, 0 or more (a broadcast refuses any). */
@@ -357,6 +363,19 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
 
   /** The broker as a {@link JobSource} of task messages for the one Worker. */
   public abstract jobSource(): JobSource<TaskJob>;
+
+  /** What a Worker's spans say of this queue's tasks: the queue, each task's id and the trace context its send wrote. */
+  protected traced(): TracedSource<TaskJob> {
+    return {
+      family: 'taskQueue',
+      name: this.name,
+      describe: (job) => {
+        // A message from another sender may carry anything there.
+        const headers: unknown = job.message.headers;
+        return { id: job.message.id, headers: typeof headers === 'object' && headers !== null ? (headers as Record<string, string>) : undefined };
+      },
+    };
+  }
 
   /**
    * A Worker that runs this broker's tasks: each message dispatched by its task name to the

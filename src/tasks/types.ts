@@ -25,6 +25,11 @@ export interface TaskMessage {
   readonly maxAttempts: number;
   /** Deliveries already used when it was written (0 when sent; a list broker's retry raises it). */
   readonly attempt: number;
+  /**
+   * The trace context of the send that wrote it (`traceparent`, `tracestate`), present only
+   * when an OpenTelemetry SDK was recording then: the worker's `process` span is its child.
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** What a task's handler threw, as its result keeps it. */

@@ -672,6 +672,19 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     const firstError = (outcomes: (Error | undefined)[]): Error | undefined => outcomes.find((o) => o instanceof Error);
     return {
       client: this.client,
+      traced: {
+        family: 'topic',
+        name: this.topic,
+        group: this.group,
+        describe: (job) => {
+          // A batch of messages (processBatch) tells its partition only: its messages came from different sends.
+          const messages = messagesOf(job);
+          const [first] = messages;
+          return messages.length === 1 && first !== undefined
+            ? { id: first.id, partition: first.partition, headers: first.headers }
+            : { partition: first?.partition };
+        },
+      },
       leaseBatch: async (request): Promise<LeaseBatch<J>> => {
         maxAttempts = request.maxAttempts;
         const fetched = await this.fetchUnits(request.count, unitSize, request.leaseMs, request.maxAttempts);

@@ -3,6 +3,7 @@ import { encodeWith } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError } from '../errors.js';
 import { assertBoolean, assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
+import { traceSend, type TraceHeaders } from '../observe/telemetry.js';
 import { replicationOf } from '../scripting/script-set.js';
 import { partitionFor } from './partitioner.js';
 import type { EncodedMessage } from './scripts.js';
@@ -106,8 +107,13 @@ export class Producer<T = string> extends TopicBase<T> {
   public async sendMany(messages: readonly ProducerMessage<T>[]): Promise<SendResult[]> {
     const given: unknown = messages;
     if (!Array.isArray(given)) throw invalid(`messages must be an array, got ${describeValue(given)}`);
-    const checked = messages.map((m, i) => this.check(m, i));
-    if (checked.length === 0) return [];
+    if (messages.length === 0) return [];
+    return traceSend({ family: 'topic', name: this.topic }, messages.length, (trace) => this.checkAndWrite(messages, trace));
+  }
+
+  /** Checks, encodes (with the trace context's headers, if any), routes and writes messages. */
+  private async checkAndWrite(messages: readonly ProducerMessage<T>[], trace: TraceHeaders | undefined): Promise<SendResult[]> {
+    const checked = messages.map((m, i) => this.check(m, i, trace));
     const partitions = await this.partitions();
     let routed: Routed[];
     try {
@@ -155,8 +161,8 @@ export class Producer<T = string> extends TopicBase<T> {
     });
   }
 
-  /** Checks and encodes one message (nothing is routed yet). */
-  private check(message: ProducerMessage<T>, index: number): EncodedMessage & { partition?: number | undefined } {
+  /** Checks and encodes one message (nothing is routed yet), with the trace context's headers under its own (its own win). */
+  private check(message: ProducerMessage<T>, index: number, trace: TraceHeaders | undefined): EncodedMessage & { partition?: number | undefined } {
     const what = `messages[${String(index)}]`;
     const { value, key, partition, headers } = optionsOf(message, what);
     if (key !== undefined && typeof key !== 'string') throw invalid(`${what}.key must be a string, got ${describeValue(key)}`);
@@ -170,8 +176,9 @@ export class Producer<T = string> extends TopicBase<T> {
       for (const [name, v] of entries) {
         if (typeof v !== 'string') throw invalid(`${what}.headers[${JSON.stringify(name)}] must be a string, got ${describeValue(v)}`);
       }
-      if (entries.length > 0) encodedHeaders = JSON.stringify(headers);
+      if (entries.length > 0) encodedHeaders = JSON.stringify(trace === undefined ? headers : { ...trace, ...headers });
     }
+    if (encodedHeaders === undefined && trace !== undefined) encodedHeaders = JSON.stringify(trace);
     return { value: encodeWith(this.codec, value), key, partition, headers: encodedHeaders };
   }
 
