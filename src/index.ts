@@ -214,6 +214,17 @@ export {
   type CollectMetricsOptions,
   type ObserveWorkerOptions,
 } from './observe/metrics.js';
-export { type TracedSource, type MessageTrace, MESSAGING_SYSTEM } from './observe/telemetry.js';
+export { type SourceObject, type MessageTrace, MESSAGING_SYSTEM } from './observe/telemetry.js';
+export {
+  WorkerRegistry,
+  workerRegistryKeys,
+  type WorkerRegistryKeys,
+  type WorkerRegistryOptions,
+  type WorkerRegistryState,
+  type WorkerInfo,
+  type WorkerDescription,
+  type RunningJob,
+  type PausedObject,
+} from './observe/worker-registry.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from './dashboard/dashboard.js';
 export { type DashboardAuth, type DashboardToken, type DashboardLogin } from './dashboard/security.js';

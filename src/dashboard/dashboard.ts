@@ -1,7 +1,7 @@
 /**
  * The web dashboard: an overview of every object of every family, a page per object, its dead
- * letters replayed or purged (each action confirmed, atomic, behind a CSRF token), a JSON API
- * and `/metrics`, on hono. `createDashboard` returns the hono app, a `fetch` handler and a Node
+ * letters replayed or purged and its consumption paused or resumed (each action confirmed,
+ * atomic, behind a CSRF token), the live workers, a JSON API and `/metrics`, on hono. `createDashboard` returns the hono app, a `fetch` handler and a Node
  * request listener, to serve alone (`good-redis dashboard`) or mount in an existing server.
  *
  * @module
@@ -23,7 +23,19 @@ import type { TaskQueueBroker } from '../tasks/task-queue-broker.js';
 import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
 import { QueueRegistry } from '../queues/queue-registry.js';
 import { TopicRegistry } from '../topics/topic-registry.js';
-import { confirmPage, errorPage, objectPage, overviewPage, type DeadRow, type DetailTable, type ObjectDetails } from './pages.js';
+import { WorkerRegistry } from '../observe/worker-registry.js';
+import {
+  ACTIONS,
+  confirmPage,
+  errorPage,
+  objectPage,
+  overviewPage,
+  workersPage,
+  type Action,
+  type DeadRow,
+  type DetailTable,
+  type ObjectDetails,
+} from './pages.js';
 import { assertAuth, AUTH_COOKIE, constantTimeEqual, CSRF_COOKIE, CSRF_FIELD, isAuthorized, newCsrfToken, type DashboardAuth } from './security.js';
 
 /** How many dead letters an object page lists. */
@@ -81,9 +93,6 @@ export interface Dashboard {
   readonly registry: Registry;
 }
 
-/** The kinds of action on an object's dead letters. */
-const ACTIONS = ['replay', 'purge'] as const;
-
 /** Checks a base path: `/`, or `/x/…/` without `..`, whitespace, quotes or angle brackets. */
 function assertBasePath(path: unknown): asserts path is string {
   if (typeof path !== 'string' || !/^\/([A-Za-z0-9._~-]+\/)*$/.test(path) || path.includes('/../') || path.includes('/./')) {
@@ -96,10 +105,11 @@ function assertBasePath(path: unknown): asserts path is string {
  * prefix. It opens no connection and no port: serve `listener` or `fetch` yourself, or run
  * `good-redis dashboard`.
  *
- * Routes, under `basePath`: `GET /` (overview), `GET /objects/<family>/<name>` (an object;
- * `?key=` looks a stream's key up), `GET …/confirm?action=replay|purge[&ref=]` then
- * `POST …/replay` or `…/purge` (form field `ref`: one dead letter; none: all), `GET /api/objects`,
- * `GET /api/objects/<family>/<name>`, `GET /metrics`.
+ * Routes, under `basePath`: `GET /` (overview), `GET /workers` (the live workers of every
+ * family, and the paused objects), `GET /objects/<family>/<name>` (an object; `?key=` looks a
+ * stream's key up), `GET …/confirm?action=replay|purge|pause|resume[&ref=]` then `POST
+ * …/<action>` (form field `ref`: one dead letter; none: all), `GET /api/objects`, `GET
+ * /api/objects/<family>/<name>`, `GET /api/workers`, `GET /metrics`.
  *
  * @param options - the connection, `prefix`, `basePath`, `readOnly`, `auth`, `registry`
  * @returns the app and its handlers
@@ -122,6 +132,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const taskQueues = new TaskQueueRegistry(client, { prefix });
   const queues = new QueueRegistry(client, { prefix });
   const topics = new TopicRegistry(client, { prefix });
+  const workers = new WorkerRegistry(client, { prefix });
   let registry = given;
   if (registry === undefined) {
     registry = new Registry();
@@ -202,8 +213,16 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     return undefined;
   };
 
-  /** What an object page shows beyond its counts; `page` pages a stream's items. */
+  /** What an object page shows beyond its counts: its family's details and its consumption (paused or not, its workers). */
   const detailsOf = async (object: ObjectCounts, key: string | undefined, page: number, path: string): Promise<ObjectDetails> => {
+    const [details, registered] = await Promise.all([familyDetailsOf(object, key, page, path), workers.read()]);
+    const pausedAt = registered.paused.find((p) => p.family === object.family && p.name === object.name)?.pausedAt;
+    const mine = registered.workers.filter((w) => w.family === object.family && w.name === object.name);
+    return { ...details, consumption: { pausedAt, workers: mine } };
+  };
+
+  /** What an object page shows of its family; `page` pages a stream's items. */
+  const familyDetailsOf = async (object: ObjectCounts, key: string | undefined, page: number, path: string): Promise<ObjectDetails> => {
     switch (object.family) {
       case 'stream': {
         const stream = streams.stream(object.name);
@@ -323,11 +342,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
   };
 
-  /** Runs an action on an object's dead letters (one script per chunk); returns what it did, as the query of the redirect. */
-  const act = async (object: ObjectCounts, action: (typeof ACTIONS)[number], ref: string | undefined): Promise<string | undefined> => {
+  /** Runs an action (one script, or one per chunk of dead letters); returns what it did, as the query of the redirect. */
+  const act = async (object: ObjectCounts, action: Action, ref: string | undefined): Promise<string | undefined> => {
     const refs = ref === undefined ? undefined : [ref];
     let n: number;
-    if (object.family === 'stream') {
+    if (action === 'pause' || action === 'resume') {
+      const changed = action === 'pause' ? await workers.pause(object) : await workers.resume(object);
+      n = changed ? 1 : 0;
+    } else if (object.family === 'stream') {
       const stream = streams.stream(object.name);
       n = (action === 'replay' ? await stream.replayDead(refs) : await stream.purgeDead(refs)).length;
     } else if (object.family === 'taskQueue') {
@@ -340,24 +362,38 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     return `done=${action}&n=${String(n)}`;
   };
 
-  /** The notice of an action's redirect (`?done=replay|purge&n=`): built here, never taken as text from the address. */
+  /** The notice of an action's redirect (`?done=<action>&n=`): built here, never taken as text from the address. */
   const noticeOf = (c: Context): string | undefined => {
     const done = c.req.query('done');
     const n = Number(c.req.query('n'));
-    if ((done !== 'replay' && done !== 'purge') || !Number.isSafeInteger(n) || n < 0) return undefined;
-    return `${done === 'replay' ? 'Replayed' : 'Purged'} ${String(n)} dead letter${n === 1 ? '' : 's'}.`;
+    if (!ACTIONS.includes(done as Action) || !Number.isSafeInteger(n) || n < 0) return undefined;
+    switch (done as Action) {
+      case 'pause':
+        return n === 1 ? 'Paused: its Workers stop leasing from their next heartbeat.' : 'It was paused already.';
+      case 'resume':
+        return n === 1 ? 'Resumed: its Workers lease again from their next heartbeat.' : 'It was not paused.';
+      case 'replay':
+      case 'purge':
+        return `${done === 'replay' ? 'Replayed' : 'Purged'} ${String(n)} dead letter${n === 1 ? '' : 's'}.`;
+    }
   };
 
   app.get('/', async (c) => {
     csrfOf(c);
-    return c.html(overviewPage(base, await inventory.counts(), readOnly));
+    const [objects, registered] = await Promise.all([inventory.counts(), workers.read()]);
+    return c.html(overviewPage(base, objects, registered.paused, readOnly));
   });
+  app.get('/workers', async (c) => {
+    const registered = await workers.read();
+    return c.html(workersPage(base, registered.workers, registered.paused, readOnly));
+  });
+  app.get('/api/workers', async (c) => c.json({ prefix, ...(await workers.read()) }));
   app.get('/api/objects', async (c) => c.json({ prefix, objects: await inventory.counts() }));
   app.get('/api/objects/:family/:name', async (c) => {
     const object = await objectOf(c);
     if (object === undefined) return c.json({ error: 'not found' }, 404);
     const details = await detailsOf(object, c.req.query('key'), pageOf(c), new URL(c.req.url).pathname);
-    return c.json({ ...object, dead: details.dead, lookup: details.lookup, tables: details.tables });
+    return c.json({ ...object, dead: details.dead, lookup: details.lookup, tables: details.tables, consumption: details.consumption });
   });
   app.get('/metrics', async (c) => {
     const text = await metrics.metrics();
@@ -373,19 +409,19 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   app.get('/objects/:family/:name/confirm', async (c) => {
     if (readOnly) return c.text('403 Forbidden: this dashboard is read-only', 403);
     const action = c.req.query('action');
-    if (!ACTIONS.includes(action as (typeof ACTIONS)[number])) return c.text('400 Bad Request: action must be replay or purge', 400);
+    if (!ACTIONS.includes(action as Action)) return c.text(`400 Bad Request: action must be one of ${ACTIONS.join(', ')}`, 400);
     const object = await objectOf(c);
     if (object === undefined) return notFound(c);
     const ref = c.req.query('ref');
-    return c.html(confirmPage(base, object, action as (typeof ACTIONS)[number], ref === '' ? undefined : ref, csrfOf(c)));
+    return c.html(confirmPage(base, object, action as Action, ref === '' || action === 'pause' || action === 'resume' ? undefined : ref, csrfOf(c)));
   });
   app.post('/objects/:family/:name/:action', async (c) => {
     const action = c.req.param('action');
-    if (!ACTIONS.includes(action as (typeof ACTIONS)[number])) return c.text('404 Not Found', 404);
+    if (!ACTIONS.includes(action as Action)) return c.text('404 Not Found', 404);
     const object = await objectOf(c);
     if (object === undefined) return notFound(c);
     const ref = (await c.req.parseBody()).ref;
-    const done = await act(object, action as (typeof ACTIONS)[number], typeof ref === 'string' && ref !== '' ? ref : undefined);
+    const done = await act(object, action as Action, typeof ref === 'string' && ref !== '' ? ref : undefined);
     if (done === undefined) return c.text('400 Bad Request: this object has no dead letters to act on', 400);
     const url = new URL(c.req.url);
     return c.redirect(`${url.pathname.slice(0, url.pathname.lastIndexOf('/'))}?${done}`, 303);

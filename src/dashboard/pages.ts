@@ -6,7 +6,14 @@
  */
 import { html } from 'hono/html';
 import type { ObjectCounts, ObjectFamily } from '../observe/inventory.js';
+import type { PausedObject, WorkerInfo } from '../observe/worker-registry.js';
 import { CSRF_FIELD } from './security.js';
+
+/** The actions of the dashboard: on an object's dead letters (one or all), and on its consumption. */
+export const ACTIONS = ['replay', 'purge', 'pause', 'resume'] as const;
+
+/** One action (see {@link ACTIONS}). */
+export type Action = (typeof ACTIONS)[number];
 
 /** What `html` returns. */
 type Html = ReturnType<typeof html>;
@@ -47,7 +54,10 @@ form.inline { display: inline; }
 button { cursor: pointer; }
 `;
 
-/** The page frame: title, header, body. */
+/** A time (epoch ms) as ISO 8601. */
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The page frame: title, header (with the links to the overview and the workers), body. */
 export function layout(base: string, title: string, body: Html, readOnly: boolean): Html {
   return html`<!doctype html>
     <html lang="en">
@@ -60,7 +70,9 @@ export function layout(base: string, title: string, body: Html, readOnly: boolea
       </head>
       <body>
         <header>
-          <a href="${base}">good-redis</a><span class="muted">${title}</span>${readOnly ? html`<span class="muted" id="read-only">read-only</span>` : ''}
+          <a href="${base}">good-redis</a><a href="${base}workers" id="workers-link">workers</a><span class="muted">${title}</span>${
+            readOnly ? html`<span class="muted" id="read-only">read-only</span>` : ''
+          }
         </header>
         <main>${body}</main>
       </body>
@@ -72,8 +84,9 @@ function statesCells(states: Readonly<Record<string, number>>): Html {
   return html`${Object.entries(states).map(([state, n]) => html`<span class="state" data-state="${state}">${state} <b>${String(n)}</b></span> `)}`;
 }
 
-/** The overview: every object of every family with its counts, the busiest first. */
-export function overviewPage(base: string, objects: readonly ObjectCounts[], readOnly: boolean): Html {
+/** The overview: every object of every family with its counts, the busiest first; a paused object says so. */
+export function overviewPage(base: string, objects: readonly ObjectCounts[], paused: readonly PausedObject[], readOnly: boolean): Html {
+  const isPaused = new Set(paused.map((p) => `${p.family}/${p.name}`));
   const rows = [...objects].sort((a, b) => workOf(b.states) - workOf(a.states) || a.name.localeCompare(b.name));
   const body = html`<table id="objects">
     <thead>
@@ -95,7 +108,11 @@ export function overviewPage(base: string, objects: readonly ObjectCounts[], rea
         (o) =>
           html`<tr data-family="${o.family}">
             <td>${FAMILY_TITLES[o.family]}</td>
-            <td><a class="object" href="${objectPath(base, o.family, o.name)}">${o.name}</a></td>
+            <td>
+              <a class="object" href="${objectPath(base, o.family, o.name)}">${o.name}</a>${
+                isPaused.has(`${o.family}/${o.name}`) ? html` <span class="paused">paused</span>` : ''
+              }
+            </td>
             <td>${statesCells(o.states)}</td>
           </tr>`,
       )}
@@ -124,6 +141,8 @@ export interface ObjectDetails {
   readonly notice?: string | undefined;
   /** The family's own tables, in order (a stream's top items and leases, a queue's consumers, a topic's groups, a task queue's schedules). */
   readonly tables?: readonly DetailTable[];
+  /** Its consumption: paused since when (undefined: consuming), and its registered workers. */
+  readonly consumption?: { readonly pausedAt: number | undefined; readonly workers: readonly WorkerInfo[] } | undefined;
 }
 
 /** A table of an object page. */
@@ -169,7 +188,7 @@ function detailTable(table: DetailTable): Html {
 }
 
 /** The form that asks to confirm an action (a GET: nothing changes before the confirmation's POST). */
-function actionLink(path: string, action: 'replay' | 'purge', label: string, ref?: string): Html {
+function actionLink(path: string, action: Action, label: string, ref?: string): Html {
   return html`<form class="inline" method="get" action="${path}/confirm">
     <input type="hidden" name="action" value="${action}" />${ref === undefined ? '' : html`<input type="hidden" name="ref" value="${ref}" />`}
     <button type="submit" data-action="${action}">${label}</button>
@@ -239,17 +258,44 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
             </tbody>
           </table>`;
   const notice = details.notice === undefined ? '' : html`<p class="notice" id="notice">${details.notice}</p>`;
+  const consumption =
+    details.consumption === undefined
+      ? ''
+      : html`<h2>Consumption</h2>
+          <p id="consumption">
+            ${details.consumption.pausedAt === undefined ? 'Consuming.' : html`<b>Paused</b> since ${iso(details.consumption.pausedAt)}.`}
+            ${readOnly ? '' : details.consumption.pausedAt === undefined ? actionLink(path, 'pause', 'Pause') : actionLink(path, 'resume', 'Resume')}
+          </p>
+          ${workersTable('object-workers', details.consumption.workers, base, false)}`;
   const body = html`<h1>${FAMILY_TITLES[object.family]} <span id="object-name">${object.name}</span></h1>
-    ${notice}${counts}${lookup}${(details.tables ?? []).map(detailTable)}${dead}`;
+    ${notice}${counts}${consumption}${lookup}${(details.tables ?? []).map(detailTable)}${dead}`;
   return layout(base, object.name, body, readOnly);
 }
 
-/** The confirmation of an action: what it will do, and the form (with the CSRF token) that does it. */
-export function confirmPage(base: string, object: ObjectCounts, action: 'replay' | 'purge', ref: string | undefined, csrf: string): Html {
-  const path = objectPath(base, object.family, object.name);
+/** What each action's confirmation asks and explains. */
+function confirmationOf(action: Action, name: string, ref: string | undefined): [question: string, explanation: string] {
   const what = ref === undefined ? 'every dead letter' : `the dead letter ${ref}`;
-  const body = html`<h1>${action === 'replay' ? 'Replay' : 'Purge'} ${what} of ${object.name}?</h1>
-    <p>${action === 'replay' ? 'It goes back to be consumed again, its attempts starting over.' : 'It is deleted for good.'}</p>
+  switch (action) {
+    case 'replay':
+      return [`Replay ${what} of ${name}?`, 'It goes back to be consumed again, its attempts starting over.'];
+    case 'purge':
+      return [`Purge ${what} of ${name}?`, 'It is deleted for good.'];
+    case 'pause':
+      return [
+        `Pause the consumption of ${name}?`,
+        'Every Worker of it stops leasing from its next heartbeat (2 s by default); jobs already running finish. Producers go on adding.',
+      ];
+    case 'resume':
+      return [`Resume the consumption of ${name}?`, 'Its Workers lease again from their next heartbeat.'];
+  }
+}
+
+/** The confirmation of an action: what it will do, and the form (with the CSRF token) that does it. */
+export function confirmPage(base: string, object: ObjectCounts, action: Action, ref: string | undefined, csrf: string): Html {
+  const path = objectPath(base, object.family, object.name);
+  const [question, explanation] = confirmationOf(action, object.name, ref);
+  const body = html`<h1>${question}</h1>
+    <p>${explanation}</p>
     <form method="post" action="${path}/${action}" id="confirm">
       <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />${ref === undefined ? '' : html`<input type="hidden" name="ref" value="${ref}" />`}
       <button type="submit">Confirm</button> <a href="${path}">Cancel</a>
@@ -266,4 +312,81 @@ export function errorPage(base: string, title: string, message: string, readOnly
       <p>${message}</p>`,
     readOnly,
   );
+}
+
+/** A table of workers: who, where, alive, what they run, what they did. */
+function workersTable(id: string, workers: readonly WorkerInfo[], base: string, withObject: boolean): Html {
+  return html`<table id="${id}">
+    <thead>
+      <tr>
+        <th>worker</th>
+        ${withObject ? html`<th>consumes</th>` : ''}
+        <th>alive</th>
+        <th>last beat</th>
+        <th>running</th>
+        <th>jobs</th>
+        <th>completed</th>
+        <th>failed</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        workers.length === 0
+          ? html`<tr>
+              <td class="muted" colspan="${withObject ? '8' : '7'}">No registered workers.</td>
+            </tr>`
+          : ''
+      }
+      ${workers.map(
+        (w) =>
+          html`<tr data-alive="${w.alive ? 'yes' : 'no'}">
+            <td>${w.id}</td>
+            ${
+              withObject
+                ? html`<td>
+                    ${FAMILY_TITLES[w.family]}
+                    <a href="${objectPath(base, w.family, w.name)}">${w.name}</a>${w.group === undefined ? '' : html` (group ${w.group})`}
+                  </td>`
+                : ''
+            }
+            <td>${w.alive ? 'yes' : 'no'}${w.paused ? ', paused' : ''}</td>
+            <td>${iso(w.lastBeatAt)}</td>
+            <td class="n">${String(w.running)} / ${String(w.concurrency)}</td>
+            <td>${w.jobs.map((j) => html`<span class="job">${j.id ?? '?'} (attempt ${String(j.attempt)}, since ${iso(j.startedAt)})</span> `)}</td>
+            <td class="n">${String(w.completed)}</td>
+            <td class="n">${String(w.failed)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+/** The live workers: every Worker of every family registered under the prefix (alive first), and the paused objects. */
+export function workersPage(base: string, workers: readonly WorkerInfo[], paused: readonly PausedObject[], readOnly: boolean): Html {
+  const body = html`<h1>Workers</h1>
+    <p class="muted">
+      Every Worker beats every 2 s by default; one silent for three of its beats shows as not alive (it died or hangs), and is forgotten after a minute or
+      thirty beats.
+    </p>
+    ${workersTable('workers', workers, base, true)}
+    <h2>Paused objects</h2>
+    <table id="paused">
+      <tbody>
+        ${
+          paused.length === 0
+            ? html`<tr>
+                <td class="muted">None.</td>
+              </tr>`
+            : ''
+        }
+        ${paused.map(
+          (p) =>
+            html`<tr>
+              <td>${FAMILY_TITLES[p.family]} <a href="${objectPath(base, p.family, p.name)}">${p.name}</a></td>
+              <td>since ${iso(p.pausedAt)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  return layout(base, 'workers', body, readOnly);
 }

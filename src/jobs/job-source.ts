@@ -7,7 +7,7 @@
  * @module
  */
 import type { RedisClient } from '../connection/redis-client.js';
-import type { TracedSource } from '../observe/telemetry.js';
+import type { SourceObject } from '../observe/telemetry.js';
 
 /** What became of a nacked job: it comes back (at once or after its delay), or it went to the dead letters. */
 export type NackOutcome = 'retry' | 'dead';
@@ -97,7 +97,7 @@ export interface JobSource<J extends SourceJob> {
    * its `receive`, `process` and `settle` spans with it (see `docs/observability.md`); a source
    * without it is not traced.
    */
-  readonly traced?: TracedSource<J> | undefined;
+  readonly object?: SourceObject<J> | undefined;
   /** Leases up to `request.count` jobs. */
   leaseBatch(request: LeaseRequest): Promise<LeaseBatch<J>>;
   /** Finishes jobs whose handler returned. */

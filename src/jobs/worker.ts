@@ -11,6 +11,7 @@ import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
 import { settlesWithin } from '../internal/settles-within.js';
 import { telemetryActive, WorkerTelemetry } from '../observe/telemetry.js';
+import { WorkerRegistry, type RunningJob, type WorkerDescription } from '../observe/worker-registry.js';
 import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
 import { defaultBackoff, retryDelayOf } from './backoff.js';
 import type { JobSource, NackOutcome, SourceJob, WorkWaiter } from './job-source.js';
@@ -108,6 +109,16 @@ export interface JobWorkerOptions {
    */
   blockTimeoutMs?: number | undefined;
   /**
+   * How often the worker beats into the worker registry of its object's prefix (what it is and
+   * what it runs, for the dashboard's live workers page) and reads whether its object is paused
+   * (see {@link WorkerRegistry.pause}): a pause takes effect within this long. 0 for neither: no
+   * registry entry, and pauses are not honoured. A source that does not name its object (a
+   * custom {@link JobSource}) never beats.
+   *
+   * @defaultValue 2000
+   */
+  heartbeatMs?: number | undefined;
+  /**
    * Start at once; otherwise call {@link JobWorker.run}.
    *
    * @defaultValue `true`
@@ -147,6 +158,10 @@ export interface JobWorkerEvents<J, R> {
   error: [error: Error];
   /** The worker ran out of jobs: nothing to lease and nothing running. */
   drained: [];
+  /** Its object was found paused (by a heartbeat): it leases nothing until it is resumed; running jobs finish. */
+  paused: [];
+  /** Its object was found resumed: it leases again. */
+  resumed: [];
   /** `close()` finished. */
   closed: [];
 }
@@ -220,6 +235,19 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   private readonly logger: Logger;
   /** The spans and messaging metrics of its jobs, when the source says what it is (recorded only while an OpenTelemetry SDK is registered). */
   private readonly telemetry: WorkerTelemetry<J> | undefined;
+  /** The worker registry it beats into (none without a named object or with `heartbeatMs: 0`). */
+  private readonly registry: WorkerRegistry | undefined;
+  private readonly heartbeatMs: number;
+  private beater: NodeJS.Timeout | undefined;
+  /** The first beat: the loop leases only once it told whether the object is paused. */
+  private firstBeat: Promise<void> | undefined;
+  private beating: Promise<void> | undefined;
+  private isPaused = false;
+  private readonly startedAt = Date.now();
+  /** When each running job's handler started (epoch ms), for the beats. */
+  private readonly jobStarts = new WeakMap<J, number>();
+  private completedCount = 0;
+  private failedCount = 0;
   /** Jobs whose handler is running: what concurrency counts (and what autoExtend renews). */
   private readonly active = new Set<J>();
   /** The abort controller of each job's handler signal, until the job is settled (a handler that declares none has none). */
@@ -277,13 +305,21 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     this.blockTimeoutMs = options.blockTimeoutMs ?? 5000;
     assertInteger(this.blockTimeoutMs, 'blockTimeoutMs', 1);
     this.logger = loggerOf(options.logger);
-    this.telemetry = source.traced === undefined ? undefined : new WorkerTelemetry(source.traced);
+    this.telemetry = source.object === undefined ? undefined : new WorkerTelemetry(source.object);
+    this.heartbeatMs = options.heartbeatMs ?? 2000;
+    assertInteger(this.heartbeatMs, 'heartbeatMs', 0);
+    this.registry = source.object === undefined || this.heartbeatMs === 0 ? undefined : new WorkerRegistry(source.client, { prefix: source.object.prefix });
     if (options.autorun ?? true) this.run();
   }
 
   /** Whether the worker is consuming (started and not closing). */
   public get running(): boolean {
     return this.loop !== undefined && this.closing === undefined;
+  }
+
+  /** Whether its object is paused (as its last heartbeat read): it leases nothing meanwhile. */
+  public get paused(): boolean {
+    return this.isPaused;
   }
 
   /** Starts consuming. Idempotent; a closed worker does not start again. */
@@ -295,6 +331,11 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
       void this.close();
     });
     this.logger.info({ worker: this.id, concurrency: this.concurrency }, 'worker started');
+    if (this.registry !== undefined) {
+      this.firstBeat = this.beat();
+      this.beater = setInterval(() => void this.beat(), this.heartbeatMs);
+      this.beater.unref();
+    }
     this.loop = this.consume();
   }
 
@@ -318,6 +359,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     this.closing ??= (async () => {
       this.unwatchEnd?.();
       this.signal?.close();
+      clearInterval(this.beater);
       this.wake?.();
       await this.loop;
       await this.giveBack(this.ready.splice(0).map((r) => r.job));
@@ -330,6 +372,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
       await this.source.close?.().catch((err: unknown) => {
         this.fail(err);
       });
+      await this.leaveRegistry();
       this.logger.info({ worker: this.id }, 'worker stopped');
       this.emit('closed');
     })();
@@ -360,6 +403,67 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     const controller = new AbortController();
     this.controllers.set(job, controller);
     return controller.signal;
+  }
+
+  /** What this worker's beats say of it. */
+  private description(object: NonNullable<JobSource<J>['object']>): WorkerDescription {
+    const jobs: RunningJob[] = [];
+    for (const job of this.active) {
+      if (jobs.length === 20) break;
+      jobs.push({ id: object.describe?.(job).id, attempt: job.attempt, startedAt: this.jobStarts.get(job) ?? 0 });
+    }
+    return {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      family: object.family,
+      name: object.name,
+      group: object.group,
+      concurrency: this.concurrency,
+      running: this.active.size,
+      jobs,
+      paused: this.isPaused,
+      completed: this.completedCount,
+      failed: this.failedCount,
+      startedAt: this.startedAt,
+      heartbeatMs: this.heartbeatMs,
+    };
+  }
+
+  /** One heartbeat (one at a time): records the worker and reads whether its object is paused; a change is emitted and ends the loop's wait. */
+  private beat(): Promise<void> {
+    const { registry } = this;
+    const object = this.source.object;
+    if (registry === undefined || object === undefined || this.beating !== undefined || this.stopping()) return this.beating ?? Promise.resolve();
+    this.beating = (async () => {
+      try {
+        const paused = await registry.beat(this.description(object));
+        if (paused === this.isPaused || this.stopping()) return;
+        this.isPaused = paused;
+        this.logger.info({ worker: this.id, object: `${object.family}/${object.name}` }, paused ? 'paused' : 'resumed');
+        if (!paused) {
+          this.wake?.();
+          this.wake = undefined;
+        }
+        this.emit(paused ? 'paused' : 'resumed');
+      } catch (err) {
+        if (!this.stopping()) this.fail(err);
+      } finally {
+        this.beating = undefined;
+      }
+    })();
+    return this.beating;
+  }
+
+  /** Removes the worker from the registry as it closes (a closed connection leaves it to be forgotten). */
+  private async leaveRegistry(): Promise<void> {
+    const object = this.source.object;
+    if (this.registry === undefined || object === undefined) return;
+    await this.beating;
+    if (this.source.client.status === 'end') return;
+    await this.registry.beat(this.description(object), true).catch((err: unknown) => {
+      this.fail(err);
+    });
   }
 
   /** The telemetry to record with now: none when the source says nothing of itself or no OpenTelemetry SDK is registered. */
@@ -404,7 +508,13 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   }
 
   private async consume(): Promise<void> {
+    await this.firstBeat;
     while (!this.stopping()) {
+      if (this.isPaused) {
+        // Paused: lease nothing (jobs leased ahead wait too) until a beat reads the object resumed, or close().
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
       this.startReady();
       // Free slots, plus one batch ahead while the handlers are quick.
       const ahead = this.prefetch && this.handlerMs !== undefined && this.handlerMs < PREFETCH_BELOW_MS ? this.batch : 0;
@@ -488,6 +598,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
       signal = controller.signal;
     }
     this.active.add(job);
+    if (this.registry !== undefined) this.jobStarts.set(job, Date.now());
     this.unsettled += 1;
     if (this.autoExtend && this.renewer === undefined) {
       this.renewer = setInterval(() => void this.renew(), Math.max(1, Math.floor(this.leaseMs / 2)));
@@ -558,6 +669,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
       if (thrown !== undefined) reportError(this, thrown, 'Worker: a handler threw after settling its job');
       if (settlement?.kind === 'ack') {
         await settlement.done;
+        this.completedCount += 1;
         this.emit('completed', job, result as R);
       } else if (settlement?.kind === 'nack') {
         const outcome = await settlement.done;
@@ -572,6 +684,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   /** Emits `failed` with what the nack did, and `dead` when the job went to the dead letters. */
   private reportFailure(job: J, error: unknown, outcome: NackOutcome, delayMs: number): void {
     const dead = outcome === 'dead';
+    this.failedCount += 1;
     if (dead) this.logger.warn({ worker: this.id, attempt: job.attempt, err: error }, 'job dead-lettered');
     try {
       this.emit('failed', job, error, { willRetry: !dead, delayMs: dead ? 0 : delayMs });
@@ -618,8 +731,10 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     batch.forEach(({ job, result }, i) => {
       const error = outcomes[i];
       try {
-        if (error === undefined) this.emit('completed', job, result);
-        else {
+        if (error === undefined) {
+          this.completedCount += 1;
+          this.emit('completed', job, result);
+        } else {
           this.fail(error); // e.g. LeaseLost: the job went back and will run again
           if (GoodRedisError.is(error, 'LeaseLost')) this.abort(job, error);
         }

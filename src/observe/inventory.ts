@@ -12,19 +12,9 @@ import { QueueRegistry } from '../queues/queue-registry.js';
 import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
 import { TopicRegistry } from '../topics/topic-registry.js';
 
-/** The families an inventory lists: prioritized streams, the three queue kinds, topics, task queues. */
-export const OBJECT_FAMILIES = ['stream', 'queue', 'unique', 'pool', 'topic', 'taskQueue'] as const;
+import { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.js';
 
-/** A family of objects (see {@link OBJECT_FAMILIES}). */
-export type ObjectFamily = (typeof OBJECT_FAMILIES)[number];
-
-/** One registered object. */
-export interface ObjectRef {
-  /** Its family. */
-  readonly family: ObjectFamily;
-  /** Its name. */
-  readonly name: string;
-}
+export { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.js';
 
 /**
  * An object's counts by state, read at one moment (one script for a stream, a queue, a pool or

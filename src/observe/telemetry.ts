@@ -15,7 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as Otel from '@opentelemetry/api';
-import type { ObjectRef } from './inventory.js';
+import type { ObjectRef } from './families.js';
 
 /** The `messaging.system` of every span and measurement. */
 export const MESSAGING_SYSTEM = 'good-redis';
@@ -34,7 +34,9 @@ export interface MessageTrace {
 }
 
 /** Which object a source's jobs come from, and what each job tells about its message. */
-export interface TracedSource<J> extends ObjectRef {
+export interface SourceObject<J> extends ObjectRef {
+  /** The key prefix of the object (its Workers beat into the worker registry of this prefix). */
+  readonly prefix: string;
   /** The consumer group (`messaging.consumer.group.name`), for a topic's consumers. */
   readonly group?: string | undefined;
   /** What one job tells about its message. */
@@ -267,12 +269,12 @@ async function measured<T>(
  * @typeParam J - the source's jobs
  */
 export class WorkerTelemetry<J extends object> {
-  private readonly source: TracedSource<J>;
+  private readonly source: SourceObject<J>;
   /** Each running or settling job's process span context, for its settle span. */
   private readonly processed = new WeakMap<J, Otel.SpanContext>();
 
   /** @param source - what the Worker consumes */
-  public constructor(source: TracedSource<J>) {
+  public constructor(source: SourceObject<J>) {
     this.source = source;
   }
 

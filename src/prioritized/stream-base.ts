@@ -30,6 +30,8 @@ export function priorityOf(value: unknown): number | null {
 export abstract class StreamBase<T> {
   /** The stream's name. */
   public readonly name: string;
+  /** The key prefix (`P` in `P{name}:t`). */
+  public readonly prefix: string;
   /** The Redis keys that hold the stream. */
   public readonly redisKeys: StreamKeys;
   /** The connection the stream uses (never closed by the stream). */
@@ -54,6 +56,7 @@ export abstract class StreamBase<T> {
   /** Checks the options and defines the scripts on `client`; see {@link PrioritizedStream}. */
   protected constructor(client: RedisClient, name: string, options: PrioritizedStreamOptions<T>) {
     const prefix = options.prefix ?? '';
+    this.prefix = prefix;
     this.redisKeys = streamKeys(name, prefix);
     this.registry = registryKey(prefix);
     this.name = name;

@@ -219,7 +219,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     ackArgs(ack, 0); // a bad ack option fails here, not on every job's ack
     return {
       client: this.client,
-      traced: { family: 'stream', name: this.name, describe: (job) => ({ id: job.key }) },
+      object: { family: 'stream', name: this.name, prefix: this.prefix, describe: (job) => ({ id: job.key }) },
       leaseBatch: async (request) => {
         const { items, wakeInMs, undecodable } = await this.leaseBatch(request);
         return { items: items.map((item) => new LeasedJob(this, item)), wakeInMs, errors: undecodable };

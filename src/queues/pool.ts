@@ -385,7 +385,7 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
   public jobSource(): JobSource<PoolJob<T>> {
     return {
       client: this.client,
-      traced: { family: this.kind, name: this.name },
+      object: { family: this.kind, name: this.name, prefix: this.prefix },
       leaseBatch: async (request): Promise<LeaseBatch<PoolJob<T>>> => {
         const { leases, wakeInMs } = await this.lease(request.count, request.leaseMs);
         return { items: leases.map((l) => new PoolJob(this, l.id, l.value)), wakeInMs, errors: [] };

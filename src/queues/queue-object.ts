@@ -52,6 +52,8 @@ export interface QueueObjectOptions<T> {
 export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> extends EventEmitter<E> {
   /** The name. */
   public readonly name: string;
+  /** The key prefix (`P` in `P:q{name}:list`). */
+  public readonly prefix: string;
   /** The Redis keys of the name. */
   public readonly redisKeys: QueueKeys;
   /** The connection (never closed by the object). */
@@ -71,7 +73,8 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
   protected constructor(client: RedisClient, name: string, options: QueueObjectOptions<T>) {
     super();
     options = optionsOf(options);
-    this.redisKeys = queueKeys(name, options.prefix ?? '');
+    this.prefix = options.prefix ?? '';
+    this.redisKeys = queueKeys(name, this.prefix);
     this.registry = queueRegistryKey(options.prefix ?? '');
     this.name = name;
     this.client = client;

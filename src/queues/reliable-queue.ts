@@ -479,7 +479,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     };
     return {
       client: this.client,
-      traced: { family: this.kind, name: this.name, describe: (job) => ({ id: job.id }) },
+      object: { family: this.kind, name: this.name, prefix: this.prefix, describe: (job) => ({ id: job.id }) },
       leaseBatch: async (request): Promise<LeaseBatch<QueueJob<T>>> => {
         maxAttempts = request.maxAttempts;
         const taken = await this.take(request.count, {});

@@ -70,7 +70,7 @@ export class ListQueueBroker extends TaskQueueBroker {
     const done = (jobs: readonly TaskJob[]): Promise<undefined[]> => Promise.resolve(jobs.map(() => undefined));
     return {
       client: this.client,
-      traced: this.traced(),
+      object: this.sourceObject(),
       leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
         const reply = (await this.runScript('leaseList', { count: request.count }, binary)) as unknown[];
         const items: TaskJob[] = [];

@@ -76,7 +76,7 @@ export class PubSubBroker extends TaskBroker {
     this.sources.add(source);
     return {
       client: this.client,
-      traced: this.traced(),
+      object: this.sourceObject(),
       received: () => source.received,
       leaseBatch: (request) => source.take(request.count),
       ack: (jobs) => Promise.resolve(jobs.map(() => undefined)),

@@ -92,7 +92,7 @@ export class StreamBroker extends TaskQueueBroker {
     const binary = this.codec.binary === true;
     return {
       client: this.client,
-      traced: this.traced(),
+      object: this.sourceObject(),
       leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
         const reply = (await this.runScript(
           'leaseTasks',

@@ -4,7 +4,7 @@ import { decodeWith, encodeWith, jsonCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
 import type { JobSource } from '../jobs/job-source.js';
-import { traceSend, type TracedSource } from '../observe/telemetry.js';
+import { traceSend, type SourceObject } from '../observe/telemetry.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import { warnUnregistered } from '../keyspace/keys.js';
 import { Worker, type JobSourceProvider } from '../prioritized/worker.js';
@@ -365,10 +365,11 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
   public abstract jobSource(): JobSource<TaskJob>;
 
   /** What a Worker's spans say of this queue's tasks: the queue, each task's id and the trace context its send wrote. */
-  protected traced(): TracedSource<TaskJob> {
+  protected sourceObject(): SourceObject<TaskJob> {
     return {
       family: 'taskQueue',
       name: this.name,
+      prefix: this.prefix,
       describe: (job) => {
         // A message from another sender may carry anything there.
         const headers: unknown = job.message.headers;

@@ -672,9 +672,10 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     const firstError = (outcomes: (Error | undefined)[]): Error | undefined => outcomes.find((o) => o instanceof Error);
     return {
       client: this.client,
-      traced: {
+      object: {
         family: 'topic',
         name: this.topic,
+        prefix: this.prefix,
         group: this.group,
         describe: (job) => {
           // A batch of messages (processBatch) tells its partition only: its messages came from different sends.

@@ -13,11 +13,13 @@ import {
   StreamBroker,
   StreamRegistry,
   TopicRegistry,
+  Worker,
+  WorkerRegistry,
   type Dashboard,
   type DashboardOptions,
   type RedisClient,
 } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, uniqueName } from '../support.js';
+import { closeAll, connect, describeEachTopology, uniqueName, waitFor } from '../support.js';
 import { poisonQueue } from './poison.js';
 
 /** A browser in miniature: keeps the cookies the dashboard sets and sends them back. */
@@ -209,7 +211,48 @@ describeEachTopology('dashboard: pages, actions, security', () => {
     const csrf = 'c'.repeat(64);
     const forged = new Browser(dashboard({ readOnly: true }), { cookie: `good_redis_csrf=${csrf}` });
     assert.equal((await forged.request('/objects/taskQueue/jobs/purge', { method: 'POST', form: { _csrf: csrf } })).status, 403);
+    assert.equal((await forged.request('/objects/taskQueue/jobs/pause', { method: 'POST', form: { _csrf: csrf } })).status, 403);
     assert.equal((await broker.stats()).dead, 1);
+    assert.deepEqual((await new WorkerRegistry(redis, { prefix }).read()).paused, [], 'nothing paused');
+  });
+
+  it("pauses and resumes an object's consumption from its page, confirmed; its Worker holds off; the workers page lists it", async () => {
+    const stream = new StreamRegistry(redis, { prefix }).stream('crawl');
+    await stream.add('warm-up', 'x');
+    let handled = 0;
+    const worker = new Worker(stream, () => void (handled += 1), { heartbeatMs: 50, blockTimeoutMs: 200 });
+    closers.push(() => worker.close());
+    await waitFor(() => handled === 1, 5000, 'the worker to run');
+    const registry = new WorkerRegistry(redis, { prefix });
+    await waitFor(async () => (await registry.read()).workers.some((w) => w.id === worker.id && w.completed === 1), 5000, 'its beat');
+    const browser = new Browser(dashboard());
+    const page = await browser.page('/objects/stream/crawl');
+    assert.match(page, /id="consumption">\s*Consuming\./);
+    assert.ok(page.includes(worker.id), "the object's workers are listed");
+    const confirm = await browser.page('/objects/stream/crawl/confirm?action=pause');
+    assert.match(confirm, /Pause the consumption of crawl\?/);
+    assert.deepEqual((await registry.read()).paused, [], 'the confirmation page changes nothing');
+    const paused = await browser.request('/objects/stream/crawl/pause', { method: 'POST', form: { _csrf: fieldOf(confirm, '_csrf') } });
+    assert.equal(paused.status, 303);
+    assert.match(await browser.page(paused.headers.get('location') ?? ''), /id="notice">Paused: its Workers stop leasing/);
+    // A beat reports the state the worker was in when it beat: the one after it read the pause says paused.
+    await waitFor(async () => (await registry.read()).workers.some((w) => w.id === worker.id && w.paused), 5000, 'the worker to report the pause');
+    await stream.add('held', 'y');
+    assert.match(await browser.page('/'), /crawl<\/a> <span class="paused">paused<\/span>/);
+    const workersPage = await browser.page('/workers');
+    assert.ok(workersPage.includes(worker.id));
+    assert.match(workersPage, /<td>yes, paused<\/td>/);
+    const api = (await (await browser.request('/api/workers')).json()) as { paused: { family: string; name: string }[]; workers: { id: string }[] };
+    assert.deepEqual(
+      api.paused.map((p) => [p.family, p.name]),
+      [['stream', 'crawl']],
+    );
+    assert.ok(api.workers.some((w) => w.id === worker.id));
+    assert.equal(handled, 1, 'nothing more was run while paused');
+    const resume = await browser.page('/objects/stream/crawl/confirm?action=resume');
+    const resumed = await browser.request('/objects/stream/crawl/resume', { method: 'POST', form: { _csrf: fieldOf(resume, '_csrf') } });
+    assert.match(await browser.page(resumed.headers.get('location') ?? ''), /id="notice">Resumed/);
+    await waitFor(() => handled === 2, 5000, 'the held item once resumed');
   });
 
   it('with a token, every page and API call without it gets 401; the header, or the address once, lets one in', async () => {

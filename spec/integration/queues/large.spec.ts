@@ -52,11 +52,13 @@ describeEachTopology('Queue on 200,000 values', () => {
       assert.equal(await q.deleteItem('value-199999'), 1);
       assert.equal(await q.getCount(), 99_999);
       // About 400 scripts ran, each on a chunk of 1,000 values. SLOWLOG times them on the wall
-      // clock, so one preempted by this shared machine can run long once; a script working on
-      // the whole queue would take well over 100 ms every time. So: none over 25 ms, and at most
-      // one over 10 ms.
-      const [longest = 0, second = 0] = await scriptMs(redis);
-      assert.ok(longest < 25 && second < 10, `scripts held Redis for ${String(longest)} and ${String(second)} ms`);
+      // clock, so a few preempted by a loaded machine (two cores running other tests) can run
+      // long; a script working on the whole queue would take well over 100 ms every time. So:
+      // none over 50 ms, and at most three (under 1%) over 10 ms.
+      const durations = await scriptMs(redis);
+      const [longest = 0] = durations;
+      const overTen = durations.filter((ms) => ms > 10).length;
+      assert.ok(longest < 50 && overTen <= 3, `scripts held Redis for ${durations.slice(0, 5).join(', ')} ms (longest first)`);
     } finally {
       await q.close({ handBack: false });
     }

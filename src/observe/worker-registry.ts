@@ -1,0 +1,257 @@
+/**
+ * The worker registry of a prefix, shared by every family: each Worker whose source says which
+ * object it consumes beats into it (what it is, what it runs, with the server's time), and reads
+ * there whether its object is paused. The dashboard's live workers page and its pause and resume
+ * actions read and write it.
+ *
+ * Keys (one slot, `{workers}`): `P:w{workers}:info` (hash: worker id → its description as
+ * JSON), `P:w{workers}:beats` (sorted set: worker id → its last beat, server ms),
+ * `P:w{workers}:paused` (hash: `family/name` → when it was paused, server ms).
+ *
+ * @module
+ */
+import type { RedisClient } from '../connection/redis-client.js';
+import { GoodRedisError } from '../errors.js';
+import { assertInteger, assertObjectName, invalid, optionsOf } from '../internal/validate.js';
+import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
+import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
+import { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.js';
+import { LUA_SOURCES } from './lua-sources.js';
+
+/** The keys of a prefix's worker registry, by role. */
+export type WorkerRegistryKeys = Readonly<Record<'info' | 'beats' | 'paused', string>>;
+
+const LAYOUT: KeyLayout<keyof WorkerRegistryKeys> = { what: 'worker registry', tag: ':w', suffixes: { info: 'info', beats: 'beats', paused: 'paused' } };
+
+/**
+ * The keys of the worker registry under `prefix`.
+ *
+ * @param prefix - the key prefix
+ * @returns its keys by role
+ */
+export function workerRegistryKeys(prefix = ''): WorkerRegistryKeys {
+  return objectKeys(LAYOUT, 'workers', prefix);
+}
+
+/** The script table of the worker registry. */
+const WORKER_SCRIPTS_TABLE = {
+  workerBeat: { file: 'workerBeat-3.lua', keys: ['info', 'beats', 'paused'], readOnly: false },
+  readWorkers: { file: 'readWorkers-3.lua', keys: ['info', 'beats', 'paused'], readOnly: true },
+  setPaused: { file: 'setPaused-1.lua', keys: ['paused'], readOnly: false },
+} as const satisfies Record<string, ScriptDefinition<keyof WorkerRegistryKeys>>;
+
+/** The worker registry's scripts (slot `{workers}`). */
+export const WORKER_SCRIPTS = new ScriptSet<keyof typeof WORKER_SCRIPTS_TABLE, keyof WorkerRegistryKeys>('w', WORKER_SCRIPTS_TABLE, LUA_SOURCES);
+
+/** A job a worker runs, as its beat describes it. */
+export interface RunningJob {
+  /** The job's message id, where its family has one (a stream item's key, a task's id, …). */
+  readonly id?: string | undefined;
+  /** Which delivery it is. */
+  readonly attempt: number;
+  /** When its handler started (the worker's clock, epoch ms). */
+  readonly startedAt: number;
+}
+
+/** What a worker's beat says of it. */
+export interface WorkerDescription {
+  /** The worker's id (`host:pid:random`). */
+  readonly id: string;
+  /** Its host name. */
+  readonly host: string;
+  /** Its process id. */
+  readonly pid: number;
+  /** The family of the object it consumes. */
+  readonly family: ObjectFamily;
+  /** The object's name. */
+  readonly name: string;
+  /** Its consumer group (topics). */
+  readonly group?: string | undefined;
+  /** How many jobs it runs at once at most. */
+  readonly concurrency: number;
+  /** How many jobs it runs now. */
+  readonly running: number;
+  /** The jobs it runs now (the first 20). */
+  readonly jobs: readonly RunningJob[];
+  /** Whether it holds off consuming because its object is paused. */
+  readonly paused: boolean;
+  /** Jobs completed since it started. */
+  readonly completed: number;
+  /** Jobs failed since it started (retried or dead). */
+  readonly failed: number;
+  /** When it started (its clock, epoch ms). */
+  readonly startedAt: number;
+  /** Its heartbeat interval, in ms. */
+  readonly heartbeatMs: number;
+}
+
+/** A registered worker, as {@link WorkerRegistry.read} reads it. */
+export interface WorkerInfo extends WorkerDescription {
+  /** Its last beat (server ms). */
+  readonly lastBeatAt: number;
+  /** Whether it beat within three of its intervals: a worker that is not has died or hangs. */
+  readonly alive: boolean;
+}
+
+/** A paused object. */
+export interface PausedObject extends ObjectRef {
+  /** When it was paused (server ms). */
+  readonly pausedAt: number;
+}
+
+/** What one read of the registry holds. */
+export interface WorkerRegistryState {
+  /** The server's time of the read (ms). */
+  readonly now: number;
+  /** Every registered worker, alive first, then by object and id. */
+  readonly workers: WorkerInfo[];
+  /** The paused objects, by family and name. */
+  readonly paused: PausedObject[];
+}
+
+/** Options of {@link WorkerRegistry}. */
+export interface WorkerRegistryOptions {
+  /**
+   * The key prefix of the objects whose workers it lists.
+   *
+   * @defaultValue `''`
+   */
+  prefix?: string | undefined;
+}
+
+/** The `family/name` field of an object in the paused hash. */
+export function pausedField({ family, name }: ObjectRef): string {
+  return `${family}/${name}`;
+}
+
+/** A worker forgets (removes from the registry) workers silent for this many of their own intervals, or a minute, whichever is longer. */
+export function forgetAfterMs(heartbeatMs: number): number {
+  return Math.max(60_000, 30 * heartbeatMs);
+}
+
+/** Parses a stored description; undefined for one that is not ours. */
+function descriptionOf(raw: unknown): WorkerDescription | undefined {
+  try {
+    const parsed: unknown = JSON.parse(String(raw));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const d = parsed as Partial<WorkerDescription>;
+    if (typeof d.id !== 'string' || typeof d.name !== 'string' || typeof d.family !== 'string' || typeof d.heartbeatMs !== 'number') return undefined;
+    return { ...(d as WorkerDescription), jobs: Array.isArray(d.jobs) ? d.jobs : [] };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The worker registry of one prefix: who consumes what, alive or not, and which objects are
+ * paused. Every Worker (of every family) whose source names its object beats here every
+ * `heartbeatMs` (2 s by default) and holds off leasing while its object is paused; a pause
+ * therefore takes effect within one heartbeat, and jobs already running finish.
+ *
+ * @example
+ * ```ts
+ * const registry = new WorkerRegistry(redis);
+ * await registry.pause({ family: 'taskQueue', name: 'emails' }); // every worker of it holds off
+ * for (const w of (await registry.read()).workers) console.log(w.id, w.family, w.name, w.alive, w.running);
+ * await registry.resume({ family: 'taskQueue', name: 'emails' });
+ * ```
+ */
+export class WorkerRegistry {
+  /** The key prefix. */
+  public readonly prefix: string;
+  private readonly client: RedisClient;
+  private readonly keys: WorkerRegistryKeys;
+
+  /**
+   * @param client - any ioredis client (standalone, Sentinel or Cluster)
+   * @param options - `prefix`
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad prefix
+   */
+  public constructor(client: RedisClient, options: WorkerRegistryOptions = {}) {
+    options = optionsOf(options);
+    this.client = client;
+    this.prefix = options.prefix ?? '';
+    this.keys = workerRegistryKeys(this.prefix);
+  }
+
+  /**
+   * Reads the registry at one moment (one read-only script).
+   *
+   * @returns the workers and the paused objects
+   */
+  public async read(): Promise<WorkerRegistryState> {
+    const reply = (await WORKER_SCRIPTS.run(this.client, 'readWorkers', this.keys, [])) as [number | string, unknown[], unknown[]];
+    const now = Number(reply[0]);
+    const workers: WorkerInfo[] = [];
+    const rows = reply[1];
+    for (let i = 0; i + 2 < rows.length; i += 3) {
+      const description = descriptionOf(rows[i + 1]);
+      if (description === undefined) continue;
+      const lastBeatAt = Number(rows[i + 2]);
+      workers.push({ ...description, id: String(rows[i]), lastBeatAt, alive: now - lastBeatAt <= 3 * description.heartbeatMs });
+    }
+    workers.sort((a, b) => Number(b.alive) - Number(a.alive) || a.family.localeCompare(b.family) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    const paused: PausedObject[] = [];
+    const flags = reply[2];
+    for (let i = 0; i + 1 < flags.length; i += 2) {
+      const field = String(flags[i]);
+      const slash = field.indexOf('/');
+      const family = field.slice(0, slash) as ObjectFamily;
+      if (slash < 0 || !OBJECT_FAMILIES.includes(family)) continue;
+      paused.push({ family, name: field.slice(slash + 1), pausedAt: Number(flags[i + 1]) });
+    }
+    paused.sort((a, b) => a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
+    return { now, workers, paused };
+  }
+
+  /**
+   * Pauses the consumption of an object by every Worker of this prefix: each holds off leasing
+   * from its next heartbeat on (jobs already running finish). Producers are not affected.
+   *
+   * @param object - the family and name
+   * @returns false when it was paused already
+   * @throws {@link GoodRedisError} `InvalidArgument` for an unknown family or a bad name
+   */
+  public async pause(object: ObjectRef): Promise<boolean> {
+    return Number(await WORKER_SCRIPTS.run(this.client, 'setPaused', this.keys, [checkedField(object), '1'])) === 1;
+  }
+
+  /**
+   * Resumes the consumption of a paused object: its Workers lease again from their next heartbeat.
+   *
+   * @param object - the family and name
+   * @returns false when it was not paused
+   * @throws {@link GoodRedisError} `InvalidArgument` for an unknown family or a bad name
+   */
+  public async resume(object: ObjectRef): Promise<boolean> {
+    return Number(await WORKER_SCRIPTS.run(this.client, 'setPaused', this.keys, [checkedField(object), '0'])) === 1;
+  }
+
+  /**
+   * One worker's heartbeat (what a Worker sends itself; see {@link WorkerDescription}).
+   *
+   * @param description - the worker
+   * @param leave - remove it instead (the worker closes)
+   * @returns whether its object is paused
+   */
+  public async beat(description: WorkerDescription, leave = false): Promise<boolean> {
+    assertInteger(description.heartbeatMs, 'heartbeatMs', 1);
+    const reply = (await WORKER_SCRIPTS.run(this.client, 'workerBeat', this.keys, [
+      description.id,
+      JSON.stringify(description),
+      pausedField(description),
+      forgetAfterMs(description.heartbeatMs),
+      leave ? '1' : '0',
+    ])) as unknown[];
+    if (!Array.isArray(reply)) throw new GoodRedisError('Script', 'the heartbeat script answered no array');
+    return Number(reply[1]) === 1;
+  }
+}
+
+/** The paused field of an object, checked. */
+function checkedField(object: ObjectRef): string {
+  const { family, name } = optionsOf(object, 'object');
+  if (!OBJECT_FAMILIES.includes(family)) throw invalid(`object.family must be one of ${OBJECT_FAMILIES.join(', ')}, got ${JSON.stringify(family)}`);
+  assertObjectName(name, 'the object');
+  return pausedField({ family, name });
+}
