@@ -6,7 +6,7 @@
  * object (counted on the dashboard's own connection).
  */
 import type { Redis } from 'ioredis';
-import { createDashboard, QueueRegistry, StreamBroker, StreamRegistry, TopicRegistry } from '../src/index.js';
+import { createDashboard, ObjectHistory, ObjectInventory, QueueRegistry, StreamBroker, StreamRegistry, TopicRegistry } from '../src/index.js';
 import { inParallel } from './data.js';
 import { quantile } from './timing.js';
 
@@ -20,6 +20,8 @@ export interface DashboardTiming {
   metricsMs: number;
   /** Commands sent per object by one overview request, and by one scrape. */
   commandsPerObject: { overview: number; metrics: number };
+  /** One history sample of every object (what a dashboard records every 10 s: the counts read, then one script per object), median, in ms. */
+  historyMs: number;
 }
 
 /** Makes `perFamily` objects of each of five families under `prefix`. */
@@ -58,7 +60,8 @@ export async function dashboardTimings(redis: Redis, perFamily: number, rounds =
     return send(...args);
   };
   try {
-    const dashboard = createDashboard({ client, prefix });
+    // The history's sampling is timed apart (below), not left to run under the timed requests.
+    const dashboard = createDashboard({ client, prefix, history: false });
     const request = async (path: string): Promise<number> => {
       const started = performance.now();
       const response = await dashboard.fetch(new Request(`http://bench${path}`));
@@ -76,11 +79,21 @@ export async function dashboardTimings(redis: Redis, perFamily: number, rounds =
     };
     const overview = await timed('/');
     const metrics = await timed('/metrics');
+    const inventory = new ObjectInventory(client, { prefix });
+    // A 1 ms interval: every round appends (the half-interval rule never skips one).
+    const history = new ObjectHistory(client, { prefix, intervalMs: 1, samples: 10 });
+    const samples: number[] = [];
+    for (let i = 0; i <= rounds; i++) {
+      const started = performance.now();
+      await history.record(await inventory.counts());
+      if (i > 0) samples.push(performance.now() - started); // the first untimed
+    }
     return {
       objects,
       overviewMs: overview.ms,
       metricsMs: metrics.ms,
       commandsPerObject: { overview: overview.commands / objects, metrics: metrics.commands / objects },
+      historyMs: quantile(samples, 0.5),
     };
   } finally {
     client.disconnect();

@@ -41,7 +41,7 @@ export interface Results {
   /** The commands of one scheduler tick (INFO commandstats) with `due` due of `due` schedules, and of `schedules`. */
   schedulerTick: { schedules: number; due: number; few: Record<string, number>; many: Record<string, number> };
   /** The dashboard's overview and /metrics with many objects: median ms, and commands sent per object. */
-  dashboard: { objects: number; overviewMs: number; metricsMs: number; commandsPerObject: { overview: number; metrics: number } };
+  dashboard: { objects: number; overviewMs: number; metricsMs: number; commandsPerObject: { overview: number; metrics: number }; historyMs: number };
   longestScriptMs: { add: number; pull: number };
   decrementAll: { size: number; medianMs: number; p99Ms: number; roundTripMs: number; loopMs: number }[];
   expiry: { items: number; ms: number; itemsPerSecond: number; longestScriptMs: number };
@@ -220,7 +220,7 @@ export function printReport(r: Results, verdicts: Verdict[]): void {
   );
   out.push('');
   out.push(
-    `dashboard with ${n(r.dashboard.objects)} objects: overview ${n(r.dashboard.overviewMs, 1)} ms (${n(r.dashboard.commandsPerObject.overview, 1)} commands per object), /metrics ${n(r.dashboard.metricsMs, 1)} ms (${n(r.dashboard.commandsPerObject.metrics, 1)} commands per object)`,
+    `dashboard with ${n(r.dashboard.objects)} objects: overview ${n(r.dashboard.overviewMs, 1)} ms (${n(r.dashboard.commandsPerObject.overview, 1)} commands per object), /metrics ${n(r.dashboard.metricsMs, 1)} ms (${n(r.dashboard.commandsPerObject.metrics, 1)} commands per object), one history sample of every object ${n(r.dashboard.historyMs, 1)} ms`,
   );
   out.push('');
   out.push(

@@ -215,6 +215,7 @@ export {
   type ObserveWorkerOptions,
 } from './observe/metrics.js';
 export { type SourceObject, type MessageTrace, MESSAGING_SYSTEM } from './observe/telemetry.js';
+export { ObjectHistory, historyKey, type HistorySample, type ObjectHistoryOptions } from './observe/history.js';
 export {
   WorkerRegistry,
   workerRegistryKeys,

@@ -23,10 +23,15 @@ import type { TaskQueueBroker } from '../tasks/task-queue-broker.js';
 import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
 import { QueueRegistry } from '../queues/queue-registry.js';
 import { TopicRegistry } from '../topics/topic-registry.js';
+import { EventEmitter } from 'node:events';
+import { reportError } from '../internal/report-error.js';
+import { ObjectHistory, type ObjectHistoryOptions } from '../observe/history.js';
 import { WorkerRegistry } from '../observe/worker-registry.js';
+import { dashboardAssets } from './assets.js';
 import {
   ACTIONS,
   confirmPage,
+  countsTable,
   errorPage,
   objectPage,
   overviewPage,
@@ -77,6 +82,20 @@ export interface DashboardOptions {
    * of the dashboard's objects (give your own to add process or Worker metrics).
    */
   registry?: Registry | undefined;
+  /**
+   * Record the history of every object's counts in Redis for the charts (a sample every
+   * `intervalMs`, the last `samples` kept: see {@link ObjectHistory}), or `false` not to record
+   * (the charts then show what other dashboards recorded, if any).
+   *
+   * @defaultValue a sample every 10 s, the last 360 kept (an hour); `false` with `readOnly`
+   */
+  history?: Pick<ObjectHistoryOptions, 'intervalMs' | 'samples'> | false | undefined;
+  /**
+   * Gets the failures of the history recording (in the background).
+   *
+   * @defaultValue a process warning
+   */
+  onError?: ((error: Error) => void) | undefined;
 }
 
 /** A dashboard, ready to serve. */
@@ -91,6 +110,10 @@ export interface Dashboard {
   readonly basePath: string;
   /** The registry `/metrics` serves. */
   readonly registry: Registry;
+  /** The history it records and charts (none with `history: false`). */
+  readonly history: ObjectHistory | undefined;
+  /** Stops recording the history (the handlers keep serving). Idempotent. */
+  close(): void;
 }
 
 /** Checks a base path: `/`, or `/x/…/` without `..`, whitespace, quotes or angle brackets. */
@@ -109,7 +132,10 @@ function assertBasePath(path: unknown): asserts path is string {
  * family, and the paused objects), `GET /objects/<family>/<name>` (an object; `?key=` looks a
  * stream's key up), `GET …/confirm?action=replay|purge|pause|resume[&ref=]` then `POST
  * …/<action>` (form field `ref`: one dead letter; none: all), `GET /api/objects`, `GET
- * /api/objects/<family>/<name>`, `GET /api/workers`, `GET /metrics`.
+ * /api/objects/<family>/<name>`, `GET /api/objects/<family>/<name>/history`, `GET /api/workers`,
+ * `GET /metrics`, `GET /objects/<family>/<name>/counts` (the counts table, refreshed by htmx),
+ * `GET /assets/<file>` (uPlot, htmx, the chart script). It records the history of every
+ * object's counts (see `history`) until {@link Dashboard.close}.
  *
  * @param options - the connection, `prefix`, `basePath`, `readOnly`, `auth`, `registry`
  * @returns the app and its handlers
@@ -122,7 +148,18 @@ function assertBasePath(path: unknown): asserts path is string {
  * ```
  */
 export function createDashboard(options: DashboardOptions): Dashboard {
-  const { client, prefix = '', basePath = '/', readOnly = false, auth, registry: given } = optionsOf(options, 'dashboard options');
+  const {
+    client,
+    prefix = '',
+    basePath = '/',
+    readOnly = false,
+    auth,
+    registry: given,
+    history: givenHistory,
+    onError,
+  } = optionsOf(options, 'dashboard options');
+  // A read-only dashboard writes nothing, history included (it may run as a read-only Redis user).
+  const historyOptions = givenHistory ?? (readOnly ? false : {});
   assertPrefix(prefix);
   assertBasePath(basePath);
   assertBoolean(readOnly, 'readOnly');
@@ -133,6 +170,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const queues = new QueueRegistry(client, { prefix });
   const topics = new TopicRegistry(client, { prefix });
   const workers = new WorkerRegistry(client, { prefix });
+  const history = historyOptions === false ? undefined : new ObjectHistory(client, { prefix, ...optionsOf(historyOptions, 'history') });
+  if (onError !== undefined && typeof onError !== 'function') throw invalid('onError must be a function');
   let registry = given;
   if (registry === undefined) {
     registry = new Registry();
@@ -218,7 +257,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const [details, registered] = await Promise.all([familyDetailsOf(object, key, page, path), workers.read()]);
     const pausedAt = registered.paused.find((p) => p.family === object.family && p.name === object.name)?.pausedAt;
     const mine = registered.workers.filter((w) => w.family === object.family && w.name === object.name);
-    return { ...details, consumption: { pausedAt, workers: mine } };
+    return { ...details, consumption: { pausedAt, workers: mine }, history: history !== undefined };
   };
 
   /** What an object page shows of its family; `page` pages a stream's items. */
@@ -383,6 +422,22 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const [objects, registered] = await Promise.all([inventory.counts(), workers.read()]);
     return c.html(overviewPage(base, objects, registered.paused, readOnly));
   });
+  app.get('/assets/:file', (c) => {
+    const asset = dashboardAssets().files[c.req.param('file')];
+    if (asset === undefined) return c.text('404 Not Found', 404);
+    return c.body(asset.read(), 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' });
+  });
+  app.get('/api/objects/:family/:name/history', async (c) => {
+    const object = await objectOf(c);
+    if (object === undefined) return c.json({ error: 'not found' }, 404);
+    const reader = history ?? new ObjectHistory(client, { prefix });
+    return c.json({ intervalMs: reader.intervalMs, samples: await reader.read(object) });
+  });
+  app.get('/objects/:family/:name/counts', async (c) => {
+    const object = await objectOf(c);
+    if (object === undefined) return notFound(c);
+    return c.html(countsTable(object));
+  });
   app.get('/workers', async (c) => {
     const registered = await workers.read();
     return c.html(workersPage(base, registered.workers, registered.paused, readOnly));
@@ -431,5 +486,41 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   mounted.route(basePath === '/' ? '/' : basePath.slice(0, -1), app);
   const fetch = async (request: Request): Promise<Response> => mounted.fetch(request);
   const handle = getRequestListener(fetch); // answers every request itself, errors included (500)
-  return { app: mounted, fetch, listener: (request, response) => void handle(request, response), basePath, registry: metrics };
+
+  // The history: a sample at once (a restarted dashboard charts at once), then every interval.
+  let recorder: NodeJS.Timeout | undefined;
+  if (history !== undefined) {
+    const failures = new EventEmitter();
+    if (onError !== undefined) failures.on('error', onError);
+    let recording = false;
+    const sample = async (): Promise<void> => {
+      if (recording) return; // a slow read: skip a beat rather than pile up
+      if (client.status === 'end') {
+        clearInterval(recorder); // its connection was closed: nothing more to record
+        return;
+      }
+      recording = true;
+      try {
+        await history.record(await inventory.counts());
+      } catch (err) {
+        reportError(failures, err, 'dashboard history');
+      } finally {
+        recording = false;
+      }
+    };
+    void sample();
+    recorder = setInterval(() => void sample(), history.intervalMs);
+    recorder.unref();
+  }
+  return {
+    app: mounted,
+    fetch,
+    listener: (request, response) => void handle(request, response),
+    basePath,
+    registry: metrics,
+    history,
+    close: () => {
+      clearInterval(recorder);
+    },
+  };
 }

@@ -7,6 +7,7 @@
 import { html } from 'hono/html';
 import type { ObjectCounts, ObjectFamily } from '../observe/inventory.js';
 import type { PausedObject, WorkerInfo } from '../observe/worker-registry.js';
+import { dashboardAssets } from './assets.js';
 import { CSRF_FIELD } from './security.js';
 
 /** The actions of the dashboard: on an object's dead letters (one or all), and on its consumption. */
@@ -67,6 +68,7 @@ export function layout(base: string, title: string, body: Html, readOnly: boolea
         <style>
           ${STYLE}
         </style>
+        <script src="${base}assets/${dashboardAssets().names.htmx}" defer></script>
       </head>
       <body>
         <header>
@@ -141,6 +143,8 @@ export interface ObjectDetails {
   readonly notice?: string | undefined;
   /** The family's own tables, in order (a stream's top items and leases, a queue's consumers, a topic's groups, a task queue's schedules). */
   readonly tables?: readonly DetailTable[];
+  /** Whether to draw its history (the dashboard records one). */
+  readonly history?: boolean | undefined;
   /** Its consumption: paused since when (undefined: consuming), and its registered workers. */
   readonly consumption?: { readonly pausedAt: number | undefined; readonly workers: readonly WorkerInfo[] } | undefined;
 }
@@ -195,10 +199,9 @@ function actionLink(path: string, action: Action, label: string, ref?: string): 
   </form>`;
 }
 
-/** An object's page: its counts, its dead letters with their actions, a stream's lookup by key. */
-export function objectPage(base: string, object: ObjectCounts, details: ObjectDetails, readOnly: boolean): Html {
-  const path = objectPath(base, object.family, object.name);
-  const counts = html`<table id="counts">
+/** An object's counts by state (what its page refreshes every 5 s with htmx). */
+export function countsTable(object: ObjectCounts): Html {
+  return html`<table id="counts">
     <tbody>
       ${Object.entries(object.states).map(
         ([state, n]) =>
@@ -209,6 +212,22 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
       )}
     </tbody>
   </table>`;
+}
+
+/** An object's history chart (uPlot, drawn from the history API), when the dashboard records history. */
+function historyChart(base: string, object: ObjectCounts): Html {
+  const { names } = dashboardAssets();
+  return html`<h2>History</h2>
+    <link rel="stylesheet" href="${base}assets/${names.uplotCss}" />
+    <div class="chart" id="history" data-history="${base}api/objects/${object.family}/${encodeURIComponent(object.name)}/history"></div>
+    <script src="${base}assets/${names.uplotJs}" defer></script>
+    <script src="${base}assets/${names.charts}" defer></script>`;
+}
+
+/** An object's page: its counts (refreshed live), its history, its consumption, its family's tables, its dead letters with their actions, a stream's lookup by key. */
+export function objectPage(base: string, object: ObjectCounts, details: ObjectDetails, readOnly: boolean): Html {
+  const path = objectPath(base, object.family, object.name);
+  const counts = html`<div id="counts-live" hx-get="${path}/counts" hx-trigger="every 5s" hx-swap="innerHTML">${countsTable(object)}</div>`;
   const lookup =
     object.family === 'stream'
       ? html`<h2>Look up a key</h2>
@@ -268,7 +287,7 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
           </p>
           ${workersTable('object-workers', details.consumption.workers, base, false)}`;
   const body = html`<h1>${FAMILY_TITLES[object.family]} <span id="object-name">${object.name}</span></h1>
-    ${notice}${counts}${consumption}${lookup}${(details.tables ?? []).map(detailTable)}${dead}`;
+    ${notice}${counts}${details.history === true ? historyChart(base, object) : ''}${consumption}${lookup}${(details.tables ?? []).map(detailTable)}${dead}`;
   return layout(base, object.name, body, readOnly);
 }
 

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createDashboard, QueueRegistry, StreamRegistry, TopicRegistry, type DashboardOptions, type RedisClient } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, uniqueName } from '../support.js';
+import { closeAll, connect, describeEachTopology, uniqueName, waitFor } from '../support.js';
 import { poisonQueue } from './poison.js';
 
 /** The Chromium to drive: CHROMIUM_PATH, else chromium or chromium-browser on the PATH (scripts/ensure-chromium.sh installs it). */
@@ -70,6 +70,10 @@ describeEachTopology(
     /** Serves a dashboard on a free loopback port; returns its address. */
     async function serve(options: Partial<DashboardOptions> = {}): Promise<string> {
       const dashboard = createDashboard({ client: redis, prefix, ...options });
+      closers.push(async () => {
+        dashboard.close();
+        await Promise.resolve();
+      });
       const server = createServer(dashboard.listener);
       servers.push(server);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -107,6 +111,34 @@ describeEachTopology(
       );
       assert.deepEqual([...rows].sort(), ['pool:proxies', 'queue:mail', 'stream:crawl-frontier', 'taskQueue:emails', 'topic:orders', 'unique:dedupe']);
       await screenshot(page, 'dashboard-overview');
+    });
+
+    it("an object's page draws its history with uPlot and refreshes its counts live (htmx), with no script error", async function () {
+      this.timeout(30_000);
+      const stream = new StreamRegistry(redis, { prefix }).stream('crawl-frontier');
+      await stream.addMany([
+        ['a', 'x', 3],
+        ['b', 'y', 2],
+      ]);
+      const address = await serve({ history: { intervalMs: 100 } });
+      const samples = async (): Promise<number> => {
+        const body = (await (await fetch(`${address}/api/objects/stream/crawl-frontier/history`)).json()) as { samples: unknown[] };
+        return body.samples.length;
+      };
+      await waitFor(async () => (await samples()) >= 3, 10_000, 'three samples');
+      const page = await newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(`${address}/objects/stream/crawl-frontier`);
+      await page.waitForSelector('#history .uplot canvas', { timeout: 10_000 });
+      const legend = await page.locator('#history .u-legend .u-label').allTextContents();
+      assert.ok(legend.includes('waiting') && legend.includes('dead'), `the states are the series: ${legend.join(', ')}`);
+      assert.equal(await page.locator('#counts td[data-state="waiting"]').textContent(), '2');
+      await stream.add('c', 'z', 1);
+      // htmx asks for the counts every 5 s.
+      await page.locator('#counts td[data-state="waiting"]', { hasText: /^3$/ }).waitFor({ timeout: 15_000 });
+      assert.deepEqual(errors, []);
+      await screenshot(page, 'dashboard-history');
     });
 
     it('finds a key by lookup', async () => {

@@ -76,7 +76,8 @@ describeEachTopology('dashboard: pages, actions, security', () => {
     await closeAll();
   });
 
-  const dashboard = (options: Partial<DashboardOptions> = {}): Dashboard => createDashboard({ client: redis, prefix, ...options });
+  // History is not recorded here (spec/integration/dashboard/history.spec.ts is about it).
+  const dashboard = (options: Partial<DashboardOptions> = {}): Dashboard => createDashboard({ client: redis, prefix, history: false, ...options });
 
   it('the overview lists objects of every family, busiest first, and the JSON API the same counts', async () => {
     await new StreamRegistry(redis, { prefix }).stream('crawl').addMany([

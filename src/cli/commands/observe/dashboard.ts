@@ -53,7 +53,8 @@ export function dashboardCommand(ctx: CliContext): CommandUnknownOpts {
     .addOption(new Option('--port <port>', 'the port (0: any free one)').argParser(parseCount('--port', 0, 65_535)).default(3000))
     .option('--host <address>', 'the address to listen on (loopback unless you mean otherwise)', '127.0.0.1')
     .option('--base-path <path>', 'the path to serve under, starting and ending with /', '/')
-    .option('--read-only', 'hide every action and refuse every POST with 403')
+    .option('--read-only', 'hide every action and refuse every POST with 403 (and record no history)')
+    .option('--no-history', 'record no history of the counts for the charts (they show what other dashboards record)')
     .action(async (options, command) => {
       const auth = authFromEnvironment(io.env);
       // Imported here: hono and prom-client load only for this command, not for every good-redis run.
@@ -67,6 +68,7 @@ export function dashboardCommand(ctx: CliContext): CommandUnknownOpts {
             basePath: options.basePath,
             readOnly: options.readOnly === true,
             auth,
+            ...(options.history ? {} : { history: false as const }),
           });
         } catch (err) {
           throw usage((err as Error).message);
@@ -82,6 +84,7 @@ export function dashboardCommand(ctx: CliContext): CommandUnknownOpts {
         await untilSignal(async (stop) => {
           if (!stop.aborted) await once(stop, 'abort');
         });
+        dashboard.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => {
           server.close(() => {

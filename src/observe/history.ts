@@ -1,0 +1,140 @@
+/**
+ * The history of every object's counts, kept in Redis so that the dashboard's charts survive its
+ * restarts: one capped stream per object (`P:h{<family>/<name>}:history`, in a slot of its own),
+ * a sample appended every interval by whichever dashboards run (about one per interval however
+ * many do), the oldest dropped past the cap, the whole history expiring once nothing records it.
+ *
+ * @module
+ */
+import type { RedisClient } from '../connection/redis-client.js';
+import { typed } from '../errors.js';
+import { assertInteger, optionsOf } from '../internal/validate.js';
+import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
+import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
+import type { ObjectRef } from './families.js';
+import type { ObjectCounts } from './inventory.js';
+import { LUA_SOURCES } from './lua-sources.js';
+
+const LAYOUT: KeyLayout<'history'> = { what: 'history', tag: ':h', suffixes: { history: 'history' } };
+
+/**
+ * The key of an object's history under `prefix`.
+ *
+ * @param object - the family and name
+ * @param prefix - the key prefix
+ * @returns `P:h{<family>/<name>}:history`
+ */
+export function historyKey(object: ObjectRef, prefix = ''): string {
+  return objectKeys(LAYOUT, `${object.family}/${object.name}`, prefix).history;
+}
+
+const HISTORY_SCRIPTS_TABLE = {
+  historyAppend: { file: 'historyAppend-1.lua', keys: ['history'], readOnly: false },
+} as const satisfies Record<string, ScriptDefinition<'history'>>;
+
+/** The history's script (slot: the object's history). */
+export const HISTORY_SCRIPTS = new ScriptSet<keyof typeof HISTORY_SCRIPTS_TABLE, 'history'>('h', HISTORY_SCRIPTS_TABLE, LUA_SOURCES);
+
+/** One sample of an object's counts. */
+export interface HistorySample {
+  /** When it was taken (server ms). */
+  readonly at: number;
+  /** The counts by state (see {@link ObjectCounts}). */
+  readonly states: Readonly<Record<string, number>>;
+}
+
+/** Options of {@link ObjectHistory}. */
+export interface ObjectHistoryOptions {
+  /**
+   * The key prefix of the objects.
+   *
+   * @defaultValue `''`
+   */
+  prefix?: string | undefined;
+  /**
+   * The interval between two samples, in ms.
+   *
+   * @defaultValue 10000
+   */
+  intervalMs?: number | undefined;
+  /**
+   * The most samples kept per object (the span is `intervalMs × samples`: an hour by default).
+   *
+   * @defaultValue 360
+   */
+  samples?: number | undefined;
+}
+
+/**
+ * The capped history of objects' counts in Redis. Memory is bounded: at most `samples` entries
+ * per object, each the counts as fields of a stream entry (the state names are kept once per
+ * node, so a sample costs its numbers: see `docs/dashboard.md` for the measured size), and a
+ * history nothing has recorded for twice its span expires.
+ *
+ * @example
+ * ```ts
+ * const history = new ObjectHistory(redis);
+ * await history.record(await new ObjectInventory(redis).counts()); // what a dashboard does every 10 s
+ * const samples = await history.read({ family: 'stream', name: 'crawl' }); // oldest first
+ * ```
+ */
+export class ObjectHistory {
+  /** The key prefix. */
+  public readonly prefix: string;
+  /** The interval between two samples, in ms. */
+  public readonly intervalMs: number;
+  /** The most samples kept per object. */
+  public readonly samples: number;
+  private readonly client: RedisClient;
+
+  /**
+   * @param client - any ioredis client (standalone, Sentinel or Cluster)
+   * @param options - `prefix`, `intervalMs`, `samples`
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad option
+   */
+  public constructor(client: RedisClient, options: ObjectHistoryOptions = {}) {
+    options = optionsOf(options);
+    this.client = client;
+    this.prefix = options.prefix ?? '';
+    historyKey({ family: 'stream', name: 'x' }, this.prefix); // checks the prefix
+    this.intervalMs = options.intervalMs ?? 10_000;
+    assertInteger(this.intervalMs, 'intervalMs', 1, 86_400_000);
+    this.samples = options.samples ?? 360;
+    assertInteger(this.samples, 'samples', 1, 100_000);
+  }
+
+  /**
+   * Appends a sample of each object's counts (one script per object, all sent together), unless
+   * one younger than half the interval is there.
+   *
+   * @param counts - the objects' counts, as {@link ObjectInventory.counts} reads them
+   * @returns how many samples were appended
+   */
+  public async record(counts: readonly ObjectCounts[]): Promise<number> {
+    const appended = await Promise.all(
+      counts.map((o) => {
+        const pairs = Object.entries(o.states).flat();
+        if (pairs.length === 0) return 0; // nothing to chart
+        return HISTORY_SCRIPTS.run(this.client, 'historyAppend', { history: historyKey(o, this.prefix) }, [this.intervalMs, this.samples, ...pairs]);
+      }),
+    );
+    return appended.filter((n) => Number(n) === 1).length;
+  }
+
+  /**
+   * Reads an object's history, oldest first.
+   *
+   * @param object - the family and name
+   * @returns its samples (none when nothing recorded it, or it expired)
+   */
+  public async read(object: ObjectRef): Promise<HistorySample[]> {
+    const entries = await typed(this.client.xrange(historyKey(object, this.prefix), '-', '+'));
+    const out: HistorySample[] = [];
+    for (const [id, fields] of entries) {
+      const states: Record<string, number> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) states[String(fields[i])] = Number(fields[i + 1]);
+      out.push({ at: Number(id.slice(0, id.indexOf('-'))), states });
+    }
+    return out;
+  }
+}
