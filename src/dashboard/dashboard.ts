@@ -18,6 +18,7 @@ import { OBJECT_FAMILIES, ObjectInventory, type ObjectCounts, type ObjectFamily 
 import { collectMetrics } from '../observe/metrics.js';
 import { StreamRegistry } from '../prioritized/stream-registry.js';
 import { ListQueueBroker } from '../tasks/list-queue-broker.js';
+import type { PrioritizedStream } from '../prioritized/prioritized-stream.js';
 import { StreamBroker } from '../tasks/stream-broker.js';
 import type { TaskQueueBroker } from '../tasks/task-queue-broker.js';
 import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
@@ -29,7 +30,10 @@ import { ObjectHistory, type ObjectHistoryOptions } from '../observe/history.js'
 import { WorkerRegistry } from '../observe/worker-registry.js';
 import { dashboardAssets } from './assets.js';
 import {
+  ACTION_FAMILIES,
+  ACTION_PARAMS,
   ACTIONS,
+  type ActionParams,
   confirmPage,
   countsTable,
   errorPage,
@@ -283,6 +287,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
             title: `Items, highest priority first (from rank ${String(page * ITEM_PAGE + 1)})`,
             columns: ['key', 'priority', 'value'],
             rows: items.slice(0, ITEM_PAGE).map((i) => [i.key, String(i.priority), i.value]),
+            rowActions: items.slice(0, ITEM_PAGE).map((i) => [
+              { action: 'increment', label: '+1', params: { key: i.key, by: '1' } },
+              { action: 'delete', label: 'Delete', params: { ref: i.key } },
+            ]),
             next: items.length > ITEM_PAGE ? `${path}?page=${String(page + 1)}` : undefined,
           },
           { id: 'cooldowns', title: 'Cooldowns ending soonest', columns: ['key', 'until'], rows: cooldowns.map((c) => [c.key, iso(c.until)]) },
@@ -311,6 +319,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
             {
               id: 'consumers',
               title: 'Consumers, least recently heard from first',
+              actions: consumers.some((c) => !c.alive) ? [{ action: 'reenqueue', label: "Give back the dead consumers' deliveries", params: {} }] : [],
               columns: ['consumer', 'last heartbeat', 'alive', 'holds', 'oldest held since', 'timeout'],
               rows: consumers.map((c) => [
                 c.id,
@@ -350,23 +359,24 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           // Schedules live in the queue's slot whatever its broker kind (or none): any broker's store reads them.
           new StreamBroker(client, object.name, { prefix }).schedules.list(),
         ]);
+        const sorted = [...schedules].sort((a, b) => (a.nextRunAt ?? Infinity) - (b.nextRunAt ?? Infinity));
         const tables: DetailTable[] = [
           {
             id: 'schedules',
             title: 'Schedules, next run first',
             columns: ['schedule', 'task', 'when', 'next run'],
-            rows: [...schedules]
-              .sort((a, b) => (a.nextRunAt ?? Infinity) - (b.nextRunAt ?? Infinity))
-              .map((sc) => [
-                sc.id,
-                sc.task,
-                sc.cron !== undefined
-                  ? `cron ${sc.cron}${sc.tz === undefined ? '' : ` (${sc.tz})`}`
-                  : sc.everyMs !== undefined
-                    ? `every ${String(sc.everyMs)} ms`
-                    : `once at ${iso(sc.at ?? 0)}`,
-                sc.nextRunAt === null ? '' : iso(sc.nextRunAt),
-              ]),
+            // Run now only where this page can tell the queue's broker (the one its workers use).
+            rowActions: broker === undefined ? undefined : sorted.map((sc) => [{ action: 'run', label: 'Run now', params: { ref: sc.id } }]),
+            rows: sorted.map((sc) => [
+              sc.id,
+              sc.task,
+              sc.cron !== undefined
+                ? `cron ${sc.cron}${sc.tz === undefined ? '' : ` (${sc.tz})`}`
+                : sc.everyMs !== undefined
+                  ? `every ${String(sc.everyMs)} ms`
+                  : `once at ${iso(sc.at ?? 0)}`,
+              sc.nextRunAt === null ? '' : iso(sc.nextRunAt),
+            ]),
           },
         ];
         if (broker === undefined) return { tables };
@@ -381,24 +391,59 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
   };
 
-  /** Runs an action (one script, or one per chunk of dead letters); returns what it did, as the query of the redirect. */
-  const act = async (object: ObjectCounts, action: Action, ref: string | undefined): Promise<string | undefined> => {
+  /**
+   * Runs an action its family allows (one script, or one per chunk of dead letters); returns how
+   * many things it changed. A bad parameter throws the SDK's `InvalidArgument`, nothing written.
+   */
+  const act = async (object: ObjectCounts, action: Action, params: ActionParams): Promise<number> => {
+    const { ref } = params;
     const refs = ref === undefined ? undefined : [ref];
-    let n: number;
-    if (action === 'pause' || action === 'resume') {
-      const changed = action === 'pause' ? await workers.pause(object) : await workers.resume(object);
-      n = changed ? 1 : 0;
-    } else if (object.family === 'stream') {
-      const stream = streams.stream(object.name);
-      n = (action === 'replay' ? await stream.replayDead(refs) : await stream.purgeDead(refs)).length;
-    } else if (object.family === 'taskQueue') {
-      const broker = await brokerOf(object.name);
-      if (broker === undefined) return undefined;
-      n = action === 'replay' ? await broker.replayDead(refs) : await broker.purgeDead(refs);
-    } else {
-      return undefined;
+    const stream = (): PrioritizedStream => streams.stream(object.name);
+    const numberOf = (name: string, fallback: number): number => {
+      const text = params[name];
+      if (text === undefined || text.trim() === '') return fallback;
+      const n = Number(text);
+      if (!Number.isFinite(n)) throw invalid(`${name} must be a number, got ${JSON.stringify(text)}`);
+      return n;
+    };
+    switch (action) {
+      case 'pause':
+        return (await workers.pause(object)) ? 1 : 0;
+      case 'resume':
+        return (await workers.resume(object)) ? 1 : 0;
+      case 'replay':
+      case 'purge': {
+        if (object.family === 'stream') return (action === 'replay' ? await stream().replayDead(refs) : await stream().purgeDead(refs)).length;
+        const broker = await brokerOf(object.name);
+        if (broker === undefined) throw invalid('this task queue keeps no dead letters');
+        return action === 'replay' ? broker.replayDead(refs) : broker.purgeDead(refs);
+      }
+      case 'add':
+        return (await stream().add(params.key ?? '', params.value ?? '', numberOf('priority', 1))) === null ? 0 : 1;
+      case 'increment':
+        return (await stream().increment(params.key ?? '', numberOf('by', 1))) === null ? 0 : 1;
+      case 'delete':
+        return (await stream().remove([ref ?? ''])).length;
+      case 'reenqueue':
+        return queues.reliableQueue(object.name, object.family === 'unique' ? 'unique' : 'queue').reEnqueueTimeoutItems();
+      case 'run': {
+        // Sent through the queue's own kind of broker: known once something was sent to it (a pub/sub queue keeps none).
+        const broker = await brokerOf(object.name);
+        if (broker === undefined)
+          throw invalid("this task queue's broker kind is not known here (nothing kept in it yet, or pub/sub): run the schedule from its workers' code");
+        return (await broker.runScheduleNow(ref ?? '')) === null ? 0 : 1;
+      }
     }
-    return `done=${action}&n=${String(n)}`;
+  };
+
+  /** An action's parameters, from a query or a form: only the names it takes, as strings. */
+  const paramsOf = (action: Action, read: (name: string) => unknown): ActionParams => {
+    const out: Record<string, string> = {};
+    for (const name of ACTION_PARAMS[action]) {
+      const value = read(name);
+      if (typeof value === 'string' && value !== '') out[name] = value;
+    }
+    return out;
   };
 
   /** The notice of an action's redirect (`?done=<action>&n=`): built here, never taken as text from the address. */
@@ -406,6 +451,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const done = c.req.query('done');
     const n = Number(c.req.query('n'));
     if (!ACTIONS.includes(done as Action) || !Number.isSafeInteger(n) || n < 0) return undefined;
+    const plural = (what: string): string => `${String(n)} ${what}${n === 1 ? '' : 's'}`;
     switch (done as Action) {
       case 'pause':
         return n === 1 ? 'Paused: its Workers stop leasing from their next heartbeat.' : 'It was paused already.';
@@ -413,7 +459,17 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         return n === 1 ? 'Resumed: its Workers lease again from their next heartbeat.' : 'It was not paused.';
       case 'replay':
       case 'purge':
-        return `${done === 'replay' ? 'Replayed' : 'Purged'} ${String(n)} dead letter${n === 1 ? '' : 's'}.`;
+        return `${done === 'replay' ? 'Replayed' : 'Purged'} ${plural('dead letter')}.`;
+      case 'add':
+        return n === 1 ? 'Added.' : 'Refused: the key is gated, cooling down, leased, delayed or dead.';
+      case 'increment':
+        return n === 1 ? 'Raised.' : 'Not queued: nothing changed.';
+      case 'delete':
+        return n === 1 ? 'Deleted.' : 'Not in the stream: nothing changed.';
+      case 'reenqueue':
+        return `Gave back ${plural('delivery')}.`.replace('deliverys', 'deliveries');
+      case 'run':
+        return n === 1 ? 'Sent the task of the schedule.' : 'No such schedule.';
     }
   };
 
@@ -463,23 +519,41 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   });
   app.get('/objects/:family/:name/confirm', async (c) => {
     if (readOnly) return c.text('403 Forbidden: this dashboard is read-only', 403);
-    const action = c.req.query('action');
-    if (!ACTIONS.includes(action as Action)) return c.text(`400 Bad Request: action must be one of ${ACTIONS.join(', ')}`, 400);
+    const action = c.req.query('action') as Action;
+    if (!ACTIONS.includes(action)) return c.text(`400 Bad Request: action must be one of ${ACTIONS.join(', ')}`, 400);
     const object = await objectOf(c);
     if (object === undefined) return notFound(c);
-    const ref = c.req.query('ref');
-    return c.html(confirmPage(base, object, action as Action, ref === '' || action === 'pause' || action === 'resume' ? undefined : ref, csrfOf(c)));
+    if (!ACTION_FAMILIES[action].includes(object.family)) return c.text(`400 Bad Request: a ${object.family} has no ${action} action`, 400);
+    return c.html(
+      confirmPage(
+        base,
+        object,
+        action,
+        paramsOf(action, (name) => c.req.query(name)),
+        csrfOf(c),
+      ),
+    );
   });
   app.post('/objects/:family/:name/:action', async (c) => {
-    const action = c.req.param('action');
-    if (!ACTIONS.includes(action as Action)) return c.text('404 Not Found', 404);
+    const action = c.req.param('action') as Action;
+    if (!ACTIONS.includes(action)) return c.text('404 Not Found', 404);
     const object = await objectOf(c);
     if (object === undefined) return notFound(c);
-    const ref = (await c.req.parseBody()).ref;
-    const done = await act(object, action as Action, typeof ref === 'string' && ref !== '' ? ref : undefined);
-    if (done === undefined) return c.text('400 Bad Request: this object has no dead letters to act on', 400);
+    if (!ACTION_FAMILIES[action].includes(object.family)) return c.text(`400 Bad Request: a ${object.family} has no ${action} action`, 400);
+    const form = await c.req.parseBody();
+    let n: number;
+    try {
+      n = await act(
+        object,
+        action,
+        paramsOf(action, (name) => form[name]),
+      );
+    } catch (err) {
+      if (GoodRedisError.is(err, 'InvalidArgument')) return c.text(`400 Bad Request: ${err.message}`, 400);
+      throw err;
+    }
     const url = new URL(c.req.url);
-    return c.redirect(`${url.pathname.slice(0, url.pathname.lastIndexOf('/'))}?${done}`, 303);
+    return c.redirect(`${url.pathname.slice(0, url.pathname.lastIndexOf('/'))}?done=${action}&n=${String(n)}`, 303);
   });
 
   const mounted = new Hono({ strict: false });

@@ -10,11 +10,40 @@ import type { PausedObject, WorkerInfo } from '../observe/worker-registry.js';
 import { dashboardAssets } from './assets.js';
 import { CSRF_FIELD } from './security.js';
 
-/** The actions of the dashboard: on an object's dead letters (one or all), and on its consumption. */
-export const ACTIONS = ['replay', 'purge', 'pause', 'resume'] as const;
+/** The actions of the dashboard: on dead letters (one or all), on consumption, on a stream's items, on a queue's dead consumers, on a schedule. */
+export const ACTIONS = ['replay', 'purge', 'pause', 'resume', 'add', 'increment', 'delete', 'reenqueue', 'run'] as const;
 
 /** One action (see {@link ACTIONS}). */
 export type Action = (typeof ACTIONS)[number];
+
+/** The families each action applies to. */
+export const ACTION_FAMILIES: Readonly<Record<Action, readonly ObjectFamily[]>> = {
+  replay: ['stream', 'taskQueue'],
+  purge: ['stream', 'taskQueue'],
+  pause: ['stream', 'queue', 'unique', 'pool', 'topic', 'taskQueue'],
+  resume: ['stream', 'queue', 'unique', 'pool', 'topic', 'taskQueue'],
+  add: ['stream'],
+  increment: ['stream'],
+  delete: ['stream'],
+  reenqueue: ['queue', 'unique'],
+  run: ['taskQueue'],
+};
+
+/** The parameters each action takes (from its form, through its confirmation): `ref` names a dead letter, an item's key or a schedule. */
+export const ACTION_PARAMS: Readonly<Record<Action, readonly string[]>> = {
+  replay: ['ref'],
+  purge: ['ref'],
+  pause: [],
+  resume: [],
+  add: ['key', 'value', 'priority'],
+  increment: ['key', 'by'],
+  delete: ['ref'],
+  reenqueue: [],
+  run: ['ref'],
+};
+
+/** An action's parameters, by name (see {@link ACTION_PARAMS}). */
+export type ActionParams = Readonly<Record<string, string>>;
 
 /** What `html` returns. */
 type Html = ReturnType<typeof html>;
@@ -161,11 +190,31 @@ export interface DetailTable {
   readonly rows: readonly (readonly string[])[];
   /** The link to the next page of rows, when there is one. */
   readonly next?: string | undefined;
+  /** Per row, its actions (a last cell of buttons, hidden when read-only). */
+  readonly rowActions?: readonly (readonly RowAction[])[] | undefined;
+  /** The table's own actions (buttons above it, hidden when read-only). */
+  readonly actions?: readonly RowAction[] | undefined;
 }
 
-/** One of an object page's own tables. */
-function detailTable(table: DetailTable): Html {
+/** An action button of a table row. */
+export interface RowAction {
+  /** The action. */
+  readonly action: Action;
+  /** Its button's label. */
+  readonly label: string;
+  /** Its parameters. */
+  readonly params: ActionParams;
+}
+
+/** One of an object page's own tables, with its rows' actions unless read-only. */
+function detailTable(table: DetailTable, path: string, readOnly: boolean): Html {
+  const actions = readOnly ? undefined : table.rowActions;
+  const own =
+    readOnly || table.actions === undefined || table.actions.length === 0
+      ? ''
+      : html`<p>${table.actions.map((a) => html`${actionLink(path, a.action, a.label, a.params)} `)}</p>`;
   return html`<h2>${table.title}</h2>
+    ${own}
     <table id="${table.id}">
       <thead>
         <tr>
@@ -181,9 +230,11 @@ function detailTable(table: DetailTable): Html {
             : ''
         }
         ${table.rows.map(
-          (row) =>
+          (row, i) =>
             html`<tr>
-              ${row.map((c) => html`<td>${c}</td>`)}
+              ${row.map((c) => html`<td>${c}</td>`)}${
+                actions === undefined ? '' : html`<td>${(actions[i] ?? []).map((a) => html`${actionLink(path, a.action, a.label, a.params)} `)}</td>`
+              }
             </tr>`,
         )}
       </tbody>
@@ -191,10 +242,15 @@ function detailTable(table: DetailTable): Html {
     ${table.next === undefined ? '' : html`<p><a class="next" href="${table.next}">next page</a></p>`}`;
 }
 
+/** Hidden inputs carrying an action's parameters. */
+function hiddenParams(params: ActionParams): Html {
+  return html`${Object.entries(params).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}`;
+}
+
 /** The form that asks to confirm an action (a GET: nothing changes before the confirmation's POST). */
-function actionLink(path: string, action: Action, label: string, ref?: string): Html {
+function actionLink(path: string, action: Action, label: string, params: ActionParams = {}): Html {
   return html`<form class="inline" method="get" action="${path}/confirm">
-    <input type="hidden" name="action" value="${action}" />${ref === undefined ? '' : html`<input type="hidden" name="ref" value="${ref}" />`}
+    <input type="hidden" name="action" value="${action}" />${hiddenParams(params)}
     <button type="submit" data-action="${action}">${label}</button>
   </form>`;
 }
@@ -270,7 +326,9 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
                 (row) =>
                   html`<tr>
                     ${row.cells.map((c) => html`<td>${c}</td>`)}${
-                      readOnly ? '' : html`<td>${actionLink(path, 'replay', 'Replay', row.ref)} ${actionLink(path, 'purge', 'Purge', row.ref)}</td>`
+                      readOnly
+                        ? ''
+                        : html`<td>${actionLink(path, 'replay', 'Replay', { ref: row.ref })} ${actionLink(path, 'purge', 'Purge', { ref: row.ref })}</td>`
                     }
                   </tr>`,
               )}
@@ -287,12 +345,31 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
           </p>
           ${workersTable('object-workers', details.consumption.workers, base, false)}`;
   const body = html`<h1>${FAMILY_TITLES[object.family]} <span id="object-name">${object.name}</span></h1>
-    ${notice}${counts}${details.history === true ? historyChart(base, object) : ''}${consumption}${lookup}${(details.tables ?? []).map(detailTable)}${dead}`;
+    ${notice}${counts}${details.history === true ? historyChart(base, object) : ''}${consumption}${lookup}${readOnly ? '' : itemForms(object, path)}${(
+      details.tables ?? []
+    ).map((t) => detailTable(t, path, readOnly))}${dead}`;
   return layout(base, object.name, body, readOnly);
 }
 
+/** A stream's forms to add an item and to raise a key's priority (each leads to its confirmation). */
+function itemForms(object: ObjectCounts, path: string): Html {
+  if (object.family !== 'stream') return html``;
+  return html`<h2>Add an item, or raise a key's priority</h2>
+    <form method="get" action="${path}/confirm" id="add-item">
+      <input type="hidden" name="action" value="add" />
+      <input name="key" placeholder="key" required /> <input name="value" placeholder="value" /> <input name="priority" value="1" size="6" />
+      <button type="submit" data-action="add">Add</button>
+    </form>
+    <form method="get" action="${path}/confirm" id="increment-item">
+      <input type="hidden" name="action" value="increment" />
+      <input name="key" placeholder="key" required /> <input name="by" value="1" size="6" />
+      <button type="submit" data-action="increment">Raise</button>
+    </form>`;
+}
+
 /** What each action's confirmation asks and explains. */
-function confirmationOf(action: Action, name: string, ref: string | undefined): [question: string, explanation: string] {
+function confirmationOf(action: Action, name: string, params: ActionParams): [question: string, explanation: string] {
+  const { ref } = params;
   const what = ref === undefined ? 'every dead letter' : `the dead letter ${ref}`;
   switch (action) {
     case 'replay':
@@ -306,18 +383,33 @@ function confirmationOf(action: Action, name: string, ref: string | undefined): 
       ];
     case 'resume':
       return [`Resume the consumption of ${name}?`, 'Its Workers lease again from their next heartbeat.'];
+    case 'add':
+      return [
+        `Add ${params.key ?? ''} to ${name} with priority ${params.priority ?? '1'}?`,
+        "As add() does: a queued key's priority is raised by it; a key gated, cooling down, leased, delayed or dead is refused.",
+      ];
+    case 'increment':
+      return [`Raise the priority of ${params.key ?? ''} in ${name} by ${params.by ?? '1'}?`, 'Only a queued key changes (a negative amount lowers it).'];
+    case 'delete':
+      return [`Delete ${ref ?? ''} from ${name}?`, 'It leaves the stream, queued, leased or delayed alike.'];
+    case 'reenqueue':
+      return [
+        `Give back the deliveries held by the dead consumers of ${name}?`,
+        'Every delivery of a consumer silent past its timeout goes back to the head of the queue; emptied consumers are removed. A consumer that was only slow finds its acks refused.',
+      ];
+    case 'run':
+      return [`Run the schedule ${ref ?? ''} of ${name} now?`, 'Its task is sent once now, with its arguments and labels; its next run does not move.'];
   }
 }
 
 /** The confirmation of an action: what it will do, and the form (with the CSRF token) that does it. */
-export function confirmPage(base: string, object: ObjectCounts, action: Action, ref: string | undefined, csrf: string): Html {
+export function confirmPage(base: string, object: ObjectCounts, action: Action, params: ActionParams, csrf: string): Html {
   const path = objectPath(base, object.family, object.name);
-  const [question, explanation] = confirmationOf(action, object.name, ref);
+  const [question, explanation] = confirmationOf(action, object.name, params);
   const body = html`<h1>${question}</h1>
     <p>${explanation}</p>
     <form method="post" action="${path}/${action}" id="confirm">
-      <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />${ref === undefined ? '' : html`<input type="hidden" name="ref" value="${ref}" />`}
-      <button type="submit">Confirm</button> <a href="${path}">Cancel</a>
+      <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />${hiddenParams(params)} <button type="submit">Confirm</button> <a href="${path}">Cancel</a>
     </form>`;
   return layout(base, object.name, body, false);
 }

@@ -111,12 +111,15 @@ export class ObjectHistory {
    * @returns how many samples were appended
    */
   public async record(counts: readonly ObjectCounts[]): Promise<number> {
+    const charted = counts.filter((o) => Object.keys(o.states).length > 0); // no states: nothing to chart
     const appended = await Promise.all(
-      counts.map((o) => {
-        const pairs = Object.entries(o.states).flat();
-        if (pairs.length === 0) return 0; // nothing to chart
-        return HISTORY_SCRIPTS.run(this.client, 'historyAppend', { history: historyKey(o, this.prefix) }, [this.intervalMs, this.samples, ...pairs]);
-      }),
+      charted.map((o) =>
+        HISTORY_SCRIPTS.run(this.client, 'historyAppend', { history: historyKey(o, this.prefix) }, [
+          this.intervalMs,
+          this.samples,
+          ...Object.entries(o.states).flat(),
+        ]),
+      ),
     );
     return appended.filter((n) => Number(n) === 1).length;
   }

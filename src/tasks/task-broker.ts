@@ -276,6 +276,20 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
   }
 
   /**
+   * Runs a schedule now, once, outside its times: sends its task with its arguments and labels
+   * (and the label `scheduleId`), as a firing does, with a new task id; its next run does not move.
+   *
+   * @param id - the schedule id
+   * @returns the task's handle, or null when there is no such schedule
+   * @throws {@link GoodRedisError} `InvalidArgument` for a bad id
+   */
+  public async runScheduleNow<R = unknown>(id: string): Promise<TaskHandle<R> | null> {
+    const schedule = await this.schedules.get(id);
+    if (schedule === null) return null;
+    return this.send<R>(schedule.task, schedule.args, { labels: { ...schedule.labels, scheduleId: id } });
+  }
+
+  /**
    * Fires the schedules due now, at most `limit` (what a {@link Scheduler} tick does for this
    * queue): one read-only script reads them with the server's time, their next due times are
    * computed here, and one script sends each task (id `<scheduleId>:<dueMs>`, label

@@ -217,6 +217,76 @@ describeEachTopology('dashboard: pages, actions, security', () => {
     assert.deepEqual((await new WorkerRegistry(redis, { prefix }).read()).paused, [], 'nothing paused');
   });
 
+  /** Confirms an action through its confirmation page and posts it; returns the notice of the page it lands on. */
+  const confirmed = async (browser: Browser, object: string, action: string, params: Record<string, string>): Promise<string> => {
+    const query = new URLSearchParams({ action, ...params }).toString();
+    const confirm = await browser.page(`/objects/${object}/confirm?${query}`);
+    const done = await browser.request(`/objects/${object}/${action}`, { method: 'POST', form: { _csrf: fieldOf(confirm, '_csrf'), ...params } });
+    assert.equal(done.status, 303, `${action} answered ${String(done.status)}: ${await done.clone().text()}`);
+    const page = await browser.page(done.headers.get('location') ?? '');
+    return /id="notice">([^<]*)</.exec(page)?.[1] ?? '';
+  };
+
+  it("adds, raises and deletes a stream's items from its page, each confirmed; bad input gets 400 and writes nothing", async () => {
+    const stream = new StreamRegistry(redis, { prefix }).stream('crawl');
+    await stream.add('old', 'x', 1);
+    const browser = new Browser(dashboard());
+    const page = await browser.page('/objects/stream/crawl');
+    assert.match(page, /id="add-item"/);
+    assert.match(page, /data-action="delete"/);
+    const confirm = await browser.page('/objects/stream/crawl/confirm?action=add&key=k1&value=v1&priority=5');
+    assert.match(confirm, /Add k1 to crawl with priority 5\?/);
+    assert.equal(await stream.get('k1'), null, 'the confirmation page changes nothing');
+    assert.equal(await confirmed(browser, 'stream/crawl', 'add', { key: 'k1', value: 'v1', priority: '5' }), 'Added.');
+    assert.deepEqual(await stream.entries(), [
+      { key: 'k1', value: 'v1', priority: 5 },
+      { key: 'old', value: 'x', priority: 1 },
+    ]);
+    assert.equal(await confirmed(browser, 'stream/crawl', 'increment', { key: 'k1', by: '2' }), 'Raised.');
+    assert.equal(await confirmed(browser, 'stream/crawl', 'increment', { key: 'nothing', by: '2' }), 'Not queued: nothing changed.');
+    assert.deepEqual((await stream.entries())[0], { key: 'k1', value: 'v1', priority: 7 });
+    assert.equal(await confirmed(browser, 'stream/crawl', 'delete', { ref: 'k1' }), 'Deleted.');
+    assert.equal(await stream.get('k1'), null);
+    const csrf = fieldOf(await browser.page('/objects/stream/crawl/confirm?action=add'), '_csrf');
+    const bad = await browser.request('/objects/stream/crawl/add', { method: 'POST', form: { _csrf: csrf, key: 'k2', value: 'v', priority: 'lots' } });
+    assert.equal(bad.status, 400);
+    const noKey = await browser.request('/objects/stream/crawl/add', { method: 'POST', form: { _csrf: csrf, value: 'v' } });
+    assert.equal(noKey.status, 400);
+    assert.equal(await stream.len(), 1, 'nothing written');
+    await new QueueRegistry(redis, { prefix }).queue('mail').addItem('m');
+    assert.equal(
+      (await browser.request('/objects/queue/mail/add', { method: 'POST', form: { _csrf: csrf, key: 'k', value: 'v' } })).status,
+      400,
+      'not a stream',
+    );
+    assert.equal((await browser.request('/objects/queue/mail/confirm?action=run')).status, 400);
+  });
+
+  it("gives back a queue's dead consumers' deliveries, and runs a task queue's schedule now, each confirmed", async () => {
+    const queues = new QueueRegistry(redis, { prefix });
+    const taker = queues.queue('mail');
+    await taker.addItems(['a', 'b', 'c']);
+    assert.equal((await taker.getItems(2)).length, 2);
+    await taker.close({ handBack: false });
+    const [seconds] = await redis.time();
+    await redis.zadd(`${prefix}:q{mail}:consumers`, Number(seconds) * 1000 - 600_000, taker.consumerId); // silent for ten minutes
+    const browser = new Browser(dashboard());
+    assert.match(await browser.page('/objects/queue/mail'), /data-action="reenqueue"/);
+    assert.equal(await confirmed(browser, 'queue/mail', 'reenqueue', {}), 'Gave back 2 deliveries.');
+    assert.deepEqual(await queues.queue('mail').items(), ['a', 'b', 'c']);
+
+    const broker = new StreamBroker(redis, 'jobs', { prefix });
+    closers.push(() => broker.close());
+    await broker.send('warm-up', null); // the queue's kind is known once something was sent
+    const schedule = await broker.schedules.add({ id: 'digest', task: 'send', args: { to: 'all' }, everyMs: 3_600_000 });
+    const before = (await broker.stats()).waiting;
+    assert.match(await browser.page('/objects/taskQueue/jobs'), /data-action="run"/);
+    assert.equal(await confirmed(browser, 'taskQueue/jobs', 'run', { ref: 'digest' }), 'Sent the task of the schedule.');
+    assert.equal((await broker.stats()).waiting, before + 1);
+    assert.equal((await broker.schedules.get('digest'))?.nextRunAt, schedule.nextRunAt, 'its next run does not move');
+    assert.equal(await confirmed(browser, 'taskQueue/jobs', 'run', { ref: 'nothing' }), 'No such schedule.');
+  });
+
   it("pauses and resumes an object's consumption from its page, confirmed; its Worker holds off; the workers page lists it", async () => {
     const stream = new StreamRegistry(redis, { prefix }).stream('crawl');
     await stream.add('warm-up', 'x');

@@ -81,6 +81,26 @@ describeEachTopology('tasks: schedules', () => {
     assert.ok(seen.every(([taskId, scheduleId]) => taskId.startsWith(`${String(scheduleId)}:`)));
   });
 
+  it('runScheduleNow sends the task once with its arguments and labels, leaving its next run; null for no such schedule', async () => {
+    const seen: [unknown, unknown, unknown][] = [];
+    broker.task('report', (args: { full: boolean }, ctx) => {
+      seen.push([args.full, ctx.labels.scheduleId, ctx.labels.team]);
+      return 'done';
+    });
+    const schedule = await broker.schedules.add({ id: 'nightly', task: 'report', args: { full: true }, labels: { team: 'ops' }, cron: '0 3 * * *' });
+    const handle = await broker.runScheduleNow('nightly');
+    assert.ok(handle !== null);
+    broker.worker();
+    assert.equal((await handle.waitResult({ timeoutMs: 5000 })).returnValue, 'done');
+    assert.deepEqual(seen, [[true, 'nightly', 'ops']]);
+    assert.equal((await broker.schedules.get('nightly'))?.nextRunAt, schedule.nextRunAt);
+    assert.equal(await broker.runScheduleNow('nothing'), null);
+    await assert.rejects(
+      () => broker.runScheduleNow(''),
+      (e) => GoodRedisError.is(e, 'InvalidArgument'),
+    );
+  });
+
   it('start() ticks on its timer and stop() waits for the tick in flight; worker({ scheduler: true }) runs one too', async () => {
     const runs: string[] = [];
     broker.task('t', (_: null, ctx) => {
