@@ -207,6 +207,7 @@ export {
   observeWorker,
   ITEMS_METRIC,
   OBJECTS_METRIC,
+  OBJECT_JOBS_METRIC,
   READ_SECONDS_METRIC,
   JOBS_METRIC,
   HANDLER_SECONDS_METRIC,
@@ -226,6 +227,10 @@ export {
   type WorkerDescription,
   type RunningJob,
   type PausedObject,
+  type FinishedJob,
+  type JobOutcome,
+  type ObjectTotals,
+  JOB_OUTCOMES,
 } from './observe/worker-registry.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from './dashboard/dashboard.js';
 export { type DashboardAuth, type DashboardToken, type DashboardLogin } from './dashboard/security.js';

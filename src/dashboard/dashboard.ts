@@ -27,7 +27,8 @@ import { TopicRegistry } from '../topics/topic-registry.js';
 import { EventEmitter } from 'node:events';
 import { reportError } from '../internal/report-error.js';
 import { ObjectHistory, type ObjectHistoryOptions } from '../observe/history.js';
-import { WorkerRegistry } from '../observe/worker-registry.js';
+import { WorkerRegistry, type WorkerInfo } from '../observe/worker-registry.js';
+import { ResultStore } from '../tasks/result-store.js';
 import { dashboardAssets } from './assets.js';
 import {
   ACTION_FAMILIES,
@@ -51,6 +52,8 @@ import { assertAuth, AUTH_COOKIE, constantTimeEqual, CSRF_COOKIE, CSRF_FIELD, is
 const DEAD_PAGE = 100;
 /** How many items a page of a stream's items lists. */
 const ITEM_PAGE = 50;
+/** How many recent results a task queue's page lists. */
+const RECENT_RESULTS = 20;
 /** How many rows the other tables of an object page list. */
 const TABLE_ROWS = 50;
 
@@ -174,6 +177,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const queues = new QueueRegistry(client, { prefix });
   const topics = new TopicRegistry(client, { prefix });
   const workers = new WorkerRegistry(client, { prefix });
+  const results = new ResultStore(client, { prefix }); // reads only (keepResults: a read never takes a result)
   const history = historyOptions === false ? undefined : new ObjectHistory(client, { prefix, ...optionsOf(historyOptions, 'history') });
   if (onError !== undefined && typeof onError !== 'function') throw invalid('onError must be a function');
   let registry = given;
@@ -261,7 +265,36 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const [details, registered] = await Promise.all([familyDetailsOf(object, key, page, path), workers.read()]);
     const pausedAt = registered.paused.find((p) => p.family === object.family && p.name === object.name)?.pausedAt;
     const mine = registered.workers.filter((w) => w.family === object.family && w.name === object.name);
-    return { ...details, consumption: { pausedAt, workers: mine }, history: history !== undefined };
+    const tables = object.family === 'taskQueue' ? [...(details.tables ?? []), await recentResults(mine)] : (details.tables ?? []);
+    return { ...details, tables, consumption: { pausedAt, workers: mine }, history: history !== undefined };
+  };
+
+  /** A task queue's recent results: the tasks its Workers finished last (their beats say which), each result read (one read per task). */
+  const recentResults = async (mine: readonly WorkerInfo[]): Promise<DetailTable> => {
+    const recent = mine
+      .flatMap((w) => w.recent)
+      .filter((r) => r.id !== undefined)
+      .sort((a, b) => b.at - a.at)
+      .slice(0, RECENT_RESULTS);
+    const found = await Promise.all(recent.map((r) => results.get(r.id ?? '').catch(() => undefined)));
+    return {
+      id: 'results',
+      title: 'Recent results, latest first (the last tasks its live Workers finished)',
+      columns: ['task id', 'task', 'outcome', 'finished', 'took', 'result or error'],
+      rows: recent.map((r, i) => {
+        const result = found[i];
+        if (result === undefined) return [r.id ?? '', '', r.outcome, iso(r.at), '', '(no result: expired, taken, or not kept)'];
+        const shown = result.isErr ? `${result.error?.name ?? 'Error'}: ${result.error?.message ?? ''}` : JSON.stringify(result.returnValue);
+        return [
+          result.taskId,
+          result.taskName,
+          r.outcome,
+          iso(result.finishedAt),
+          `${String(result.executionMs)} ms`,
+          shown.length > 200 ? `${shown.slice(0, 200)}…` : shown,
+        ];
+      }),
+    };
   };
 
   /** What an object page shows of its family; `page` pages a stream's items. */
@@ -476,7 +509,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   app.get('/', async (c) => {
     csrfOf(c);
     const [objects, registered] = await Promise.all([inventory.counts(), workers.read()]);
-    return c.html(overviewPage(base, objects, registered.paused, readOnly));
+    return c.html(overviewPage(base, objects, registered.paused, registered.totals, readOnly));
   });
   app.get('/assets/:file', (c) => {
     const asset = dashboardAssets().files[c.req.param('file')];

@@ -6,7 +6,7 @@
  */
 import { html } from 'hono/html';
 import type { ObjectCounts, ObjectFamily } from '../observe/inventory.js';
-import type { PausedObject, WorkerInfo } from '../observe/worker-registry.js';
+import type { ObjectTotals, PausedObject, WorkerInfo } from '../observe/worker-registry.js';
 import { dashboardAssets } from './assets.js';
 import { CSRF_FIELD } from './security.js';
 
@@ -116,8 +116,21 @@ function statesCells(states: Readonly<Record<string, number>>): Html {
 }
 
 /** The overview: every object of every family with its counts, the busiest first; a paused object says so. */
-export function overviewPage(base: string, objects: readonly ObjectCounts[], paused: readonly PausedObject[], readOnly: boolean): Html {
+export function overviewPage(
+  base: string,
+  objects: readonly ObjectCounts[],
+  paused: readonly PausedObject[],
+  totals: readonly ObjectTotals[],
+  readOnly: boolean,
+): Html {
   const isPaused = new Set(paused.map((p) => `${p.family}/${p.name}`));
+  const finished = new Map(totals.map((t) => [`${t.family}/${t.name}`, t]));
+  const finishedCell = (o: ObjectCounts): Html => {
+    const t = finished.get(`${o.family}/${o.name}`);
+    return t === undefined
+      ? html`<td class="muted">none yet</td>`
+      : html`<td class="finished">completed <b>${String(t.completed)}</b>, failed <b>${String(t.failed)}</b>, dead <b>${String(t.dead)}</b></td>`;
+  };
   const rows = [...objects].sort((a, b) => workOf(b.states) - workOf(a.states) || a.name.localeCompare(b.name));
   const body = html`<table id="objects">
     <thead>
@@ -125,13 +138,14 @@ export function overviewPage(base: string, objects: readonly ObjectCounts[], pau
         <th>family</th>
         <th>name</th>
         <th>counts</th>
+        <th>finished by its Workers</th>
       </tr>
     </thead>
     <tbody>
       ${
         rows.length === 0
           ? html`<tr>
-              <td colspan="3" class="muted">No registered objects.</td>
+              <td colspan="4" class="muted">No registered objects.</td>
             </tr>`
           : ''
       }
@@ -145,6 +159,7 @@ export function overviewPage(base: string, objects: readonly ObjectCounts[], pau
               }
             </td>
             <td>${statesCells(o.states)}</td>
+            ${finishedCell(o)}
           </tr>`,
       )}
     </tbody>

@@ -11,7 +11,7 @@ import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
 import { settlesWithin } from '../internal/settles-within.js';
 import { telemetryActive, WorkerTelemetry } from '../observe/telemetry.js';
-import { WorkerRegistry, type RunningJob, type WorkerDescription } from '../observe/worker-registry.js';
+import { WorkerRegistry, type JobOutcome, type RunningJob, type WorkerDescription } from '../observe/worker-registry.js';
 import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
 import { defaultBackoff, retryDelayOf } from './backoff.js';
 import type { JobSource, NackOutcome, SourceJob, WorkWaiter } from './job-source.js';
@@ -246,8 +246,12 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   private readonly startedAt = Date.now();
   /** When each running job's handler started (epoch ms), for the beats. */
   private readonly jobStarts = new WeakMap<J, number>();
-  private completedCount = 0;
-  private failedCount = 0;
+  /** What it finished since it started, by outcome (`failed` counts dead ones too). */
+  private readonly finished: Record<JobOutcome, number> = { completed: 0, failed: 0, dead: 0 };
+  /** What its beats have added to its object's totals so far. */
+  private readonly reported: Record<JobOutcome, number> = { completed: 0, failed: 0, dead: 0 };
+  /** The last jobs it finished (up to 10, oldest first), for the beats. */
+  private recent: { job: J; outcome: JobOutcome; at: number }[] = [];
   /** Jobs whose handler is running: what concurrency counts (and what autoExtend renews). */
   private readonly active = new Set<J>();
   /** The abort controller of each job's handler signal, until the job is settled (a handler that declares none has none). */
@@ -405,6 +409,29 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     return controller.signal;
   }
 
+  /** Counts a finished job (for the beats), keeping the last ten. */
+  private count(job: J, outcome: JobOutcome): void {
+    this.finished[outcome] += 1;
+    if (this.registry === undefined) return;
+    if (outcome === 'dead') {
+      // Counted as failed a moment ago: its entry says how it ended.
+      const last = this.recent.at(-1);
+      if (last?.job === job) last.outcome = 'dead';
+      return;
+    }
+    if (this.recent.length === 10) this.recent.shift();
+    this.recent.push({ job, outcome, at: Date.now() });
+  }
+
+  /** What it finished since its last beat that went through (a beat that failed is sent again with the next). */
+  private sinceReported(snapshot: Readonly<Record<JobOutcome, number>>): Record<JobOutcome, number> {
+    return {
+      completed: snapshot.completed - this.reported.completed,
+      failed: snapshot.failed - this.reported.failed,
+      dead: snapshot.dead - this.reported.dead,
+    };
+  }
+
   /** What this worker's beats say of it. */
   private description(object: NonNullable<JobSource<J>['object']>): WorkerDescription {
     const jobs: RunningJob[] = [];
@@ -422,9 +449,10 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
       concurrency: this.concurrency,
       running: this.active.size,
       jobs,
+      recent: this.recent.map((r) => ({ id: object.describe?.(r.job).id, outcome: r.outcome, at: r.at })).reverse(),
       paused: this.isPaused,
-      completed: this.completedCount,
-      failed: this.failedCount,
+      completed: this.finished.completed,
+      failed: this.finished.failed,
       startedAt: this.startedAt,
       heartbeatMs: this.heartbeatMs,
     };
@@ -437,7 +465,9 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     if (registry === undefined || object === undefined || this.beating !== undefined || this.stopping()) return this.beating ?? Promise.resolve();
     this.beating = (async () => {
       try {
-        const paused = await registry.beat(this.description(object));
+        const snapshot = { ...this.finished };
+        const paused = await registry.beat(this.description(object), this.sinceReported(snapshot));
+        Object.assign(this.reported, snapshot);
         if (paused === this.isPaused || this.stopping()) return;
         this.isPaused = paused;
         this.logger.info({ worker: this.id, object: `${object.family}/${object.name}` }, paused ? 'paused' : 'resumed');
@@ -461,7 +491,8 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     if (this.registry === undefined || object === undefined) return;
     await this.beating;
     if (this.source.client.status === 'end') return;
-    await this.registry.beat(this.description(object), true).catch((err: unknown) => {
+    const snapshot = { ...this.finished };
+    await this.registry.beat(this.description(object), this.sinceReported(snapshot), true).catch((err: unknown) => {
       this.fail(err);
     });
   }
@@ -669,7 +700,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
       if (thrown !== undefined) reportError(this, thrown, 'Worker: a handler threw after settling its job');
       if (settlement?.kind === 'ack') {
         await settlement.done;
-        this.completedCount += 1;
+        this.count(job, 'completed');
         this.emit('completed', job, result as R);
       } else if (settlement?.kind === 'nack') {
         const outcome = await settlement.done;
@@ -684,7 +715,8 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
   /** Emits `failed` with what the nack did, and `dead` when the job went to the dead letters. */
   private reportFailure(job: J, error: unknown, outcome: NackOutcome, delayMs: number): void {
     const dead = outcome === 'dead';
-    this.failedCount += 1;
+    this.count(job, 'failed');
+    if (dead) this.count(job, 'dead');
     if (dead) this.logger.warn({ worker: this.id, attempt: job.attempt, err: error }, 'job dead-lettered');
     try {
       this.emit('failed', job, error, { willRetry: !dead, delayMs: dead ? 0 : delayMs });
@@ -732,7 +764,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
       const error = outcomes[i];
       try {
         if (error === undefined) {
-          this.completedCount += 1;
+          this.count(job, 'completed');
           this.emit('completed', job, result);
         } else {
           this.fail(error); // e.g. LeaseLost: the job went back and will run again

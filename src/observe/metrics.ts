@@ -11,6 +11,7 @@ import { describe as describeValue, invalid, optionsOf } from '../internal/valid
 import type { SourceJob } from '../jobs/job-source.js';
 import type { JobWorker } from '../jobs/worker.js';
 import { OBJECT_FAMILIES, ObjectInventory, type ObjectCounts, type ObjectFamily, type ObjectInventoryOptions } from './inventory.js';
+import { JOB_OUTCOMES, WorkerRegistry, type ObjectTotals } from './worker-registry.js';
 
 /** The metric of the objects' counts by state: a gauge labelled `family`, `name`, `state`. */
 export const ITEMS_METRIC = 'good_redis_items';
@@ -18,6 +19,8 @@ export const ITEMS_METRIC = 'good_redis_items';
 export const OBJECTS_METRIC = 'good_redis_objects';
 /** The metric of how long the last read of the counts took, in seconds. */
 export const READ_SECONDS_METRIC = 'good_redis_inventory_read_seconds';
+/** The name of the counter of the jobs each object's Workers finished, by outcome (kept in Redis by their heartbeats). */
+export const OBJECT_JOBS_METRIC = 'good_redis_object_jobs_total';
 /** The metric of the jobs a Worker settled: a counter labelled `family`, `name`, `outcome`. */
 export const JOBS_METRIC = 'good_redis_jobs_total';
 /** The metric of the handlers' durations, in seconds: a histogram labelled `family`, `name`, `outcome`. */
@@ -60,16 +63,19 @@ function singleMetric<M>(registry: Registry, name: string, make: () => M): M {
 export function collectMetrics(registry: Registry, options: CollectMetricsOptions): ObjectInventory {
   const { client, ...inventoryOptions } = optionsOf(options, 'metrics options');
   const inventory = new ObjectInventory(client, inventoryOptions);
-  for (const name of [ITEMS_METRIC, OBJECTS_METRIC, READ_SECONDS_METRIC]) {
+  const workers = new WorkerRegistry(client, { prefix: inventory.prefix });
+  for (const name of [ITEMS_METRIC, OBJECTS_METRIC, READ_SECONDS_METRIC, OBJECT_JOBS_METRIC]) {
     if (registry.getSingleMetric(name) !== undefined) throw invalid(`the registry has ${name} already: collect the metrics of one inventory per registry`);
   }
-  // One read per scrape, shared by the three gauges (prom-client collects them together).
-  let reading: Promise<{ counts: ObjectCounts[]; seconds: number }> | undefined;
-  const read = (): Promise<{ counts: ObjectCounts[]; seconds: number }> => {
+  // One read per scrape, shared by the metrics (prom-client collects them together): the counts, and the Workers' totals.
+  let reading: Promise<{ counts: ObjectCounts[]; totals: ObjectTotals[]; seconds: number }> | undefined;
+  const read = (): Promise<{ counts: ObjectCounts[]; totals: ObjectTotals[]; seconds: number }> => {
     reading ??= (async () => {
       const started = performance.now();
       try {
-        return { counts: await inventory.counts(), seconds: (performance.now() - started) / 1000 };
+        const [counts, registered] = await Promise.all([inventory.counts(), workers.read()]);
+        const totals = registered.totals.filter((t) => inventory.families.includes(t.family));
+        return { counts, totals, seconds: (performance.now() - started) / 1000 };
       } finally {
         reading = undefined;
       }
@@ -108,9 +114,21 @@ export function collectMetrics(registry: Registry, options: CollectMetricsOption
       this.set((await read()).seconds);
     },
   });
+  const finished = new Counter({
+    name: OBJECT_JOBS_METRIC,
+    help: "Jobs each good-redis object's Workers finished, by outcome (completed, failed: each failed delivery, dead: dead-lettered), as their heartbeats add them up in Redis.",
+    labelNames: ['family', 'name', 'outcome'],
+    registers: [],
+    async collect() {
+      const { totals } = await read();
+      this.reset();
+      for (const t of totals) for (const outcome of JOB_OUTCOMES) this.inc({ family: t.family, name: t.name, outcome }, t[outcome]);
+    },
+  });
   registry.registerMetric(items);
   registry.registerMetric(objects);
   registry.registerMetric(readSeconds);
+  registry.registerMetric(finished);
   return inventory;
 }
 

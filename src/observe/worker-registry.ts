@@ -6,7 +6,8 @@
  *
  * Keys (one slot, `{workers}`): `P:w{workers}:info` (hash: worker id → its description as
  * JSON), `P:w{workers}:beats` (sorted set: worker id → its last beat, server ms),
- * `P:w{workers}:paused` (hash: `family/name` → when it was paused, server ms).
+ * `P:w{workers}:paused` (hash: `family/name` → when it was paused, server ms),
+ * `P:w{workers}:totals` (hash: `outcome|family/name` → the jobs its workers finished so).
  *
  * @module
  */
@@ -19,9 +20,13 @@ import { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.j
 import { LUA_SOURCES } from './lua-sources.js';
 
 /** The keys of a prefix's worker registry, by role. */
-export type WorkerRegistryKeys = Readonly<Record<'info' | 'beats' | 'paused', string>>;
+export type WorkerRegistryKeys = Readonly<Record<'info' | 'beats' | 'paused' | 'totals', string>>;
 
-const LAYOUT: KeyLayout<keyof WorkerRegistryKeys> = { what: 'worker registry', tag: ':w', suffixes: { info: 'info', beats: 'beats', paused: 'paused' } };
+const LAYOUT: KeyLayout<keyof WorkerRegistryKeys> = {
+  what: 'worker registry',
+  tag: ':w',
+  suffixes: { info: 'info', beats: 'beats', paused: 'paused', totals: 'totals' },
+};
 
 /**
  * The keys of the worker registry under `prefix`.
@@ -35,8 +40,8 @@ export function workerRegistryKeys(prefix = ''): WorkerRegistryKeys {
 
 /** The script table of the worker registry. */
 const WORKER_SCRIPTS_TABLE = {
-  workerBeat: { file: 'workerBeat-3.lua', keys: ['info', 'beats', 'paused'], readOnly: false },
-  readWorkers: { file: 'readWorkers-3.lua', keys: ['info', 'beats', 'paused'], readOnly: true },
+  workerBeat: { file: 'workerBeat-4.lua', keys: ['info', 'beats', 'paused', 'totals'], readOnly: false },
+  readWorkers: { file: 'readWorkers-4.lua', keys: ['info', 'beats', 'paused', 'totals'], readOnly: true },
   setPaused: { file: 'setPaused-1.lua', keys: ['paused'], readOnly: false },
 } as const satisfies Record<string, ScriptDefinition<keyof WorkerRegistryKeys>>;
 
@@ -52,6 +57,22 @@ export interface RunningJob {
   /** When its handler started (the worker's clock, epoch ms). */
   readonly startedAt: number;
 }
+
+/** A job a worker finished lately, as its beat describes it. */
+export interface FinishedJob {
+  /** The job's message id, where its family has one. */
+  readonly id?: string | undefined;
+  /** How it ended: acked, or failed (to be retried, or dead-lettered). */
+  readonly outcome: JobOutcome;
+  /** When (the worker's clock, epoch ms). */
+  readonly at: number;
+}
+
+/** How a job ended, as the totals count it. */
+export type JobOutcome = 'completed' | 'failed' | 'dead';
+
+/** The outcomes the totals count. */
+export const JOB_OUTCOMES: readonly JobOutcome[] = ['completed', 'failed', 'dead'];
 
 /** What a worker's beat says of it. */
 export interface WorkerDescription {
@@ -73,6 +94,8 @@ export interface WorkerDescription {
   readonly running: number;
   /** The jobs it runs now (the first 20). */
   readonly jobs: readonly RunningJob[];
+  /** The last jobs it finished (up to 10), latest first. */
+  readonly recent: readonly FinishedJob[];
   /** Whether it holds off consuming because its object is paused. */
   readonly paused: boolean;
   /** Jobs completed since it started. */
@@ -99,6 +122,16 @@ export interface PausedObject extends ObjectRef {
   readonly pausedAt: number;
 }
 
+/** What the workers of one object finished, in total, as their beats added it up. */
+export interface ObjectTotals extends ObjectRef {
+  /** Jobs acked. */
+  readonly completed: number;
+  /** Jobs whose handler failed (each failed delivery: retried or dead). */
+  readonly failed: number;
+  /** Jobs dead-lettered (counted in `failed` too). */
+  readonly dead: number;
+}
+
 /** What one read of the registry holds. */
 export interface WorkerRegistryState {
   /** The server's time of the read (ms). */
@@ -107,6 +140,8 @@ export interface WorkerRegistryState {
   readonly workers: WorkerInfo[];
   /** The paused objects, by family and name. */
   readonly paused: PausedObject[];
+  /** What each object's workers finished, in total (since the registry's keys were made), by family and name. */
+  readonly totals: ObjectTotals[];
 }
 
 /** Options of {@link WorkerRegistry}. */
@@ -136,7 +171,7 @@ function descriptionOf(raw: unknown): WorkerDescription | undefined {
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const d = parsed as Partial<WorkerDescription>;
     if (typeof d.id !== 'string' || typeof d.name !== 'string' || typeof d.family !== 'string' || typeof d.heartbeatMs !== 'number') return undefined;
-    return { ...(d as WorkerDescription), jobs: Array.isArray(d.jobs) ? d.jobs : [] };
+    return { ...(d as WorkerDescription), jobs: Array.isArray(d.jobs) ? d.jobs : [], recent: Array.isArray(d.recent) ? d.recent : [] };
   } catch {
     return undefined;
   }
@@ -180,7 +215,7 @@ export class WorkerRegistry {
    * @returns the workers and the paused objects
    */
   public async read(): Promise<WorkerRegistryState> {
-    const reply = (await WORKER_SCRIPTS.run(this.client, 'readWorkers', this.keys, [])) as [number | string, unknown[], unknown[]];
+    const reply = (await WORKER_SCRIPTS.run(this.client, 'readWorkers', this.keys, [])) as [number | string, unknown[], unknown[], unknown[]];
     const now = Number(reply[0]);
     const workers: WorkerInfo[] = [];
     const rows = reply[1];
@@ -201,7 +236,7 @@ export class WorkerRegistry {
       paused.push({ family, name: field.slice(slash + 1), pausedAt: Number(flags[i + 1]) });
     }
     paused.sort((a, b) => a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
-    return { now, workers, paused };
+    return { now, workers, paused, totals: totalsOf(reply[3]) };
   }
 
   /**
@@ -228,13 +263,15 @@ export class WorkerRegistry {
   }
 
   /**
-   * One worker's heartbeat (what a Worker sends itself; see {@link WorkerDescription}).
+   * One worker's heartbeat (what a Worker sends itself; see {@link WorkerDescription}), adding
+   * what it finished since its last beat to its object's totals.
    *
    * @param description - the worker
+   * @param finished - the jobs it finished since its last beat, by outcome
    * @param leave - remove it instead (the worker closes)
    * @returns whether its object is paused
    */
-  public async beat(description: WorkerDescription, leave = false): Promise<boolean> {
+  public async beat(description: WorkerDescription, finished: Readonly<Record<JobOutcome, number>>, leave = false): Promise<boolean> {
     assertInteger(description.heartbeatMs, 'heartbeatMs', 1);
     const reply = (await WORKER_SCRIPTS.run(this.client, 'workerBeat', this.keys, [
       description.id,
@@ -242,6 +279,7 @@ export class WorkerRegistry {
       pausedField(description),
       forgetAfterMs(description.heartbeatMs),
       leave ? '1' : '0',
+      ...JOB_OUTCOMES.map((o) => finished[o]),
     ])) as unknown[];
     if (!Array.isArray(reply)) throw new GoodRedisError('Script', 'the heartbeat script answered no array');
     return Number(reply[1]) === 1;
@@ -254,4 +292,25 @@ function checkedField(object: ObjectRef): string {
   if (!OBJECT_FAMILIES.includes(family)) throw invalid(`object.family must be one of ${OBJECT_FAMILIES.join(', ')}, got ${JSON.stringify(family)}`);
   assertObjectName(name, 'the object');
   return pausedField({ family, name });
+}
+
+/** Parses the totals hash (`outcome|family/name` → count) into one row per object. */
+function totalsOf(flat: readonly unknown[]): ObjectTotals[] {
+  const byObject = new Map<string, { family: ObjectFamily; name: string; completed: number; failed: number; dead: number }>();
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const field = String(flat[i]);
+    const bar = field.indexOf('|');
+    const slash = field.indexOf('/', bar);
+    const outcome = field.slice(0, bar) as JobOutcome;
+    const family = field.slice(bar + 1, slash) as ObjectFamily;
+    if (bar < 0 || slash < 0 || !JOB_OUTCOMES.includes(outcome) || !OBJECT_FAMILIES.includes(family)) continue;
+    const key = field.slice(bar + 1);
+    let row = byObject.get(key);
+    if (row === undefined) {
+      row = { family, name: field.slice(slash + 1), completed: 0, failed: 0, dead: 0 };
+      byObject.set(key, row);
+    }
+    row[outcome] = Number(flat[i + 1]);
+  }
+  return [...byObject.values()].sort((a, b) => a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
 }

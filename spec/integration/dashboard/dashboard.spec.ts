@@ -10,6 +10,7 @@ import {
   createDashboard,
   GoodRedisError,
   QueueRegistry,
+  ResultStore,
   StreamBroker,
   StreamRegistry,
   TopicRegistry,
@@ -285,6 +286,38 @@ describeEachTopology('dashboard: pages, actions, security', () => {
     assert.equal((await broker.stats()).waiting, before + 1);
     assert.equal((await broker.schedules.get('digest'))?.nextRunAt, schedule.nextRunAt, 'its next run does not move');
     assert.equal(await confirmed(browser, 'taskQueue/jobs', 'run', { ref: 'nothing' }), 'No such schedule.');
+  });
+
+  it("a task queue's page lists the results of the tasks its Workers finished last, latest first", async () => {
+    const results = new ResultStore(redis, { prefix });
+    closers.push(() => results.close());
+    const broker = new StreamBroker(redis, 'jobs', { prefix, results });
+    closers.push(() => broker.close());
+    broker.task('add', (args: { a: number; b: number }) => args.a + args.b);
+    broker.task(
+      'fails',
+      () => {
+        throw new TypeError('no luck');
+      },
+      { maxAttempts: 1 },
+    );
+    const sum = await broker.send('add', { a: 1, b: 2 });
+    const failed = await broker.send('fails', null);
+    const worker = broker.worker({ heartbeatMs: 50 });
+    await Promise.all([sum.waitResult({ timeoutMs: 5000 }), failed.waitResult({ timeoutMs: 5000 })]);
+    const registry = new WorkerRegistry(redis, { prefix });
+    await waitFor(async () => (await registry.read()).workers.some((w) => w.id === worker.id && w.recent.length === 2), 5000, 'a beat with both');
+    const browser = new Browser(dashboard());
+    // The same beat added them to the queue's totals, which the overview shows.
+    assert.match(await browser.page('/'), /completed <b>1<\/b>, failed <b>1<\/b>, dead <b>1<\/b>/);
+    const page = await browser.page('/objects/taskQueue/jobs');
+    const table = /<table id="results">([\s\S]*?)<\/table>/.exec(page)?.[1] ?? '';
+    const rows = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => [...(m[1] ?? '').matchAll(/<td>([^<]*)<\/td>/g)].map((c) => c[1] ?? ''));
+    const byId = new Map(rows.map((r) => [r[0], r]));
+    assert.deepEqual(byId.get(sum.taskId)?.slice(1, 3), ['add', 'completed']);
+    assert.equal(byId.get(sum.taskId)?.[5], '3');
+    assert.deepEqual(byId.get(failed.taskId)?.slice(1, 3), ['fails', 'dead']);
+    assert.equal(byId.get(failed.taskId)?.[5], 'TypeError: no luck');
   });
 
   it("pauses and resumes an object's consumption from its page, confirmed; its Worker holds off; the workers page lists it", async () => {

@@ -7,8 +7,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
 import {
+  collectMetrics,
   Consumer,
+  OBJECT_JOBS_METRIC,
   GoodRedisError,
   Pool,
   PrioritizedStream,
@@ -230,6 +233,44 @@ describeEachTopology('observe: the worker registry, and pausing every family', (
     await waitFor(async () => (await entryOf(worker.id)) !== undefined, 5000, 'a beat');
     assert.equal(await redis.zscore(keys.beats, 'ghost'), null);
     assert.equal(await redis.hexists(keys.info, 'ghost'), 0);
+  });
+
+  it("adds up what each object's Workers finished in Redis (across workers and restarts), exported to /metrics; each worker lists its last jobs", async () => {
+    const stream = new PrioritizedStream(redis, uniqueName('totals'), { prefix, cooldownMs: 0 });
+    await stream.addMany(['ok-1', 'ok-2', 'ok-3', 'bad-1', 'bad-2'].map((key) => [key, 'v', 1] as const));
+    const handler = (job: { key: string }): void => {
+      if (job.key.startsWith('bad')) throw new Error('no');
+    };
+    const options = { heartbeatMs, blockTimeoutMs: 200, maxAttempts: 1, concurrency: 2 };
+    const first = [track(new Worker(stream, handler, options)), track(new Worker(stream, handler, options))];
+    const totalsOf = async (): Promise<unknown> => {
+      const t = (await registry.read()).totals.find((row) => row.name === stream.name);
+      return t === undefined ? undefined : [t.family, t.completed, t.failed, t.dead];
+    };
+    await waitFor(async () => JSON.stringify(await totalsOf()) === JSON.stringify(['stream', 3, 2, 2]), 10_000, 'the totals of five jobs');
+    const recent = (await registry.read()).workers.flatMap((w) => w.recent.map((r) => `${r.id ?? ''}:${r.outcome}`));
+    assert.deepEqual(recent.sort(), ['bad-1:dead', 'bad-2:dead', 'ok-1:completed', 'ok-2:completed', 'ok-3:completed']);
+    for (const worker of first) await worker.close();
+    await stream.addMany([
+      ['ok-4', 'v', 1],
+      ['ok-5', 'v', 1],
+    ]);
+    const again = track(new Worker(stream, handler, options));
+    await waitFor(async () => JSON.stringify(await totalsOf()) === JSON.stringify(['stream', 5, 2, 2]), 10_000, 'the totals after a restart');
+    await again.close();
+    const metrics = new Registry();
+    collectMetrics(metrics, { client: redis, prefix });
+    const text = await metrics.metrics();
+    for (const [outcome, n] of [
+      ['completed', 5],
+      ['failed', 2],
+      ['dead', 2],
+    ] as const) {
+      assert.ok(
+        text.includes(`${OBJECT_JOBS_METRIC}{family="stream",name="${stream.name}",outcome="${outcome}"} ${String(n)}`),
+        `${outcome} ${String(n)} in:\n${text}`,
+      );
+    }
   });
 
   it('refuses an unknown family or a bad name, writing nothing', async () => {

@@ -1,16 +1,17 @@
 --[[
   The worker registry of a prefix, read at one moment: every worker's description and last
-  beat, and the paused objects.
+  beat, the paused objects, and the totals of what workers finished per object.
 
   Input (KEYS: the namedKeys line below): none
 
   Output:
-    { server now (ms), { id, description, last beat (ms), ... }, { object, paused at (ms), ... } }
+    { server now (ms), { id, description, last beat (ms), ... }, { object, paused at (ms), ... },
+      { outcome|object, total, ... } }
 ]]
 --- @include "keys"
 --- @include "time"
 
-local K = namedKeys('info', 'beats', 'paused')
+local K = namedKeys('info', 'beats', 'paused', 'totals')
 
 local now = serverNowMs()
 local beats = redis.call('ZRANGE', K.beats, 0, -1, 'WITHSCORES')
@@ -27,4 +28,4 @@ if #beats > 0 then
     end
   end
 end
-return { now, workers, redis.call('HGETALL', K.paused) }
+return { now, workers, redis.call('HGETALL', K.paused), redis.call('HGETALL', K.totals) }
