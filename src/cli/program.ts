@@ -13,6 +13,7 @@ import { TOPIC_COMMANDS, TOPIC_TOOLS } from './commands/topic/index.js';
 import { TASK_COMMANDS, TASK_DAEMONS, TASK_TOOLS } from './commands/task/index.js';
 import { STREAM_COMMANDS, STREAM_TOOLS, type CommandFactory } from './commands/stream/index.js';
 import { dashboardCommand } from './commands/observe/dashboard.js';
+import { pauseCommand, resumeCommand, workersCommand } from './commands/observe/workers.js';
 
 export { confirm } from './context.js';
 
@@ -107,6 +108,9 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
   for (const make of TASK_COMMANDS) add(taskGroup, make);
   for (const make of daemons) add(program, make);
   for (const make of TASK_DAEMONS) add(program, make);
+  add(program, workersCommand);
+  add(program, pauseCommand);
+  add(program, resumeCommand);
   add(program, dashboardCommand);
 
   return program;

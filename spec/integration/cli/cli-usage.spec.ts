@@ -36,6 +36,9 @@ const COMMANDS = [
   'top',
   'worker',
   'scheduler',
+  'workers',
+  'pause',
+  'resume',
   'dashboard',
 ];
 
