@@ -6,7 +6,7 @@
  * object (counted on the dashboard's own connection).
  */
 import type { Redis } from 'ioredis';
-import { createDashboard, ObjectHistory, ObjectInventory, QueueRegistry, StreamBroker, StreamRegistry, TopicRegistry } from '../src/index.js';
+import { createDashboard, ObjectHistory, ObjectInventory, QueueRegistry, WorkerRegistry, StreamBroker, StreamRegistry, TopicRegistry } from '../src/index.js';
 import { inParallel } from './data.js';
 import { quantile } from './timing.js';
 
@@ -85,7 +85,8 @@ export async function dashboardTimings(redis: Redis, perFamily: number, rounds =
     const samples: number[] = [];
     for (let i = 0; i <= rounds; i++) {
       const started = performance.now();
-      await history.record(await inventory.counts());
+      const [counts, registered] = await Promise.all([inventory.counts(), new WorkerRegistry(client, { prefix }).read()]);
+      await history.record(counts, registered.totals);
       if (i > 0) samples.push(performance.now() - started); // the first untimed
     }
     return {

@@ -8,23 +8,42 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-/** Draws every `[data-history]` element's history (JSON from its address) as a uPlot chart, one line per state. */
+/**
+ * Draws every `[data-history]` element's history (JSON from its address) with uPlot: a chart of
+ * the counts, one line per state, and, when the samples carry the Workers' totals, a chart of
+ * what they finished per second between samples (completed, failed, dead).
+ */
 const CHARTS_JS = `'use strict';
 (function () {
   var colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+  function chart(el, title, names, data) {
+    var box = document.createElement('div');
+    box.className = 'chart-box';
+    el.appendChild(box);
+    var series = [{}].concat(names.map(function (name, i) { return { label: name, stroke: colors[i % colors.length], width: 1.5 }; }));
+    new uPlot({ title: title, width: Math.max(300, el.clientWidth), height: 220, series: series }, data, box);
+  }
   document.querySelectorAll('[data-history]').forEach(function (el) {
     fetch(el.getAttribute('data-history'), { credentials: 'same-origin' })
       .then(function (response) { return response.json(); })
       .then(function (body) {
         var samples = body.samples;
         if (samples.length === 0) { el.textContent = 'No history yet: a dashboard records one sample every ' + body.intervalMs / 1000 + ' s.'; return; }
-        var states = Object.keys(samples[samples.length - 1].states);
-        var data = [samples.map(function (s) { return s.at / 1000; })].concat(states.map(function (state) {
-          return samples.map(function (s) { return state in s.states ? s.states[state] : null; });
-        }));
-        var series = [{}].concat(states.map(function (state, i) { return { label: state, stroke: colors[i % colors.length], width: 1.5 }; }));
         el.textContent = '';
-        new uPlot({ width: Math.max(300, el.clientWidth), height: 220, series: series }, data, el);
+        var times = samples.map(function (s) { return s.at / 1000; });
+        var states = Object.keys(samples[samples.length - 1].states);
+        chart(el, 'Counts', states, [times].concat(states.map(function (state) {
+          return samples.map(function (s) { return state in s.states ? s.states[state] : null; });
+        })));
+        if (!samples.some(function (s) { return s.totals; })) return;
+        var outcomes = ['completed', 'failed', 'dead'];
+        chart(el, 'Finished per second', outcomes, [times].concat(outcomes.map(function (outcome) {
+          return samples.map(function (s, i) {
+            var before = samples[i - 1];
+            if (!before || !before.totals || !s.totals || s.at <= before.at) return null;
+            return Math.max(0, (s.totals[outcome] - before.totals[outcome]) / ((s.at - before.at) / 1000));
+          });
+        })));
       })
       .catch(function (err) { el.textContent = 'The history could not be read: ' + err; });
   });
@@ -69,7 +88,7 @@ export function dashboardAssets(): { readonly names: AssetNames; readonly files:
   if (made !== undefined) return made;
   const uplot = versionOf('uplot');
   const htmx = versionOf('htmx.org');
-  const names: AssetNames = { uplotJs: `uPlot-${uplot}.min.js`, uplotCss: `uPlot-${uplot}.min.css`, htmx: `htmx-${htmx}.min.js`, charts: 'charts-1.js' };
+  const names: AssetNames = { uplotJs: `uPlot-${uplot}.min.js`, uplotCss: `uPlot-${uplot}.min.css`, htmx: `htmx-${htmx}.min.js`, charts: 'charts-2.js' };
   made = {
     names,
     files: {

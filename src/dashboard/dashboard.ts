@@ -608,7 +608,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       }
       recording = true;
       try {
-        await history.record(await inventory.counts());
+        const [counts, registered] = await Promise.all([inventory.counts(), workers.read()]);
+        await history.record(counts, registered.totals);
       } catch (err) {
         reportError(failures, err, 'dashboard history');
       } finally {

@@ -13,6 +13,7 @@ import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
 import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
 import type { ObjectRef } from './families.js';
 import type { ObjectCounts } from './inventory.js';
+import { JOB_OUTCOMES, type JobOutcome, type ObjectTotals } from './worker-registry.js';
 import { LUA_SOURCES } from './lua-sources.js';
 
 const LAYOUT: KeyLayout<'history'> = { what: 'history', tag: ':h', suffixes: { history: 'history' } };
@@ -41,7 +42,12 @@ export interface HistorySample {
   readonly at: number;
   /** The counts by state (see {@link ObjectCounts}). */
   readonly states: Readonly<Record<string, number>>;
+  /** What its Workers had finished in total then (see {@link ObjectTotals}), when they had finished any. */
+  readonly totals?: Readonly<Record<JobOutcome, number>> | undefined;
 }
+
+/** The field prefix of the totals in a sample (the states are fields of their own names). */
+const TOTAL_FIELD = 't:';
 
 /** Options of {@link ObjectHistory}. */
 export interface ObjectHistoryOptions {
@@ -108,18 +114,19 @@ export class ObjectHistory {
    * one younger than half the interval is there.
    *
    * @param counts - the objects' counts, as {@link ObjectInventory.counts} reads them
+   * @param totals - what their Workers finished in total, as {@link WorkerRegistry.read} reads it (the charts draw its rates)
    * @returns how many samples were appended
    */
-  public async record(counts: readonly ObjectCounts[]): Promise<number> {
+  public async record(counts: readonly ObjectCounts[], totals: readonly ObjectTotals[] = []): Promise<number> {
+    const finished = new Map(totals.map((t) => [`${t.family}/${t.name}`, t]));
     const charted = counts.filter((o) => Object.keys(o.states).length > 0); // no states: nothing to chart
     const appended = await Promise.all(
-      charted.map((o) =>
-        HISTORY_SCRIPTS.run(this.client, 'historyAppend', { history: historyKey(o, this.prefix) }, [
-          this.intervalMs,
-          this.samples,
-          ...Object.entries(o.states).flat(),
-        ]),
-      ),
+      charted.map((o) => {
+        const fields: (string | number)[] = Object.entries(o.states).flat();
+        const t = finished.get(`${o.family}/${o.name}`);
+        if (t !== undefined) for (const outcome of JOB_OUTCOMES) fields.push(TOTAL_FIELD + outcome, t[outcome]);
+        return HISTORY_SCRIPTS.run(this.client, 'historyAppend', { history: historyKey(o, this.prefix) }, [this.intervalMs, this.samples, ...fields]);
+      }),
     );
     return appended.filter((n) => Number(n) === 1).length;
   }
@@ -135,8 +142,14 @@ export class ObjectHistory {
     const out: HistorySample[] = [];
     for (const [id, fields] of entries) {
       const states: Record<string, number> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) states[String(fields[i])] = Number(fields[i + 1]);
-      out.push({ at: Number(id.slice(0, id.indexOf('-'))), states });
+      const totals: Record<string, number> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        const field = String(fields[i]);
+        if (field.startsWith(TOTAL_FIELD)) totals[field.slice(TOTAL_FIELD.length)] = Number(fields[i + 1]);
+        else states[field] = Number(fields[i + 1]);
+      }
+      const at = Number(id.slice(0, id.indexOf('-')));
+      out.push(Object.keys(totals).length === 0 ? { at, states } : { at, states, totals: totals as Record<JobOutcome, number> });
     }
     return out;
   }

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createDashboard, QueueRegistry, StreamRegistry, TopicRegistry, type DashboardOptions, type RedisClient } from '../../../src/index.js';
+import { createDashboard, QueueRegistry, StreamRegistry, TopicRegistry, Worker, type DashboardOptions, type RedisClient } from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, uniqueName, waitFor } from '../support.js';
 import { poisonQueue } from './poison.js';
 
@@ -139,6 +139,32 @@ describeEachTopology(
       await page.locator('#counts td[data-state="waiting"]', { hasText: /^3$/ }).waitFor({ timeout: 15_000 });
       assert.deepEqual(errors, []);
       await screenshot(page, 'dashboard-history');
+    });
+
+    it("an object's page charts what its Workers finished per second, from the totals in its history", async function () {
+      this.timeout(30_000);
+      const stream = new StreamRegistry(redis, { prefix }).stream('crawl-frontier');
+      const worker = new Worker(stream, () => undefined, { heartbeatMs: 50, blockTimeoutMs: 200 });
+      closers.push(() => worker.close());
+      const address = await serve({ history: { intervalMs: 100 } });
+      await stream.addMany(Array.from({ length: 20 }, (_, i) => [`k${String(i)}`, 'v', 1] as const));
+      const withTotals = async (): Promise<number> => {
+        const body = (await (await fetch(`${address}/api/objects/stream/crawl-frontier/history`)).json()) as { samples: { totals?: { completed: number } }[] };
+        return body.samples.filter((s) => s.totals !== undefined).length;
+      };
+      await waitFor(async () => (await withTotals()) >= 2, 10_000, 'two samples with totals');
+      const page = await newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(`${address}/objects/stream/crawl-frontier`);
+      await page.locator('#history .uplot').nth(1).waitFor({ timeout: 10_000 });
+      assert.deepEqual(await page.locator('#history .u-title').allTextContents(), ['Counts', 'Finished per second']);
+      const legend = await page.locator('#history .uplot').nth(1).locator('.u-label').allTextContents();
+      assert.ok(
+        ['completed', 'failed', 'dead'].every((o) => legend.includes(o)),
+        legend.join(', '),
+      );
+      assert.deepEqual(errors, []);
     });
 
     it('finds a key by lookup', async () => {

@@ -87,6 +87,16 @@ describeEachTopology('dashboard: history of the counts in Redis', () => {
     const ttl = await redis.pttl(key);
     assert.ok(ttl > 0 && ttl <= 2 * 40 * 3, `expires after twice its span, got ${String(ttl)} ms`);
     assert.deepEqual(await history.read({ family: 'stream', name: 'nothing' }), []);
+    // With the Workers' totals, a sample carries them apart from the states.
+    const totals = [{ family: 'stream' as const, name: 'crawl', completed: 4, failed: 2, dead: 1 }];
+    await waitFor(async () => (await history.record(await inventory.counts(), totals)) === 1, 5000, 'a sample with totals');
+    const last = (await history.read({ family: 'stream', name: 'crawl' })).at(-1);
+    assert.deepEqual(last?.totals, { completed: 4, failed: 2, dead: 1 });
+    assert.equal(last.states.waiting, 7);
+    assert.equal(
+      Object.keys(last.states).some((k) => k.includes(':')),
+      false,
+    );
   });
 
   it('refuses bad options; serves the chart assets and the live counts', async () => {
