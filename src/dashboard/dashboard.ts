@@ -509,7 +509,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   app.get('/', async (c) => {
     csrfOf(c);
     const [objects, registered] = await Promise.all([inventory.counts(), workers.read()]);
-    return c.html(overviewPage(base, objects, registered.paused, registered.totals, readOnly));
+    // The rates from the last two samples of each object's history (recorded by this dashboard or another).
+    const rates = await (history ?? new ObjectHistory(client, { prefix })).rates(objects);
+    return c.html(overviewPage(base, objects, registered.paused, registered.totals, rates, readOnly));
   });
   app.get('/assets/:file', (c) => {
     const asset = dashboardAssets().files[c.req.param('file')];

@@ -121,8 +121,16 @@ export function overviewPage(
   objects: readonly ObjectCounts[],
   paused: readonly PausedObject[],
   totals: readonly ObjectTotals[],
+  rates: readonly (Readonly<Record<'completed' | 'failed' | 'dead', number>> | undefined)[],
   readOnly: boolean,
 ): Html {
+  const rateOf = new Map(objects.map((o, i) => [o, rates[i]]));
+  const rateCell = (o: ObjectCounts): Html => {
+    const r = rateOf.get(o);
+    return r === undefined
+      ? html`<td class="muted">-</td>`
+      : html`<td class="n rate">${r.completed.toFixed(1)}/s${r.failed > 0 ? html` (${r.failed.toFixed(1)}/s failed)` : ''}</td>`;
+  };
   const isPaused = new Set(paused.map((p) => `${p.family}/${p.name}`));
   const finished = new Map(totals.map((t) => [`${t.family}/${t.name}`, t]));
   const finishedCell = (o: ObjectCounts): Html => {
@@ -139,13 +147,14 @@ export function overviewPage(
         <th>name</th>
         <th>counts</th>
         <th>finished by its Workers</th>
+        <th>completed per second</th>
       </tr>
     </thead>
     <tbody>
       ${
         rows.length === 0
           ? html`<tr>
-              <td colspan="4" class="muted">No registered objects.</td>
+              <td colspan="5" class="muted">No registered objects.</td>
             </tr>`
           : ''
       }
@@ -159,7 +168,7 @@ export function overviewPage(
               }
             </td>
             <td>${statesCells(o.states)}</td>
-            ${finishedCell(o)}
+            ${finishedCell(o)}${rateCell(o)}
           </tr>`,
       )}
     </tbody>

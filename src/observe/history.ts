@@ -138,19 +138,38 @@ export class ObjectHistory {
    * @returns its samples (none when nothing recorded it, or it expired)
    */
   public async read(object: ObjectRef): Promise<HistorySample[]> {
-    const entries = await typed(this.client.xrange(historyKey(object, this.prefix), '-', '+'));
-    const out: HistorySample[] = [];
-    for (const [id, fields] of entries) {
-      const states: Record<string, number> = {};
-      const totals: Record<string, number> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) {
-        const field = String(fields[i]);
-        if (field.startsWith(TOTAL_FIELD)) totals[field.slice(TOTAL_FIELD.length)] = Number(fields[i + 1]);
-        else states[field] = Number(fields[i + 1]);
-      }
-      const at = Number(id.slice(0, id.indexOf('-')));
-      out.push(Object.keys(totals).length === 0 ? { at, states } : { at, states, totals: totals as Record<JobOutcome, number> });
-    }
-    return out;
+    return (await typed(this.client.xrange(historyKey(object, this.prefix), '-', '+'))).map(sampleOf);
   }
+
+  /**
+   * What each object's Workers finished per second between its last two samples (one read of
+   * two entries per object, all sent together): the overview's rates.
+   *
+   * @param objects - the objects
+   * @returns per object (same order), completed, failed and dead per second; undefined where the two samples lack totals
+   */
+  public async rates(objects: readonly ObjectRef[]): Promise<(Readonly<Record<JobOutcome, number>> | undefined)[]> {
+    const lasts = await Promise.all(
+      objects.map(async (o) => (await typed(this.client.xrevrange(historyKey(o, this.prefix), '+', '-', 'COUNT', 2))).map(sampleOf)),
+    );
+    return lasts.map(([last, before]) => {
+      if (last?.totals === undefined || before?.totals === undefined || last.at <= before.at) return undefined;
+      const seconds = (last.at - before.at) / 1000;
+      const rate = (o: JobOutcome): number => Math.max(0, ((last.totals?.[o] ?? 0) - (before.totals?.[o] ?? 0)) / seconds);
+      return { completed: rate('completed'), failed: rate('failed'), dead: rate('dead') };
+    });
+  }
+}
+
+/** A stored sample: its id's time, its states, and its totals (the `t:` fields), if any. */
+function sampleOf([id, fields]: [string, string[]]): HistorySample {
+  const states: Record<string, number> = {};
+  const totals: Record<string, number> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const field = String(fields[i]);
+    if (field.startsWith(TOTAL_FIELD)) totals[field.slice(TOTAL_FIELD.length)] = Number(fields[i + 1]);
+    else states[field] = Number(fields[i + 1]);
+  }
+  const at = Number(id.slice(0, id.indexOf('-')));
+  return Object.keys(totals).length === 0 ? { at, states } : { at, states, totals: totals as Record<JobOutcome, number> };
 }

@@ -97,6 +97,19 @@ describeEachTopology('dashboard: history of the counts in Redis', () => {
       Object.keys(last.states).some((k) => k.includes(':')),
       false,
     );
+    // The rates between the last two samples: what the overview shows.
+    const later = [{ family: 'stream' as const, name: 'crawl', completed: 14, failed: 2, dead: 1 }];
+    await waitFor(async () => (await history.record(await inventory.counts(), later)) === 1, 5000, 'a later sample');
+    const [before, after] = (await history.read({ family: 'stream', name: 'crawl' })).slice(-2);
+    const seconds = ((after?.at ?? 0) - (before?.at ?? 0)) / 1000;
+    const [rate, none] = await history.rates([
+      { family: 'stream', name: 'crawl' },
+      { family: 'stream', name: 'nothing' },
+    ]);
+    assert.deepEqual(rate, { completed: 10 / seconds, failed: 0, dead: 0 });
+    assert.equal(none, undefined);
+    const overview = await (await dashboard(false).fetch(new Request('http://dashboard.test/'))).text();
+    assert.match(overview, new RegExp(`class="n rate">${(10 / seconds).toFixed(1)}/s<`));
   });
 
   it('refuses bad options; serves the chart assets and the live counts', async () => {
