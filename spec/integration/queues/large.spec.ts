@@ -20,18 +20,23 @@ async function scriptMs(redis: RedisClient): Promise<number[]> {
 
 describeEachTopology('Queue on 200,000 values', () => {
   let redis: RedisClient;
-  const restore: [RedisClient, string][] = [];
+  const restore: [RedisClient, string, string][] = [];
   beforeEach(async () => {
     redis = connect();
     for (const node of await masters(redis)) {
       const [, was] = (await node.config('GET', 'slowlog-log-slower-than')) as [string, string];
-      restore.push([node, was]);
+      const [, length] = (await node.config('GET', 'slowlog-max-len')) as [string, string];
+      restore.push([node, was, length]);
       await node.config('SET', 'slowlog-log-slower-than', '1000');
+      await node.config('SET', 'slowlog-max-len', '2000'); // every script of the test, not the last 128
       await node.call('SLOWLOG', 'RESET');
     }
   });
   afterEach(async () => {
-    for (const [node, was] of restore.splice(0)) await node.config('SET', 'slowlog-log-slower-than', was);
+    for (const [node, was, length] of restore.splice(0)) {
+      await node.config('SET', 'slowlog-log-slower-than', was);
+      await node.config('SET', 'slowlog-max-len', length);
+    }
     await closeAll();
   });
 
@@ -52,13 +57,16 @@ describeEachTopology('Queue on 200,000 values', () => {
       assert.equal(await q.deleteItem('value-199999'), 1);
       assert.equal(await q.getCount(), 99_999);
       // About 400 scripts ran, each on a chunk of 1,000 values. SLOWLOG times them on the wall
-      // clock, so a few preempted by a loaded machine (two cores running other tests) can run
-      // long; a script working on the whole queue would take well over 100 ms every time. So:
-      // none over 50 ms, and at most three (under 1%) over 10 ms.
+      // clock, so on a loaded machine (two cores, other tests running, a Sentinel's replica fed)
+      // some run long; a script working on the whole queue would take well over 100 ms every
+      // time. So: none over 60 ms, and all but the 20 longest (5%) under 10 ms.
       const durations = await scriptMs(redis);
       const [longest = 0] = durations;
-      const overTen = durations.filter((ms) => ms > 10).length;
-      assert.ok(longest < 50 && overTen <= 3, `scripts held Redis for ${durations.slice(0, 5).join(', ')} ms (longest first)`);
+      const p95 = durations[20] ?? 0;
+      assert.ok(
+        longest < 60 && p95 < 10,
+        `scripts held Redis for ${durations.slice(0, 25).join(', ')} ms (longest first, of ${String(durations.length)} over 1 ms)`,
+      );
     } finally {
       await q.close({ handBack: false });
     }
