@@ -14,7 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError } from '../errors.js';
 import { assertBoolean, assertPrefix, invalid, optionsOf } from '../internal/validate.js';
-import { OBJECT_FAMILIES, ObjectInventory, type ObjectCounts, type ObjectFamily } from '../observe/inventory.js';
+import { isObjectFamily } from '../observe/families.js';
+import { ObjectInventory, type ObjectCounts } from '../observe/inventory.js';
 import { collectMetrics } from '../observe/metrics.js';
 import { StreamRegistry } from '../prioritized/stream-registry.js';
 import { ListQueueBroker } from '../tasks/list-queue-broker.js';
@@ -229,9 +230,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   /** The object a route names, with its counts, or undefined when it is not registered. */
   const objectOf = async (c: Context): Promise<ObjectCounts | undefined> => {
-    const family = c.req.param('family') as ObjectFamily;
+    const family = c.req.param('family');
     const name = c.req.param('name');
-    if (!OBJECT_FAMILIES.includes(family) || name === undefined) return undefined;
+    if (!isObjectFamily(family) || name === undefined) return undefined;
     const ref = { family, name };
     try {
       if (!(await inventory.has(ref))) return undefined;

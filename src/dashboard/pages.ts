@@ -5,6 +5,7 @@
  * @module
  */
 import { html } from 'hono/html';
+import { objectId } from '../observe/families.js';
 import type { ObjectCounts, ObjectFamily } from '../observe/inventory.js';
 import type { ObjectTotals, PausedObject, WorkerInfo } from '../observe/worker-registry.js';
 import { dashboardAssets } from './assets.js';
@@ -131,10 +132,10 @@ export function overviewPage(
       ? html`<td class="muted">-</td>`
       : html`<td class="n rate">${r.completed.toFixed(1)}/s${r.failed > 0 ? html` (${r.failed.toFixed(1)}/s failed)` : ''}</td>`;
   };
-  const isPaused = new Set(paused.map((p) => `${p.family}/${p.name}`));
-  const finished = new Map(totals.map((t) => [`${t.family}/${t.name}`, t]));
+  const isPaused = new Set(paused.map(objectId));
+  const finished = new Map(totals.map((t) => [objectId(t), t]));
   const finishedCell = (o: ObjectCounts): Html => {
-    const t = finished.get(`${o.family}/${o.name}`);
+    const t = finished.get(objectId(o));
     return t === undefined
       ? html`<td class="muted">none yet</td>`
       : html`<td class="finished">completed <b>${String(t.completed)}</b>, failed <b>${String(t.failed)}</b>, dead <b>${String(t.dead)}</b></td>`;
@@ -164,7 +165,7 @@ export function overviewPage(
             <td>${FAMILY_TITLES[o.family]}</td>
             <td>
               <a class="object" href="${objectPath(base, o.family, o.name)}">${o.name}</a>${
-                isPaused.has(`${o.family}/${o.name}`) ? html` <span class="paused">paused</span>` : ''
+                isPaused.has(objectId(o)) ? html` <span class="paused">paused</span>` : ''
               }
             </td>
             <td>${statesCells(o.states)}</td>

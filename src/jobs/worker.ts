@@ -10,6 +10,7 @@ import { GoodRedisError } from '../errors.js';
 import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
 import { settlesWithin } from '../internal/settles-within.js';
+import { objectId } from '../observe/families.js';
 import { telemetryActive, WorkerTelemetry } from '../observe/telemetry.js';
 import { WorkerRegistry, type JobOutcome, type RunningJob, type WorkerDescription } from '../observe/worker-registry.js';
 import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
@@ -470,7 +471,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
         Object.assign(this.reported, snapshot);
         if (paused === this.isPaused || this.stopping()) return;
         this.isPaused = paused;
-        this.logger.info({ worker: this.id, object: `${object.family}/${object.name}` }, paused ? 'paused' : 'resumed');
+        this.logger.info({ worker: this.id, object: objectId(object) }, paused ? 'paused' : 'resumed');
         if (!paused) {
           this.wake?.();
           this.wake = undefined;

@@ -11,7 +11,7 @@ import { typed } from '../errors.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
 import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
 import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
-import type { ObjectRef } from './families.js';
+import { objectId, type ObjectRef } from './families.js';
 import type { ObjectCounts } from './inventory.js';
 import { JOB_OUTCOMES, type JobOutcome, type ObjectTotals } from './worker-registry.js';
 import { LUA_SOURCES } from './lua-sources.js';
@@ -26,7 +26,7 @@ const LAYOUT: KeyLayout<'history'> = { what: 'history', tag: ':h', suffixes: { h
  * @returns `P:h{<family>/<name>}:history`
  */
 export function historyKey(object: ObjectRef, prefix = ''): string {
-  return objectKeys(LAYOUT, `${object.family}/${object.name}`, prefix).history;
+  return objectKeys(LAYOUT, objectId(object), prefix).history;
 }
 
 const HISTORY_SCRIPTS_TABLE = {
@@ -118,12 +118,12 @@ export class ObjectHistory {
    * @returns how many samples were appended
    */
   public async record(counts: readonly ObjectCounts[], totals: readonly ObjectTotals[] = []): Promise<number> {
-    const finished = new Map(totals.map((t) => [`${t.family}/${t.name}`, t]));
+    const finished = new Map(totals.map((t) => [objectId(t), t]));
     const charted = counts.filter((o) => Object.keys(o.states).length > 0); // no states: nothing to chart
     const appended = await Promise.all(
       charted.map((o) => {
         const fields: (string | number)[] = Object.entries(o.states).flat();
-        const t = finished.get(`${o.family}/${o.name}`);
+        const t = finished.get(objectId(o));
         if (t !== undefined) for (const outcome of JOB_OUTCOMES) fields.push(TOTAL_FIELD + outcome, t[outcome]);
         return HISTORY_SCRIPTS.run(this.client, 'historyAppend', { history: historyKey(o, this.prefix) }, [this.intervalMs, this.samples, ...fields]);
       }),

@@ -12,7 +12,7 @@ import { QueueRegistry } from '../queues/queue-registry.js';
 import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
 import { TopicRegistry } from '../topics/topic-registry.js';
 
-import { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.js';
+import { isObjectFamily, OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.js';
 
 export { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.js';
 
@@ -82,7 +82,7 @@ export class ObjectInventory {
     this.prefix = options.prefix ?? '';
     assertPrefix(this.prefix);
     const families: unknown = options.families ?? OBJECT_FAMILIES;
-    if (!Array.isArray(families) || families.some((f) => !OBJECT_FAMILIES.includes(f as ObjectFamily))) {
+    if (!Array.isArray(families) || families.some((f) => !isObjectFamily(f))) {
       throw invalid(`families must be an array of ${OBJECT_FAMILIES.join(', ')}`);
     }
     this.families = [...(families as ObjectFamily[])];

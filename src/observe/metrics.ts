@@ -10,6 +10,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import type { SourceJob } from '../jobs/job-source.js';
 import type { JobWorker } from '../jobs/worker.js';
+import { isObjectFamily } from './families.js';
 import { OBJECT_FAMILIES, ObjectInventory, type ObjectCounts, type ObjectFamily, type ObjectInventoryOptions } from './inventory.js';
 import { JOB_OUTCOMES, WorkerRegistry, type ObjectTotals } from './worker-registry.js';
 
@@ -161,7 +162,7 @@ export interface ObserveWorkerOptions {
  */
 export function observeWorker<J extends SourceJob, R>(worker: JobWorker<J, R>, options: ObserveWorkerOptions): () => void {
   const { registry, family, name } = optionsOf(options, 'observe options');
-  if (!OBJECT_FAMILIES.includes(family)) throw invalid(`family must be one of ${OBJECT_FAMILIES.join(', ')}, got ${describeValue(family)}`);
+  if (!isObjectFamily(family)) throw invalid(`family must be one of ${OBJECT_FAMILIES.join(', ')}, got ${describeValue(family)}`);
   if (typeof name !== 'string') throw invalid(`name must be a string, got ${describeValue(name)}`);
   const jobs = singleMetric(
     registry,

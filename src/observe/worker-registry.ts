@@ -16,7 +16,7 @@ import { GoodRedisError } from '../errors.js';
 import { assertInteger, assertObjectName, invalid, optionsOf } from '../internal/validate.js';
 import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
 import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
-import { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.js';
+import { compareObjects, isObjectFamily, OBJECT_FAMILIES, objectId, parseObjectId, type ObjectFamily, type ObjectRef } from './families.js';
 import { LUA_SOURCES } from './lua-sources.js';
 
 /** The keys of a prefix's worker registry, by role. */
@@ -154,11 +154,6 @@ export interface WorkerRegistryOptions {
   prefix?: string | undefined;
 }
 
-/** The `family/name` field of an object in the paused hash. */
-export function pausedField({ family, name }: ObjectRef): string {
-  return `${family}/${name}`;
-}
-
 /** A worker forgets (removes from the registry) workers silent for this many of their own intervals, or a minute, whichever is longer. */
 export function forgetAfterMs(heartbeatMs: number): number {
   return Math.max(60_000, 30 * heartbeatMs);
@@ -225,17 +220,14 @@ export class WorkerRegistry {
       const lastBeatAt = Number(rows[i + 2]);
       workers.push({ ...description, id: String(rows[i]), lastBeatAt, alive: now - lastBeatAt <= 3 * description.heartbeatMs });
     }
-    workers.sort((a, b) => Number(b.alive) - Number(a.alive) || a.family.localeCompare(b.family) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    workers.sort((a, b) => Number(b.alive) - Number(a.alive) || compareObjects(a, b) || a.id.localeCompare(b.id));
     const paused: PausedObject[] = [];
     const flags = reply[2];
     for (let i = 0; i + 1 < flags.length; i += 2) {
-      const field = String(flags[i]);
-      const slash = field.indexOf('/');
-      const family = field.slice(0, slash) as ObjectFamily;
-      if (slash < 0 || !OBJECT_FAMILIES.includes(family)) continue;
-      paused.push({ family, name: field.slice(slash + 1), pausedAt: Number(flags[i + 1]) });
+      const object = parseObjectId(String(flags[i]));
+      if (object !== undefined) paused.push({ ...object, pausedAt: Number(flags[i + 1]) });
     }
-    paused.sort((a, b) => a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
+    paused.sort(compareObjects);
     return { now, workers, paused, totals: totalsOf(reply[3]) };
   }
 
@@ -276,7 +268,7 @@ export class WorkerRegistry {
     const reply = (await WORKER_SCRIPTS.run(this.client, 'workerBeat', this.keys, [
       description.id,
       JSON.stringify(description),
-      pausedField(description),
+      objectId(description),
       forgetAfterMs(description.heartbeatMs),
       leave ? '1' : '0',
       ...JOB_OUTCOMES.map((o) => finished[o]),
@@ -289,9 +281,9 @@ export class WorkerRegistry {
 /** The paused field of an object, checked. */
 function checkedField(object: ObjectRef): string {
   const { family, name } = optionsOf(object, 'object');
-  if (!OBJECT_FAMILIES.includes(family)) throw invalid(`object.family must be one of ${OBJECT_FAMILIES.join(', ')}, got ${JSON.stringify(family)}`);
+  if (!isObjectFamily(family)) throw invalid(`object.family must be one of ${OBJECT_FAMILIES.join(', ')}, got ${JSON.stringify(family)}`);
   assertObjectName(name, 'the object');
-  return pausedField({ family, name });
+  return objectId({ family, name });
 }
 
 /** Parses the totals hash (`outcome|family/name` → count) into one row per object. */
@@ -300,17 +292,16 @@ function totalsOf(flat: readonly unknown[]): ObjectTotals[] {
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const field = String(flat[i]);
     const bar = field.indexOf('|');
-    const slash = field.indexOf('/', bar);
     const outcome = field.slice(0, bar) as JobOutcome;
-    const family = field.slice(bar + 1, slash) as ObjectFamily;
-    if (bar < 0 || slash < 0 || !JOB_OUTCOMES.includes(outcome) || !OBJECT_FAMILIES.includes(family)) continue;
-    const key = field.slice(bar + 1);
-    let row = byObject.get(key);
+    const id = field.slice(bar + 1);
+    const object = parseObjectId(id);
+    if (bar < 0 || !JOB_OUTCOMES.includes(outcome) || object === undefined) continue;
+    let row = byObject.get(id);
     if (row === undefined) {
-      row = { family, name: field.slice(slash + 1), completed: 0, failed: 0, dead: 0 };
-      byObject.set(key, row);
+      row = { ...object, completed: 0, failed: 0, dead: 0 };
+      byObject.set(id, row);
     }
     row[outcome] = Number(flat[i + 1]);
   }
-  return [...byObject.values()].sort((a, b) => a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
+  return [...byObject.values()].sort(compareObjects);
 }

@@ -203,7 +203,7 @@ describeEachTopology('observe: OpenTelemetry spans and messaging metrics', () =>
 
   it('a stream item and a queue value (no headers) get process spans of their own, with the ack under each', async () => {
     const stream = new PrioritizedStream(redis, uniqueName('traced-stream'));
-    const queue = new Queue(redis, uniqueName('traced-queue'));
+    const queue = track(new Queue(redis, uniqueName('traced-queue')));
     await stream.add('page-1', 'x', 3);
     await queue.addItem('v');
     track(new Worker(stream, () => undefined));

@@ -6,7 +6,7 @@
  * @module
  */
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { OBJECT_FAMILIES, type ObjectFamily } from '../../../observe/families.js';
+import { isObjectFamily, OBJECT_FAMILIES, type ObjectFamily } from '../../../observe/families.js';
 import { WorkerRegistry } from '../../../observe/worker-registry.js';
 import { printJson, println, usage } from '../../cli-support.js';
 import { checkName, jsonOption, type CliContext } from '../../context.js';
@@ -14,8 +14,8 @@ import { quoted, table } from '../../format.js';
 
 /** Checks a family argument. */
 function checkFamily(value: string): ObjectFamily {
-  if (!OBJECT_FAMILIES.includes(value as ObjectFamily)) throw usage(`the family must be one of ${OBJECT_FAMILIES.join(', ')}, got ${quoted(value)}`);
-  return value as ObjectFamily;
+  if (!isObjectFamily(value)) throw usage(`the family must be one of ${OBJECT_FAMILIES.join(', ')}, got ${quoted(value)}`);
+  return value;
 }
 
 /** Builds `good-redis workers`. */
