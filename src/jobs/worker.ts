@@ -424,13 +424,22 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     this.recent.push({ job, outcome, at: Date.now() });
   }
 
-  /** What it finished since its last beat that went through (a beat that failed is sent again with the next). */
-  private sinceReported(snapshot: Readonly<Record<JobOutcome, number>>): Record<JobOutcome, number> {
-    return {
+  /**
+   * Sends one beat (or the leaving one) with what it finished since its last beat that went
+   * through (a beat that failed leaves its counts to the next).
+   *
+   * @returns whether its object is paused
+   */
+  private async report(registry: WorkerRegistry, object: NonNullable<JobSource<J>['object']>, leave: boolean): Promise<boolean> {
+    const snapshot = { ...this.finished };
+    const since = {
       completed: snapshot.completed - this.reported.completed,
       failed: snapshot.failed - this.reported.failed,
       dead: snapshot.dead - this.reported.dead,
     };
+    const paused = await registry.beat(this.description(object), since, leave);
+    Object.assign(this.reported, snapshot);
+    return paused;
   }
 
   /** What this worker's beats say of it. */
@@ -466,9 +475,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     if (registry === undefined || object === undefined || this.beating !== undefined || this.stopping()) return this.beating ?? Promise.resolve();
     this.beating = (async () => {
       try {
-        const snapshot = { ...this.finished };
-        const paused = await registry.beat(this.description(object), this.sinceReported(snapshot));
-        Object.assign(this.reported, snapshot);
+        const paused = await this.report(registry, object, false);
         if (paused === this.isPaused || this.stopping()) return;
         this.isPaused = paused;
         this.logger.info({ worker: this.id, object: objectId(object) }, paused ? 'paused' : 'resumed');
@@ -492,8 +499,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     if (this.registry === undefined || object === undefined) return;
     await this.beating;
     if (this.source.client.status === 'end') return;
-    const snapshot = { ...this.finished };
-    await this.registry.beat(this.description(object), this.sinceReported(snapshot), true).catch((err: unknown) => {
+    await this.report(this.registry, object, true).catch((err: unknown) => {
       this.fail(err);
     });
   }
