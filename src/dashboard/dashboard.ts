@@ -180,6 +180,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const workers = new WorkerRegistry(client, { prefix });
   const results = new ResultStore(client, { prefix }); // reads only (keepResults: a read never takes a result)
   const history = historyOptions === false ? undefined : new ObjectHistory(client, { prefix, ...optionsOf(historyOptions, 'history') });
+  /** What the charts and rates read: the history this dashboard records, or (recording none) what others record. */
+  const historyReader = history ?? new ObjectHistory(client, { prefix });
   if (onError !== undefined && typeof onError !== 'function') throw invalid('onError must be a function');
   let registry = given;
   if (registry === undefined) {
@@ -485,7 +487,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const done = c.req.query('done');
     const n = Number(c.req.query('n'));
     if (!ACTIONS.includes(done as Action) || !Number.isSafeInteger(n) || n < 0) return undefined;
-    const plural = (what: string): string => `${String(n)} ${what}${n === 1 ? '' : 's'}`;
+    const count = (one: string, many: string): string => `${String(n)} ${n === 1 ? one : many}`;
     switch (done as Action) {
       case 'pause':
         return n === 1 ? 'Paused: its Workers stop leasing from their next heartbeat.' : 'It was paused already.';
@@ -493,7 +495,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         return n === 1 ? 'Resumed: its Workers lease again from their next heartbeat.' : 'It was not paused.';
       case 'replay':
       case 'purge':
-        return `${done === 'replay' ? 'Replayed' : 'Purged'} ${plural('dead letter')}.`;
+        return `${done === 'replay' ? 'Replayed' : 'Purged'} ${count('dead letter', 'dead letters')}.`;
       case 'add':
         return n === 1 ? 'Added.' : 'Refused: the key is gated, cooling down, leased, delayed or dead.';
       case 'increment':
@@ -501,7 +503,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       case 'delete':
         return n === 1 ? 'Deleted.' : 'Not in the stream: nothing changed.';
       case 'reenqueue':
-        return `Gave back ${plural('delivery')}.`.replace('deliverys', 'deliveries');
+        return `Gave back ${count('delivery', 'deliveries')}.`;
       case 'run':
         return n === 1 ? 'Sent the task of the schedule.' : 'No such schedule.';
     }
@@ -511,7 +513,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     csrfOf(c);
     const [objects, registered] = await Promise.all([inventory.counts(), workers.read()]);
     // The rates from the last two samples of each object's history (recorded by this dashboard or another).
-    const rates = await (history ?? new ObjectHistory(client, { prefix })).rates(objects);
+    const rates = await historyReader.rates(objects);
     return c.html(overviewPage(base, objects, registered.paused, registered.totals, rates, readOnly));
   });
   app.get('/assets/:file', (c) => {
@@ -522,8 +524,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   app.get('/api/objects/:family/:name/history', async (c) => {
     const object = await objectOf(c);
     if (object === undefined) return c.json({ error: 'not found' }, 404);
-    const reader = history ?? new ObjectHistory(client, { prefix });
-    return c.json({ intervalMs: reader.intervalMs, samples: await reader.read(object) });
+    return c.json({ intervalMs: historyReader.intervalMs, samples: await historyReader.read(object) });
   });
   app.get('/objects/:family/:name/counts', async (c) => {
     const object = await objectOf(c);

@@ -5,7 +5,7 @@
  * @module
  */
 import { html } from 'hono/html';
-import { objectId } from '../observe/families.js';
+import { OBJECT_FAMILIES, objectId } from '../observe/families.js';
 import type { ObjectCounts, ObjectFamily } from '../observe/inventory.js';
 import type { ObjectTotals, PausedObject, WorkerInfo } from '../observe/worker-registry.js';
 import { dashboardAssets } from './assets.js';
@@ -21,8 +21,8 @@ export type Action = (typeof ACTIONS)[number];
 export const ACTION_FAMILIES: Readonly<Record<Action, readonly ObjectFamily[]>> = {
   replay: ['stream', 'taskQueue'],
   purge: ['stream', 'taskQueue'],
-  pause: ['stream', 'queue', 'unique', 'pool', 'topic', 'taskQueue'],
-  resume: ['stream', 'queue', 'unique', 'pool', 'topic', 'taskQueue'],
+  pause: OBJECT_FAMILIES,
+  resume: OBJECT_FAMILIES,
   add: ['stream'],
   increment: ['stream'],
   delete: ['stream'],
@@ -111,6 +111,15 @@ export function layout(base: string, title: string, body: Html, readOnly: boolea
     </html>`;
 }
 
+/** The row a table shows when it has no rows (nothing when it has some). */
+function emptyRow(rows: readonly unknown[], columns: number, text: string): Html | '' {
+  return rows.length === 0
+    ? html`<tr>
+        <td class="muted" colspan="${String(columns)}">${text}</td>
+      </tr>`
+    : '';
+}
+
 /** The states of one object as `name count` pairs. */
 function statesCells(states: Readonly<Record<string, number>>): Html {
   return html`${Object.entries(states).map(([state, n]) => html`<span class="state" data-state="${state}">${state} <b>${String(n)}</b></span> `)}`;
@@ -152,13 +161,7 @@ export function overviewPage(
       </tr>
     </thead>
     <tbody>
-      ${
-        rows.length === 0
-          ? html`<tr>
-              <td colspan="5" class="muted">No registered objects.</td>
-            </tr>`
-          : ''
-      }
+      ${emptyRow(rows, 5, 'No registered objects.')}
       ${rows.map(
         (o) =>
           html`<tr data-family="${o.family}">
@@ -247,13 +250,7 @@ function detailTable(table: DetailTable, path: string, readOnly: boolean): Html 
         </tr>
       </thead>
       <tbody>
-        ${
-          table.rows.length === 0
-            ? html`<tr>
-                <td class="muted" colspan="${String(table.columns.length)}">None.</td>
-              </tr>`
-            : ''
-        }
+        ${emptyRow(table.rows, table.columns.length, 'None.')}
         ${table.rows.map(
           (row, i) =>
             html`<tr>
@@ -340,13 +337,7 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
               </tr>
             </thead>
             <tbody>
-              ${
-                (details.dead ?? []).length === 0
-                  ? html`<tr>
-                      <td class="muted" colspan="${String(details.deadColumns.length + 1)}">None.</td>
-                    </tr>`
-                  : ''
-              }
+              ${emptyRow(details.dead ?? [], details.deadColumns.length + 1, 'None.')}
               ${(details.dead ?? []).map(
                 (row) =>
                   html`<tr>
@@ -466,13 +457,7 @@ function workersTable(id: string, workers: readonly WorkerInfo[], base: string, 
       </tr>
     </thead>
     <tbody>
-      ${
-        workers.length === 0
-          ? html`<tr>
-              <td class="muted" colspan="${withObject ? '8' : '7'}">No registered workers.</td>
-            </tr>`
-          : ''
-      }
+      ${emptyRow(workers, withObject ? 8 : 7, 'No registered workers.')}
       ${workers.map(
         (w) =>
           html`<tr data-alive="${w.alive ? 'yes' : 'no'}">
@@ -508,13 +493,7 @@ export function workersPage(base: string, workers: readonly WorkerInfo[], paused
     <h2>Paused objects</h2>
     <table id="paused">
       <tbody>
-        ${
-          paused.length === 0
-            ? html`<tr>
-                <td class="muted">None.</td>
-              </tr>`
-            : ''
-        }
+        ${emptyRow(paused, 1, 'None.')}
         ${paused.map(
           (p) =>
             html`<tr>
