@@ -80,13 +80,13 @@ export async function dashboardTimings(redis: Redis, perFamily: number, rounds =
     const overview = await timed('/');
     const metrics = await timed('/metrics');
     const inventory = new ObjectInventory(client, { prefix });
+    const workers = new WorkerRegistry(client, { prefix });
     // A 1 ms interval: every round appends (the half-interval rule never skips one).
     const history = new ObjectHistory(client, { prefix, intervalMs: 1, samples: 10 });
     const samples: number[] = [];
     for (let i = 0; i <= rounds; i++) {
       const started = performance.now();
-      const [counts, registered] = await Promise.all([inventory.counts(), new WorkerRegistry(client, { prefix }).read()]);
-      await history.record(counts, registered.totals);
+      await history.sample(inventory, workers);
       if (i > 0) samples.push(performance.now() - started); // the first untimed
     }
     return {

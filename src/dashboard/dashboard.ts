@@ -612,8 +612,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       }
       recording = true;
       try {
-        const [counts, registered] = await Promise.all([inventory.counts(), workers.read()]);
-        await history.record(counts, registered.totals);
+        await history.sample(inventory, workers);
       } catch (err) {
         reportError(failures, err, 'dashboard history');
       } finally {

@@ -12,8 +12,8 @@ import { assertInteger, optionsOf } from '../internal/validate.js';
 import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
 import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
 import { objectId, type ObjectRef } from './families.js';
-import type { ObjectCounts } from './inventory.js';
-import { JOB_OUTCOMES, type JobOutcome, type ObjectTotals } from './worker-registry.js';
+import type { ObjectCounts, ObjectInventory } from './inventory.js';
+import { JOB_OUTCOMES, type JobOutcome, type ObjectTotals, type WorkerRegistry } from './worker-registry.js';
 import { LUA_SOURCES } from './lua-sources.js';
 
 const LAYOUT: KeyLayout<'history'> = { what: 'history', tag: ':h', suffixes: { history: 'history' } };
@@ -129,6 +129,19 @@ export class ObjectHistory {
       }),
     );
     return appended.filter((n) => Number(n) === 1).length;
+  }
+
+  /**
+   * Takes one sample of every object, what a dashboard does every interval: reads their counts
+   * and the worker registry's totals together, then {@link record}s them.
+   *
+   * @param inventory - the objects
+   * @param workers - the worker registry of the same prefix
+   * @returns how many samples were appended
+   */
+  public async sample(inventory: ObjectInventory, workers: WorkerRegistry): Promise<number> {
+    const [counts, registered] = await Promise.all([inventory.counts(), workers.read()]);
+    return this.record(counts, registered.totals);
   }
 
   /**

@@ -228,8 +228,9 @@ async function tracedSend<T>(
     span,
     () => write(headers),
     (error) => {
-      tools.operationDuration?.record((performance.now() - started) / 1000, metricAttributes(object, 'send', error));
-      tools.sent?.add(count, metricAttributes(object, 'send', error));
+      const measures = metricAttributes(object, 'send', error);
+      tools.operationDuration?.record((performance.now() - started) / 1000, measures);
+      tools.sent?.add(count, measures);
     },
   );
 }
@@ -297,8 +298,9 @@ export class WorkerTelemetry<J extends object> {
       const span = tools.tracer.startSpan(`receive ${this.source.name}`, { kind: otel.SpanKind.CLIENT, attributes, links, startTime: startedAt });
       span.end(startedAt + durationMs);
     }
-    tools.operationDuration?.record(durationMs / 1000, metricAttributes(this.source, 'receive', undefined, this.source.group));
-    tools.consumed?.add(jobs.length, metricAttributes(this.source, 'receive', undefined, this.source.group));
+    const measures = metricAttributes(this.source, 'receive', undefined, this.source.group);
+    tools.operationDuration?.record(durationMs / 1000, measures);
+    tools.consumed?.add(jobs.length, measures);
   }
 
   /**
