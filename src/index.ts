@@ -208,6 +208,7 @@ export {
   ITEMS_METRIC,
   OBJECTS_METRIC,
   OBJECT_JOBS_METRIC,
+  OBJECT_ADDED_METRIC,
   READ_SECONDS_METRIC,
   JOBS_METRIC,
   HANDLER_SECONDS_METRIC,
@@ -216,7 +217,7 @@ export {
   type ObserveWorkerOptions,
 } from './observe/metrics.js';
 export { type SourceObject, type MessageTrace, MESSAGING_SYSTEM } from './observe/telemetry.js';
-export { ObjectHistory, historyKey, type HistorySample, type ObjectHistoryOptions } from './observe/history.js';
+export { ObjectHistory, historyKey, type HistorySample, type ObjectRates, type ObjectHistoryOptions } from './observe/history.js';
 export {
   WorkerRegistry,
   workerRegistryKeys,

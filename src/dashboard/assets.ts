@@ -10,8 +10,9 @@ import { createRequire } from 'node:module';
 
 /**
  * Draws every `[data-history]` element's history (JSON from its address) with uPlot: a chart of
- * the counts, one line per state, and, when the samples carry the Workers' totals, a chart of
- * what they finished per second between samples (completed, failed, dead).
+ * the counts, one line per state, and a chart of the rates between samples: what producers
+ * added per second and, when the samples carry the Workers' totals, what they finished
+ * (completed, failed, dead).
  */
 const CHARTS_JS = `'use strict';
 (function () {
@@ -35,15 +36,26 @@ const CHARTS_JS = `'use strict';
         chart(el, 'Counts', states, [times].concat(states.map(function (state) {
           return samples.map(function (s) { return state in s.states ? s.states[state] : null; });
         })));
-        if (!samples.some(function (s) { return s.totals; })) return;
-        var outcomes = ['completed', 'failed', 'dead'];
-        chart(el, 'Finished per second', outcomes, [times].concat(outcomes.map(function (outcome) {
+        // A total's rate between two samples: none where either lacks it or it went down (a restarted count).
+        function rate(total) {
           return samples.map(function (s, i) {
-            var before = samples[i - 1];
-            if (!before || !before.totals || !s.totals || s.at <= before.at) return null;
-            return Math.max(0, (s.totals[outcome] - before.totals[outcome]) / ((s.at - before.at) / 1000));
+            var before = samples[i - 1], a = before && total(before), b = total(s);
+            if (a === undefined || b === undefined || b < a || s.at <= before.at) return null;
+            return (b - a) / ((s.at - before.at) / 1000);
           });
-        })));
+        }
+        var names = [], rates = [];
+        if (samples.some(function (s) { return s.added !== undefined; })) {
+          names.push('added');
+          rates.push(rate(function (s) { return s.added; }));
+        }
+        if (samples.some(function (s) { return s.totals; })) {
+          ['completed', 'failed', 'dead'].forEach(function (outcome) {
+            names.push(outcome);
+            rates.push(rate(function (s) { return s.totals ? s.totals[outcome] : undefined; }));
+          });
+        }
+        if (names.length > 0) chart(el, 'Added and finished per second', names, [times].concat(rates));
       })
       .catch(function (err) { el.textContent = 'The history could not be read: ' + err; });
   });

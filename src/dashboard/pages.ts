@@ -6,6 +6,7 @@
  */
 import { html } from 'hono/html';
 import { OBJECT_FAMILIES, objectId } from '../observe/families.js';
+import type { ObjectRates } from '../observe/history.js';
 import type { ObjectCounts, ObjectFamily } from '../observe/inventory.js';
 import type { ObjectTotals, PausedObject, WorkerInfo } from '../observe/worker-registry.js';
 import { dashboardAssets } from './assets.js';
@@ -131,12 +132,16 @@ export function overviewPage(
   objects: readonly ObjectCounts[],
   paused: readonly PausedObject[],
   totals: readonly ObjectTotals[],
-  rates: readonly (Readonly<Record<'completed' | 'failed' | 'dead', number>> | undefined)[],
+  rates: readonly ObjectRates[],
   readOnly: boolean,
 ): Html {
   const rateOf = new Map(objects.map((o, i) => [o, rates[i]]));
+  const addedCell = (o: ObjectCounts): Html => {
+    const added = rateOf.get(o)?.added;
+    return added === undefined ? html`<td class="muted">-</td>` : html`<td class="n added-rate">${added.toFixed(1)}/s</td>`;
+  };
   const rateCell = (o: ObjectCounts): Html => {
-    const r = rateOf.get(o);
+    const r = rateOf.get(o)?.finished;
     return r === undefined
       ? html`<td class="muted">-</td>`
       : html`<td class="n rate">${r.completed.toFixed(1)}/s${r.failed > 0 ? html` (${r.failed.toFixed(1)}/s failed)` : ''}</td>`;
@@ -157,11 +162,12 @@ export function overviewPage(
         <th>name</th>
         <th>counts</th>
         <th>finished by its Workers</th>
+        <th>added per second</th>
         <th>completed per second</th>
       </tr>
     </thead>
     <tbody>
-      ${emptyRow(rows, 5, 'No registered objects.')}
+      ${emptyRow(rows, 6, 'No registered objects.')}
       ${rows.map(
         (o) =>
           html`<tr data-family="${o.family}">
@@ -172,7 +178,7 @@ export function overviewPage(
               }
             </td>
             <td>${statesCells(o.states)}</td>
-            ${finishedCell(o)}${rateCell(o)}
+            ${finishedCell(o)}${addedCell(o)}${rateCell(o)}
           </tr>`,
       )}
     </tbody>

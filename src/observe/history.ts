@@ -42,12 +42,24 @@ export interface HistorySample {
   readonly at: number;
   /** The counts by state (see {@link ObjectCounts}). */
   readonly states: Readonly<Record<string, number>>;
+  /** What producers had added in total then (see {@link ObjectCounts}; absent from samples recorded before it was counted). */
+  readonly added?: number | undefined;
   /** What its Workers had finished in total then (see {@link ObjectTotals}), when they had finished any. */
   readonly totals?: Readonly<Record<JobOutcome, number>> | undefined;
 }
 
+/** An object's rates between its last two samples, per second: each one only where both samples carry its total. */
+export interface ObjectRates {
+  /** What producers added per second. */
+  readonly added?: number | undefined;
+  /** What its Workers finished per second, by outcome. */
+  readonly finished?: Readonly<Record<JobOutcome, number>> | undefined;
+}
+
 /** The field prefix of the totals in a sample (the states are fields of their own names). */
 const TOTAL_FIELD = 't:';
+/** The field of the added total in a sample. */
+const ADDED_FIELD = `${TOTAL_FIELD}added`;
 
 /** Options of {@link ObjectHistory}. */
 export interface ObjectHistoryOptions {
@@ -122,7 +134,7 @@ export class ObjectHistory {
     const charted = counts.filter((o) => Object.keys(o.states).length > 0); // no states: nothing to chart
     const appended = await Promise.all(
       charted.map((o) => {
-        const fields: (string | number)[] = Object.entries(o.states).flat();
+        const fields: (string | number)[] = [...Object.entries(o.states).flat(), ADDED_FIELD, o.added];
         const t = finished.get(objectId(o));
         if (t !== undefined) for (const outcome of JOB_OUTCOMES) fields.push(TOTAL_FIELD + outcome, t[outcome]);
         return HISTORY_SCRIPTS.run(this.client, 'historyAppend', { history: historyKey(o, this.prefix) }, [this.intervalMs, this.samples, ...fields]);
@@ -155,34 +167,62 @@ export class ObjectHistory {
   }
 
   /**
-   * What each object's Workers finished per second between its last two samples (one read of
-   * two entries per object, all sent together): the overview's rates.
+   * What producers added to each object and what its Workers finished, per second between its
+   * last two samples (one read of two entries per object, all sent together): the overview's
+   * rates. A total that went down between the two (a stream's count restarted, an object deleted
+   * and made again) gives no rate.
    *
    * @param objects - the objects
-   * @returns per object (same order), completed, failed and dead per second; undefined where the two samples lack totals
+   * @returns per object (same order), its rates (empty where it has fewer than two samples)
    */
-  public async rates(objects: readonly ObjectRef[]): Promise<(Readonly<Record<JobOutcome, number>> | undefined)[]> {
+  public async rates(objects: readonly ObjectRef[]): Promise<ObjectRates[]> {
     const lasts = await Promise.all(
       objects.map(async (o) => (await typed(this.client.xrevrange(historyKey(o, this.prefix), '+', '-', 'COUNT', 2))).map(sampleOf)),
     );
     return lasts.map(([last, before]) => {
-      if (last?.totals === undefined || before?.totals === undefined || last.at <= before.at) return undefined;
+      if (last === undefined || before === undefined || last.at <= before.at) return {};
       const seconds = (last.at - before.at) / 1000;
-      const rate = (o: JobOutcome): number => Math.max(0, ((last.totals?.[o] ?? 0) - (before.totals?.[o] ?? 0)) / seconds);
-      return { completed: rate('completed'), failed: rate('failed'), dead: rate('dead') };
+      return { added: ratePerSecond(before.added, last.added, seconds), finished: finishedRates(before.totals, last.totals, seconds) };
     });
   }
 }
 
-/** A stored sample: its id's time, its states, and its totals (the `t:` fields), if any. */
+/** The rate of a total between two samples `seconds` apart; undefined when either lacks it or it went down. */
+function ratePerSecond(before: number | undefined, after: number | undefined, seconds: number): number | undefined {
+  return before === undefined || after === undefined || after < before ? undefined : (after - before) / seconds;
+}
+
+/** What Workers finished per second between two samples' totals; undefined when either lacks them or one went down. */
+function finishedRates(
+  before: Readonly<Record<JobOutcome, number>> | undefined,
+  after: Readonly<Record<JobOutcome, number>> | undefined,
+  seconds: number,
+): Record<JobOutcome, number> | undefined {
+  if (before === undefined || after === undefined) return undefined;
+  const rates: Partial<Record<JobOutcome, number>> = {};
+  for (const outcome of JOB_OUTCOMES) {
+    const rate = ratePerSecond(before[outcome], after[outcome], seconds);
+    if (rate === undefined) return undefined;
+    rates[outcome] = rate;
+  }
+  return rates as Record<JobOutcome, number>;
+}
+
+/** A stored sample: its id's time, its states, its added total and its Workers' totals (the `t:` fields), if any. */
 function sampleOf([id, fields]: [string, string[]]): HistorySample {
   const states: Record<string, number> = {};
   const totals: Record<string, number> = {};
+  let added: number | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const field = String(fields[i]);
-    if (field.startsWith(TOTAL_FIELD)) totals[field.slice(TOTAL_FIELD.length)] = Number(fields[i + 1]);
-    else states[field] = Number(fields[i + 1]);
+    const value = Number(fields[i + 1]);
+    if (field === ADDED_FIELD) added = value;
+    else if (field.startsWith(TOTAL_FIELD)) totals[field.slice(TOTAL_FIELD.length)] = value;
+    else states[field] = value;
   }
   const at = Number(id.slice(0, id.indexOf('-')));
-  return Object.keys(totals).length === 0 ? { at, states } : { at, states, totals: totals as Record<JobOutcome, number> };
+  const sample: { -readonly [K in keyof HistorySample]: HistorySample[K] } = { at, states };
+  if (added !== undefined) sample.added = added;
+  if (Object.keys(totals).length > 0) sample.totals = totals as Record<JobOutcome, number>;
+  return sample;
 }

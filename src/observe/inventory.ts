@@ -32,6 +32,14 @@ export { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.j
 export interface ObjectCounts extends ObjectRef {
   /** The counts by state. */
   readonly states: Readonly<Record<string, number>>;
+  /**
+   * What producers added to it in total, as its add scripts count it in its own slot: a stream's
+   * accepted adds (its count restarts after a day without adds or pulls), a queue's or a pool's
+   * values that came to wait, a topic's messages sent, a task queue's tasks sent and fired by
+   * schedules (a pub/sub broker's broadcasts are not counted). Retries, replays and deliveries
+   * given back are not adds. The dashboard's add rates and the metrics' adds counter read it.
+   */
+  readonly added: number;
 }
 
 /** Options of {@link ObjectInventory}. */
@@ -142,37 +150,34 @@ export class ObjectInventory {
    */
   public async counts(refs?: readonly ObjectRef[]): Promise<ObjectCounts[]> {
     const objects = refs ?? (await this.list());
-    return Promise.all(objects.map(async (ref) => ({ ...ref, states: await this.statesOf(ref) })));
+    return Promise.all(objects.map(async (ref) => ({ ...ref, ...(await this.countsOf(ref)) })));
   }
 
-  /** One object's counts by state. */
-  private async statesOf({ family, name }: ObjectRef): Promise<Record<string, number>> {
+  /** One object's counts by state, and what was added to it in total. */
+  private async countsOf({ family, name }: ObjectRef): Promise<{ states: Record<string, number>; added: number }> {
     switch (family) {
       case 'stream': {
-        const { length, gated, cooling, leased, delayed, dead } = await this.streams.stream(name).stats();
-        return { waiting: length, gated, cooling, leased, delayed, dead };
+        const { length, gated, cooling, leased, delayed, dead, added } = await this.streams.stream(name).stats();
+        return { states: { waiting: length, gated, cooling, leased, delayed, dead }, added };
       }
       case 'queue':
       case 'unique': {
         const queue = this.queues.reliableQueue(name, family);
-        const { waiting, processing, consumers, deadConsumers } = await queue.stats();
-        return { waiting, processing, consumers, deadConsumers };
+        const { waiting, processing, consumers, deadConsumers, added } = await queue.stats();
+        return { states: { waiting, processing, consumers, deadConsumers }, added };
       }
       case 'pool': {
-        const { size, due, leased } = await this.queues.pool(name).stats();
-        return { waiting: size - leased, due, leased };
+        const { size, due, leased, added } = await this.queues.pool(name).stats();
+        return { states: { waiting: size - leased, due, leased }, added };
       }
-      case 'topic':
-        return this.topicStates(name);
+      case 'topic': {
+        const { messages, partitions, groups, pending, lag, added } = await this.topics.topic(name).stats();
+        return { states: { messages, partitions, groups, pending, lag }, added };
+      }
       case 'taskQueue': {
-        const { waiting, active, delayed, dead, schedules } = await this.taskQueues.describe(name);
-        return { waiting, active, delayed, dead, schedules };
+        const { waiting, active, delayed, dead, schedules, added } = await this.taskQueues.describe(name);
+        return { states: { waiting, active, delayed, dead, schedules }, added };
       }
     }
-  }
-
-  private async topicStates(name: string): Promise<Record<string, number>> {
-    const { messages, partitions, groups, pending, lag } = await this.topics.topic(name).stats();
-    return { messages, partitions, groups, pending, lag };
   }
 }

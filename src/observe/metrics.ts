@@ -22,6 +22,8 @@ export const OBJECTS_METRIC = 'good_redis_objects';
 export const READ_SECONDS_METRIC = 'good_redis_inventory_read_seconds';
 /** The name of the counter of the jobs each object's Workers finished, by outcome (kept in Redis by their heartbeats). */
 export const OBJECT_JOBS_METRIC = 'good_redis_object_jobs_total';
+/** The name of the counter of what producers added to each object, in total (kept in Redis by the add scripts). */
+export const OBJECT_ADDED_METRIC = 'good_redis_object_added_total';
 /** The metric of the jobs a Worker settled: a counter labelled `family`, `name`, `outcome`. */
 export const JOBS_METRIC = 'good_redis_jobs_total';
 /** The metric of the handlers' durations, in seconds: a histogram labelled `family`, `name`, `outcome`. */
@@ -45,7 +47,9 @@ function singleMetric<M>(registry: Registry, name: string, make: () => M): M {
  * Registers on `registry` the gauges of every object's counts by state
  * ({@link ITEMS_METRIC}, see `ObjectCounts` for the states of each family), of the number of
  * objects per family ({@link OBJECTS_METRIC}) and of how long reading them took
- * ({@link READ_SECONDS_METRIC}). Nothing is read until a scrape: each `registry.metrics()`
+ * ({@link READ_SECONDS_METRIC}), and the counters of what producers added to each object
+ * ({@link OBJECT_ADDED_METRIC}) and what its Workers finished ({@link OBJECT_JOBS_METRIC}),
+ * both kept in Redis. Nothing is read until a scrape: each `registry.metrics()`
  * lists the objects through the registries and reads each one once, all of them together.
  * An object that went away between scrapes leaves the gauges.
  *
@@ -65,7 +69,7 @@ export function collectMetrics(registry: Registry, options: CollectMetricsOption
   const { client, ...inventoryOptions } = optionsOf(options, 'metrics options');
   const inventory = new ObjectInventory(client, inventoryOptions);
   const workers = new WorkerRegistry(client, { prefix: inventory.prefix });
-  for (const name of [ITEMS_METRIC, OBJECTS_METRIC, READ_SECONDS_METRIC, OBJECT_JOBS_METRIC]) {
+  for (const name of [ITEMS_METRIC, OBJECTS_METRIC, READ_SECONDS_METRIC, OBJECT_JOBS_METRIC, OBJECT_ADDED_METRIC]) {
     if (registry.getSingleMetric(name) !== undefined) throw invalid(`the registry has ${name} already: collect the metrics of one inventory per registry`);
   }
   // One read per scrape, shared by the metrics (prom-client collects them together): the counts, and the Workers' totals.
@@ -126,10 +130,22 @@ export function collectMetrics(registry: Registry, options: CollectMetricsOption
       for (const t of totals) for (const outcome of JOB_OUTCOMES) this.inc({ family: t.family, name: t.name, outcome }, t[outcome]);
     },
   });
+  const added = new Counter({
+    name: OBJECT_ADDED_METRIC,
+    help: 'Items producers added to each good-redis object, in total, as its add scripts count them in Redis (see the observability guide for what each family counts).',
+    labelNames: ['family', 'name'],
+    registers: [],
+    async collect() {
+      const { counts } = await read();
+      this.reset();
+      for (const { family, name, added: n } of counts) this.inc({ family, name }, n);
+    },
+  });
   registry.registerMetric(items);
   registry.registerMetric(objects);
   registry.registerMetric(readSeconds);
   registry.registerMetric(finished);
+  registry.registerMetric(added);
   return inventory;
 }
 

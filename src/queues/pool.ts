@@ -50,6 +50,8 @@ export interface PoolStats {
   due: number;
   /** Items leased. */
   leased: number;
+  /** The items producers added that were new to the pool, in total since it was created (re-adds of items in it are not counted). */
+  added: number;
   /** The server's clock at the snapshot, epoch ms. */
   now: number;
 }
@@ -330,10 +332,10 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
     return typed(this.client.zcount(this.redisKeys.pool, '-inf', await serverNowMs(this.client)));
   }
 
-  /** One atomic snapshot: size, due now, leased, the server's clock. */
+  /** One atomic snapshot: size, due now, leased, the items added in total, the server's clock. */
   public async stats(): Promise<PoolStats> {
-    const [size, due, leased, now] = ((await this.run('poolStats', {})) as unknown[]).map(Number) as [number, number, number, number];
-    return { size, due, leased, now };
+    const [size, due, leased, added, now] = ((await this.run('poolStats', {})) as unknown[]).map(Number) as [number, number, number, number, number];
+    return { size, due, leased, added, now };
   }
 
   /**

@@ -24,7 +24,7 @@ export interface QueueKeys {
   readonly rollbackTimes: string;
   /** `P:q{N}:marker`, a list: one element while values wait, for blocked getters. */
   readonly marker: string;
-  /** `P:q{N}:meta`, a hash: `kind` (the class that wrote first), `dseq` and `lseq` (the delivery and lease counters). */
+  /** `P:q{N}:meta`, a hash: `kind` (the class that wrote first), `dseq` and `lseq` (the delivery and lease counters), `added` (what adds brought in, in total). */
   readonly meta: string;
   /** `P:q{N}:pool`, a sorted set: a `Pool`'s item → when it is next due (epoch ms); a leased item's score is its lease deadline. */
   readonly pool: string;

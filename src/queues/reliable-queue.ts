@@ -384,16 +384,17 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     });
   }
 
-  /** One atomic snapshot: waiting, processing, consumers, dead consumers, the server's clock. */
+  /** One atomic snapshot: waiting, processing, consumers, dead consumers, the values added in total, the server's clock. */
   public async stats(): Promise<QueueStats> {
-    const [waiting, processing, consumers, deadConsumers, now] = ((await this.run('readStats', {})) as unknown[]).map(Number) as [
+    const [waiting, processing, consumers, deadConsumers, added, now] = ((await this.run('readStats', {})) as unknown[]).map(Number) as [
+      number,
       number,
       number,
       number,
       number,
       number,
     ];
-    return { waiting, processing, consumers, deadConsumers, now };
+    return { waiting, processing, consumers, deadConsumers, added, now };
   }
 
   /** The registered consumers, least recently heard from first, with what each holds. */

@@ -98,7 +98,7 @@ export const QUEUE_SCRIPTS_TABLE = {
       r.limit,
     ],
   ),
-  readStats: script('readStats-4.lua', ['list', 'consumers', 'consumerInfo', 'held'], 'read', () => []),
+  readStats: script('readStats-5.lua', ['list', 'consumers', 'consumerInfo', 'held', 'meta'], 'read', () => []),
   readConsumers: script('readConsumers-4.lua', ['consumers', 'consumerInfo', 'held', 'deliveries'], 'read', () => []),
   deleteQueue: script('deleteQueue-14.lua', EVERY_KEY, 'remove', () => []),
   poolAdd: script('poolAdd-5.lua', POOL, 'write', (r: { dueAt?: number | undefined; items: readonly (string | Buffer)[] }) => [r.dueAt ?? '', ...r.items]),

@@ -94,6 +94,12 @@ export interface QueueStats {
   consumers: number;
   /** Of those, the ones silent longer than their timeout (the reaper will take their deliveries). */
   deadConsumers: number;
+  /**
+   * The values producers added since the queue was created, in total: every value of a `Queue`'s
+   * adds, the values of a `UniqueQueue`'s adds that were not waiting already (deliveries given
+   * back or re-enqueued are not adds).
+   */
+  added: number;
   /** The server's clock at the snapshot, epoch ms. */
   now: number;
 }

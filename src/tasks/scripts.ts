@@ -44,7 +44,7 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
   sendTasks: script<
     TaskQueueKeyRole,
     { maxLength: number; delayMs: number; messages: readonly { maxAttempts: number; task: string; encoded: string | Buffer }[] }
-  >('sendTasks-3.lua', ['stream', 'delay', 'marker'], 'write', (r) => [
+  >('sendTasks-4.lua', ['stream', 'delay', 'marker', 'stats'], 'write', (r) => [
     r.maxLength,
     r.delayMs,
     ...r.messages.flatMap((m) => [m.maxAttempts, m.task, m.encoded]),
@@ -97,8 +97,8 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     (r) => [r.limit, ...(r.ids ?? [])],
   ),
   sendList: script<TaskQueueKeyRole, { delayMs: number; messages: readonly (string | Buffer)[] }>(
-    'sendList-3.lua',
-    ['list', 'delay', 'marker'],
+    'sendList-4.lua',
+    ['list', 'delay', 'marker', 'stats'],
     'write',
     (r) => [r.delayMs, ...r.messages],
   ),
@@ -125,7 +125,7 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     (r) => r.letters.flatMap((l) => [l.id, l.encoded]),
   ),
   purgeDead: script<TaskQueueKeyRole, { ids?: readonly string[] | undefined }>('purgeDead-1.lua', ['dead'], 'remove', (r) => [...(r.ids ?? [])]),
-  readStats: script<TaskQueueKeyRole, Record<string, never>>('readStats-5.lua', ['stream', 'list', 'delay', 'dead', 'sched'], 'read', () => []),
+  readStats: script<TaskQueueKeyRole, Record<string, never>>('readStats-6.lua', ['stream', 'list', 'delay', 'dead', 'sched', 'stats'], 'read', () => []),
   addSchedule: script<TaskQueueKeyRole, { id: string; json: string; dueMs: number }>('addSchedule-2.lua', ['sched', 'due'], 'write', (r) => [
     r.id,
     r.json,
@@ -142,7 +142,7 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
       sharded: boolean;
       fires: readonly { id: string; dueMs: number; nextDueMs: number | undefined; task: string; encoded: string | Buffer }[];
     }
-  >('fireSchedules-5.lua', ['stream', 'list', 'marker', 'due', 'sched'], 'write', (r) => [
+  >('fireSchedules-6.lua', ['stream', 'list', 'marker', 'due', 'sched', 'stats'], 'write', (r) => [
     r.kind,
     r.maxLength,
     r.channel,
@@ -150,8 +150,8 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     ...r.fires.flatMap((f) => [f.id, f.dueMs, f.nextDueMs ?? '', f.task, f.encoded]),
   ]),
   deleteQueue: script<TaskQueueKeyRole, Record<string, never>>(
-    'deleteQueue-8.lua',
-    ['stream', 'list', 'delay', 'lease', 'dead', 'marker', 'sched', 'due'],
+    'deleteQueue-9.lua',
+    ['stream', 'list', 'delay', 'lease', 'dead', 'marker', 'sched', 'due', 'stats'],
     'remove',
     () => [],
   ),
@@ -168,12 +168,13 @@ export const TASK_RESULT_SCRIPTS_TABLE = {
   takeResult: script<TaskResultKeyRole, Record<string, never>>('takeResult-2.lua', ['result', 'progress'], 'remove', () => []),
 } as const;
 
-/** The reply of readStats-5.lua: a queue's counts, what holds its messages, and its schedules. */
+/** The reply of readStats-6.lua: a queue's counts, what holds its messages, and its schedules. */
 export function decodeQueueStats(reply: unknown): TaskQueueStats & { kind: 'stream' | 'list' | ''; schedules: number } {
   const r = reply as unknown[];
   const [waiting = 0, active = 0, delayed = 0, dead = 0, length = 0] = r.slice(0, 5).map(Number);
   const kind = String(r[5]);
-  return { waiting, active, delayed, dead, length, kind: kind === 'stream' || kind === 'list' ? kind : '', schedules: Number(r[6] ?? 0) };
+  const [schedules = 0, added = 0] = r.slice(6, 8).map(Number);
+  return { waiting, active, delayed, dead, length, added, kind: kind === 'stream' || kind === 'list' ? kind : '', schedules };
 }
 
 /** The name of a task queue script. */

@@ -24,13 +24,26 @@ export interface TaskQueueKeys {
   readonly sched: string;
   /** `P:tq{Q}:due`, a sorted set: schedule id → next due time (server ms). */
   readonly due: string;
+  /** `P:tq{Q}:stats`, a hash: `added`, the tasks sent to the queue (and fired by its schedules), in total; retries and replays are not counted. */
+  readonly stats: string;
 }
 
 /** The layout of a task queue's keys: family tag `:tq`. */
 export const TASK_QUEUE_LAYOUT: KeyLayout<keyof TaskQueueKeys> = {
   what: 'task queue',
   tag: ':tq',
-  suffixes: { stream: 'stream', list: 'list', channel: 'channel', delay: 'delay', lease: 'lease', dead: 'dead', marker: 'marker', sched: 'sched', due: 'due' },
+  suffixes: {
+    stream: 'stream',
+    list: 'list',
+    channel: 'channel',
+    delay: 'delay',
+    lease: 'lease',
+    dead: 'dead',
+    marker: 'marker',
+    sched: 'sched',
+    due: 'due',
+    stats: 'stats',
+  },
 };
 
 /**

@@ -97,8 +97,8 @@ export abstract class TaskQueueBroker extends TaskBroker {
 
   /** The queue's counts (read-only). */
   public async stats(): Promise<TaskQueueStats> {
-    const { waiting, active, delayed, dead, length } = decodeQueueStats(await this.runScript('readStats', {}));
-    return { waiting, active, delayed, dead, length };
+    const { waiting, active, delayed, dead, length, added } = decodeQueueStats(await this.runScript('readStats', {}));
+    return { waiting, active, delayed, dead, length, added };
   }
 
   /** An idle wait on the queue's marker list. */

@@ -244,4 +244,6 @@ export interface TaskQueueStats {
   readonly dead: number;
   /** The stream's or list's length (`XLEN`, `LLEN`). */
   readonly length: number;
+  /** The tasks sent (and fired by schedules) in total, delayed ones when sent; retries and replays are not counted, nor a pub/sub broker's broadcasts. */
+  readonly added: number;
 }

@@ -82,8 +82,8 @@ export const TOPIC_SCRIPTS_TABLE = {
 /** The scripts of one partition (slot `{T#n}`), by name. */
 export const PARTITION_SCRIPTS_TABLE = {
   send: script<PartitionKeyRole, { maxLen?: number | undefined; approximate?: boolean | undefined; messages: readonly EncodedMessage[] }>(
-    'send-1.lua',
-    ['log'],
+    'send-2.lua',
+    ['log', 'stats'],
     'write',
     (r) => {
       const args: ScriptArg[] = [r.maxLen ?? 0, r.approximate === false ? '0' : '1'];

@@ -80,7 +80,7 @@ export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEven
   /** The keys of partition `partition` for `group` (or only its log, for scripts that need no group key). */
   protected partitionKeysOf(partition: number, group?: string): PartitionGroupKeys {
     if (group !== undefined) return partitionGroupKeys(this.topic, partition, group, this.prefix);
-    // Scripts without a group key (send, createGroups) name only the log; the others are never sent.
+    // Scripts without a group key (send, createGroups) name only the log and the stats; the others are never sent.
     return { ...partitionKeys(this.topic, partition, this.prefix), own: '', retry: '', dead: '' };
   }
 

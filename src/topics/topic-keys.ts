@@ -24,6 +24,8 @@ export interface GroupKeys extends TopicKeys {
 export interface PartitionKeys {
   /** `P:tp{T#n}:log`, the partition's stream. */
   readonly log: string;
+  /** `P:tp{T#n}:stats`, a hash: `added`, the messages producers sent to the partition, in total (replays are not counted). */
+  readonly stats: string;
 }
 
 /** The keys of one partition for one group (slot `{T#n}`). */
@@ -37,7 +39,7 @@ export interface PartitionGroupKeys extends PartitionKeys {
 }
 
 const TOPIC_LAYOUT: KeyLayout<keyof TopicKeys> = { what: 'topic', tag: ':tp', suffixes: { topic: 'topic', groups: 'groups' } };
-const PARTITION_LAYOUT: KeyLayout<keyof PartitionKeys> = { what: 'topic', tag: ':tp', suffixes: { log: 'log' } };
+const PARTITION_LAYOUT: KeyLayout<keyof PartitionKeys> = { what: 'topic', tag: ':tp', suffixes: { log: 'log', stats: 'stats' } };
 
 /** The most partitions a topic may have. */
 export const MAX_PARTITIONS = 1024;
@@ -110,9 +112,9 @@ export function partitionKeys(name: string, partition: number, prefix = ''): Par
  */
 export function partitionGroupKeys(name: string, partition: number, group: string, prefix = ''): PartitionGroupKeys {
   assertGroupName(group);
-  const { log } = partitionKeys(name, partition, prefix);
+  const { log, stats } = partitionKeys(name, partition, prefix);
   const tag = log.slice(0, -'log'.length);
-  return { log, own: `${tag}own:${group}`, retry: `${tag}retry:${group}`, dead: `${tag}dead:${group}` };
+  return { log, stats, own: `${tag}own:${group}`, retry: `${tag}retry:${group}`, dead: `${tag}dead:${group}` };
 }
 
 /**

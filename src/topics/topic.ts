@@ -129,32 +129,35 @@ export class Topic<T = string> extends TopicBase<T> {
   }
 
   /**
-   * The topic's counts: partitions, messages kept (all partitions), groups, and over all groups
-   * the messages delivered and not acked (`pending`) and those no member has read yet (`lag`; a
-   * group whose lag Redis cannot tell counts 0). Read in two steps: the topic's metadata, then
-   * each partition's length and groups, all partitions together.
+   * The topic's counts: partitions, messages kept and messages sent in total (all partitions),
+   * groups, and over all groups the messages delivered and not acked (`pending`) and those no
+   * member has read yet (`lag`; a group whose lag Redis cannot tell counts 0). Read in two steps:
+   * the topic's metadata, then each partition's length, sent count and groups, all partitions
+   * together.
    */
   public async stats(): Promise<TopicStats> {
     const [partitions, , groups] = await this.readTopic();
     const rows = await Promise.all(
       Array.from({ length: partitions }, async (_, p) => {
-        const log = this.partitionKeysOf(p).log;
-        const [length, infos] = await Promise.all([typed(this.client.xlen(log)), groupInfos(this.client, log)]);
-        return { length, infos };
+        const { log, stats } = this.partitionKeysOf(p);
+        const [length, sent, infos] = await Promise.all([typed(this.client.xlen(log)), typed(this.client.hget(stats, 'added')), groupInfos(this.client, log)]);
+        return { length, sent: Number(sent ?? 0), infos };
       }),
     );
     let messages = 0;
+    let added = 0;
     let pending = 0;
     let lag = 0;
-    for (const { length, infos } of rows) {
+    for (const { length, sent, infos } of rows) {
       messages += length;
+      added += sent;
       for (const group of groups) {
         const info = infos.get(group);
         pending += info?.pending ?? 0;
         lag += info?.lag ?? 0;
       }
     }
-    return { partitions, messages, groups: groups.length, pending, lag };
+    return { partitions, messages, added, groups: groups.length, pending, lag };
   }
 
   /**
@@ -301,7 +304,8 @@ export class Topic<T = string> extends TopicBase<T> {
     const [partitions, , groups] = await this.readTopic();
     await Promise.all(
       Array.from({ length: partitions }, (_, p) => {
-        const keys = [this.partitionKeysOf(p).log];
+        const { log, stats } = this.partitionKeysOf(p);
+        const keys = [log, stats];
         for (const g of groups) {
           const k = this.partitionKeysOf(p, g);
           keys.push(k.own, k.retry, k.dead);

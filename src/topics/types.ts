@@ -39,6 +39,8 @@ export interface TopicStats {
   readonly partitions: number;
   /** Messages kept, all partitions. */
   readonly messages: number;
+  /** Messages producers sent, in total since each partition was made, all partitions (replayed dead letters are not counted). */
+  readonly added: number;
   /** Consumer groups. */
   readonly groups: number;
   /** Messages delivered to a group's member and not acked yet, all groups. */

@@ -141,7 +141,7 @@ describeEachTopology(
       await screenshot(page, 'dashboard-history');
     });
 
-    it("an object's page charts what its Workers finished per second, from the totals in its history", async function () {
+    it("an object's page charts what producers added and its Workers finished per second, from the totals in its history", async function () {
       this.timeout(30_000);
       const stream = new StreamRegistry(redis, { prefix }).stream('crawl-frontier');
       const worker = new Worker(stream, () => undefined, { heartbeatMs: 50, blockTimeoutMs: 200 });
@@ -158,10 +158,10 @@ describeEachTopology(
       page.on('pageerror', (err) => errors.push(err.message));
       await page.goto(`${address}/objects/stream/crawl-frontier`);
       await page.locator('#history .uplot').nth(1).waitFor({ timeout: 10_000 });
-      assert.deepEqual(await page.locator('#history .u-title').allTextContents(), ['Counts', 'Finished per second']);
+      assert.deepEqual(await page.locator('#history .u-title').allTextContents(), ['Counts', 'Added and finished per second']);
       const legend = await page.locator('#history .uplot').nth(1).locator('.u-label').allTextContents();
       assert.ok(
-        ['completed', 'failed', 'dead'].every((o) => legend.includes(o)),
+        ['added', 'completed', 'failed', 'dead'].every((o) => legend.includes(o)),
         legend.join(', '),
       );
       assert.deepEqual(errors, []);

@@ -93,12 +93,14 @@ describeEachTopology('dashboard: history of the counts in Redis', () => {
     const last = (await history.read({ family: 'stream', name: 'crawl' })).at(-1);
     assert.deepEqual(last?.totals, { completed: 4, failed: 2, dead: 1 });
     assert.equal(last.states.waiting, 7);
+    assert.equal(last.added, 7, 'and what producers added in total, apart too');
     assert.equal(
       Object.keys(last.states).some((k) => k.includes(':')),
       false,
     );
     // The rates between the last two samples: what the overview shows.
     const later = [{ family: 'stream' as const, name: 'crawl', completed: 14, failed: 2, dead: 1 }];
+    await stream.addMany(Array.from({ length: 5 }, (_, i): [string, string, number] => [`more${String(i)}`, 'v', 1]));
     await waitFor(async () => (await history.record(await inventory.counts(), later)) === 1, 5000, 'a later sample');
     const [before, after] = (await history.read({ family: 'stream', name: 'crawl' })).slice(-2);
     const seconds = ((after?.at ?? 0) - (before?.at ?? 0)) / 1000;
@@ -106,10 +108,16 @@ describeEachTopology('dashboard: history of the counts in Redis', () => {
       { family: 'stream', name: 'crawl' },
       { family: 'stream', name: 'nothing' },
     ]);
-    assert.deepEqual(rate, { completed: 10 / seconds, failed: 0, dead: 0 });
-    assert.equal(none, undefined);
+    assert.deepEqual(rate, { added: 5 / seconds, finished: { completed: 10 / seconds, failed: 0, dead: 0 } });
+    assert.deepEqual(none, {}, 'no samples, no rates');
     const overview = await (await dashboard(false).fetch(new Request('http://dashboard.test/'))).text();
+    assert.match(overview, new RegExp(`class="n added-rate">${(5 / seconds).toFixed(1)}/s<`));
     assert.match(overview, new RegExp(`class="n rate">${(10 / seconds).toFixed(1)}/s<`));
+    // A total that went down between two samples (a stream's count restarted after a quiet day) gives no rate.
+    await redis.hdel(`${prefix}{crawl}:stats`, 'added');
+    await waitFor(async () => (await history.record(await inventory.counts(), later)) === 1, 5000, 'a sample after the restart of the count');
+    const [restarted] = await history.rates([{ family: 'stream', name: 'crawl' }]);
+    assert.deepEqual(restarted, { added: undefined, finished: { completed: 0, failed: 0, dead: 0 } });
   });
 
   it('refuses bad options; serves the chart assets and the live counts', async () => {

@@ -10,6 +10,7 @@ import {
   collectMetrics,
   GoodRedisError,
   ITEMS_METRIC,
+  OBJECT_ADDED_METRIC,
   OBJECTS_METRIC,
   Producer,
   QueueRegistry,
@@ -110,14 +111,28 @@ describeEachTopology('observe: metrics of every family', () => {
       ['topic', 1],
       ['unique', 1],
     ]);
+    // What producers added, counted by the add scripts: every accepted add, delayed sends included.
+    assert.deepEqual([...samplesOf(text, OBJECT_ADDED_METRIC)].sort(), [
+      ['pool/proxies', 4],
+      ['queue/mail', 3],
+      ['stream/crawl', 3],
+      ['taskQueue/jobs', 3],
+      ['topic/orders', 5],
+      ['unique/once', 2],
+    ]);
 
     // A second scrape reads again: a value consumed since shows, a deleted object leaves.
     await queue.getItems(1);
     await broker.delete();
-    const again = samplesOf(await registry.metrics(), ITEMS_METRIC);
-    assert.equal(again.get('queue/mail/waiting'), 1);
+    await queue.addItems(['m4']);
+    const scraped = await registry.metrics();
+    const again = samplesOf(scraped, ITEMS_METRIC);
+    assert.equal(again.get('queue/mail/waiting'), 2);
     assert.equal(again.get('queue/mail/processing'), 2);
     assert.equal(again.get('taskQueue/jobs/waiting'), undefined);
+    const addedAgain = samplesOf(scraped, OBJECT_ADDED_METRIC);
+    assert.equal(addedAgain.get('queue/mail'), 4);
+    assert.equal(addedAgain.get('taskQueue/jobs'), undefined, 'deleted with its queue');
     await queue.close();
   });
 

@@ -58,6 +58,7 @@ describeEachTopology('Pool', () => {
     assert.ok(lease);
     assert.equal(await p.addItem('x'), false);
     assert.deepEqual(await pool().getItems(), [], 'another consumer must not get it while leased');
+    assert.equal((await p.stats()).added, 1, 'a re-add of an item in the pool is not counted');
     await p.ackItem(lease);
     assert.deepEqual(
       (await pool().getItems()).map((l) => l.value),

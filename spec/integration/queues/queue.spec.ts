@@ -265,6 +265,7 @@ describeEachTopology('Queue and UniqueQueue', () => {
       assert.deepEqual(await listed(), ['a', 'b'], 'a reject does not double a waiting value');
       assert.equal(await q.deleteItem('b'), 1);
       assert.equal(await q.addItem('b'), true);
+      assert.equal((await q.stats()).added, 4, 'the adds that made a value wait (a, b, a again, b again), not the refused ones nor the reject');
     });
 
     it('a re-enqueue moves a value already waiting to the head instead of doubling it, one LREM per step', async () => {
@@ -274,6 +275,7 @@ describeEachTopology('Queue and UniqueQueue', () => {
       assert.equal(await q.addItem('b'), true, 'b waits again while its delivery is held');
       assert.equal(await q.reEnqueueAllItems(), 3);
       assert.deepEqual(await listed(), ['c', 'b', 'a'], 'b once; the head is what was taken first');
+      assert.equal((await q.stats()).added, 4, 'a re-enqueue is no add');
       assert.deepEqual(
         (await q.getItems(3)).map((d) => d.value),
         ['a', 'b', 'c'],
@@ -414,11 +416,14 @@ describeEachTopology('Queue and UniqueQueue', () => {
   it('stats, consumers, items and delete', async () => {
     const q = queue();
     await q.addItems(['a', 'b', 'c', 'd']);
+    const [given] = await q.getItems(1);
+    assert.ok(given);
+    await q.rejectItem(given);
     await q.getItems(1);
     assert.deepEqual(await q.items(), ['b', 'c', 'd']);
     assert.deepEqual(await q.items({ offset: 1, limit: 1 }), ['c']);
     const s = await q.stats();
-    assert.deepEqual([s.waiting, s.processing, s.consumers, s.deadConsumers], [3, 1, 1, 0]);
+    assert.deepEqual([s.waiting, s.processing, s.consumers, s.deadConsumers, s.added], [3, 1, 1, 0, 4], 'a delivery given back is no add');
     const [me] = await q.consumers();
     assert.equal(me?.id, q.consumerId);
     assert.equal(me.held, 1);

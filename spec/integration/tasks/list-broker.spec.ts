@@ -64,6 +64,7 @@ describeEachTopology('tasks: ListQueueBroker', () => {
     assert.deepEqual([letter?.attempts, letter?.error, letter?.message?.id], [3, 'no 3', handle.taskId]);
     assert.equal(await b.replayDead(), 1);
     assert.deepEqual((await b.stats()).dead, 0);
+    assert.equal((await b.stats()).added, 1, 'its retries and its replay are no sends');
     await waitFor(() => seen.length === 4, 5000, 'the replayed run');
     assert.equal(seen[3], 1, 'attempts start over');
   });
@@ -77,6 +78,6 @@ describeEachTopology('tasks: ListQueueBroker', () => {
     assert.equal(taken?.message.args, 'only');
     await new Promise((resolve) => setTimeout(resolve, 200)); // past its "lease": nothing comes back
     assert.deepEqual((await source.leaseBatch(lease)).items, []);
-    assert.deepEqual(await b.stats(), { waiting: 0, active: 0, delayed: 0, dead: 0, length: 0 });
+    assert.deepEqual(await b.stats(), { waiting: 0, active: 0, delayed: 0, dead: 0, length: 0, added: 1 });
   });
 });

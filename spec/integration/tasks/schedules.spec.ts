@@ -53,6 +53,7 @@ describeEachTopology('tasks: schedules', () => {
     assert.ok((await serverNow(redis)) >= now + 600);
     assert.equal(await scheduler.tick(), 0);
     assert.deepEqual((await sent()).sort(), [`future:${String(now + 600)}`, `past:${String(now - 60_000)}`]);
+    assert.equal((await broker.stats()).added, 2, 'each fired task counted as sent');
   });
 
   it('an interval fires a missed run once, keeping its cadence', async () => {

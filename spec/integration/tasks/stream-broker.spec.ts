@@ -85,7 +85,7 @@ describeEachTopology('tasks: StreamBroker', () => {
     assert.equal(await b.replayDead(), 1);
     await waitFor(async () => (await handle.result()).returnValue === 'ok', 10_000, 'the replayed run');
     assert.deepEqual(attempts, [1, 2, 3, 1], 'attempts start over');
-    assert.equal((await b.stats()).dead, 0);
+    assert.deepEqual([(await b.stats()).dead, (await b.stats()).added], [0, 1], 'its retries and its replay are no sends');
     await worker.close();
   });
 
@@ -201,7 +201,7 @@ describeEachTopology('tasks: StreamBroker', () => {
       return 'done';
     });
     const handle = await job.send(null, { delayMs: 400 });
-    assert.deepEqual(await b.stats(), { waiting: 0, active: 0, delayed: 1, dead: 0, length: 0 });
+    assert.deepEqual(await b.stats(), { waiting: 0, active: 0, delayed: 1, dead: 0, length: 0, added: 1 }, 'counted when sent');
     const source = b.jobSource();
     assert.deepEqual((await source.leaseBatch(lease)).items, []);
     const sent = performance.now();
@@ -211,7 +211,7 @@ describeEachTopology('tasks: StreamBroker', () => {
     assert.equal(result.returnValue, 'done');
     assert.deepEqual({ ...(await handle.progress()), updatedAt: 0 }, { state: 'halfway', meta: { pct: 50 }, updatedAt: 0 });
     await waitFor(async () => (await b.stats()).active === 0, 5000, 'the ack');
-    assert.deepEqual(await b.stats(), { waiting: 0, active: 0, delayed: 0, dead: 0, length: 1 });
+    assert.deepEqual(await b.stats(), { waiting: 0, active: 0, delayed: 0, dead: 0, length: 1, added: 1 }, 'and not again when due');
   });
 
   it('refuses bad input with a typed error and writes nothing', async () => {

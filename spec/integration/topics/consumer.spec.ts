@@ -217,6 +217,7 @@ describeEachTopology('topics: Consumer', () => {
       const [dead] = await topic.deadLetters('a');
       assert.equal(await topic.replayDead('a', [{ partition: 0, deadId: dead?.deadId ?? '' }]), 1);
       assert.deepEqual(await topic.deadLetters('a'), []);
+      assert.equal((await topic.stats()).added, 1, 'a replay is no send');
       const replayed = await drain(a, 1);
       assert.deepEqual(
         replayed.map((r) => [r.value, r.attempt]),
@@ -283,10 +284,10 @@ describeEachTopology('topics: Consumer', () => {
       assert.deepEqual(await source.ack([a]), [undefined]);
       assert.equal(await pending(), 0);
       const topic = new Topic(redis, name);
-      assert.deepEqual(await topic.stats(), { partitions: 1, messages: 10, groups: 1, pending: 0, lag: 5 }, 'five read and acked');
+      assert.deepEqual(await topic.stats(), { partitions: 1, messages: 10, added: 10, groups: 1, pending: 0, lag: 5 }, 'five read and acked');
       const [stale] = (await source.leaseBatch(lease)).items;
       assert.ok(stale);
-      assert.deepEqual(await topic.stats(), { partitions: 1, messages: 10, groups: 1, pending: 5, lag: 0 }, 'five more read, not acked');
+      assert.deepEqual(await topic.stats(), { partitions: 1, messages: 10, added: 10, groups: 1, pending: 5, lag: 0 }, 'five more read, not acked');
       // A restart of the static member (same id, new incarnation) takes the partition over and,
       // once the batch's lease ran out, gets it again: delivery 2 of the same entries, pending
       // under the same member id as before ('none' ordering: through the fetch script alone).

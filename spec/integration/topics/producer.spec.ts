@@ -95,16 +95,19 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
       assert.ok((await new TopicRegistry(redis).names()).includes(name));
     });
 
-    it('describes partitions, lengths and groups; delete removes every key and the registration', async () => {
+    it('describes partitions, lengths and groups, counts what was sent; delete removes every key and the registration', async () => {
       const topic = new Topic(redis, name);
       await topic.ensure(3);
       await topic.createGroup('b');
       await topic.createGroup('a', { from: 'end' });
       await new Producer(redis, name).sendMany([0, 1, 2, 3].map((i) => ({ value: String(i), partition: i % 3 })));
       assert.deepEqual(await topic.describe(), { name, partitions: 3, lengths: [2, 1, 1], groups: ['a', 'b'] });
+      await new Producer(redis, name).send({ value: '4', partition: 2 });
+      assert.deepEqual(await topic.stats(), { partitions: 3, messages: 5, added: 5, groups: 2, pending: 0, lag: 10 });
+      assert.deepEqual(await redis.hgetall(`:tp{${name}#2}:stats`), { added: '2' }, 'each partition counts its own sends');
       assert.equal(await topic.delete(), true);
       assert.equal(await topic.partitions(), 0);
-      for (let p = 0; p < 3; p++) assert.equal(await redis.exists(log(p)), 0);
+      for (let p = 0; p < 3; p++) assert.equal(await redis.exists(log(p), `:tp{${name}#${String(p)}}:stats`), 0);
       assert.equal(await redis.exists(`:tp{${name}}:groups`), 0);
       assert.equal(await new TopicRegistry(redis).has(name), false);
       assert.equal(await topic.delete(), false);

@@ -13,6 +13,7 @@ describe('topic keys (unit)', () => {
     });
     assert.deepEqual(partitionGroupKeys('orders', 3, 'billing', 'P'), {
       log: 'P:tp{orders#3}:log',
+      stats: 'P:tp{orders#3}:stats',
       own: 'P:tp{orders#3}:own:billing',
       retry: 'P:tp{orders#3}:retry:billing',
       dead: 'P:tp{orders#3}:dead:billing',

@@ -1,7 +1,7 @@
 --[[
   Adds values to a Queue (duplicates wait as often as added) or a UniqueQueue (a value waits at
   most once). Values are pushed on the left in input order, so they are handed out (from the
-  right) in the order added.
+  right) in the order added. The values that now wait are counted in the meta hash's `added`.
 
   Input (KEYS: the namedKeys line below):
     ARGV[1] kind: queue | unique
@@ -12,6 +12,7 @@
 ]]
 --- @include "keys"
 --- @include "queue"
+--- @include "counts"
 
 local K = namedKeys('list', 'unique', 'marker', 'meta')
 
@@ -27,6 +28,7 @@ if kind == 'queue' then
     n = redis.call('LPUSH', K.list, unpack(ARGV, i, math.min(i + 999, #ARGV)))
   end
   signalWork(K.marker)
+  countAdded(K.meta, #ARGV - 1)
   return n
 end
 local added, fresh = {}, {}
@@ -38,5 +40,6 @@ end
 if #fresh > 0 then
   callChunked('LPUSH', K.list, fresh)
   signalWork(K.marker)
+  countAdded(K.meta, #fresh)
 end
 return added

@@ -4,7 +4,7 @@
   Input (KEYS: the namedKeys line below): none in ARGV
 
   Output:
-    { size, due now (expired leases included), leased, now (epoch ms, server clock) }
+    { size, due now (expired leases included), leased, added (in total), now (epoch ms, server clock) }
 ]]
 --- @include "keys"
 --- @include "queue"
@@ -14,4 +14,5 @@ local K = namedKeys('pool', 'poolLeases', 'meta')
 local now = serverNowMs()
 local bad = kindMismatch(K.meta, 'pool')
 if bad then return bad end
-return { redis.call('ZCARD', K.pool), redis.call('ZCOUNT', K.pool, '-inf', now), redis.call('HLEN', K.poolLeases), now }
+local added = tonumber(redis.call('HGET', K.meta, 'added')) or 0
+return { redis.call('ZCARD', K.pool), redis.call('ZCOUNT', K.pool, '-inf', now), redis.call('HLEN', K.poolLeases), added, now }

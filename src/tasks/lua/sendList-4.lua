@@ -1,6 +1,7 @@
 --[[
   Sends messages to a ListQueueBroker's list (pushed on the left, taken from the right: the
-  oldest first), or, with a delay, to the delay set until due (server clock).
+  oldest first), or, with a delay, to the delay set until due (server clock). Every message sent
+  is counted in the stats hash (`added`).
 
   Input (KEYS: the namedKeys line below):
     ARGV[1] delay in ms (0: now)
@@ -11,11 +12,13 @@
 ]]
 --- @include "keys"
 --- @include "tasks"
+--- @include "counts"
 
-local K = namedKeys('list', 'delay', 'marker')
+local K = namedKeys('list', 'delay', 'marker', 'stats')
 
 local delayMs = toInteger(ARGV[1], 0, 9007199254740991)
 if not delayMs then return grError('EINVAL', 'bad send arguments') end
+countAdded(K.stats, #ARGV - 1)
 if delayMs > 0 then
   local due = serverNowMs() + delayMs
   for i = 2, #ARGV do redis.call('ZADD', K.delay, due, delayedMember({ m = ARGV[i], a = 0, x = 0, t = '' })) end

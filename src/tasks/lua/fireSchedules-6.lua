@@ -2,6 +2,7 @@
   Fires due schedules by compare-and-set: each one only while its due time is still the one the
   tick read (so of several schedulers, one fires each due time, and none is lost), sending its
   task message the broker's way and then setting its next due time, or removing a one-shot.
+  The tasks fired to a stream or a list are counted in the stats hash (`added`).
 
   Input (KEYS: the namedKeys line below):
     ARGV[1] the broker's kind: stream, list or pubsub
@@ -16,8 +17,9 @@
 ]]
 --- @include "keys"
 --- @include "tasks"
+--- @include "counts"
 
-local K = namedKeys('stream', 'list', 'marker', 'due', 'sched')
+local K = namedKeys('stream', 'list', 'marker', 'due', 'sched', 'stats')
 
 local kind, maxLength = ARGV[1], tonumber(ARGV[2])
 if (#ARGV - 4) % 5 ~= 0 or (kind ~= 'stream' and kind ~= 'list' and kind ~= 'pubsub') then return grError('EINVAL', 'bad fire arguments') end
@@ -45,6 +47,7 @@ for i = 5, #ARGV, 5 do
 end
 if #fired > 0 and kind ~= 'pubsub' then
   signalWork(K.marker)
+  countAdded(K.stats, #fired)
   if kind == 'stream' and maxLength > 0 then trimSafely(K.stream, maxLength, false) end
 end
 return fired

@@ -4,17 +4,19 @@
   Input (KEYS: the namedKeys line below): none
 
   Output:
-    { waiting, active, delayed, dead, length, kind, schedules } where kind is "stream", "list"
-    or "" (neither key exists: a broadcast, or nothing sent yet)
+    { waiting, active, delayed, dead, length, kind, schedules, added } where kind is "stream",
+    "list" or "" (neither key exists: a broadcast, or nothing sent yet) and added counts the
+    tasks sent in total
 ]]
 --- @include "keys"
 --- @include "tasks"
 
-local K = namedKeys('stream', 'list', 'delay', 'dead', 'sched')
+local K = namedKeys('stream', 'list', 'delay', 'dead', 'sched', 'stats')
 
 local delayed = redis.call('ZCARD', K.delay)
 local dead = redis.call('XLEN', K.dead)
 local schedules = redis.call('HLEN', K.sched)
+local added = tonumber(redis.call('HGET', K.stats, 'added')) or 0
 if redis.call('EXISTS', K.stream) == 1 then
   local length = redis.call('XLEN', K.stream)
   local active, waiting = 0, 0
@@ -30,7 +32,7 @@ if redis.call('EXISTS', K.stream) == 1 then
       end
     end
   end
-  return { waiting, active, delayed, dead, length, 'stream', schedules }
+  return { waiting, active, delayed, dead, length, 'stream', schedules, added }
 end
 local length = redis.call('LLEN', K.list)
-return { length, 0, delayed, dead, length, redis.call('EXISTS', K.list) == 1 and 'list' or '', schedules }
+return { length, 0, delayed, dead, length, redis.call('EXISTS', K.list) == 1 and 'list' or '', schedules, added }

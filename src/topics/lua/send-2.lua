@@ -1,6 +1,7 @@
 --[[
   Appends messages to one partition, in order, then trims it safely when asked (see
-  trimSafely: never an entry a group has not acknowledged).
+  trimSafely: never an entry a group has not acknowledged), counting them in the partition's
+  stats hash (`added`).
 
   Input (KEYS: the namedKeys line below):
     ARGV[1] maxLen (0: no trimming)
@@ -13,8 +14,9 @@
 ]]
 --- @include "keys"
 --- @include "topic"
+--- @include "counts"
 
-local K = namedKeys('log')
+local K = namedKeys('log', 'stats')
 
 local maxLen = toInteger(ARGV[1], 0, 9007199254740991)
 if maxLen == nil then return grError('EINVAL', 'maxLen must be a whole number') end
@@ -33,5 +35,6 @@ for i = 3, #ARGV, 3 do
   end
   ids[#ids + 1] = redis.call('XADD', K.log, '*', unpack(entry))
 end
+countAdded(K.stats, #ids)
 if maxLen > 0 then trimSafely(K.log, maxLen, ARGV[2] == '1') end
 return ids
