@@ -121,18 +121,29 @@ function currentMeters(otel: typeof Otel): Meters | undefined {
   return meterCache;
 }
 
-/** What records now, or undefined when nothing does (no SDK registered, or the API not installed). */
+/** The instruments last made, with the tracer and meters they came from (kept while those stay registered). */
+let instrumentsCache: { readonly tracer: Otel.Tracer | undefined; readonly meters: Meters | undefined; readonly instruments: Instruments } | undefined;
+
+/**
+ * What records now, or undefined when nothing does (no SDK registered, or the API not installed).
+ * The same object while the registrations stay, so a Worker asking once per job and once per
+ * step allocates nothing.
+ */
 function instruments(otel: typeof Otel): Instruments | undefined {
   const tracer = currentTracer(otel);
   const meters = currentMeters(otel);
   if (tracer === undefined && meters === undefined) return undefined;
-  return {
+  const cached = instrumentsCache;
+  if (cached !== undefined && cached.tracer === tracer && cached.meters === meters) return cached.instruments;
+  const made: Instruments = {
     tracer,
     operationDuration: meters?.operationDuration,
     processDuration: meters?.processDuration,
     sent: meters?.sent,
     consumed: meters?.consumed,
   };
+  instrumentsCache = { tracer, meters, instruments: made };
+  return made;
 }
 
 /**
