@@ -2,8 +2,9 @@
  * Throwaway Redis topologies on loopback ports, for the tests, the examples and anyone trying
  * good-redis out: a standalone server, a Redis Cluster (3 masters with 1 replica each, made
  * with `redis-cli --cluster create`) and a Sentinel set-up (1 master, 1 replica, 3
- * sentinels). Each keeps its files in a temporary folder removed by `stop()`, and dies with
- * this process.
+ * sentinels), and the first two served over TLS only (certificates made with `openssl` as they
+ * start, clients asked for one). Each keeps its files in a temporary folder removed by
+ * `stop()`, and dies with this process.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,14 +13,27 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort, serverArgs, spawnRedis, startThrowawayRedis, type RedisProcess } from './throwaway-redis.js';
+import { makeTlsFiles, tlsCliArgs, tlsClientOptions, tlsEnv, tlsServerArgs, type TlsFiles } from './tls.js';
 
 const run = promisify(execFile);
 
-/** The three ways good-redis connects. */
-export type TopologyKind = 'standalone' | 'cluster' | 'sentinel';
+/** The three ways good-redis connects, and the first two over TLS. */
+export type TopologyKind = 'standalone' | 'cluster' | 'sentinel' | 'tls' | 'tls-cluster';
 
 /** Every topology kind, in the order the test suite runs them. */
-export const TOPOLOGY_KINDS: readonly TopologyKind[] = ['standalone', 'cluster', 'sentinel'];
+export const TOPOLOGY_KINDS: readonly TopologyKind[] = ['standalone', 'cluster', 'sentinel', 'tls', 'tls-cluster'];
+
+/** The kinds a suite runs on unless it names its own: the TLS ones carry a smoke subset only. */
+export const SUITE_KINDS: readonly TopologyKind[] = ['standalone', 'cluster', 'sentinel'];
+
+/**
+ * Tells whether a kind is a Redis Cluster (plain or TLS).
+ *
+ * @param kind - the topology kind
+ */
+export function isClusterKind(kind: TopologyKind): boolean {
+  return kind === 'cluster' || kind === 'tls-cluster';
+}
 
 /**
  * Tells whether a string names a topology kind.
@@ -57,7 +71,7 @@ export interface Topology {
 
 /** A throwaway Redis Cluster. */
 export interface ThrowawayCluster extends Topology {
-  readonly kind: 'cluster';
+  readonly kind: 'cluster' | 'tls-cluster';
   /** Every node, masters first as `redis-cli --cluster create` assigned them. */
   readonly nodes: readonly RedisProcess[];
 }
@@ -82,8 +96,15 @@ export interface ThrowawaySentinel extends Topology {
 
 const HOST = '127.0.0.1';
 
-async function withConnection<R>(port: number, use: (redis: Redis) => Promise<R>): Promise<R> {
-  const redis = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+async function withConnection<R>(port: number, use: (redis: Redis) => Promise<R>, tls?: TlsFiles): Promise<R> {
+  const redis = new Redis({
+    host: HOST,
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    ...(tls === undefined ? {} : { tls: tlsClientOptions(tls) }),
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -112,12 +133,16 @@ function field(info: string, name: string): string | undefined {
 }
 
 /** Waits until the server on `port` is a replica whose link to its master is up. */
-function replicaInSync(port: number): Promise<void> {
+function replicaInSync(port: number, tls?: TlsFiles): Promise<void> {
   return until(`the replica on port ${String(port)} to sync`, () =>
-    withConnection(port, async (r) => {
-      const info = await r.info('replication');
-      return field(info, 'role') === 'slave' && field(info, 'master_link_status') === 'up';
-    }),
+    withConnection(
+      port,
+      async (r) => {
+        const info = await r.info('replication');
+        return field(info, 'role') === 'slave' && field(info, 'master_link_status') === 'up';
+      },
+      tls,
+    ),
   );
 }
 
@@ -131,13 +156,17 @@ async function stopAll(processes: readonly RedisProcess[], dir: string): Promise
  * node sees every slot covered and every replica in sync.
  *
  * @param masters - how many masters (at least 3, as Redis Cluster requires)
+ * @param options - `tls`: serve it over TLS only (clients, the cluster bus and replication), with certificates made now
  */
-export async function startThrowawayCluster(masters = 3): Promise<ThrowawayCluster> {
+export async function startThrowawayCluster(masters = 3, options: { tls?: boolean } = {}): Promise<ThrowawayCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'good-redis-cluster-'));
+  const tls = options.tls === true ? await makeTlsFiles(dir) : undefined;
+  const dataArgs = (port: number): string[] =>
+    tls === undefined ? serverArgs(port) : [...tlsServerArgs(port, tls), '--tls-cluster', 'yes', '--tls-replication', 'yes'];
   const nodes = await Promise.all(
     Array.from({ length: masters * 2 }, () =>
       spawnRedis(async (port) => [
-        ...serverArgs(port),
+        ...dataArgs(port),
         '--dir',
         dir,
         '--cluster-enabled',
@@ -153,30 +182,45 @@ export async function startThrowawayCluster(masters = 3): Promise<ThrowawayClust
     ),
   );
   try {
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${HOST}:${String(n.port)}`), '--cluster-replicas', '1', '--cluster-yes']);
+    await run('redis-cli', [
+      ...(tls === undefined ? [] : tlsCliArgs(tls)),
+      '--cluster',
+      'create',
+      ...nodes.map((n) => `${HOST}:${String(n.port)}`),
+      '--cluster-replicas',
+      '1',
+      '--cluster-yes',
+    ]);
     for (const node of nodes) {
       await until(`node ${String(node.port)} to see the whole cluster`, () =>
-        withConnection(node.port, async (r) => {
-          const info = await r.cluster('INFO');
-          return (
-            field(info, 'cluster_state') === 'ok' && field(info, 'cluster_known_nodes') === String(nodes.length) && field(info, 'cluster_slots_ok') === '16384'
-          );
-        }),
+        withConnection(
+          node.port,
+          async (r) => {
+            const info = await r.cluster('INFO');
+            return (
+              field(info, 'cluster_state') === 'ok' &&
+              field(info, 'cluster_known_nodes') === String(nodes.length) &&
+              field(info, 'cluster_slots_ok') === '16384'
+            );
+          },
+          tls,
+        ),
       );
     }
-    for (const node of nodes.slice(masters)) await replicaInSync(node.port);
+    for (const node of nodes.slice(masters)) await replicaInSync(node.port, tls);
   } catch (err) {
     await stopAll(nodes, dir);
     throw err;
   }
   return {
-    kind: 'cluster',
+    kind: tls === undefined ? 'cluster' : 'tls-cluster',
     nodes,
     env: {
       REDIS_CLUSTER_NODES: nodes
         .slice(0, masters)
         .map((n) => `${HOST}:${String(n.port)}`)
         .join(','),
+      ...(tls === undefined ? {} : tlsEnv(tls)),
     },
     stop: () => stopAll(nodes, dir),
   };
@@ -281,6 +325,27 @@ export async function startTopology(kind: TopologyKind): Promise<Topology> {
       return startThrowawayCluster();
     case 'sentinel':
       return startThrowawaySentinel();
+    case 'tls':
+      return startThrowawayTlsRedis();
+    case 'tls-cluster':
+      return startThrowawayCluster(3, { tls: true });
+  }
+}
+
+/**
+ * Starts a standalone server that listens with TLS only and asks clients for a certificate,
+ * with certificates made now; its variables name the server with a `rediss://` URL and give the
+ * CA, a client certificate and the servers' name.
+ */
+export async function startThrowawayTlsRedis(): Promise<Topology> {
+  const dir = await mkdtemp(join(tmpdir(), 'good-redis-tls-'));
+  try {
+    const tls = await makeTlsFiles(dir);
+    const server = await spawnRedis((port) => tlsServerArgs(port, tls));
+    return { kind: 'tls', env: { REDIS_URL: `rediss://${HOST}:${String(server.port)}`, ...tlsEnv(tls) }, stop: () => stopAll([server], dir) };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
   }
 }
 
@@ -308,6 +373,9 @@ export function topologyFromEnv(kind: TopologyKind, env: NodeJS.ProcessEnv = pro
       return pick('REDIS_CLUSTER_NODES');
     case 'sentinel':
       return pick('REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER');
+    case 'tls':
+    case 'tls-cluster':
+      return undefined; // always private: the tests make their certificates
   }
 }
 

@@ -4,9 +4,11 @@
  *   npm run topology -- cluster                 # start, print its variables, stop on Ctrl-C
  *   npm run topology -- sentinel -- npm run demo   # start, run the command against it, stop
  *
- * The kinds are standalone, cluster (3 masters, 1 replica each) and sentinel (1 master,
- * 1 replica, 3 sentinels). The variables printed (REDIS_URL, REDIS_CLUSTER_NODES, or
- * REDIS_SENTINELS with REDIS_SENTINEL_MASTER) are the ones good-redis reads.
+ * The kinds are standalone, cluster (3 masters, 1 replica each), sentinel (1 master,
+ * 1 replica, 3 sentinels), and tls and tls-cluster (the first two served over TLS only, with
+ * certificates made by openssl). The variables printed (REDIS_URL, REDIS_CLUSTER_NODES, or
+ * REDIS_SENTINELS with REDIS_SENTINEL_MASTER, and the REDIS_TLS_* files) are the ones
+ * good-redis reads.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import { Cluster, Redis } from 'ioredis';
 import { closeConnection, connectionFromEnv, type RedisClient } from '../../src/index.js';
-import { selectedTopologies, type TopologyKind } from '../../scripts/topologies.js';
+import { isClusterKind, selectedTopologies, SUITE_KINDS, type TopologyKind } from '../../scripts/topologies.js';
 
 export type { TopologyKind };
 
@@ -65,17 +65,17 @@ export function childEnv(): NodeJS.ProcessEnv {
  *
  * @param title - the suite's title
  * @param body - the suite, as for `describe`
- * @param only - the topologies to run on, when not all
+ * @param only - the topologies to run on (of those running): by default the plain three, not the TLS ones
  */
-export function describeEachTopology(title: string, body: (this: Mocha.Suite, kind: TopologyKind) => void, only?: readonly TopologyKind[]): void {
+export function describeEachTopology(title: string, body: (this: Mocha.Suite, kind: TopologyKind) => void, only: readonly TopologyKind[] = SUITE_KINDS): void {
   for (const kind of selectedTopologies()) {
-    if (only !== undefined && !only.includes(kind)) continue;
+    if (!only.includes(kind)) continue;
     describe(`${title} [${kind}]`, function () {
       before(() => {
         current = kind;
       });
       body.call(this, kind);
-      if (kind === 'cluster') {
+      if (isClusterKind(kind)) {
         after(async () => {
           current = kind;
           const redis = connect();
@@ -102,7 +102,7 @@ export function connect(options: { enableAutoPipelining?: boolean } = {}): Redis
       redisOptions: { ...clusterOptions.redisOptions, maxRetriesPerRequest: 1 },
     });
   } else if (resolved.url !== undefined) {
-    client = new Redis(resolved.url, { maxRetriesPerRequest: 1, ...options });
+    client = new Redis(resolved.url, { ...resolved.redis, maxRetriesPerRequest: 1, ...options });
   } else {
     client = new Redis({ ...resolved.redis, maxRetriesPerRequest: 1, ...options });
   }
@@ -216,7 +216,7 @@ let spread = 0;
  * into thirds), so every suite spreads its streams over all of them.
  */
 export function uniqueName(label = 'stream'): string {
-  if (current !== 'cluster') return `${label}-${randomUUID()}`;
+  if (current === undefined || !isClusterKind(current)) return `${label}-${randomUUID()}`;
   spread += 1;
   return nameOnMaster(label, (spread - 1) % 3);
 }

@@ -1,6 +1,8 @@
 import { settlesWithin } from '../internal/settles-within.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from './redis-client.js';
@@ -50,6 +52,49 @@ function envInteger(env: NodeJS.ProcessEnv, name: string, min: number, max: numb
   return value;
 }
 
+/** The variables that name a TLS file (PEM), with the TLS option each one fills. */
+const TLS_FILES = [
+  ['REDIS_TLS_CA', 'ca'],
+  ['REDIS_TLS_CERT', 'cert'],
+  ['REDIS_TLS_KEY', 'key'],
+] as const;
+
+/**
+ * The TLS options the environment asks for, or undefined for a plain connection: TLS is on with
+ * `REDIS_TLS` true, or when any of `REDIS_TLS_CA`, `REDIS_TLS_CERT`, `REDIS_TLS_KEY` (PEM files,
+ * read now) or `REDIS_TLS_SERVERNAME` is set.
+ */
+function tlsFromEnv(env: NodeJS.ProcessEnv, set: (name: string) => string | undefined): TlsOptions | undefined {
+  const flag = (env.REDIS_TLS ?? '').trim().toLowerCase();
+  if (!TRUE.has(flag) && !FALSE.has(flag)) {
+    throw new GoodRedisError('Configuration', `REDIS_TLS must be one of 1, true, yes, on, 0, false, no, off, got ${JSON.stringify(env.REDIS_TLS)}`);
+  }
+  const tls: TlsOptions = {};
+  const named: string[] = [];
+  for (const [name, option] of TLS_FILES) {
+    const path = set(name);
+    if (path === undefined) continue;
+    named.push(name);
+    try {
+      tls[option] = readFileSync(path);
+    } catch (err) {
+      throw new GoodRedisError('Configuration', `${name} names ${JSON.stringify(path)}, which cannot be read: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const servername = set('REDIS_TLS_SERVERNAME');
+  if (servername !== undefined) {
+    named.push('REDIS_TLS_SERVERNAME');
+    tls.servername = servername;
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new GoodRedisError('Configuration', 'REDIS_TLS_CERT and REDIS_TLS_KEY go together: a client certificate needs its key');
+  }
+  if (named.length > 0 && flag !== '' && FALSE.has(flag)) {
+    throw new GoodRedisError('Configuration', `REDIS_TLS is ${JSON.stringify(env.REDIS_TLS)} but ${named.join(', ')} ${named.length === 1 ? 'is' : 'are'} set`);
+  }
+  return TRUE.has(flag) || named.length > 0 ? tls : undefined;
+}
+
 /** The variables that name a server, a cluster or a Sentinel set-up: at most one may be set. */
 const TARGETS = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
 
@@ -85,9 +130,15 @@ function hostList(name: string, raw: string, defaultPort: number): { host: strin
  * - none of them: a standalone server at `REDIS_HOST` and `REDIS_PORT` (ioredis's defaults,
  *   127.0.0.1:6379, for those not set).
  *
- * Without `REDIS_URL`, `REDIS_USERNAME`, `REDIS_PASSWORD` and `REDIS_TLS` (`1`/`true`/`yes`/`on`)
- * apply to the data nodes (and TLS to the sentinels too), and `REDIS_DB` selects the
- * database (not on a cluster, which has only database 0).
+ * Without `REDIS_URL`, `REDIS_USERNAME` and `REDIS_PASSWORD` apply to the data nodes, and
+ * `REDIS_DB` selects the database (not on a cluster, which has only database 0).
+ *
+ * TLS, with any target (to the sentinels too): `REDIS_TLS` (`1`/`true`/`yes`/`on`) turns it on,
+ * and so does any of `REDIS_TLS_CA` (the CA certificate that signed the servers', a PEM file;
+ * without it the system's CAs), `REDIS_TLS_CERT` and `REDIS_TLS_KEY` (a client certificate and
+ * its key, PEM files, for servers that ask for one) and `REDIS_TLS_SERVERNAME` (the name the
+ * servers' certificate must carry, when it is not the host connected to). A `rediss://` URL
+ * turns it on too. The files are read here.
  *
  * @param env - the environment to read
  * @returns the connection options
@@ -102,18 +153,15 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): Connect
   if (targets.length > 1) {
     throw new GoodRedisError('Configuration', `set only one of ${TARGETS.join(', ')}; found ${targets.join(' and ')}`);
   }
+  const tls = tlsFromEnv(env, set);
   const url = set('REDIS_URL');
-  if (url !== undefined) return { url };
+  if (url !== undefined) return tls === undefined ? { url } : { url, redis: { tls } };
   const redis: RedisOptions = {};
   const username = set('REDIS_USERNAME');
   if (username !== undefined) redis.username = username;
   const password = set('REDIS_PASSWORD');
   if (password !== undefined) redis.password = password;
-  const tls = (env.REDIS_TLS ?? '').trim().toLowerCase();
-  if (TRUE.has(tls)) redis.tls = {};
-  else if (!FALSE.has(tls)) {
-    throw new GoodRedisError('Configuration', `REDIS_TLS must be one of 1, true, yes, on, 0, false, no, off, got ${JSON.stringify(env.REDIS_TLS)}`);
-  }
+  if (tls !== undefined) redis.tls = tls;
   const db = envInteger(env, 'REDIS_DB', 0, 1_000_000);
   const clusterNodes = set('REDIS_CLUSTER_NODES');
   if (clusterNodes !== undefined) {
@@ -133,9 +181,9 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): Connect
     if (sentinelUsername !== undefined) redis.sentinelUsername = sentinelUsername;
     const sentinelPassword = set('REDIS_SENTINEL_PASSWORD');
     if (sentinelPassword !== undefined) redis.sentinelPassword = sentinelPassword;
-    if (redis.tls !== undefined) {
+    if (tls !== undefined) {
       redis.enableTLSForSentinelMode = true;
-      redis.sentinelTLS = {};
+      redis.sentinelTLS = { ...tls };
     }
     return { redis };
   }

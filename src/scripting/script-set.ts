@@ -8,6 +8,7 @@
 import type { ChainableCommander } from 'ioredis';
 import { fromRedisError, GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
+import { checkEviction } from '../connection/eviction-check.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
 import { queueScript, scriptSource, sendScript, UnansweredError, withScriptCommand, type ScriptCall, type ScriptSource } from './script-command.js';
 
@@ -238,6 +239,7 @@ export class ScriptSet<Name extends string, Role extends string> {
   }
 
   private callOf(client: RedisClient, name: Name, keys: Readonly<Record<Role, string>>, args: readonly ScriptArg[], binary: boolean): ScriptCall {
+    void checkEviction(client);
     return { source: this.sourceFor(client, name), keys: this.keysOf(name, keys), args, binary, readOnly: this.definitions[name].readOnly };
   }
 

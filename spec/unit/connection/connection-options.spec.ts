@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import { GoodRedisError, closeConnection, connectionFromEnv, createConnection } from '../../../src/index.js';
 
@@ -67,6 +70,58 @@ describe('connection options', () => {
         );
       });
     }
+
+    describe('TLS files', () => {
+      let dir: string;
+      const file = (name: string, text: string): string => {
+        const path = join(dir, name);
+        writeFileSync(path, text);
+        return path;
+      };
+      beforeEach(() => {
+        dir = mkdtempSync(join(tmpdir(), 'good-redis-tls-unit-'));
+      });
+      afterEach(() => {
+        rmSync(dir, { recursive: true, force: true });
+      });
+
+      it('should read the CA, the client certificate and key and the server name, which turn TLS on for every target', () => {
+        const env = {
+          REDIS_TLS_CA: file('ca.pem', 'CA'),
+          REDIS_TLS_CERT: file('cert.pem', 'CERT'),
+          REDIS_TLS_KEY: file('key.pem', 'KEY'),
+          REDIS_TLS_SERVERNAME: 'redis.test',
+        };
+        const tls = { ca: Buffer.from('CA'), cert: Buffer.from('CERT'), key: Buffer.from('KEY'), servername: 'redis.test' };
+        assert.deepEqual(connectionFromEnv({ ...env, REDIS_URL: 'rediss://h:1' }), { url: 'rediss://h:1', redis: { tls } });
+        assert.deepEqual(connectionFromEnv({ ...env, REDIS_HOST: 'h' }), { redis: { host: 'h', tls } });
+        assert.deepEqual(connectionFromEnv({ ...env, REDIS_CLUSTER_NODES: 'n:1' }), {
+          cluster: { nodes: [{ host: 'n', port: 1 }], options: { redisOptions: { tls } } },
+        });
+        const sentinel = connectionFromEnv({ ...env, REDIS_SENTINELS: 's:1', REDIS_SENTINEL_MASTER: 'm' }).redis;
+        assert.deepEqual([sentinel?.tls, sentinel?.sentinelTLS, sentinel?.enableTLSForSentinelMode], [tls, tls, true]);
+        // The CA alone is enough, and a URL without TLS variables stays as it is.
+        assert.deepEqual(connectionFromEnv({ REDIS_TLS_CA: env.REDIS_TLS_CA }), { redis: { tls: { ca: Buffer.from('CA') } } });
+        assert.deepEqual(connectionFromEnv({ REDIS_URL: 'rediss://h:1' }), { url: 'rediss://h:1' });
+      });
+
+      it('should refuse an unreadable file, a certificate without its key, and TLS files with REDIS_TLS off', () => {
+        const ca = file('ca.pem', 'CA');
+        const cases: [Record<string, string>, RegExp][] = [
+          [{ REDIS_TLS_CA: join(dir, 'missing.pem') }, /REDIS_TLS_CA names ".*missing\.pem", which cannot be read/],
+          [{ REDIS_TLS_CERT: file('cert.pem', 'CERT') }, /REDIS_TLS_CERT and REDIS_TLS_KEY go together/],
+          [{ REDIS_TLS_KEY: file('key.pem', 'KEY') }, /REDIS_TLS_CERT and REDIS_TLS_KEY go together/],
+          [{ REDIS_TLS: 'off', REDIS_TLS_CA: ca, REDIS_TLS_SERVERNAME: 'x' }, /REDIS_TLS is "off" but REDIS_TLS_CA, REDIS_TLS_SERVERNAME are set/],
+        ];
+        for (const [env, message] of cases) {
+          assert.throws(
+            () => connectionFromEnv(env),
+            (err) => isConfig(err) && message.test((err as Error).message),
+            JSON.stringify(env),
+          );
+        }
+      });
+    });
 
     for (const [name, value] of [
       ['REDIS_PORT', 'abc'],

@@ -22,6 +22,9 @@ export function recordingClient(): RecordingClient {
     isCluster: false,
     addedBuiltinSet: new Set<string>(),
     defineCommand: () => undefined,
+    // Never 'ready': the eviction check waits for an event that never comes, and sends nothing.
+    status: 'wait',
+    once: () => undefined,
     sendCommand: (command: Command) => {
       const [sha, numKeys, ...rest] = command.args.map(String);
       const name = scriptsBySha.get(sha ?? '') ?? sha ?? '';
