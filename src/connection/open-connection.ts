@@ -60,8 +60,19 @@ export interface OpenConnectionOptions {
 /** The TLS error codes that mean the server's certificate was refused. */
 const CERTIFICATE_CODES = /^(ERR_TLS_CERT_ALTNAME_INVALID|(SELF_SIGNED|DEPTH_ZERO_SELF_SIGNED|UNABLE_TO|CERT_)\w*)$/;
 
-/** One line saying why a connection failed: the error's code and first line, and what to check for a refused certificate. */
-function reasonOf(err: Error): string {
+/** Whether the options speak TLS without a client certificate. */
+function tlsWithoutCertificate(options: ConnectionOptions): boolean {
+  const tls: unknown = options.cluster === undefined ? options.redis?.tls : options.cluster.options?.redisOptions?.tls;
+  if (tls === undefined) return options.url?.startsWith('rediss://') === true;
+  return typeof tls !== 'object' || tls === null || (tls as { cert?: unknown }).cert === undefined;
+}
+
+/**
+ * One line saying why a connection failed: the error's code and first line, and what to check
+ * for a refused certificate, or for a connection a TLS server dropped while we sent no client
+ * certificate (a server that asks for one may drop it before or after it says so).
+ */
+function reasonOf(err: Error, options: ConnectionOptions): string {
   const code = (err as { code?: unknown }).code;
   // "retry is disabled" is the first attempt's own choice, not news to the reader.
   const message = (err.message.split('\n')[0] ?? err.message).replace(' and retry is disabled', '');
@@ -71,6 +82,9 @@ function reasonOf(err: Error): string {
   }
   if (typeof code === 'string' && code.endsWith('_CERTIFICATE_REQUIRED')) {
     return `${code} the server asks for a client certificate: set REDIS_TLS_CERT and REDIS_TLS_KEY`;
+  }
+  if (code === 'ECONNRESET' && tlsWithoutCertificate(options)) {
+    return `${reason} (a TLS server that asks for a client certificate drops the connection without one: if it does, set REDIS_TLS_CERT and REDIS_TLS_KEY)`;
   }
   return reason;
 }
@@ -168,7 +182,7 @@ export async function openConnection(options: ConnectionOptions = {}, open: Open
       const [first] = resolved.cluster.nodes;
       cause = (first === undefined ? undefined : await whyNodeFails(first, resolved.cluster.options?.redisOptions ?? {})) ?? cause;
     }
-    throw new GoodRedisError('Connection', `cannot connect to Redis at ${describeConnection(resolved)}: ${reasonOf(cause)}`, { cause });
+    throw new GoodRedisError('Connection', `cannot connect to Redis at ${describeConnection(resolved)}: ${reasonOf(cause, resolved)}`, { cause });
   } finally {
     client.off('error', onError);
     client.off('node error', onNodeError);

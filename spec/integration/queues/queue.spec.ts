@@ -282,6 +282,28 @@ describeEachTopology('Queue and UniqueQueue', () => {
       );
     });
 
+    it('a value held twice and given back in one call waits once, where its first copy goes (found by the model-based test)', async () => {
+      const q = unique();
+      await q.addItems(['z', 'x']);
+      const [z1, x] = await q.getItems(2);
+      await q.addItem('z');
+      const [z2] = await q.getItems(1);
+      assert.deepEqual([z1?.value, x?.value, z2?.value], ['z', 'x', 'z']);
+      assert.equal(await q.rejectItems([z2, x, z1] as Delivery<string>[]), 3);
+      assert.deepEqual(await q.items(), ['z', 'x'], 'z once, first of the batch next');
+      // The same through a re-enqueue, which moves a waiting value to the head instead of leaving it.
+      const held = await q.getItems(2);
+      await q.addItem('z');
+      const again = await q.getItems(1);
+      assert.deepEqual(
+        [...held, ...again].map((d) => d.value),
+        ['z', 'x', 'z'],
+      );
+      await q.addItem('x');
+      assert.equal(await q.reEnqueueAllItems(), 3);
+      assert.deepEqual(await q.items(), ['z', 'x'], 'never twice');
+    });
+
     it('refuses a name another class wrote first, writing nothing', async () => {
       await queue().addItem('x');
       await assert.rejects(unique().addItem('y'), (err: unknown) => GoodRedisError.is(err, 'InvalidArgument') && String(err).includes('holds a queue'));

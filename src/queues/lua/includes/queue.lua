@@ -43,20 +43,30 @@ end
 
 -- Puts values back at the head of the waiting list (the first of `values` is handed out next).
 -- A UniqueQueue does not wait twice for one value: one already waiting stays where it is
--- (`moveWaiting` false: a reject) or moves to the head (true: a re-enqueue; an O(waiting) LREM).
+-- (`moveWaiting` false: a reject) or moves to the head (true: a re-enqueue; an O(waiting) LREM),
+-- and a value given back twice in one call (a consumer may hold it twice: handed out, added
+-- again, handed out again) goes back once, where its first copy goes.
 -- Uses K.list, K.unique, K.marker.
 local function pushToHead(K, unique, moveWaiting, values)
   if #values == 0 then return end
-  local pushed = {}
-  for i = #values, 1, -1 do
+  local chosen, seen = {}, {}
+  for i = 1, #values do
     local value = values[i]
     local push = true
-    if unique and redis.call('SADD', K.unique, value) == 0 then
-      if moveWaiting then redis.call('LREM', K.list, 1, value) else push = false end
+    if unique then
+      if seen[value] then
+        push = false
+      elseif redis.call('SADD', K.unique, value) == 0 then
+        if moveWaiting then redis.call('LREM', K.list, 1, value) else push = false end
+      end
+      seen[value] = true
     end
-    if push then pushed[#pushed + 1] = value end
+    if push then chosen[#chosen + 1] = value end
   end
-  if #pushed == 0 then return end
+  if #chosen == 0 then return end
+  -- RPUSH puts its last argument nearest the head: the first chosen goes last.
+  local pushed = {}
+  for i = #chosen, 1, -1 do pushed[#pushed + 1] = chosen[i] end
   callChunked('RPUSH', K.list, pushed)
   signalWork(K.marker)
 end
