@@ -29,9 +29,12 @@ const MARKER = Symbol.for('good-redis.error');
  *   read may simply be retried. A write that was sent is never sent again by good-redis, so
  *   whether it ran is unknown (see "Connections that drop" in docs/operations.md); one that
  *   could not be sent at all did not run.
+ * - `Permission`: the connection's ACL user may not run a command, touch a key or use a channel
+ *   the operation needs (`NOPERM`, or from inside a script Redis's "can't run this command");
+ *   nothing was written (see docs/security.md for the rules of each role).
  * - `Redis`: Redis refused the command with an error good-redis does not map, such as
- *   `NOPERM` (an ACL), `READONLY` (a replica), `WRONGTYPE` (a key of the stream's name used by
- *   something else) or `BUSY`; the message is Redis's and `cause` is ioredis's `ReplyError`.
+ *   `READONLY` (a replica), `WRONGTYPE` (a key of the stream's name used by something else) or
+ *   `BUSY`; the message is Redis's and `cause` is ioredis's `ReplyError`.
  * - `ResultMissing`: a task result store has no result for the task id (never stored, expired,
  *   or already taken by a read with `keepResults: false`).
  * - `Timeout`: a wait (a task's `waitResult`) ended at its `timeoutMs` before what it waited for
@@ -48,6 +51,7 @@ export type ErrorKind =
   | 'Replication'
   | 'OutOfMemory'
   | 'Connection'
+  | 'Permission'
   | 'Redis'
   | 'ResultMissing'
   | 'Timeout'
@@ -112,6 +116,9 @@ const SCRIPT_ERROR = /GRERR (\w+) (.*)$/s;
 const CONNECTION_FAILURE =
   /^(Connection is closed|Stream isn't writeable|Reached the max retries per request limit|Failed to refresh slots cache|None of startup nodes is available|Too many Cluster redirections|Cluster is (disconnected|disconnecting|ended)|Command timed out|Command aborted due to connection close|All sentinels are unreachable)/;
 
+/** Redis refusing a command, a key or a channel to the connection's ACL user: `NOPERM`, or its wording for a command a script runs. */
+const PERMISSION = /^NOPERM |The user executing the script can't /;
+
 /** Socket error codes that mean Redis could not be reached. */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
@@ -147,6 +154,8 @@ export function fromRedisError(err: unknown): unknown {
     return new GoodRedisError(SCRIPT_CODES[code] ?? 'Script', message, { cause: err });
   }
   if (isConnectionFailure(err)) return new GoodRedisError('Connection', `Redis connection: ${err.message}`, { cause: err });
+  if (isReply(err) && PERMISSION.test(err.message))
+    return new GoodRedisError('Permission', `Redis refused the operation to this user (ACL): ${err.message}`, { cause: err });
   if (isReply(err)) return new GoodRedisError('Redis', err.message, { cause: err });
   return err;
 }

@@ -19,6 +19,7 @@ export {
   type CloseConnectionOptions,
 } from './connection/connection-options.js';
 export { openConnection, describeConnection, type OpenConnectionOptions } from './connection/open-connection.js';
+export { aclRule, ACL_ROLES, type AclRole, type AclRuleOptions } from './security/acl.js';
 export { PrioritizedStream } from './prioritized/prioritized-stream.js';
 export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
 export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult, type SweepOptions } from './maintenance/expirer.js';

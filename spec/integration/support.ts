@@ -296,3 +296,28 @@ export async function scriptCalls(redis: RedisClient): Promise<number> {
   const calls = await commandStats(redis);
   return (calls.get('eval') ?? 0) + (calls.get('evalsha') ?? 0);
 }
+
+/**
+ * Fetches from a topic consumer and acks until `count` messages came.
+ *
+ * @param consumer - a consumer group member
+ * @param count - how many messages to wait for
+ * @returns their values, in fetch order
+ */
+export async function fetchAndAck<T>(
+  consumer: { fetch(options: { max: number }): Promise<{ value: T; ack(): Promise<unknown> }[]> },
+  count: number,
+): Promise<T[]> {
+  const got: T[] = [];
+  await waitFor(
+    async () => {
+      const batch = await consumer.fetch({ max: 100 });
+      await Promise.all(batch.map((m) => m.ack()));
+      got.push(...batch.map((m) => m.value));
+      return got.length >= count;
+    },
+    10_000,
+    `${String(count)} messages`,
+  );
+  return got;
+}

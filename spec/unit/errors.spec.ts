@@ -59,11 +59,26 @@ describe('GoodRedisError', () => {
   describe('fromRedisError (issue 12, item 14)', () => {
     it('should map an error reply Redis gave to kind Redis, keeping its message and the reply as cause', () => {
       const Reply = ReplyError as new (message: string) => Error; // ioredis types it as any
-      const reply = new Reply("NOPERM this user has no permissions to run the 'evalsha' command");
+      const reply = new Reply('READONLY You can not write against a read only replica.');
       const mapped = fromRedisError(reply);
       assert.ok(GoodRedisError.is(mapped, 'Redis'));
       assert.equal(mapped.message, reply.message);
       assert.equal(mapped.cause, reply);
+    });
+
+    it('should map an ACL refusal, at the top level or inside a script, to kind Permission with the reply as cause', () => {
+      const Reply = ReplyError as new (message: string) => Error;
+      for (const message of [
+        "NOPERM this user has no permissions to run the 'evalsha' command",
+        'NOPERM this user has no permissions to access one of the keys used as arguments',
+        "ERR The user executing the script can't run this command or subcommand script: 4b1d…, on @user_script:1.",
+      ]) {
+        const reply = new Reply(message);
+        const mapped = fromRedisError(reply);
+        assert.ok(GoodRedisError.is(mapped, 'Permission'), message);
+        assert.ok(mapped.message.endsWith(message));
+        assert.equal(mapped.cause, reply);
+      }
     });
 
     it('should map connection failures and unanswered scripts to kind Connection', () => {

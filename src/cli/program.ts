@@ -14,6 +14,7 @@ import { TASK_COMMANDS, TASK_DAEMONS, TASK_TOOLS } from './commands/task/index.j
 import { STREAM_COMMANDS, STREAM_TOOLS, type CommandFactory } from './commands/stream/index.js';
 import { dashboardCommand } from './commands/observe/dashboard.js';
 import { pauseCommand, resumeCommand, workersCommand } from './commands/observe/workers.js';
+import { aclCommand } from './commands/observe/acl.js';
 
 export { confirm } from './context.js';
 
@@ -112,6 +113,7 @@ export function buildProgram(io: CliIO, outcome: { code: ExitCodeValue }): Comma
   add(program, pauseCommand);
   add(program, resumeCommand);
   add(program, dashboardCommand);
+  add(program, aclCommand);
 
   return program;
 }

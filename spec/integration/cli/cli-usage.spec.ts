@@ -40,6 +40,7 @@ const COMMANDS = [
   'pause',
   'resume',
   'dashboard',
+  'acl',
 ];
 
 describe('good-redis CLI: help, usage errors, unreachable Redis', () => {

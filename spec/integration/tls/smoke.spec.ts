@@ -23,7 +23,7 @@ import {
   type RedisClient,
 } from '../../../src/index.js';
 import { runCli } from '../cli/cli-support.js';
-import { childEnv, closeAll, connect, describeEachTopology, topologyEnv, tracker, uniqueName, waitFor } from '../support.js';
+import { childEnv, closeAll, connect, describeEachTopology, fetchAndAck, topologyEnv, tracker, uniqueName, waitFor } from '../support.js';
 
 describeEachTopology(
   'TLS: every family over a TLS-only topology',
@@ -129,17 +129,7 @@ describeEachTopology(
       const name = uniqueName('tls-topic');
       await new Producer(redis, name, { partitions: 2 }).sendMany([0, 1, 2, 3].map((i) => ({ value: String(i), partition: i % 2 })));
       const consumer = track(new Consumer<string>(redis, name, { group: 'g', heartbeatMs: 50, sessionTimeoutMs: 300 }));
-      const got: string[] = [];
-      await waitFor(
-        async () => {
-          const batch = await consumer.fetch({ max: 10 });
-          await Promise.all(batch.map((m) => m.ack()));
-          got.push(...batch.map((m) => m.value));
-          return got.length >= 4;
-        },
-        10_000,
-        'four messages',
-      );
+      const got = await fetchAndAck(consumer, 4);
       assert.deepEqual(got.sort(), ['0', '1', '2', '3']);
     });
 
