@@ -167,7 +167,8 @@ export type {
 } from './topics/types.js';
 export { ResultStore, DEFAULT_RESULT_TTL_MS, type ResultStoreOptions } from './tasks/result-store.js';
 export { TaskBroker, DEFAULT_TASK_MAX_ATTEMPTS, type TaskDefinition, type FiredSchedules, type FiredSchedule } from './tasks/task-broker.js';
-export { TaskQueueBroker, DEFAULT_DEAD_LETTER_LIMIT } from './tasks/task-queue-broker.js';
+export { TaskQueueBroker } from './tasks/task-queue-broker.js';
+export { DEFAULT_DEAD_LETTER_LIMIT, DEFAULT_DEAD_LETTER_MAX_AGE_MS, type DeadLetterCapOptions } from './jobs/dead-letters.js';
 export { StreamBroker, DEFAULT_STREAM_MAX_LENGTH } from './tasks/stream-broker.js';
 export { ListQueueBroker } from './tasks/list-queue-broker.js';
 export { TaskJob } from './tasks/task-job.js';

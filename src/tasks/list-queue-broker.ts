@@ -90,7 +90,7 @@ export class ListQueueBroker extends TaskQueueBroker {
         }
         if (undecodable.length > 0) {
           const reason = errors.map((e) => errorOf(e).message).join('; ');
-          await this.runScript('nackList', { delayMs: 0, deadLetterLimit: this.deadLetterLimit, error: reason, messages: undecodable });
+          await this.runScript('nackList', { delayMs: 0, deadCaps: this.deadCaps, error: reason, messages: undecodable });
         }
         return { items, wakeInMs: Number(reply[0]), errors };
       },
@@ -104,7 +104,7 @@ export class ListQueueBroker extends TaskQueueBroker {
           const encoded = action === 'dead' ? job.encoded : encodeWith(this.codec, { ...job.message, attempt: job.attempt });
           return { action, encoded, attempts: job.attempt, maxAttempts: job.maxAttempts };
         });
-        const replies = (await this.runScript('nackList', { delayMs, deadLetterLimit: this.deadLetterLimit, error, messages })) as unknown[];
+        const replies = (await this.runScript('nackList', { delayMs, deadCaps: this.deadCaps, error, messages })) as unknown[];
         return replies.map((r): NackOutcome => (String(r) === 'dead' ? 'dead' : 'retry'));
       },
       release: async (jobs) => {

@@ -56,7 +56,7 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
       count: number;
       leaseMs: number;
       maxAttempts: number;
-      deadLetterLimit: number;
+      deadCaps: string;
       maxLength: number;
       taskMaxAttempts: ReadonlyMap<string, number>;
     }
@@ -65,7 +65,7 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     r.count,
     r.leaseMs,
     r.maxAttempts,
-    r.deadLetterLimit,
+    r.deadCaps,
     r.maxLength,
     ...[...r.taskMaxAttempts].flat(),
   ]),
@@ -75,10 +75,10 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
   ]),
   nackTasks: script<
     TaskQueueKeyRole,
-    { delayMs: number; deadLetterLimit: number; maxLength: number; error: string; deliveries: readonly (StreamDelivery & { maxAttempts: number })[] }
+    { delayMs: number; deadCaps: string; maxLength: number; error: string; deliveries: readonly (StreamDelivery & { maxAttempts: number })[] }
   >('nackTasks-5.lua', ['stream', 'delay', 'lease', 'dead', 'marker'], 'write', (r) => [
     r.delayMs,
-    r.deadLetterLimit,
+    r.deadCaps,
     r.maxLength,
     r.error,
     ...r.deliveries.flatMap((d) => [d.entryId, d.deliveries, d.maxAttempts]),
@@ -107,13 +107,13 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     TaskQueueKeyRole,
     {
       delayMs: number;
-      deadLetterLimit: number;
+      deadCaps: string;
       error: string;
       messages: readonly { action: 'retry' | 'dead'; encoded: string | Buffer; attempts: number; maxAttempts: number }[];
     }
   >('nackList-4.lua', ['list', 'delay', 'dead', 'marker'], 'write', (r) => [
     r.delayMs,
-    r.deadLetterLimit,
+    r.deadCaps,
     r.error,
     ...r.messages.flatMap((m) => [m.action, m.encoded, m.attempts, m.maxAttempts]),
   ]),

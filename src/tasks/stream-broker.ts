@@ -101,7 +101,7 @@ export class StreamBroker extends TaskQueueBroker {
             count: request.count,
             leaseMs: request.leaseMs,
             maxAttempts: request.maxAttempts,
-            deadLetterLimit: this.deadLetterLimit,
+            deadCaps: this.deadCaps,
             maxLength: this.maxLength,
             taskMaxAttempts: this.taskMaxAttempts(),
           },
@@ -134,7 +134,7 @@ export class StreamBroker extends TaskQueueBroker {
           const reason = errors.map((e) => errorOf(e).message).join('; ');
           await this.runScript('nackTasks', {
             delayMs: 0,
-            deadLetterLimit: this.deadLetterLimit,
+            deadCaps: this.deadCaps,
             maxLength: this.maxLength,
             error: reason,
             deliveries: undecodable,
@@ -151,7 +151,7 @@ export class StreamBroker extends TaskQueueBroker {
         if (jobs.length === 0) return [];
         const replies = (await this.runScript('nackTasks', {
           delayMs,
-          deadLetterLimit: this.deadLetterLimit,
+          deadCaps: this.deadCaps,
           maxLength: this.maxLength,
           error,
           deliveries: jobs.map((j) => ({ entryId: j.entryId, deliveries: j.deliveries, maxAttempts: j.maxAttempts })),

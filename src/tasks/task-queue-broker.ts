@@ -1,14 +1,12 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
+import { deadLetterCaps, encodeDeadLetterCaps, type DeadLetterCapOptions } from '../jobs/dead-letters.js';
 import { WorkSignal } from '../jobs/work-signal.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import { decodeQueueStats } from './scripts.js';
 import { TaskBroker } from './task-broker.js';
 import type { TaskJob } from './task-job.js';
 import type { BrokerOptions, TaskDeadLetter, TaskQueueStats } from './types.js';
-
-/** The most dead letters a queue keeps by default. */
-export const DEFAULT_DEAD_LETTER_LIMIT = 10_000;
 
 /** Checks dead letter ids: an array of non-empty strings. */
 export function assertDeadIds(ids: unknown): asserts ids is readonly string[] {
@@ -24,12 +22,18 @@ export function assertDeadIds(ids: unknown): asserts ids is readonly string[] {
 export abstract class TaskQueueBroker extends TaskBroker {
   /** The most dead letters kept. */
   public readonly deadLetterLimit: number;
+  /** How old a dead letter may get, in ms (0: no age cap). */
+  public readonly deadLetterMaxAgeMs: number;
+  /** The caps as the scripts take them. */
+  protected readonly deadCaps: string;
 
   /** Checks the options; writes nothing. */
-  protected constructor(client: RedisClient, name: string, options: BrokerOptions & { deadLetterLimit?: number | undefined }) {
+  protected constructor(client: RedisClient, name: string, options: BrokerOptions & DeadLetterCapOptions) {
     super(client, name, options);
-    this.deadLetterLimit = optionsOf(options).deadLetterLimit ?? DEFAULT_DEAD_LETTER_LIMIT;
-    assertInteger(this.deadLetterLimit, 'deadLetterLimit', 1);
+    const caps = deadLetterCaps(options);
+    this.deadLetterLimit = caps.limit;
+    this.deadLetterMaxAgeMs = caps.maxAgeMs;
+    this.deadCaps = encodeDeadLetterCaps(caps);
   }
 
   /**

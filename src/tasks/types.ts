@@ -1,4 +1,5 @@
 import type { Codec } from '../codec.js';
+import type { DeadLetterCapOptions } from '../jobs/dead-letters.js';
 import type { JobWorkerOptions } from '../jobs/worker.js';
 import type { ReplicationOptions } from '../scripting/script-set.js';
 import type { ResultStore } from './result-store.js';
@@ -179,7 +180,7 @@ export interface BrokerOptions {
 }
 
 /** Options of a {@link StreamBroker}. */
-export interface StreamBrokerOptions extends BrokerOptions {
+export interface StreamBrokerOptions extends BrokerOptions, DeadLetterCapOptions {
   /**
    * The most entries the stream keeps: sends and acks remove the oldest acknowledged entries,
    * exactly, until it holds, and never one that is undelivered or pending (a backlog may exceed
@@ -188,23 +189,10 @@ export interface StreamBrokerOptions extends BrokerOptions {
    * @defaultValue 10000
    */
   maxLength?: number | undefined;
-  /**
-   * The most dead letters kept (the oldest go first).
-   *
-   * @defaultValue 10000
-   */
-  deadLetterLimit?: number | undefined;
 }
 
-/** Options of a {@link ListQueueBroker}. */
-export interface ListQueueBrokerOptions extends BrokerOptions {
-  /**
-   * The most dead letters kept (the oldest go first).
-   *
-   * @defaultValue 10000
-   */
-  deadLetterLimit?: number | undefined;
-}
+/** Options of a {@link ListQueueBroker}: its dead letters' caps. */
+export interface ListQueueBrokerOptions extends BrokerOptions, DeadLetterCapOptions {}
 
 /** Options of {@link TaskBroker.worker}: the Worker's, without `maxAttempts` (each message carries its own). */
 export interface TaskWorkerOptions extends Omit<JobWorkerOptions, 'maxAttempts'> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RedisClient } from '../connection/redis-client.js';
 import type { JobSource, LeaseBatch, NackOutcome, SourceJob } from '../jobs/job-source.js';
+import { deadLetterCaps, encodeDeadLetterCaps } from '../jobs/dead-letters.js';
 import { errorOf } from '../jobs/outcomes.js';
 import { fromRedisError } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
@@ -124,6 +125,12 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   public readonly leaseMs: number;
   /** Deliveries before a message goes to the dead letters; 0 for no limit. */
   public readonly maxAttempts: number;
+  /** The most dead letters the group keeps per partition (the oldest go first). */
+  public readonly deadLetterLimit: number;
+  /** How old a dead letter of the group may get, in ms (0: no age cap). */
+  public readonly deadLetterMaxAgeMs: number;
+  /** The caps as the scripts take them. */
+  private readonly deadCaps: string;
   /** How a partition's deliveries are ordered. */
   public readonly ordering: Ordering;
   /** The longest idle wait, in ms. */
@@ -176,6 +183,10 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     assertInteger(this.leaseMs, 'leaseMs', 1);
     this.maxAttempts = o.maxAttempts ?? 5;
     assertInteger(this.maxAttempts, 'maxAttempts', 0);
+    const caps = deadLetterCaps(o);
+    this.deadLetterLimit = caps.limit;
+    this.deadLetterMaxAgeMs = caps.maxAgeMs;
+    this.deadCaps = encodeDeadLetterCaps(caps);
     this.ordering = o.ordering ?? 'partition';
     assertOneOf(this.ordering, ['partition', 'none'], 'ordering');
     this.blockTimeoutMs = o.blockTimeoutMs ?? 2000;
@@ -433,6 +444,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
         leaseMs: this.leaseMs,
         lease: leaseMs,
         maxAttempts,
+        deadCaps: this.deadCaps,
         ordering: this.ordering,
       },
       { binary },
@@ -472,7 +484,15 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     if (undecodable.length > 0) {
       // Dead-lettered at once, without calling a handler: it would fail the same way every time.
       const reason = errors.map((e) => errorOf(e).message).join('; ');
-      await this.runPartition('nack', o.keys, { group: this.group, member: this.memberId, delayMs: 0, maxAttempts: 1, error: reason, deliveries: undecodable });
+      await this.runPartition('nack', o.keys, {
+        group: this.group,
+        member: this.memberId,
+        delayMs: 0,
+        maxAttempts: 1,
+        error: reason,
+        deadCaps: this.deadCaps,
+        deliveries: undecodable,
+      });
     }
     const units: UnitMessages<T>[] = [];
     for (let i = 0; i < messages.length; i += unitSize) {
@@ -578,7 +598,8 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   ): Promise<(NackOutcome | Error)[]> {
     const out = await this.perPartition(
       messages,
-      (keys, deliveries) => this.runPartition('nack', keys, { group: this.group, member: this.memberId, delayMs, maxAttempts, error, deliveries }),
+      (keys, deliveries) =>
+        this.runPartition('nack', keys, { group: this.group, member: this.memberId, delayMs, maxAttempts, error, deadCaps: this.deadCaps, deliveries }),
       (reply, m): NackOutcome | Error => {
         const answer = String(reply);
         return answer === 'retry' || answer === 'dead' ? answer : lostMessage(this.topic, m.partition, m.id);

@@ -103,7 +103,17 @@ export const PARTITION_SCRIPTS_TABLE = {
   ),
   fetch: script<
     PartitionKeyRole,
-    { group: string; member: string; incarnation: string; count: number; leaseMs: number; maxAttempts: number; ordering: Ordering; lease?: number | undefined }
+    {
+      group: string;
+      member: string;
+      incarnation: string;
+      count: number;
+      leaseMs: number;
+      maxAttempts: number;
+      ordering: Ordering;
+      lease?: number | undefined;
+      deadCaps: string;
+    }
   >('fetch-4.lua', ['log', 'own', 'retry', 'dead'], 'write', (r) => [
     r.group,
     r.member,
@@ -113,6 +123,7 @@ export const PARTITION_SCRIPTS_TABLE = {
     r.maxAttempts,
     r.ordering,
     Math.min(r.lease ?? r.leaseMs, r.leaseMs),
+    r.deadCaps,
   ]),
   guard: script<PartitionKeyRole, { group: string; member: string; incarnation: string }>('guard-2.lua', ['log', 'own'], 'write', (r) => [
     r.group,
@@ -132,12 +143,10 @@ export const PARTITION_SCRIPTS_TABLE = {
       ...r.deliveries.map((d) => d.id),
     ],
   ),
-  nack: script<PartitionKeyRole, { group: string; member: string; delayMs: number; maxAttempts: number; error: string; deliveries: readonly DeliveryRef[] }>(
-    'nack-3.lua',
-    ['log', 'retry', 'dead'],
-    'write',
-    (r) => [r.group, r.member, r.delayMs, r.maxAttempts, r.error, ...pairs(r.deliveries)],
-  ),
+  nack: script<
+    PartitionKeyRole,
+    { group: string; member: string; delayMs: number; maxAttempts: number; error: string; deadCaps: string; deliveries: readonly DeliveryRef[] }
+  >('nack-3.lua', ['log', 'retry', 'dead'], 'write', (r) => [r.group, r.member, r.delayMs, r.maxAttempts, r.error, r.deadCaps, ...pairs(r.deliveries)]),
   extend: script<PartitionKeyRole, { group: string; member: string; leaseMs: number; ms: number; deliveries: readonly DeliveryRef[] }>(
     'extend-1.lua',
     ['log'],

@@ -1,3 +1,4 @@
+import type { DeadLetterCapOptions } from '../jobs/dead-letters.js';
 import type { Codec } from '../codec.js';
 import type { ReplicationOptions } from '../scripting/script-set.js';
 import type { Ordering } from './scripts.js';
@@ -191,7 +192,7 @@ export interface SendResult {
 }
 
 /** Options of a {@link Consumer}. */
-export interface ConsumerOptions<T> extends TopicObjectOptions<T> {
+export interface ConsumerOptions<T> extends TopicObjectOptions<T>, DeadLetterCapOptions {
   /** The consumer group (required). */
   group: string;
   /**

@@ -4,7 +4,7 @@
  * result, and what at most once means: a message taken by a worker that dies is gone.
  */
 import assert from 'node:assert/strict';
-import { ListQueueBroker, ResultStore, type RedisClient } from '../../../src/index.js';
+import { ListQueueBroker, ResultStore, type ListQueueBrokerOptions, type RedisClient } from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, tracker, uniqueName, waitFor } from '../support.js';
 
 describeEachTopology('tasks: ListQueueBroker', () => {
@@ -12,7 +12,7 @@ describeEachTopology('tasks: ListQueueBroker', () => {
   let name: string;
   let results: ResultStore;
   const { track, closeTracked } = tracker();
-  const broker = (): ListQueueBroker => track(new ListQueueBroker(redis, name, { results }));
+  const broker = (options: ListQueueBrokerOptions = {}): ListQueueBroker => track(new ListQueueBroker(redis, name, { results, ...options }));
 
   beforeEach(() => {
     redis = connect();
@@ -67,6 +67,19 @@ describeEachTopology('tasks: ListQueueBroker', () => {
     assert.equal((await b.stats()).added, 1, 'its retries and its replay are no sends');
     await waitFor(() => seen.length === 4, 5000, 'the replayed run');
     assert.equal(seen[3], 1, 'attempts start over');
+  });
+
+  it('keeps at most deadLetterLimit dead letters, the newest', async () => {
+    const b = broker({ deadLetterLimit: 2 });
+    const fails = b.task('fails', (n: number) => Promise.reject(new Error(`no ${String(n)}`)), { maxAttempts: 1 });
+    const handles = [await fails.send(1), await fails.send(2), await fails.send(3)];
+    b.worker({ backoff: 0, concurrency: 1 });
+    for (const handle of handles) await handle.waitResult({ timeoutMs: 10_000 });
+    await waitFor(async () => (await b.deadLetters()).length === 2 && (await b.deadLetters()).some((d) => d.error === 'no 3'), 5000, 'the dead letters');
+    assert.deepEqual(
+      (await b.deadLetters()).map((d) => d.error),
+      ['no 2', 'no 3'],
+    );
   });
 
   it('at most once: a message taken by a worker that never settles it is gone', async () => {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { GoodRedisError, ResultStore, StreamBroker, type RedisClient, type StreamBrokerOptions, type TaskJob } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, keysMatching, tracker, uniqueName, waitFor } from '../support.js';
+import { closeAll, connect, describeEachTopology, keysMatching, serverNow, tracker, uniqueName, waitFor } from '../support.js';
 
 describeEachTopology('tasks: StreamBroker', () => {
   let redis: RedisClient;
@@ -172,6 +172,30 @@ describeEachTopology('tasks: StreamBroker', () => {
     assert.deepEqual([(await handle.result()).error?.message, (await handle.result()).attempts], ['lease expired', 1]);
   });
 
+  it('keeps its dead letters within their caps: the newest deadLetterLimit, none older than deadLetterMaxAgeMs', async () => {
+    const b = broker({ deadLetterLimit: 2, deadLetterMaxAgeMs: 300 });
+    const fails = b.task('fails', (n: number) => Promise.reject(new Error(`no ${String(n)}`)), { maxAttempts: 1 });
+    const handles = [await fails.send(1), await fails.send(2), await fails.send(3)];
+    b.worker({ backoff: 0 });
+    for (const handle of handles) await handle.waitResult({ timeoutMs: 10_000 });
+    await waitFor(async () => (await b.stats()).active === 0, 5000, 'the settles');
+    const kept = await b.deadLetters();
+    assert.equal(kept.length, 2, 'three died, the limit kept two');
+    assert.ok(
+      kept.every((d) => ['no 1', 'no 2', 'no 3'].includes(d.error)),
+      JSON.stringify(kept),
+    );
+    // Once the server's clock is past their age, the next death drops them.
+    const newest = Math.max(...kept.map((d) => d.diedAt));
+    await waitFor(async () => (await serverNow(redis)) > newest + 300, 5000, 'the age to pass');
+    await (await fails.send(4)).waitResult({ timeoutMs: 10_000 });
+    await waitFor(async () => (await b.deadLetters()).some((d) => d.error === 'no 4'), 5000, 'the fourth dead letter');
+    assert.deepEqual(
+      (await b.deadLetters()).map((d) => d.error),
+      ['no 4'],
+    );
+  });
+
   it('maxLength trims only acknowledged entries, exactly; maxLength 0 deletes each entry when acked', async () => {
     const b = broker({ maxLength: 5 });
     await b.sendMany(
@@ -222,6 +246,7 @@ describeEachTopology('tasks: StreamBroker', () => {
     bad(() => new StreamBroker(redis, name, { maxLength: -1 }));
     bad(() => new StreamBroker(redis, name, { maxLength: 1.5 }));
     bad(() => new StreamBroker(redis, name, { deadLetterLimit: 0 }));
+    bad(() => new StreamBroker(redis, name, { deadLetterMaxAgeMs: -1 }));
     bad(() => new StreamBroker(redis, name, { maxAttempts: -1 }));
     bad(() => new StreamBroker(redis, name, { prefix: 'a{b' }));
     const b = broker();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { Consumer, GoodRedisError, Producer, Topic, Worker, jsonCodec, type ConsumerOptions, type RedisClient, type TopicMessage } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, uniqueName, waitFor } from '../support.js';
+import { closeAll, connect, describeEachTopology, serverNow, uniqueName, waitFor } from '../support.js';
 
 describeEachTopology('topics: Consumer', () => {
   let redis: RedisClient;
@@ -226,6 +226,35 @@ describeEachTopology('topics: Consumer', () => {
       assert.deepEqual(await b.fetch(), [], 'group b skipped the replay');
       const pendingB = (await redis.xpending(`:tp{${name}#0}:log`, 'b')) as [number, ...unknown[]];
       assert.equal(pendingB[0], 0, 'and acked it');
+    });
+
+    it("keeps a group's dead letters within their caps: the newest deadLetterLimit per partition, none older than deadLetterMaxAgeMs", async () => {
+      const producer = new Producer(redis, name);
+      await producer.sendMany(['a', 'b', 'c'].map((value) => ({ value, partition: 0 })));
+      const c = consumer({ maxAttempts: 1, ordering: 'none', deadLetterLimit: 2, deadLetterMaxAgeMs: 300 });
+      for (const m of await c.fetch({ max: 10 })) assert.equal(await m.nack({ error: `no ${m.value}` }), 'dead');
+      const topic = new Topic(redis, name);
+      const kept = await topic.deadLetters('g');
+      assert.deepEqual(
+        kept.map((d) => d.value),
+        ['b', 'c'],
+        'three died in order, the limit kept the newest two',
+      );
+      const newest = Math.max(...kept.map((d) => d.diedAt));
+      await waitFor(async () => (await serverNow(redis)) > newest + 300, 5000, 'the age to pass');
+      await producer.send({ value: 'd', partition: 0 });
+      await waitFor(
+        async () => {
+          for (const m of await c.fetch({ max: 10 })) await m.nack({ error: 'no d' });
+          return (await topic.deadLetters('g')).length > 0 && (await topic.deadLetters('g')).every((d) => d.value === 'd');
+        },
+        5000,
+        'the fourth, alone',
+      );
+      assert.throws(
+        () => consumer({ deadLetterMaxAgeMs: -1 }),
+        (err: unknown) => GoodRedisError.is(err, 'InvalidArgument'),
+      );
     });
 
     it('purges dead letters, named or all', async () => {

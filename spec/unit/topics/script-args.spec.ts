@@ -14,10 +14,10 @@ describe('topic script encoders (unit)', () => {
   });
 
   it('fetch: a delivery lease defaults to, and is capped at, the member lease', () => {
-    const base = { group: 'g', member: 'm', incarnation: 'i', count: 5, leaseMs: 1000, maxAttempts: 3, ordering: 'none' as const };
-    assert.deepEqual(PARTITION_SCRIPTS_TABLE.fetch.encode(base), ['g', 'm', 'i', 5, 1000, 3, 'none', 1000]);
-    assert.deepEqual(PARTITION_SCRIPTS_TABLE.fetch.encode({ ...base, lease: 200 }), ['g', 'm', 'i', 5, 1000, 3, 'none', 200]);
-    assert.deepEqual(PARTITION_SCRIPTS_TABLE.fetch.encode({ ...base, lease: 5000 }), ['g', 'm', 'i', 5, 1000, 3, 'none', 1000]);
+    const base = { group: 'g', member: 'm', incarnation: 'i', count: 5, leaseMs: 1000, maxAttempts: 3, ordering: 'none' as const, deadCaps: '10:0' };
+    assert.deepEqual(PARTITION_SCRIPTS_TABLE.fetch.encode(base), ['g', 'm', 'i', 5, 1000, 3, 'none', 1000, '10:0']);
+    assert.deepEqual(PARTITION_SCRIPTS_TABLE.fetch.encode({ ...base, lease: 200 }), ['g', 'm', 'i', 5, 1000, 3, 'none', 200, '10:0']);
+    assert.deepEqual(PARTITION_SCRIPTS_TABLE.fetch.encode({ ...base, lease: 5000 }), ['g', 'm', 'i', 5, 1000, 3, 'none', 1000, '10:0']);
   });
 
   it('settle scripts send each delivery with its id and attempt', () => {
@@ -38,12 +38,13 @@ describe('topic script encoders (unit)', () => {
     ]);
     // With a read epoch, the first and last named are the unit's lowest and highest (not compared).
     assert.deepEqual(PARTITION_SCRIPTS_TABLE.ack.encode({ group: 'g', member: 'm', deliveries, epoch: '7' }).slice(2, 6), ['1-0', '2-0', '7', '1,3']);
-    assert.deepEqual(PARTITION_SCRIPTS_TABLE.nack.encode({ group: 'g', member: 'm', delayMs: 5, maxAttempts: 2, error: 'e', deliveries }), [
+    assert.deepEqual(PARTITION_SCRIPTS_TABLE.nack.encode({ group: 'g', member: 'm', delayMs: 5, maxAttempts: 2, error: 'e', deadCaps: '10:0', deliveries }), [
       'g',
       'm',
       5,
       2,
       'e',
+      '10:0',
       '1-0',
       1,
       '2-0',

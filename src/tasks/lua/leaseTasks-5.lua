@@ -11,7 +11,7 @@
     ARGV[2] count (1 to 10,000)
     ARGV[3] leaseMs
     ARGV[4] the broker's max attempts (for entries that carry none; 0: no limit)
-    ARGV[5] the dead letter limit
+    ARGV[5] the dead letters' caps, `<most kept>:<most age in ms, 0 for none>`
     ARGV[6] maxLength (0: a dead-lettered entry is deleted)
     ARGV[7..] pairs: task name, its max attempts as the worker registered it (for entries that
               carry none)
@@ -31,7 +31,7 @@ local consumer = ARGV[1]
 local count = toInteger(ARGV[2], 1, 10000)
 local leaseMs = toInteger(ARGV[3], 1, 9007199254740991)
 local defaultMax = toInteger(ARGV[4], 0, 9007199254740991)
-local deadLimit = toInteger(ARGV[5], 1, 9007199254740991)
+local deadLimit, deadAge = deadCaps(ARGV[5])
 local maxLength = toInteger(ARGV[6], 0, 9007199254740991)
 if not count or not leaseMs or not defaultMax or not deadLimit or not maxLength or #ARGV % 2 ~= 0 then
   return grError('EINVAL', 'bad lease arguments')
@@ -63,7 +63,7 @@ for _, id in ipairs(expired) do
     local used = e.a + deliveries
     local max = e.x > 0 and e.x or taskMax[e.t] or defaultMax
     if max > 0 and used >= max then
-      deadLetter(K.dead, deadLimit, e, 'lease expired', used, now)
+      deadLetter(K.dead, deadLimit, deadAge, e, 'lease expired', used, now)
       redis.call('XACK', K.stream, GROUP, id)
       if maxLength == 0 then redis.call('XDEL', K.stream, id) end
       dead[#dead + 1] = { id, e.m, used }

@@ -5,7 +5,7 @@
 
   Input (KEYS: the namedKeys line below):
     ARGV[1] delay in ms
-    ARGV[2] the dead letter limit
+    ARGV[2] the dead letters' caps, `<most kept>:<most age in ms, 0 for none>`
     ARGV[3] the error
     ARGV[4..] quads: "retry" or "dead", encoded message, attempts used, max attempts
 
@@ -18,14 +18,14 @@
 local K = namedKeys('list', 'delay', 'dead', 'marker')
 
 local delayMs = toInteger(ARGV[1], 0, 9007199254740991)
-local deadLimit = toInteger(ARGV[2], 1, 9007199254740991)
+local deadLimit, deadAge = deadCaps(ARGV[2])
 if not delayMs or not deadLimit or (#ARGV - 3) % 4 ~= 0 then return grError('EINVAL', 'bad nack arguments') end
 local now = serverNowMs()
 local out, pushed = {}, false
 for i = 4, #ARGV, 4 do
   local action, m = ARGV[i], ARGV[i + 1]
   if action == 'dead' then
-    deadLetter(K.dead, deadLimit, { m = m, x = ARGV[i + 3], t = '' }, ARGV[3], ARGV[i + 2], now)
+    deadLetter(K.dead, deadLimit, deadAge, { m = m, x = ARGV[i + 3], t = '' }, ARGV[3], ARGV[i + 2], now)
   elseif delayMs > 0 then
     redis.call('ZADD', K.delay, now + delayMs, delayedMember({ m = m, a = 0, x = 0, t = '' }))
   else

@@ -6,7 +6,7 @@
 
   Input (KEYS: the namedKeys line below):
     ARGV[1] delay in ms
-    ARGV[2] the dead letter limit
+    ARGV[2] the dead letters' caps, `<most kept>:<most age in ms, 0 for none>`
     ARGV[3] maxLength (0: the old entry is deleted)
     ARGV[4] the error
     ARGV[5..] triples: entry id, delivery count, max attempts (0: no limit)
@@ -20,7 +20,7 @@
 local K = namedKeys('stream', 'delay', 'lease', 'dead', 'marker')
 
 local delayMs = toInteger(ARGV[1], 0, 9007199254740991)
-local deadLimit = toInteger(ARGV[2], 1, 9007199254740991)
+local deadLimit, deadAge = deadCaps(ARGV[2])
 local maxLength = toInteger(ARGV[3], 0, 9007199254740991)
 if not delayMs or not deadLimit or not maxLength or (#ARGV - 4) % 3 ~= 0 then return grError('EINVAL', 'bad nack arguments') end
 local err = ARGV[4]
@@ -35,7 +35,7 @@ for i = 5, #ARGV, 3 do
     local e = entryOf(row[2])
     local used = e.a + tonumber(ARGV[i + 1])
     if max > 0 and used >= max then
-      deadLetter(K.dead, deadLimit, e, err, used, now)
+      deadLetter(K.dead, deadLimit, deadAge, e, err, used, now)
       out[#out + 1] = 'dead'
     elseif delayMs > 0 then
       e.a = used

@@ -22,6 +22,7 @@
     ARGV[7] ordering: partition | none
     ARGV[8] the lease of the entries handed out now, in ms (at most ARGV[5]: their idle time is
             set so that they expire after it)
+    ARGV[9] the group's dead letters' caps, `<most kept>:<most age in ms, 0 for none>`
 
   Output:
     { "lost" } when the caller does not hold the partition's lease; else
@@ -43,7 +44,8 @@ local leaseMs = toInteger(ARGV[5], 1, 9007199254740991)
 local maxAttempts = toInteger(ARGV[6], 0, 9007199254740991)
 local ordering = ARGV[7]
 local lease = toInteger(ARGV[8], 1, leaseMs or 1)
-if not count or not leaseMs or not maxAttempts or not lease then return grError('EINVAL', 'bad fetch arguments') end
+local deadLimit, deadAge = deadCaps(ARGV[9])
+if not count or not leaseMs or not maxAttempts or not lease or not deadLimit then return grError('EINVAL', 'bad fetch arguments') end
 if ordering ~= 'partition' and ordering ~= 'none' then return grError('EINVAL', 'ordering must be partition or none') end
 
 local now = serverNowMs()
@@ -78,7 +80,7 @@ local function deliver(entries, prior, claimed)
         if claimed then redis.call('ZREM', K.retry, id) end
         skipped = skipped + 1
       elseif maxAttempts > 0 and attempts > maxAttempts then
-        deadLetter(K.log, K.retry, K.dead, group, id, fields, attempts - 1, 'delivered ' .. (attempts - 1) .. ' times without being settled (maxAttempts ' .. maxAttempts .. ')')
+        deadLetter(K.log, K.retry, K.dead, deadLimit, deadAge, group, id, fields, attempts - 1, 'delivered ' .. (attempts - 1) .. ' times without being settled (maxAttempts ' .. maxAttempts .. ')')
         out[3] = out[3] + 1
       else
         if claimed then redis.call('ZREM', K.retry, id) end

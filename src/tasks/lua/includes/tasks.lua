@@ -6,6 +6,7 @@
 -- waits in the delay set (see delayedMember). A dead letter (either broker) keeps m, x, t,
 -- error, attempts and diedAt.
 --- @include "errors"
+--- @include "dead-letters"
 --- @include "numbers"
 --- @include "time"
 --- @include "marker"
@@ -70,9 +71,11 @@ local function isHeld(streamKey, id, deliveries)
   return owner ~= nil and tostring(count) == deliveries
 end
 
--- Appends a dead letter, keeping at most `limit` (the oldest go first).
-local function deadLetter(deadKey, limit, e, err, attempts, now)
-  redis.call('XADD', deadKey, 'MAXLEN', limit, '*', 'm', e.m, 'x', e.x, 't', e.t, 'error', err, 'attempts', attempts, 'diedAt', now)
+-- Appends a dead letter, then trims the dead letters to their caps (see deadCaps): at most
+-- `limit` (the oldest go first), none older than `maxAgeMs` (0: no age cap).
+local function deadLetter(deadKey, limit, maxAgeMs, e, err, attempts, now)
+  redis.call('XADD', deadKey, '*', 'm', e.m, 'x', e.x, 't', e.t, 'error', err, 'attempts', attempts, 'diedAt', now)
+  trimDead(deadKey, limit, maxAgeMs)
 end
 
 -- The ms until the earliest score of a sorted set, from now (0 when past), or -1 when empty.

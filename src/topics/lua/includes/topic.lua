@@ -8,6 +8,7 @@
 --- @include "numbers"
 --- @include "time"
 --- @include "streams"
+--- @include "dead-letters"
 
 -- Whether an entry is still the delivery a member was handed: pending under it with the
 -- delivery count it was handed out with (a redelivery, to it or another member, raised it).
@@ -16,8 +17,9 @@ local function isDelivery(logKey, group, id, member, attempt)
   return owner == member and tostring(deliveries) == attempt
 end
 
--- Moves a pending entry to the group's dead letters and acks it, in one step.
-local function deadLetter(logKey, retryKey, deadKey, group, id, fields, attempts, err)
+-- Moves a pending entry to the group's dead letters and acks it, in one step; the dead letters
+-- are then trimmed to their caps (`limit`, `maxAgeMs`: see deadCaps).
+local function deadLetter(logKey, retryKey, deadKey, limit, maxAgeMs, group, id, fields, attempts, err)
   local f = fieldMap(fields or {})
   local entry = { 'i', id, 'a', attempts, 'e', err }
   for _, name in ipairs({ 'v', 'k', 'h' }) do
@@ -27,6 +29,7 @@ local function deadLetter(logKey, retryKey, deadKey, group, id, fields, attempts
     end
   end
   redis.call('XADD', deadKey, '*', unpack(entry))
+  trimDead(deadKey, limit, maxAgeMs)
   redis.call('XACK', logKey, group, id)
   redis.call('ZREM', retryKey, id)
 end
