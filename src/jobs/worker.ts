@@ -11,7 +11,7 @@ import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
 import { settlesWithin } from '../internal/settles-within.js';
 import { objectId } from '../observe/families.js';
-import { telemetryActive, WorkerTelemetry } from '../observe/telemetry.js';
+import { activeInstruments, WorkerTelemetry, type Instruments } from '../observe/telemetry.js';
 import { WorkerRegistry, type JobOutcome, type RunningJob, type WorkerDescription } from '../observe/worker-registry.js';
 import { assertBoolean, assertInteger, invalid, optionsOf } from '../internal/validate.js';
 import { defaultBackoff, retryDelayOf } from './backoff.js';
@@ -504,9 +504,11 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     });
   }
 
-  /** The telemetry to record with now: none when the source says nothing of itself or no OpenTelemetry SDK is registered. */
-  private tracing(): WorkerTelemetry<J> | undefined {
-    return this.telemetry !== undefined && telemetryActive() ? this.telemetry : undefined;
+  /** The telemetry to record one step with, and what records it now (looked up once per step): none when the source says nothing of itself or no OpenTelemetry SDK is registered. */
+  private tracing(): { telemetry: WorkerTelemetry<J>; tools: Instruments } | undefined {
+    if (this.telemetry === undefined) return undefined;
+    const tools = activeInstruments();
+    return tools === undefined ? undefined : { telemetry: this.telemetry, tools };
   }
 
   /** Reports a failure outside a handler: the `error` event (or a process warning) and the logger. */
@@ -569,7 +571,8 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
         const batch = await this.source.leaseBatch({ count: Math.min(this.batch, room), leaseMs: this.leaseMs, maxAttempts: this.maxAttempts, owner: this.id });
         for (const err of batch.errors) this.fail(err); // jobs the source dealt with itself (dead-lettered)
         const at = performance.now();
-        if (batch.items.length > 0) this.tracing()?.received(batch.items, leasedAt, at - asked);
+        const tracing = batch.items.length > 0 ? this.tracing() : undefined;
+        tracing?.telemetry.received(tracing.tools, batch.items, leasedAt, at - asked);
         for (const job of batch.items) this.ready.push({ job, at });
         this.startReady();
         this.idle = batch.items.length === 0;
@@ -657,7 +660,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     const started = performance.now();
     try {
       const tracing = this.tracing();
-      result = await (tracing === undefined ? this.handler(job, signal) : tracing.process(job, () => this.handler(job, signal)));
+      result = await (tracing === undefined ? this.handler(job, signal) : tracing.telemetry.process(tracing.tools, job, () => this.handler(job, signal)));
     } catch (error) {
       this.timed(started);
       if (this.abandoned.has(job)) return; // close() nacked it already
@@ -688,7 +691,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     try {
       const nack = (): Promise<(NackOutcome | Error)[]> => this.source.nack([job], { delayMs, error: error instanceof Error ? error.message : String(error) });
       const tracing = this.tracing();
-      const [outcome] = await (tracing === undefined ? nack() : tracing.settle('nack', [job], nack));
+      const [outcome] = await (tracing === undefined ? nack() : tracing.telemetry.settle(tracing.tools, 'nack', [job], nack));
       if (outcome instanceof Error) throw outcome;
       this.reportFailure(job, error, outcome ?? 'retry', delayMs);
     } catch (err) {
@@ -763,7 +766,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
     try {
       const jobs = batch.map((a) => a.job);
       const tracing = this.tracing();
-      outcomes = await (tracing === undefined ? this.source.ack(jobs) : tracing.settle('ack', jobs, () => this.source.ack(jobs)));
+      outcomes = await (tracing === undefined ? this.source.ack(jobs) : tracing.telemetry.settle(tracing.tools, 'ack', jobs, () => this.source.ack(jobs)));
     } catch (err) {
       outcomes = batch.map(() => (err instanceof Error ? err : new Error(String(err))));
     }

@@ -63,8 +63,9 @@ interface Meters {
   readonly consumed: Otel.Counter;
 }
 
-/** What records now: the tracer of the registered SDK and the instruments of the registered meter provider (either may be missing). */
-interface Instruments {
+/** What records now: the API, the tracer of the registered SDK and the instruments of the registered meter provider (either may be missing). */
+export interface Instruments {
+  readonly otel: typeof Otel;
   readonly tracer: Otel.Tracer | undefined;
   readonly operationDuration: Otel.Histogram | undefined;
   readonly processDuration: Otel.Histogram | undefined;
@@ -136,6 +137,7 @@ function instruments(otel: typeof Otel): Instruments | undefined {
   const cached = instrumentsCache;
   if (cached !== undefined && cached.tracer === tracer && cached.meters === meters) return cached.instruments;
   const made: Instruments = {
+    otel,
     tracer,
     operationDuration: meters?.operationDuration,
     processDuration: meters?.processDuration,
@@ -147,13 +149,14 @@ function instruments(otel: typeof Otel): Instruments | undefined {
 }
 
 /**
- * Whether anything would be recorded now: the API is installed and an SDK registered a tracer
- * or meter provider (a Worker skips its telemetry per job otherwise).
+ * What records now: undefined unless the API is installed and an SDK registered a tracer or
+ * meter provider (a send, and a Worker's step, then skip their telemetry). Looked up once per
+ * send or step, and handed to what records it.
  *
- * @returns true when spans or measurements are recorded
+ * @returns the instruments, the same object while the registrations stay
  */
-export function telemetryActive(): boolean {
-  return api !== undefined && instruments(api) !== undefined;
+export function activeInstruments(): Instruments | undefined {
+  return api === undefined ? undefined : instruments(api);
 }
 
 /** The headers a send writes: the current trace context, injected by the registered propagator. */
@@ -209,21 +212,15 @@ function metricAttributes(object: ObjectRef, operation: string, error: unknown, 
  * @returns what the write returns
  */
 export function traceSend<T>(object: ObjectRef, count: number, write: (headers: TraceHeaders | undefined) => Promise<T>): Promise<T> {
-  const otel = api;
-  const tools = otel === undefined ? undefined : instruments(otel);
+  const tools = activeInstruments();
   // Not async itself: without an SDK, the write's own promise is all there is.
-  if (otel === undefined || tools === undefined) return write(undefined);
-  return tracedSend(otel, tools, object, count, write);
+  if (tools === undefined) return write(undefined);
+  return tracedSend(tools, object, count, write);
 }
 
 /** {@link traceSend} with an SDK registered. */
-async function tracedSend<T>(
-  otel: typeof Otel,
-  tools: Instruments,
-  object: ObjectRef,
-  count: number,
-  write: (headers: TraceHeaders | undefined) => Promise<T>,
-): Promise<T> {
+async function tracedSend<T>(tools: Instruments, object: ObjectRef, count: number, write: (headers: TraceHeaders | undefined) => Promise<T>): Promise<T> {
+  const { otel } = tools;
   const started = performance.now();
   const attributes = baseAttributes(object, 'send', 'send');
   if (count !== 1) attributes['messaging.batch.message_count'] = count;
@@ -294,14 +291,13 @@ export class WorkerTelemetry<J extends object> {
    * Records a lease that got jobs: a `receive` span (kind CLIENT) from `startedAt`, linked to
    * each job's send, its duration and the messages consumed.
    *
+   * @param tools - what records now ({@link activeInstruments})
    * @param jobs - what the lease got (at least one)
    * @param startedAt - when the lease started (epoch ms)
    * @param durationMs - how long it took
    */
-  public received(jobs: readonly J[], startedAt: number, durationMs: number): void {
-    const otel = api;
-    const tools = otel === undefined ? undefined : instruments(otel);
-    if (otel === undefined || tools === undefined) return;
+  public received(tools: Instruments, jobs: readonly J[], startedAt: number, durationMs: number): void {
+    const { otel } = tools;
     if (tools.tracer !== undefined) {
       const attributes = this.attributes('receive', 'receive');
       attributes['messaging.batch.message_count'] = jobs.length;
@@ -319,14 +315,13 @@ export class WorkerTelemetry<J extends object> {
    * wrote the job when the job carries that context (and linked to it), else of the context
    * active now. The handler's own spans are its children. Records the processing duration.
    *
+   * @param tools - what records now ({@link activeInstruments})
    * @param job - the job
    * @param run - its handler
    * @returns what the handler returns
    */
-  public async process<R>(job: J, run: () => R | Promise<R>): Promise<R> {
-    const otel = api;
-    const tools = otel === undefined ? undefined : instruments(otel);
-    if (otel === undefined || tools === undefined) return run();
+  public async process<R>(tools: Instruments, job: J, run: () => R | Promise<R>): Promise<R> {
+    const { otel } = tools;
     const started = performance.now();
     const message = this.source.describe?.(job);
     let span: Otel.Span | undefined;
@@ -356,15 +351,14 @@ export class WorkerTelemetry<J extends object> {
    * the job's `process` span when it settles one job, else linked to each one's. An answer that
    * holds an error for some job marks the span failed with the first.
    *
+   * @param tools - what records now ({@link activeInstruments})
    * @param operation - `ack` or `nack`
    * @param jobs - the jobs settled
    * @param settle - the call
    * @returns what the call returns
    */
-  public async settle<T extends readonly unknown[]>(operation: 'ack' | 'nack', jobs: readonly J[], settle: () => Promise<T>): Promise<T> {
-    const otel = api;
-    const tools = otel === undefined ? undefined : instruments(otel);
-    if (otel === undefined || tools === undefined) return settle();
+  public async settle<T extends readonly unknown[]>(tools: Instruments, operation: 'ack' | 'nack', jobs: readonly J[], settle: () => Promise<T>): Promise<T> {
+    const { otel } = tools;
     const started = performance.now();
     let span: Otel.Span | undefined;
     if (tools.tracer !== undefined) {
