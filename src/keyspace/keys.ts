@@ -44,6 +44,21 @@ export function objectKeys<Role extends string>(layout: KeyLayout<Role>, name: s
 }
 
 /**
+ * The glob that matches every key of a layout's objects under `prefix` (`P:q{*`), or every key
+ * of the one object `name` (`P:w{workers}:*`): what an ACL rule's `~` key patterns name.
+ *
+ * @param layout - the family's layout
+ * @param prefix - the key prefix
+ * @param name - one object's name, when not all of them
+ */
+export function objectKeyPattern<Role extends string>(layout: KeyLayout<Role>, prefix = '', name?: string): string {
+  assertPrefix(prefix);
+  if (name === undefined) return `${prefix}${layout.tag}{*`;
+  assertObjectName(name, layout.what);
+  return `${prefix}${layout.tag}{${name}}:*`;
+}
+
+/**
  * The registry of a family's names under `prefix`: `<prefix>:<family>:keys` (`:ps:keys` for
  * prioritized streams with the default prefix). It has no hash tag: on a Cluster it lives in a
  * slot of its own, so the scripts never touch it.

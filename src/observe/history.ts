@@ -16,7 +16,8 @@ import type { ObjectCounts, ObjectInventory } from './inventory.js';
 import { JOB_OUTCOMES, type JobOutcome, type ObjectTotals, type WorkerRegistry } from './worker-registry.js';
 import { LUA_SOURCES } from './lua-sources.js';
 
-const LAYOUT: KeyLayout<'history'> = { what: 'history', tag: ':h', suffixes: { history: 'history' } };
+/** The layout of an object's history key: family tag `:h`. */
+export const HISTORY_LAYOUT: KeyLayout<'history'> = { what: 'history', tag: ':h', suffixes: { history: 'history' } };
 
 /**
  * The key of an object's history under `prefix`.
@@ -26,7 +27,7 @@ const LAYOUT: KeyLayout<'history'> = { what: 'history', tag: ':h', suffixes: { h
  * @returns `P:h{<family>/<name>}:history`
  */
 export function historyKey(object: ObjectRef, prefix = ''): string {
-  return objectKeys(LAYOUT, objectId(object), prefix).history;
+  return objectKeys(HISTORY_LAYOUT, objectId(object), prefix).history;
 }
 
 const HISTORY_SCRIPTS_TABLE = {

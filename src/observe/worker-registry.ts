@@ -22,7 +22,11 @@ import { LUA_SOURCES } from './lua-sources.js';
 /** The keys of a prefix's worker registry, by role. */
 export type WorkerRegistryKeys = Readonly<Record<'info' | 'beats' | 'paused' | 'totals', string>>;
 
-const LAYOUT: KeyLayout<keyof WorkerRegistryKeys> = {
+/** The name in the worker registry's hash tag: one registry per prefix. */
+export const WORKER_REGISTRY_NAME = 'workers';
+
+/** The layout of the worker registry's keys: family tag `:w`, one object, {@link WORKER_REGISTRY_NAME}. */
+export const WORKER_REGISTRY_LAYOUT: KeyLayout<keyof WorkerRegistryKeys> = {
   what: 'worker registry',
   tag: ':w',
   suffixes: { info: 'info', beats: 'beats', paused: 'paused', totals: 'totals' },
@@ -35,7 +39,7 @@ const LAYOUT: KeyLayout<keyof WorkerRegistryKeys> = {
  * @returns its keys by role
  */
 export function workerRegistryKeys(prefix = ''): WorkerRegistryKeys {
-  return objectKeys(LAYOUT, 'workers', prefix);
+  return objectKeys(WORKER_REGISTRY_LAYOUT, WORKER_REGISTRY_NAME, prefix);
 }
 
 /** The script table of the worker registry. */

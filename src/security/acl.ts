@@ -8,13 +8,18 @@
  * @module
  */
 import { assertPrefix, invalid } from '../internal/validate.js';
-import { HISTORY_SCRIPTS } from '../observe/history.js';
-import { WORKER_SCRIPTS } from '../observe/worker-registry.js';
+import { objectKeyPattern, type KeyLayout } from '../keyspace/keys.js';
+import { HISTORY_LAYOUT, HISTORY_SCRIPTS } from '../observe/history.js';
+import { WORKER_REGISTRY_LAYOUT, WORKER_REGISTRY_NAME, WORKER_SCRIPTS } from '../observe/worker-registry.js';
 import { STREAM_SCRIPTS } from '../prioritized/scripts.js';
+import { registryKey, STREAM_LAYOUT } from '../prioritized/stream-keys.js';
+import { QUEUE_LAYOUT, queueRegistryKey } from '../queues/queue-keys.js';
 import { QUEUE_SCRIPTS } from '../queues/scripts.js';
 import type { ScriptSet } from '../scripting/script-set.js';
 import { TASK_QUEUE_SCRIPTS, TASK_RESULT_SCRIPTS } from '../tasks/scripts.js';
+import { TASK_QUEUE_LAYOUT, TASK_RESULT_LAYOUT, taskQueueKeys, taskQueueRegistryKey, taskResultKeys } from '../tasks/task-keys.js';
 import { PARTITION_SCRIPTS, TOPIC_SCRIPTS } from '../topics/scripts.js';
+import { TOPIC_LAYOUT, topicRegistryKey } from '../topics/topic-keys.js';
 
 /** The roles a rule is made for. */
 export const ACL_ROLES = ['producer', 'worker', 'daemon', 'reader'] as const;
@@ -143,15 +148,14 @@ const READ_COMMANDS = [
   'zscore',
 ];
 
-/** The key patterns of a prefix's objects, by what they are. */
+/** The key patterns of a prefix's objects, by what they are, from the layouts and registries that make the keys. */
 function keyPatterns(prefix: string): Record<'objects' | 'registries' | 'results' | 'workers' | 'history', string[]> {
-  const objects = ['', ':q', ':tp', ':tq'].map((tag) => `${prefix}${tag}{*`);
   return {
-    objects,
-    registries: ['ps', 'q', 'tp', 'tq'].map((family) => `${prefix}:${family}:keys`),
-    results: [`${prefix}:tr{*`],
-    workers: [`${prefix}:w{workers}:*`],
-    history: [`${prefix}:h{*`],
+    objects: [STREAM_LAYOUT, QUEUE_LAYOUT, TOPIC_LAYOUT, TASK_QUEUE_LAYOUT].map((layout) => objectKeyPattern(layout as KeyLayout<string>, prefix)),
+    registries: [registryKey(prefix), queueRegistryKey(prefix), topicRegistryKey(prefix), taskQueueRegistryKey(prefix)],
+    results: [objectKeyPattern(TASK_RESULT_LAYOUT, prefix)],
+    workers: [objectKeyPattern(WORKER_REGISTRY_LAYOUT, prefix, WORKER_REGISTRY_NAME)],
+    history: [objectKeyPattern(HISTORY_LAYOUT, prefix)],
   };
 }
 
@@ -174,7 +178,8 @@ export function aclRule(role: AclRole, options: AclRuleOptions = {}): string[] {
   const prefix = options.prefix ?? '';
   assertPrefix(prefix);
   const keys = keyPatterns(prefix);
-  const channels = { results: `${prefix}:tr{*}:done`, tasks: `${prefix}:tq{*}:channel` };
+  // Every task's result notice and every task queue's channel: the channels of the name `*`.
+  const channels = { results: taskResultKeys('*', prefix).done, tasks: taskQueueKeys('*', prefix).channel };
   const patterns: Record<AclRole, { keys: string[]; channels: string[] }> = {
     producer: { keys: [...keys.objects, ...keys.registries, ...keys.results], channels: [channels.results, channels.tasks] },
     worker: { keys: [...keys.objects, ...keys.registries, ...keys.results, ...keys.workers], channels: [channels.results, channels.tasks] },

@@ -38,7 +38,8 @@ export interface PartitionGroupKeys extends PartitionKeys {
   readonly dead: string;
 }
 
-const TOPIC_LAYOUT: KeyLayout<keyof TopicKeys> = { what: 'topic', tag: ':tp', suffixes: { topic: 'topic', groups: 'groups' } };
+/** The layout of a topic's coordination keys: family tag `:tp` (its partitions' keys share the tag). */
+export const TOPIC_LAYOUT: KeyLayout<keyof TopicKeys> = { what: 'topic', tag: ':tp', suffixes: { topic: 'topic', groups: 'groups' } };
 const PARTITION_LAYOUT: KeyLayout<keyof PartitionKeys> = { what: 'topic', tag: ':tp', suffixes: { log: 'log', stats: 'stats' } };
 
 /** The most partitions a topic may have. */

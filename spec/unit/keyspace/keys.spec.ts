@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { GoodRedisError, registryKey, streamKeys } from '../../../src/index.js';
-import { familyRegistryKey, objectKeys, type KeyLayout } from '../../../src/keyspace/keys.js';
+import { familyRegistryKey, objectKeyPattern, objectKeys, type KeyLayout } from '../../../src/keyspace/keys.js';
 
 const QUEUE_LIKE: KeyLayout<'list' | 'processing'> = { what: 'queue', tag: ':q', suffixes: { list: 'list', processing: 'proc' } };
 
@@ -40,5 +40,14 @@ describe('keyspace (unit)', () => {
     assert.throws(() => objectKeys(QUEUE_LIKE, 'ok', 'x{'), /prefix must be a string without/);
     assert.throws(() => streamKeys('a}b'), /^GoodRedisError: stream name must not contain|stream name must not contain/);
     assert.throws(() => familyRegistryKey('q', '{'), /prefix must be a string without/);
+  });
+
+  it('should make the glob of every object of a layout, or of one object, that its keys match', () => {
+    const pattern = objectKeyPattern(QUEUE_LIKE, 'P');
+    assert.equal(pattern, 'P:q{*');
+    assert.ok(objectKeys(QUEUE_LIKE, 'mail', 'P').list.startsWith(pattern.slice(0, -1)));
+    assert.equal(objectKeyPattern(QUEUE_LIKE, 'P', 'mail'), 'P:q{mail}:*');
+    assert.throws(() => objectKeyPattern(QUEUE_LIKE, 'P', 'a{b'), /queue name must not contain/);
+    assert.throws(() => objectKeyPattern(QUEUE_LIKE, '{'), /prefix must be a string without/);
   });
 });
