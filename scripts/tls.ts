@@ -5,7 +5,6 @@
  * nothing here (what a client with the wrong CA trusts).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -148,15 +147,6 @@ export function tlsServerArgs(port: number, files: TlsFiles): string[] {
  */
 export function tlsEnv(files: TlsFiles): Record<string, string> {
   return { REDIS_TLS_CA: files.ca, REDIS_TLS_CERT: files.clientCert, REDIS_TLS_KEY: files.clientKey, REDIS_TLS_SERVERNAME: TLS_SERVERNAME };
-}
-
-/**
- * The ioredis TLS options of a client of a TLS topology (for the topology's own checks).
- *
- * @param files - the topology's certificates
- */
-export function tlsClientOptions(files: TlsFiles): { ca: Buffer; cert: Buffer; key: Buffer; servername: string } {
-  return { ca: readFileSync(files.ca), cert: readFileSync(files.clientCert), key: readFileSync(files.clientKey), servername: TLS_SERVERNAME };
 }
 
 /**

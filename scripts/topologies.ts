@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort, serverArgs, spawnRedis, startThrowawayRedis, type RedisProcess } from './throwaway-redis.js';
-import { makeTlsFiles, tlsCliArgs, tlsClientOptions, tlsEnv, tlsServerArgs, type TlsFiles } from './tls.js';
+import { connectionFromEnv } from '../src/connection/connection-options.js';
+import { makeTlsFiles, tlsCliArgs, tlsEnv, tlsServerArgs, type TlsFiles } from './tls.js';
 
 const run = promisify(execFile);
 
@@ -103,7 +104,8 @@ async function withConnection<R>(port: number, use: (redis: Redis) => Promise<R>
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
-    ...(tls === undefined ? {} : { tls: tlsClientOptions(tls) }),
+    // The client side of a TLS topology, read from its variables as the SDK reads them.
+    ...(tls === undefined ? {} : connectionFromEnv(tlsEnv(tls)).redis),
   });
   redis.on('error', () => undefined);
   try {
