@@ -57,3 +57,6 @@ export function deadLetterCaps(options: DeadLetterCapOptions): DeadLetterCaps {
 export function encodeDeadLetterCaps(caps: DeadLetterCaps): string {
   return `${String(caps.limit)}:${String(caps.maxAgeMs)}`;
 }
+
+/** The default caps as the scripts take them, for callers that set none (the raw commands). */
+export const DEFAULT_DEAD_CAPS = encodeDeadLetterCaps({ limit: DEFAULT_DEAD_LETTER_LIMIT, maxAgeMs: DEFAULT_DEAD_LETTER_MAX_AGE_MS });

@@ -212,7 +212,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     if (gate && !purge) throw invalid('gate requires purge: a gated key must leave the stream');
     const cooldown = cooldownArgs(options, this.cooldownMs);
     assertFinite(decreaseBy, 'decreaseBy');
-    const reply = await this.run('pullItems', { count, purge, gate, ...cooldown, decreaseBy, reply: 'compact' }, this.codec.binary);
+    const reply = await this.run('pullItems', { count, purge, gate, ...cooldown, decreaseBy, reply: 'compact', deadCaps: this.deadCaps }, this.codec.binary);
     if ((reply as unknown[]).length === 0) return [];
     const [base, range, values] = reply as [unknown, unknown[], unknown[]];
     const offset = Number(text(base));

@@ -2,6 +2,7 @@ import { LUA_SOURCES } from './lua-sources.js';
 import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AddMode } from './types.js';
 import type { StreamKeys } from './stream-keys.js';
+import { DEFAULT_DEAD_CAPS } from '../jobs/dead-letters.js';
 
 export type { ScriptArg } from '../scripting/script-set.js';
 
@@ -72,6 +73,11 @@ interface LeasesRequest {
   readonly pairs: readonly string[];
 }
 
+/** The dead letters' caps of a script that may add dead letters, as `encodeDeadLetterCaps` writes them; the defaults when left out. */
+interface DeadCapsRequest {
+  deadCaps?: string | undefined;
+}
+
 const ranksOf = (r: RankRequest): [number, number] => [r.start ?? 0, r.stop ?? -1];
 
 /** Every script of a prioritized stream, by name, with the keys it touches (in its `namedKeys` order) and its encoder. */
@@ -109,8 +115,17 @@ export const SCRIPTS = {
         gate?: boolean | undefined;
         decreaseBy?: number | undefined;
         reply?: 'full' | 'compact' | undefined;
-      },
-    ) => [r.count ?? 1, flag(r.purge, true), flag(r.gate, false), r.cooldownMs ?? DEFAULT_COOLDOWN_MS, r.expireAt ?? '', r.decreaseBy ?? 1, r.reply ?? 'full'],
+      } & DeadCapsRequest,
+    ) => [
+      r.count ?? 1,
+      flag(r.purge, true),
+      flag(r.gate, false),
+      r.cooldownMs ?? DEFAULT_COOLDOWN_MS,
+      r.expireAt ?? '',
+      r.decreaseBy ?? 1,
+      r.reply ?? 'full',
+      r.deadCaps ?? DEFAULT_DEAD_CAPS,
+    ],
   ),
   incrementItem: script('incrementItem-2.lua', ['scores', 'meta'], 'write', (r: { key: string; by?: number | undefined }) => [r.key, r.by ?? 1]),
   decrementAll: script('decrementAll-2.lua', ['scores', 'meta'], 'write', (r: { by?: number | undefined }) => [r.by ?? 1]),
@@ -136,9 +151,16 @@ export const SCRIPTS = {
     ['items', 'scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker', 'stats'],
     'write',
     // Recovers up to max(count, 100) expired leases and due delayed jobs first.
-    (r: { count?: number | undefined; leaseMs?: number | undefined; maxAttempts?: number | undefined; owner?: string | undefined }) => {
+    (r: { count?: number | undefined; leaseMs?: number | undefined; maxAttempts?: number | undefined; owner?: string | undefined } & DeadCapsRequest) => {
       const count = r.count ?? 1;
-      return [count, r.leaseMs ?? DEFAULT_LEASE_MS, r.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, Math.max(count, 100), r.owner ?? ''];
+      return [
+        count,
+        r.leaseMs ?? DEFAULT_LEASE_MS,
+        r.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        Math.max(count, 100),
+        r.owner ?? '',
+        r.deadCaps ?? DEFAULT_DEAD_CAPS,
+      ];
     },
   ),
   ackItems: script(
@@ -148,23 +170,20 @@ export const SCRIPTS = {
     (r: LeasesRequest & CooldownRequest & { gate?: boolean | undefined }) => [flag(r.gate, false), r.cooldownMs ?? 0, r.expireAt ?? '', ...r.pairs],
   ),
   nackItems: script(
-    'nackItems-8.lua',
-    ['scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker'],
+    'nackItems-9.lua',
+    ['items', 'scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker'],
     'write',
-    (r: LeasesRequest & { delayMs?: number | undefined; priority?: number | undefined; error?: string | undefined; release?: boolean | undefined }) => [
-      r.delayMs ?? 0,
-      r.priority ?? '',
-      r.error ?? '',
-      r.release === true ? 'release' : 'nack',
-      ...r.pairs,
-    ],
+    (
+      r: LeasesRequest &
+        DeadCapsRequest & { delayMs?: number | undefined; priority?: number | undefined; error?: string | undefined; release?: boolean | undefined },
+    ) => [r.delayMs ?? 0, r.priority ?? '', r.error ?? '', r.release === true ? 'release' : 'nack', r.deadCaps ?? DEFAULT_DEAD_CAPS, ...r.pairs],
   ),
   extendLeases: script('extendLeases-2.lua', ['leases', 'state'], 'write', (r: LeasesRequest & { leaseMs: number }) => [r.leaseMs, ...r.pairs]),
   recoverItems: script(
-    'recoverItems-8.lua',
-    ['scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker'],
+    'recoverItems-9.lua',
+    ['items', 'scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker'],
     'write',
-    (r: { limit?: number | undefined }) => [r.limit ?? DEFAULT_CHUNK_SIZE],
+    (r: { limit?: number | undefined } & DeadCapsRequest) => [r.limit ?? DEFAULT_CHUNK_SIZE, r.deadCaps ?? DEFAULT_DEAD_CAPS],
   ),
   readJobs: script(
     'readJobs-5.lua',
@@ -178,7 +197,7 @@ export const SCRIPTS = {
     ['items', 'scores', 'leases', 'delayed', 'dead', 'state'],
     'write',
     // leased: key, leaseId, error triples; pulled: key, value, priority, error quadruples.
-    (r: { from: 'leased' | 'pulled'; entries: readonly (string | Buffer)[] }) => [r.from, ...r.entries],
+    (r: { from: 'leased' | 'pulled'; entries: readonly (string | Buffer)[] } & DeadCapsRequest) => [r.from, r.deadCaps ?? DEFAULT_DEAD_CAPS, ...r.entries],
   ),
   removeItems: script('removeItems-5.lua', ['items', 'scores', 'leases', 'delayed', 'state'], 'remove', (r: { keys: readonly string[] }) => [...r.keys]),
   readStats: script('readStats-7.lua', ['scores', 'gated', 'cooldowns', 'leases', 'delayed', 'dead', 'stats'], 'read', () => []),

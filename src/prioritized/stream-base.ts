@@ -7,6 +7,7 @@ import { SCRIPTS, STREAM_SCRIPTS, type ScriptInput, type ScriptName, type Stream
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
 import { warnUnregistered } from '../keyspace/keys.js';
 import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, DEFAULT_MAX_VALUE_BYTES, type Item, type PrioritizedStreamOptions } from './types.js';
+import { deadLetterCaps, encodeDeadLetterCaps } from '../jobs/dead-letters.js';
 
 /** Redis's largest string (`proto-max-bulk-len`'s default): 512 MiB. */
 const REDIS_MAX_BULK = 512 * 1024 * 1024;
@@ -52,6 +53,12 @@ export abstract class StreamBase<T> {
   protected readonly registry: string;
   /** How many replicas must confirm each write, and how long they may take; undefined for none. */
   protected readonly replication: { replicas: number; timeoutMs: number } | undefined;
+  /** The most dead letters kept (the oldest go first). */
+  public readonly deadLetterLimit: number;
+  /** How old a dead letter may get, in ms (0: no age cap). */
+  public readonly deadLetterMaxAgeMs: number;
+  /** The dead letters' caps as the scripts take them. */
+  protected readonly deadCaps: string;
 
   /** Checks the options and defines the scripts on `client`; see {@link PrioritizedStream}. */
   protected constructor(client: RedisClient, name: string, options: PrioritizedStreamOptions<T>) {
@@ -73,6 +80,10 @@ export abstract class StreamBase<T> {
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     assertInteger(this.maxValueBytes, 'maxValueBytes', 1, REDIS_MAX_BULK);
     this.replication = replicationOf(options.replication);
+    const caps = deadLetterCaps(options);
+    this.deadLetterLimit = caps.limit;
+    this.deadLetterMaxAgeMs = caps.maxAgeMs;
+    this.deadCaps = encodeDeadLetterCaps(caps);
   }
 
   /** Runs one of the stream's scripts with its keys, on the request its encoder turns into ARGV. */

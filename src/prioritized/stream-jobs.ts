@@ -63,7 +63,10 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    */
   private async leaseBatch(options: LeaseOptions = {}): Promise<{ items: LeasedItem<T>[]; wakeInMs: number; undecodable: unknown[] }> {
     const { count, leaseMs, maxAttempts, owner } = leaseRequestOf(optionsOf(options));
-    const [flat, wakeInMs] = (await this.run('leaseItems', { count, leaseMs, maxAttempts, owner }, this.codec.binary)) as [unknown[], number];
+    const [flat, wakeInMs] = (await this.run('leaseItems', { count, leaseMs, maxAttempts, owner, deadCaps: this.deadCaps }, this.codec.binary)) as [
+      unknown[],
+      number,
+    ];
     const items: LeasedItem<T>[] = [];
     const undecodable: unknown[] = [];
     const bury: string[] = [];
@@ -88,7 +91,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    */
   protected async bury(from: 'leased' | 'pulled', entries: readonly (string | Buffer)[], errors: unknown[]): Promise<void> {
     try {
-      await this.run('buryItems', { from, entries });
+      await this.run('buryItems', { from, entries, deadCaps: this.deadCaps });
     } catch (err) {
       errors.push(err);
     }
@@ -128,7 +131,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     if (error !== undefined && typeof error !== 'string') throw invalid('error must be a string');
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return { requeued: 0, delayed: 0, dead: 0 };
-    const [requeued, delayed, dead] = (await this.run('nackItems', { delayMs, priority, error, pairs })) as number[];
+    const [requeued, delayed, dead] = (await this.run('nackItems', { delayMs, priority, error, pairs, deadCaps: this.deadCaps })) as number[];
     return { requeued: Number(requeued), delayed: Number(delayed), dead: Number(dead) };
   }
 
@@ -173,7 +176,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   public async recover(): Promise<RecoverResult> {
     const total: RecoverResult = { returned: 0, died: 0, promoted: 0 };
     for (;;) {
-      const [returned = 0, died = 0, promoted = 0] = (await this.run('recoverItems', { limit: this.chunkSize })) as number[];
+      const [returned = 0, died = 0, promoted = 0] = (await this.run('recoverItems', { limit: this.chunkSize, deadCaps: this.deadCaps })) as number[];
       total.returned += returned;
       total.died += died;
       total.promoted += promoted;

@@ -6,6 +6,7 @@
 import type { Codec } from '../codec.js';
 import type { GoodRedisError } from '../errors.js';
 import type { ReplicationOptions } from '../scripting/script-set.js';
+import type { DeadLetterCapOptions } from '../jobs/dead-letters.js';
 
 /** The default cooldown of a pulled key: 24 hours, as in good-redis. */
 export const DEFAULT_COOLDOWN_MS = 24 * 60 * 60 * 1000;
@@ -58,8 +59,12 @@ export interface ItemObject<T> {
 /** An item to add: an {@link ItemObject}, or a `[key, value, priority?]` tuple. */
 export type ItemInput<T> = ItemObject<T> | readonly [key: string, value: T, priority?: number | undefined];
 
-/** Options of {@link PrioritizedStream}. */
-export interface PrioritizedStreamOptions<T> {
+/**
+ * Options of {@link PrioritizedStream}. `deadLetterLimit` and `deadLetterMaxAgeMs` cap the dead
+ * letters (10,000 and 7 days by default): each job that dies drops the oldest beyond the limit and
+ * those older than the age, with their values.
+ */
+export interface PrioritizedStreamOptions<T> extends DeadLetterCapOptions {
   /**
    * Encodes and decodes values.
    *

@@ -1,9 +1,9 @@
 /**
  * Bounded memory over a long run: round after round of produce and consume through every family
  * (a prioritized stream with a Worker, a queue with a Worker, a topic trimmed by `maxLen` with a
- * consumer group, a task queue whose results are taken when read, one task in ten failing into
- * its capped dead letters), on a server of the suite's own. (A stream's dead letters have no cap
- * yet, so its jobs do not fail here.) After the first rounds have sized every
+ * consumer group, a task queue whose results are taken when read; one stream job and one task in
+ * ten failing into their capped dead letters), on a server of the suite's own. After the first
+ * rounds have sized every
  * structure, the server's memory stays flat: the last round ends within a small margin of the
  * second. A leak of even a few bytes per item (a key never deleted, a counter per item, a dead
  * letter never trimmed) would grow it by the items of three rounds.
@@ -38,9 +38,17 @@ describe('memory stays flat over a long produce/consume run (a server of its own
   const usedMemory = async (): Promise<number> => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1]);
 
   it('every family, five rounds of 2,000 items, failed tasks dead-lettered: the last round ends within 64 KB of the second', async () => {
-    const stream = new StreamRegistry(redis).stream('crawl', { cooldownMs: 0 });
+    const stream = new StreamRegistry(redis).stream('crawl', { cooldownMs: 0, deadLetterLimit: 100 });
     let streamDone = 0;
-    const streamWorker = new Worker(stream, () => void (streamDone += 1), { ack: { cooldownMs: 0 }, blockTimeoutMs: 100, concurrency: 16 });
+    const streamWorker = new Worker(
+      stream,
+      (job) => {
+        streamDone += 1;
+        if (job.key.endsWith('7')) throw new Error('no');
+      },
+      { ack: { cooldownMs: 0 }, blockTimeoutMs: 100, concurrency: 16, maxAttempts: 1, backoff: 0 },
+    );
+    streamWorker.on('error', () => undefined);
     closers.push(() => streamWorker.close());
     const queue = new Queue(redis, 'mail');
     closers.push(() => queue.close());
@@ -88,6 +96,8 @@ describe('memory stays flat over a long produce/consume run (a server of its own
     assert.ok(last - second < MARGIN_BYTES, `used_memory after each round: ${after.join(', ')} (the last ${String(last - second)} bytes above the second)`);
     // What stays is what the caps allow.
     assert.equal((await broker.deadLetters({ limit: 1000 })).length, 100, 'task dead letters capped at 100');
+    assert.equal((await stream.stats()).dead, 100, 'stream dead letters capped at 100');
+    assert.equal(await redis.hlen(stream.redisKeys.items), 100, 'with their values only');
     // A send trims what the group acked: the log never holds more than the round in flight.
     assert.ok((await redis.xlen(':tp{orders#0}:log')) <= ITEMS, 'the topic trimmed');
   });

@@ -261,6 +261,62 @@ describeEachTopology('PrioritizedStream (leases)', () => {
       assert.equal(await redis.hlen(stream.redisKeys.state), 0);
     });
 
+    it('should keep them within their caps: the newest deadLetterLimit, none older than deadLetterMaxAgeMs, values and states dropped with them', async () => {
+      const capped = new PrioritizedStream(redis, stream.name, { cooldownMs: 0, deadLetterLimit: 2, deadLetterMaxAgeMs: 400 });
+      // Deaths in one ms tie, and ties go by key: each death below waits for the next ms.
+      const died = async (): Promise<number> => Math.max(...(await capped.deadLetters()).map((d) => d.diedAt));
+      const nextMs = async (): Promise<void> => {
+        const last = await died();
+        await waitFor(async () => (await serverNow(redis)) > last, 5000, 'the next ms');
+      };
+      await nextMs();
+      const [low] = await capped.lease({ maxAttempts: 1 });
+      assert.ok(low);
+      await capped.nack([low], { error: 'low failed' });
+      assert.deepEqual(
+        (await capped.deadLetters()).map((d) => d.key),
+        ['mid', 'low'],
+        'a nack past the limit drops the oldest',
+      );
+      assert.equal(await redis.hexists(stream.redisKeys.items, 'high'), 0, 'its value went with it');
+      assert.equal(await redis.hexists(stream.redisKeys.state, 'high'), 0, 'and its state');
+      // A lease that expires after its last attempt dies through recovery: the limit holds there too.
+      await nextMs();
+      await capped.add('late', 'LATE', 1);
+      await capped.lease({ maxAttempts: 1, leaseMs: 1 });
+      const deadline = Number(await redis.zscore(stream.redisKeys.leases, 'late'));
+      await waitFor(async () => (await serverNow(redis)) > deadline, 5000, 'the lease to expire');
+      assert.equal((await capped.recover()).died, 1);
+      assert.deepEqual(
+        (await capped.deadLetters()).map((d) => d.key),
+        ['low', 'late'],
+      );
+      // Once the server's clock is past their age, the next death drops them all but itself.
+      const newest = await died();
+      await waitFor(async () => (await serverNow(redis)) > newest + 400, 5000, 'the age to pass');
+      await capped.add('last', 'LAST', 1);
+      const [last] = await capped.lease({ maxAttempts: 1 });
+      assert.ok(last);
+      await capped.nack([last]);
+      assert.deepEqual(
+        (await capped.deadLetters()).map((d) => d.key),
+        ['last'],
+      );
+      assert.deepEqual((await redis.hkeys(stream.redisKeys.state)).sort(), ['last']);
+      assert.deepEqual((await redis.hkeys(stream.redisKeys.items)).sort(), ['last']);
+    });
+
+    it('should refuse bad caps, writing nothing', () => {
+      assert.throws(
+        () => new PrioritizedStream(redis, stream.name, { deadLetterLimit: 0 }),
+        (err: unknown) => GoodRedisError.is(err, 'InvalidArgument'),
+      );
+      assert.throws(
+        () => new PrioritizedStream(redis, stream.name, { deadLetterMaxAgeMs: -1 }),
+        (err: unknown) => GoodRedisError.is(err, 'InvalidArgument'),
+      );
+    });
+
     it('should refuse a dead key on add (issue 11, item 2), and take it out of the dead letters with readd', async () => {
       assert.equal(await stream.add('high', 'fresh', 2), null, 'a dead key is not revived by a plain add');
       assert.deepEqual(

@@ -94,6 +94,24 @@ describeEachTopology('What a new user hits (issue 11)', () => {
       assert.deepEqual(await raw.pull(), [{ key: 'bad', value: 'https://not-json.example/', priority: 2 }]);
     });
 
+    it("a value buried by a pull counts against the dead letters' cap, the oldest going first", async () => {
+      const capped = new PrioritizedStream(redis, name, { codec: jsonCodec<Page>(), cooldownMs: 0, deadLetterLimit: 1 });
+      const warn = sinon.stub(process, 'emitWarning');
+      try {
+        await raw.add('bad-1', 'not json', 2);
+        await capped.pull();
+        await raw.add('bad-2', 'not json either', 1);
+        await capped.pull();
+      } finally {
+        warn.restore();
+      }
+      assert.deepEqual(
+        (await capped.deadLetters()).map((d) => d.key),
+        ['bad-2'],
+      );
+      assert.equal(await raw.get('bad-1'), null, "the first's value went with it");
+    });
+
     it('a Worker runs the good jobs, reports a Codec error naming the key, and dead-letters the bad one at once', async () => {
       await oneBadAmongThree();
       const handled: string[] = [];

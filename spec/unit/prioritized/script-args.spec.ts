@@ -12,19 +12,19 @@ import { recordingClient, type RecordingClient } from './recording-client.js';
 
 describe('script encoders (unit)', () => {
   it('should apply the defaults once, in the encoder', () => {
-    assert.deepEqual(SCRIPTS.pullItems.encode({}), [1, '1', '0', DEFAULT_COOLDOWN_MS, '', 1, 'full']);
-    assert.deepEqual(SCRIPTS.leaseItems.encode({}), [1, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, 100, '']);
+    assert.deepEqual(SCRIPTS.pullItems.encode({}), [1, '1', '0', DEFAULT_COOLDOWN_MS, '', 1, 'full', '10000:604800000']);
+    assert.deepEqual(SCRIPTS.leaseItems.encode({}), [1, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, 100, '', '10000:604800000']);
     assert.deepEqual(
-      SCRIPTS.leaseItems.encode({ count: 500, owner: 'w1' }),
-      [500, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, 500, 'w1'],
+      SCRIPTS.leaseItems.encode({ count: 500, owner: 'w1', deadCaps: '5:0' }),
+      [500, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, 500, 'w1', '5:0'],
       'recovers as many as it leases, 100 at least',
     );
     assert.deepEqual(SCRIPTS.ackItems.encode({ pairs: ['k', 'id'] }), ['0', 0, '', 'k', 'id']);
-    assert.deepEqual(SCRIPTS.nackItems.encode({ pairs: ['k', 'id'] }), [0, '', '', 'nack', 'k', 'id']);
-    assert.deepEqual(SCRIPTS.nackItems.encode({ pairs: ['k', 'id'], release: true }), [0, '', '', 'release', 'k', 'id']);
+    assert.deepEqual(SCRIPTS.nackItems.encode({ pairs: ['k', 'id'] }), [0, '', '', 'nack', '10000:604800000', 'k', 'id']);
+    assert.deepEqual(SCRIPTS.nackItems.encode({ pairs: ['k', 'id'], release: true }), [0, '', '', 'release', '10000:604800000', 'k', 'id']);
     assert.deepEqual(SCRIPTS.deleteBelow.encode({ threshold: 3 }), [3, '0', DEFAULT_CHUNK_SIZE]);
     assert.deepEqual(SCRIPTS.expireItems.encode({}), [DEFAULT_CHUNK_SIZE]);
-    assert.deepEqual(SCRIPTS.recoverItems.encode({}), [DEFAULT_CHUNK_SIZE]);
+    assert.deepEqual(SCRIPTS.recoverItems.encode({}), [DEFAULT_CHUNK_SIZE, '10000:604800000']);
     assert.deepEqual(SCRIPTS.readItems.encode({ what: 'keys' }), ['keys', 0, -1]);
     assert.deepEqual(SCRIPTS.readJobs.encode({ which: 'dead' }), ['dead', 0, -1, '0']);
     assert.deepEqual(SCRIPTS.reviveDead.encode({ action: 'purge' }), ['purge', DEFAULT_CHUNK_SIZE]);

@@ -1,12 +1,14 @@
 --[[
   Sends jobs whose value the client could not decode to the dead letters, with the error the
-  client gives, so one bad value never holds up the others it was read with.
+  client gives, so one bad value never holds up the others it was read with; the dead letters
+  are then trimmed to their caps.
 
   Input (KEYS: the namedKeys line below):
     ARGV[1] from: leased | pulled
-    leased: ARGV[2..] key, leaseId, error triples: each job whose lease is still held leaves
+    ARGV[2] the dead letters' caps, `<most kept>:<most age in ms, 0 for none>`
+    leased: ARGV[3..] key, leaseId, error triples: each job whose lease is still held leaves
             the leases for the dead letters (a lease no longer held is skipped)
-    pulled: ARGV[2..] key, value, priority, error quadruples: each item a pull took out is
+    pulled: ARGV[3..] key, value, priority, error quadruples: each item a pull took out is
             stored again as a dead letter, unless its key was queued, leased, delayed or
             dead again since (that newer item wins)
 
@@ -22,12 +24,14 @@ local K = namedKeys('items', 'scores', 'leases', 'delayed', 'dead', 'state')
 local from = ARGV[1]
 local width = from == 'leased' and 3 or from == 'pulled' and 4 or nil
 if width == nil then return grError('EINVAL', 'from must be leased or pulled') end
-if (#ARGV - 1) % width ~= 0 then return grError('EINVAL', 'wrong number of arguments for ' .. from) end
+local deadLimit, deadAge = deadCaps(ARGV[2])
+if deadLimit == nil then return grError('EINVAL', 'the dead letters\' caps must be <limit>:<max age ms>') end
+if (#ARGV - 2) % width ~= 0 then return grError('EINVAL', 'wrong number of arguments for ' .. from) end
 
 local now, buried, states = serverNowMs(), {}, {}
 if from == 'leased' then
   local keys, ids, errors = {}, {}, {}
-  for i = 2, #ARGV, 3 do
+  for i = 3, #ARGV, 3 do
     keys[#keys + 1], ids[#ids + 1], errors[#errors + 1] = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   end
   local raw = callCollect('HMGET', K.state, keys)
@@ -40,7 +44,7 @@ if from == 'leased' then
   end
   callChunked('ZREM', K.leases, buried)
 else
-  for i = 2, #ARGV, 4 do
+  for i = 3, #ARGV, 4 do
     local key = ARGV[i]
     local elsewhere = redis.call('ZSCORE', K.scores, key) or redis.call('ZSCORE', K.leases, key)
       or redis.call('ZSCORE', K.delayed, key) or redis.call('ZSCORE', K.dead, key)
@@ -53,4 +57,5 @@ else
 end
 zaddAll(K.dead, now, buried)
 saveStates(K.state, buried, states)
+if #buried > 0 then trimDeadJobs(K, now, deadLimit, deadAge) end
 return buried

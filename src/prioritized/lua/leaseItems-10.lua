@@ -10,6 +10,7 @@
     ARGV[3] maxAttempts (integer >= 0; 0: unlimited), recorded in each job's state
     ARGV[4] recoverLimit (integer 0..10000)
     ARGV[5] owner: who holds the leases (a worker id), recorded in each job's state; "" for none
+    ARGV[6] the dead letters' caps, `<most kept>:<most age in ms, 0 for none>`
 
   Output:
     { { key1, value1, priority1, attempt1, leaseId1, key2, ... }, wakeInMs }
@@ -29,10 +30,12 @@ local maxAttempts = toInteger(ARGV[3], 0, 9007199254740991)
 if maxAttempts == nil then return grError('EINVAL', 'maxAttempts must be an integer >= 0') end
 local recoverLimit = toInteger(ARGV[4], 0, 10000)
 if recoverLimit == nil then return grError('EINVAL', 'recoverLimit must be an integer from 0 to 10000') end
+local deadLimit, deadAge = deadCaps(ARGV[6])
+if deadLimit == nil then return grError('EINVAL', 'the dead letters\' caps must be <limit>:<max age ms>') end
 
 local now = serverNowMs()
 local base = readBase(K.meta)
-if recoverLimit > 0 then recoverDue(K, now, base, recoverLimit) end
+if recoverLimit > 0 then recoverDue(K, now, base, recoverLimit, deadLimit, deadAge) end
 
 local out = {}
 local range = redis.call('ZPOPMIN', K.scores, count)

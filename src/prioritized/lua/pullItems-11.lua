@@ -9,6 +9,8 @@
     ARGV[5] absolute cooldown deadline in epoch ms, or "" (wins over ARGV[4])
     ARGV[6] decrease applied when purge is 0 (finite double)
     ARGV[7] reply: full (default) | compact
+    ARGV[8] the dead letters' caps, `<most kept>:<most age in ms, 0 for none>` (for expired
+            leases out of attempts that this pull recovers)
 
   Output:
     full: flat array key1, value1, priority1, key2, ... in pull order
@@ -39,8 +41,10 @@ local decreaseBy = toFinite(ARGV[6] or '1')
 if decreaseBy == nil then return grError('EINVAL', 'decreaseBy must be a finite number') end
 local replyMode = ARGV[7] or 'full'
 if replyMode ~= 'full' and replyMode ~= 'compact' then return grError('EINVAL', 'reply must be full or compact') end
+local deadLimit, deadAge = deadCaps(ARGV[8])
+if deadLimit == nil then return grError('EINVAL', 'the dead letters\' caps must be <limit>:<max age ms>') end
 
-if redis.call('EXISTS', K.leases, K.delayed) > 0 then recoverDue(K, serverNowMs(), readBase(K.meta), math.max(count, 100)) end
+if redis.call('EXISTS', K.leases, K.delayed) > 0 then recoverDue(K, serverNowMs(), readBase(K.meta), math.max(count, 100), deadLimit, deadAge) end
 
 -- Ascending stored score is descending priority; ZPOPMIN takes and removes in one call.
 local range

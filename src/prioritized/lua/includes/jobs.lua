@@ -1,5 +1,6 @@
 -- Leases, retries and dead letters. Requires stream.lua. Helpers that touch several keys take
 -- the script's K table (namedKeys) and say which of its keys they use.
+--- @include "dead-letters"
 -- A job's state is JSON in the state hash: a = attempts (times leased), m = maxAttempts of
 -- its last lease (0: unlimited), p = its priority (a string, exact), l = the current lease
 -- id and o = who holds it (only while leased), e = the last error.
@@ -39,11 +40,34 @@ local function saveStates(stateKey, keys, states)
   callChunked('HSET', stateKey, fields)
 end
 
+-- The most dead letters one trim drops, so that a script that adds a few never runs long after
+-- the caps were lowered on a stream holding many: the next death drops the next ones.
+local TRIM_MOST = 1000
+
+-- Keeps the dead letters within their caps after some died at `now`: the oldest beyond `limit`
+-- and those that died more than `maxAgeMs` ago (0: no age cap) go, with their values and
+-- states, at most TRIM_MOST per call. Both are prefixes of the dead letters in the order they
+-- died, so the longer one covers both. Uses K.dead, K.items and K.state.
+local function trimDeadJobs(K, now, limit, maxAgeMs)
+  local over = redis.call('ZCARD', K.dead) - limit
+  local drop = {}
+  if over > 0 then drop = redis.call('ZRANGE', K.dead, 0, math.min(over, TRIM_MOST) - 1) end
+  if maxAgeMs > 0 then
+    local old = redis.call('ZRANGEBYSCORE', K.dead, '-inf', '(' .. (now - maxAgeMs), 'LIMIT', 0, TRIM_MOST)
+    if #old > #drop then drop = old end
+  end
+  if #drop == 0 then return end
+  callChunked('ZREM', K.dead, drop)
+  callChunked('HDEL', K.items, drop)
+  callChunked('HDEL', K.state, drop)
+end
+
 -- Up to `limit` expired leases go back to the stream with their attempt count, or to the
 -- dead letters when they have used up their attempts; up to `limit` delayed jobs that are
--- due go back to the stream. Returns returned, died, promoted. Uses K.leases, K.delayed,
--- K.dead, K.state and requeue's keys.
-local function recoverDue(K, now, base, limit)
+-- due go back to the stream. The dead letters are then trimmed to `caps` (deadLimit, deadAge:
+-- see trimDeadJobs). Returns returned, died, promoted. Uses K.leases, K.delayed, K.dead,
+-- K.items, K.state and requeue's keys.
+local function recoverDue(K, now, base, limit, deadLimit, deadAge)
   local returned, died, promoted = 0, 0, 0
   local expired = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, limit)
   if #expired > 0 then
@@ -64,6 +88,7 @@ local function recoverDue(K, now, base, limit)
     zaddAll(K.dead, now, dead)
     saveStates(K.state, back, backStates)
     saveStates(K.state, dead, deadStates)
+    if #dead > 0 then trimDeadJobs(K, now, deadLimit, deadAge) end
     returned, died = #back, #dead
   end
   local due = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, limit)

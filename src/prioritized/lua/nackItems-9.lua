@@ -1,7 +1,8 @@
 --[[
   Gives leased jobs back: to the stream now, or after `delayMs`; a job that has used up its
-  attempts goes to the dead letters instead, with the error given (or "nacked"). All or
-  nothing: a lease that is no longer held makes the reply ELEASE and changes nothing.
+  attempts goes to the dead letters instead, with the error given (or "nacked"), and the dead
+  letters are trimmed to their caps. All or nothing: a lease that is no longer held makes the
+  reply ELEASE and changes nothing.
 
   Input (KEYS: the namedKeys line below):
     ARGV[1] delayMs (integer >= 0)
@@ -9,7 +10,8 @@
     ARGV[3] error message, or ""
     ARGV[4] mode: nack, or release (back to the stream at once, the attempt not counted:
             for jobs that were leased but never handed to a handler)
-    ARGV[5..] key, leaseId pairs
+    ARGV[5] the dead letters' caps, `<most kept>:<most age in ms, 0 for none>`
+    ARGV[6..] key, leaseId pairs
 
   Output:
     { requeued, delayed, died }
@@ -18,7 +20,7 @@
 --- @include "stream"
 --- @include "jobs"
 
-local K = namedKeys('scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker')
+local K = namedKeys('items', 'scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker')
 
 local delayMs = toInteger(ARGV[1], 0, 9007199254740991)
 if delayMs == nil then return grError('EINVAL', 'delayMs must be an integer >= 0') end
@@ -26,9 +28,11 @@ local priority = optionalFinite(ARGV[2])
 if priority == false then return grError('EINVAL', 'priority must be a finite number') end
 local release = ARGV[4] == 'release'
 if not release and ARGV[4] ~= 'nack' then return grError('EINVAL', 'mode must be nack or release') end
-if (#ARGV - 4) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, leaseId pairs') end
+local deadLimit, deadAge = deadCaps(ARGV[5])
+if deadLimit == nil then return grError('EINVAL', 'the dead letters\' caps must be <limit>:<max age ms>') end
+if (#ARGV - 5) % 2 ~= 0 then return grError('EINVAL', 'leases must be key, leaseId pairs') end
 
-local keys, _, states, lost = leasedPairs(K.state, 5, true)
+local keys, _, states, lost = leasedPairs(K.state, 6, true)
 if #lost > 0 then return leaseLost(lost) end
 
 local now = serverNowMs()
@@ -54,5 +58,6 @@ callChunked('ZREM', K.leases, keys)
 saveStates(K.state, keys, states)
 requeue(K, back, backStates, readBase(K.meta))
 zaddAll(K.dead, now, dead)
+if #dead > 0 then trimDeadJobs(K, now, deadLimit, deadAge) end
 zaddAll(K.delayed, now + delayMs, later)
 return { #back, #later, #dead }
