@@ -24,7 +24,7 @@ export interface StreamScript<I> extends ScriptDefinition<StreamKeyRole> {
   readonly encode: (input: I) => ScriptArg[];
 }
 
-/** A script that reads (`no-writes`), writes, or only removes (writes, `allow-oom`). */
+/** A script that reads (`no-writes`), writes, or only removes or settles work (writes, `allow-oom`: see `ScriptDefinition.allowOom`). */
 type Access = 'read' | 'write' | 'remove';
 
 function script<I>(file: string, keys: readonly StreamKeyRole[], access: Access, encode: (input: I) => ScriptArg[]): StreamScript<I> {
@@ -166,7 +166,7 @@ export const SCRIPTS = {
   ackItems: script(
     'ackItems-5.lua',
     ['items', 'gated', 'cooldowns', 'leases', 'state'],
-    'write',
+    'remove',
     (r: LeasesRequest & CooldownRequest & { gate?: boolean | undefined }) => [flag(r.gate, false), r.cooldownMs ?? 0, r.expireAt ?? '', ...r.pairs],
   ),
   nackItems: script(
@@ -204,7 +204,7 @@ export const SCRIPTS = {
   reviveDead: script(
     'reviveDead-7.lua',
     ['items', 'scores', 'cooldowns', 'meta', 'dead', 'state', 'marker'],
-    'write',
+    'remove',
     // Without keys: up to `limit` of the oldest dead letters.
     (r: { action: 'replay' | 'purge'; limit?: number | undefined; keys?: readonly string[] | undefined }) => [
       r.action,

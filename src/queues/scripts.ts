@@ -50,7 +50,7 @@ export const QUEUE_SCRIPTS_TABLE = {
       r.rollbackTtlMs,
     ],
   ),
-  ackItems: script('ackItems-4.lua', ['held', 'deliveries', 'rollbacks', 'rollbackTimes'], 'write', (r: { ids: readonly string[] }) => [...r.ids]),
+  ackItems: script('ackItems-4.lua', ['held', 'deliveries', 'rollbacks', 'rollbackTimes'], 'remove', (r: { ids: readonly string[] }) => [...r.ids]),
   rejectItems: script('rejectItems-5.lua', ['list', 'unique', 'held', 'deliveries', 'marker'], 'write', (r: { kind: QueueKind; ids: readonly string[] }) => [
     r.kind,
     ...r.ids,
@@ -107,7 +107,7 @@ export const QUEUE_SCRIPTS_TABLE = {
   poolSettle: script(
     'poolSettle-4.lua',
     ['pool', 'poolLeases', 'poolReadded', 'poolMarker'],
-    'write',
+    'remove',
     (r: { action: 'ack' | 'extend' | 'remove'; ms?: number | undefined; pairs: readonly (string | Buffer)[] }) => [r.action, r.ms ?? 0, ...r.pairs],
   ),
   poolDelete: script(

@@ -55,8 +55,11 @@ export interface ScriptDefinition<Role extends string> {
   /** Read-only scripts may run on replicas (and are declared `no-writes`). */
   readonly readOnly: boolean;
   /**
-   * Scripts that only remove data are declared `allow-oom`, so a full server can still be
-   * emptied; every other writing script is refused by Redis up front when it is out of memory.
+   * Scripts that only remove data, or settle work already taken (acks, a pool's settles, a
+   * stream's dead-letter replay and purge: each frees at least what it writes), are declared
+   * `allow-oom`, so that on a full server consumers still finish what they hold, exactly once,
+   * and the server can be emptied; every other writing script is refused by Redis up front when
+   * it is out of memory.
    */
   readonly allowOom?: boolean;
 }
@@ -120,7 +123,7 @@ export class ScriptSet<Name extends string, Role extends string> {
   /**
    * The shebang line that declares a script's flags to Redis 7+: `no-writes` for read-only
    * scripts (they run on replicas and on a full server), `allow-oom` for scripts that only
-   * remove data, none for the others, which Redis then refuses up front, before any write, when
+   * remove data or settle work, none for the others, which Redis then refuses up front, before any write, when
    * it is out of memory (`maxmemory` reached under `noeviction`).
    */
   public shebangOf(name: Name): string {

@@ -69,7 +69,7 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     r.maxLength,
     ...[...r.taskMaxAttempts].flat(),
   ]),
-  ackTasks: script<TaskQueueKeyRole, { maxLength: number; deliveries: readonly StreamDelivery[] }>('ackTasks-2.lua', ['stream', 'lease'], 'write', (r) => [
+  ackTasks: script<TaskQueueKeyRole, { maxLength: number; deliveries: readonly StreamDelivery[] }>('ackTasks-2.lua', ['stream', 'lease'], 'remove', (r) => [
     r.maxLength,
     ...pairs(r.deliveries),
   ]),

@@ -133,7 +133,7 @@ export const PARTITION_SCRIPTS_TABLE = {
   ack: script<PartitionKeyRole, { group: string; member: string; deliveries: readonly DeliveryRef[]; epoch?: string | undefined }>(
     'ack-3.lua',
     ['log', 'own', 'retry'],
-    'write',
+    'remove',
     (r) => [
       r.group,
       r.member,

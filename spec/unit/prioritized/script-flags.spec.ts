@@ -7,7 +7,7 @@ import { STREAM_SCRIPTS } from '../../../src/prioritized/scripts.js';
 const shebangOf = STREAM_SCRIPTS.shebangOf.bind(STREAM_SCRIPTS);
 
 describe('Script flags (issue 12, item 1)', () => {
-  it('should declare no-writes on read-only scripts, allow-oom only on scripts that remove, and none on the other writers', () => {
+  it('should declare no-writes on read-only scripts, allow-oom only on scripts that remove or settle, and none on the other writers', () => {
     for (const name of STREAM_SCRIPTS.names) {
       const first = (STREAM_SCRIPTS.flaggedSources().get(name) ?? '').split('\n')[0];
       assert.equal(first, shebangOf(name), name);
@@ -15,7 +15,9 @@ describe('Script flags (issue 12, item 1)', () => {
     assert.equal(shebangOf('readStats'), '#!lua flags=no-writes');
     assert.equal(shebangOf('deleteStream'), '#!lua flags=allow-oom');
     assert.equal(shebangOf('removeItems'), '#!lua flags=allow-oom');
-    for (const writer of ['addItem', 'addItems', 'pullItems', 'leaseItems', 'ackItems', 'nackItems', 'buryItems'] as const) {
+    // An ack frees the job's value and state: a full server lets consumers finish what they hold.
+    assert.equal(shebangOf('ackItems'), '#!lua flags=allow-oom');
+    for (const writer of ['addItem', 'addItems', 'pullItems', 'leaseItems', 'nackItems', 'buryItems'] as const) {
       assert.equal(shebangOf(writer), '#!lua', `${writer} must be refused up front when Redis is out of memory`);
     }
   });
