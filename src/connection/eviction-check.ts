@@ -24,8 +24,13 @@ async function policyOf(node: RedisClient): Promise<{ maxmemory: number; policy:
   return policy === undefined ? undefined : { maxmemory: Number(field('maxmemory') ?? 0), policy };
 }
 
-/** Where a node is, for the warning. */
+/**
+ * Where a node is, for the warning: the address its socket is connected to (a client of a
+ * Sentinel names no host of its own: its options hold ioredis's defaults), else its options'.
+ */
 function addressOf(node: RedisClient): string {
+  const socket = (node as { stream?: { remoteAddress?: string; remotePort?: number } }).stream;
+  if (socket?.remoteAddress !== undefined && socket.remotePort !== undefined) return `${socket.remoteAddress}:${String(socket.remotePort)}`;
   const { host = 'localhost', port = 6379 } = node.options as { host?: string; port?: number };
   return `${host}:${String(port)}`;
 }

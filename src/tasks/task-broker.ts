@@ -250,7 +250,7 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
       let registering: Promise<void> | undefined;
       for (let i = 0; i < messages.length; i += SEND_CHUNK) {
         const written = this.write(messages.slice(i, i + SEND_CHUNK), delayMs);
-        registering ??= this.register(); // beside the first write: one round trip, not two
+        registering ??= this.register(written); // beside the first write: one round trip, not two
         receivers.push(...(await written));
       }
       await registering;
@@ -338,9 +338,21 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
     return { read, fired: fires.filter((f) => fired.has(f.id)).map((f) => ({ scheduleId: f.id, taskId: `${f.id}:${String(f.dueMs)}` })) };
   }
 
-  /** Adds the name to the registry (another Cluster slot); a failure does not undo the send. */
-  private async register(): Promise<void> {
-    await this.client.sadd(this.registry, this.name).catch((err: unknown) => {
+  /**
+   * Adds the name to the registry (another Cluster slot); a failure does not undo the send. Sent
+   * beside a write, it warns only when that write landed: a write that failed is the caller's
+   * error, and nothing was written to register.
+   */
+  private async register(beside?: Promise<unknown>): Promise<void> {
+    await this.client.sadd(this.registry, this.name).catch(async (err: unknown) => {
+      if (
+        beside !== undefined &&
+        !(await beside.then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
       warnUnregistered('task queue', this.name, this.registry, err, 'the next send registers it');
     });
   }

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { checkEviction, EVICTION_WARNING_CODE } from '../../../src/connection/eviction-check.js';
 import { PrioritizedStream, Queue } from '../../../src/index.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../../../scripts/throwaway-redis.js';
+import { closeAll, connect, describeEachTopology, masters, uniqueName } from '../support.js';
 
 describe('the eviction warning (a server of its own per case)', function () {
   this.timeout(30_000);
@@ -69,5 +70,42 @@ describe('the eviction warning (a server of its own per case)', function () {
       await checkEviction(redis);
     }
     assert.deepEqual(await emitted(), []);
+  });
+});
+
+describeEachTopology("the eviction warning on the suite's servers", (kind) => {
+  let warnings: string[];
+  const onWarning = (warning: Error): void => {
+    if ((warning as Error & { code?: string }).code === EVICTION_WARNING_CODE) warnings.push(warning.message);
+  };
+  beforeEach(() => {
+    warnings = [];
+    process.on('warning', onWarning);
+  });
+  afterEach(async () => {
+    process.off('warning', onWarning);
+    await closeAll();
+  });
+
+  it('warns about every master that evicts, naming its address, at the first script of a new connection', async () => {
+    const admin = connect();
+    const nodes = await masters(admin);
+    try {
+      for (const node of nodes) await node.config('SET', 'maxmemory', '1gb', 'maxmemory-policy', 'volatile-lru');
+      const redis = connect();
+      await new PrioritizedStream(redis, uniqueName('evicting')).add('k', 'v', 1);
+      await checkEviction(redis);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      for (const node of nodes) await node.config('SET', 'maxmemory', '0', 'maxmemory-policy', 'noeviction');
+    }
+    const addresses = nodes.map((node) => `${node.stream.remoteAddress ?? ''}:${String(node.stream.remotePort)}`);
+    assert.equal(warnings.length, nodes.length, `${kind}: ${JSON.stringify(warnings)}`);
+    for (const address of addresses) {
+      assert.ok(
+        warnings.some((w) => w.includes(`Redis at ${address} has maxmemory-policy volatile-lru with maxmemory 1073741824`)),
+        `no warning names ${address}: ${JSON.stringify(warnings)}`,
+      );
+    }
   });
 });

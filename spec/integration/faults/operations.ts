@@ -1041,7 +1041,7 @@ export const FAULT_ROWS: readonly FaultRow[] = [
       await results.set('id-1', RESULT);
       return () => results.delete('id-1');
     },
-    lost: 'the result gone',
+    lost: 'the result gone (the call answers `false` when its first send had deleted it)',
     full: 'runs',
     idempotent: true,
     retry: 'idempotent',
@@ -1073,12 +1073,15 @@ export const rowName = (row: FaultRow): string => `${row.family}: ${row.operatio
 /** The Markdown table of the rows, as docs/operations.md carries it. */
 export function renderFaultTable(rows: readonly FaultRow[] = FAULT_ROWS): string {
   const lines = [
-    '| family | operation | after `Connection` (reply lost, or server restarted), Redis holds | `maxmemory` reached | a retry |',
+    '| family | operation | after a lost reply or a restart (`Connection`), Redis holds | `maxmemory` reached | a retry |',
     '| --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
     const full = row.full === 'runs' ? 'runs' : '`OutOfMemory`, nothing written';
-    lines.push(`| ${row.family} | ${row.operation} | ${row.lost} | ${full} | ${row.retry} |`);
+    let holds = row.lost;
+    if (row.steps !== undefined) holds += `; one step at a time (${row.steps}): those after the lost reply wait for a retry`;
+    if (row.resent === true) holds += '; plain commands, sent again: the call answers, no `Connection`';
+    lines.push(`| ${row.family} | ${row.operation} | ${holds} | ${full} | ${row.retry} |`);
   }
   return lines.join('\n');
 }
