@@ -1,7 +1,8 @@
 /**
  * The caps of a family's dead letters, so they never grow without bound: how many are kept (the
  * oldest go first) and how old one may get. The scripts take them as one argument (see
- * `src/scripting/lua/includes/dead-letters.lua`).
+ * `src/scripting/lua/includes/dead-caps.lua`, which reads it, and `dead-letters.lua`, which trims a
+ * dead-letter stream to it).
  *
  * @module
  */

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { Redis, type Command } from 'ioredis';
 import { GoodRedisError } from '../../../src/index.js';
 import { freePort, serverArgs as throwawayArgs, spawnRedis, type RedisProcess } from '../../../scripts/throwaway-redis.js';
-import { waitFor } from '../support.js';
+import { commandStats, serverNow, waitFor } from '../support.js';
 import { FAULT_ROWS, renderFaultTable, rowName, type FaultRow, type RowRun } from './operations.js';
 
 /** How a call settled. */
@@ -78,6 +78,11 @@ function handedBackView(dump: string): string {
 function assertSettledAgain(row: FaultRow, settled: Settled, what: string): void {
   if (row.again === undefined) assert.ok(settled.ok, `${what} ${describeSettled(settled)}`);
   else assert.ok(!settled.ok && GoodRedisError.is(settled.error, row.again), `expected ${row.again}, ${what} ${describeSettled(settled)}`);
+}
+
+/** How many times the server ran a command, from `commandStats` (`script`: EVAL and EVALSHA together). */
+function callsOf(calls: ReadonlyMap<string, number>, command: string): number {
+  return command === 'script' ? (calls.get('eval') ?? 0) + (calls.get('evalsha') ?? 0) : (calls.get(command) ?? 0);
 }
 
 /** The same set-up, then the call once, then twice: what each leaves. */
@@ -192,8 +197,7 @@ describe('fault matrix: every mutating operation under a dropped connection, a r
    * (`entries-read`, `lag`: Redis does not keep them exact through a restart).
    */
   async function dump(aliases: ReadonlyMap<string, string>): Promise<string> {
-    const [seconds = '0', micros = '0'] = await admin.time();
-    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const now = await serverNow(admin);
     const stable = (text: string): string => {
       let out = text;
       for (const [from, to] of aliases) out = out.replaceAll(from, to);
@@ -237,16 +241,6 @@ describe('fault matrix: every mutating operation under a dropped connection, a r
     });
   }
 
-  /** How many times the server ran each command so far, from INFO commandstats (EVAL and EVALSHA counted as `script`). */
-  async function commandCalls(): Promise<Map<string, number>> {
-    const calls = new Map<string, number>();
-    for (const m of (await admin.info('commandstats')).matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)) {
-      const name = m[1] === 'eval' || m[1] === 'evalsha' ? 'script' : String(m[1]);
-      calls.set(name, (calls.get(name) ?? 0) + Number(m[2]));
-    }
-    return calls;
-  }
-
   /** Flushes the server, sets `row` up on a new connection, runs `body`, then closes what the run opened. */
   async function withRun<R>(row: FaultRow, body: (run: RowRun, call: () => Promise<unknown>) => Promise<R>): Promise<R> {
     await admin.flushall();
@@ -271,7 +265,7 @@ describe('fault matrix: every mutating operation under a dropped connection, a r
   async function replyLost(run: RowRun, row: FaultRow, call: () => Promise<unknown>, fault: () => Promise<void>): Promise<Settled> {
     const { redis } = run;
     await redis.ping();
-    const before = await commandCalls();
+    const before = await commandStats(admin);
     const send = redis.sendCommand.bind(redis);
     let written: string | undefined;
     redis.sendCommand = (command: Command, stream?: unknown) => {
@@ -286,7 +280,7 @@ describe('fault matrix: every mutating operation under a dropped connection, a r
     try {
       settled = settle(call());
       await waitFor(
-        async () => written !== undefined && ((await commandCalls()).get(written) ?? 0) > (before.get(written) ?? 0),
+        async () => written !== undefined && callsOf(await commandStats(admin), written) > callsOf(before, written),
         5000,
         'Redis to run the first write',
       );

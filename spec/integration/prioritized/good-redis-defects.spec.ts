@@ -41,7 +41,7 @@ describeEachTopology('good-redis defects, fixed', () => {
         const keyArg = call[2] ?? '';
         assert.match(
           keyArg,
-          /^(K\.\w+|metaKey|hashKey|pending|inFlight|set|zset|cooldownKey|statsKey|stateKey|deadKey|markerKey|unpack\(KEYS|command|'TIME')$/,
+          /^(K\.\w+|metaKey|hashKey|pending|inFlight|set|zset|cooldownKey|statsKey|stateKey|markerKey|unpack\(KEYS|command|'TIME')$/,
           `${file}: ${call[0]}`,
         );
       }

@@ -1,6 +1,6 @@
 -- Leases, retries and dead letters. Requires stream.lua. Helpers that touch several keys take
 -- the script's K table (namedKeys) and say which of its keys they use.
---- @include "dead-letters"
+--- @include "dead-caps"
 -- A job's state is JSON in the state hash: a = attempts (times leased), m = maxAttempts of
 -- its last lease (0: unlimited), p = its priority (a string, exact), l = the current lease
 -- id and o = who holds it (only while leased), e = the last error.
