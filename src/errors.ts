@@ -33,8 +33,11 @@ const MARKER = Symbol.for('good-redis.error');
  *   the operation needs (`NOPERM`, or from inside a script Redis's "can't run this command");
  *   nothing was written (see docs/security.md for the rules of each role).
  * - `Redis`: Redis refused the command with an error good-redis does not map, such as
- *   `READONLY` (a replica), `WRONGTYPE` (a key of the stream's name used by something else) or
- *   `BUSY`; the message is Redis's and `cause` is ioredis's `ReplyError`.
+ *   `READONLY` (a replica) or `BUSY` (the message is Redis's and `cause` is ioredis's
+ *   `ReplyError`), or what a key of the object holds cannot be used: another type than the
+ *   family keeps there (`WRONGTYPE …`, naming the key: another program's key of the same name,
+ *   a restore, a hand edit), or garbage in a field it cannot do without (a topic's partition
+ *   count); found before anything was written.
  * - `ResultMissing`: a task result store has no result for the task id (never stored, expired,
  *   or already taken by a read with `keepResults: false`).
  * - `Timeout`: a wait (a task's `waitResult`) ended at its `timeoutMs` before what it waited for
@@ -105,6 +108,10 @@ const SCRIPT_CODES: Readonly<Record<string, ErrorKind>> = {
   EINVAL: 'InvalidArgument',
   ERANGE: 'Range',
   ELEASE: 'LeaseLost',
+  // A key of the object holds another type than the family keeps there, or a field the script cannot
+  // do without holds garbage (a topic's partition count): refused before any write.
+  ETYPE: 'Redis',
+  EDATA: 'Redis',
 };
 
 const SCRIPT_ERROR = /GRERR (\w+) (.*)$/s;

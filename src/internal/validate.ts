@@ -15,6 +15,22 @@ export function assertObjectName(name: unknown, what: string): asserts name is s
   }
 }
 
+/**
+ * Parses stored JSON that good-redis wrote as an object (a state, a description, headers): the
+ * object, or undefined for anything else found there (another program's value, a hand edit,
+ * JSON that is no object), so that a reader skips it instead of failing.
+ */
+export function storedObject(raw: unknown): Record<string, unknown> | undefined {
+  if (typeof raw !== 'string' && !Buffer.isBuffer(raw)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString());
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+}
+
 /** A key prefix: a string (possibly empty) without `{` or `}`. */
 export function assertPrefix(prefix: unknown): asserts prefix is string {
   if (typeof prefix !== 'string' || prefix.includes('{') || prefix.includes('}')) {

@@ -14,6 +14,7 @@
  * @module
  */
 import { assertObjectName, assertPrefix } from '../internal/validate.js';
+import type { KeyType } from '../scripting/script-set.js';
 
 /** The layout of one family's objects: its tag and the suffix of each of an object's keys by role. */
 export interface KeyLayout<Role extends string> {
@@ -23,6 +24,8 @@ export interface KeyLayout<Role extends string> {
   readonly tag: string;
   /** The suffix after `{name}:` of each key, by role. */
   readonly suffixes: Readonly<Record<Role, string>>;
+  /** What each key holds, by role: the scripts refuse a key of another type before they write. */
+  readonly types: Readonly<Record<Role, KeyType>>;
 }
 
 /**

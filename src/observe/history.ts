@@ -17,7 +17,7 @@ import { JOB_OUTCOMES, type JobOutcome, type ObjectTotals, type WorkerRegistry }
 import { LUA_SOURCES } from './lua-sources.js';
 
 /** The layout of an object's history key: family tag `:h`. */
-export const HISTORY_LAYOUT: KeyLayout<'history'> = { what: 'history', tag: ':h', suffixes: { history: 'history' } };
+export const HISTORY_LAYOUT: KeyLayout<'history'> = { what: 'history', tag: ':h', suffixes: { history: 'history' }, types: { history: 'stream' } };
 
 /**
  * The key of an object's history under `prefix`.
@@ -35,7 +35,7 @@ const HISTORY_SCRIPTS_TABLE = {
 } as const satisfies Record<string, ScriptDefinition<'history'>>;
 
 /** The history's script (slot: the object's history). */
-export const HISTORY_SCRIPTS = new ScriptSet<keyof typeof HISTORY_SCRIPTS_TABLE, 'history'>('h', HISTORY_SCRIPTS_TABLE, LUA_SOURCES);
+export const HISTORY_SCRIPTS = new ScriptSet<keyof typeof HISTORY_SCRIPTS_TABLE, 'history'>('h', HISTORY_SCRIPTS_TABLE, LUA_SOURCES, HISTORY_LAYOUT.types);
 
 /** One sample of an object's counts. */
 export interface HistorySample {

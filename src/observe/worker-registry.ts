@@ -13,7 +13,7 @@
  */
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError } from '../errors.js';
-import { assertInteger, assertObjectName, invalid, optionsOf } from '../internal/validate.js';
+import { assertInteger, assertObjectName, invalid, optionsOf, storedObject } from '../internal/validate.js';
 import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
 import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
 import { compareObjects, isObjectFamily, OBJECT_FAMILIES, objectId, parseObjectId, type ObjectFamily, type ObjectRef } from './families.js';
@@ -30,6 +30,7 @@ export const WORKER_REGISTRY_LAYOUT: KeyLayout<keyof WorkerRegistryKeys> = {
   what: 'worker registry',
   tag: ':w',
   suffixes: { info: 'info', beats: 'beats', paused: 'paused', totals: 'totals' },
+  types: { info: 'hash', beats: 'zset', paused: 'hash', totals: 'hash' },
 };
 
 /**
@@ -50,7 +51,12 @@ const WORKER_SCRIPTS_TABLE = {
 } as const satisfies Record<string, ScriptDefinition<keyof WorkerRegistryKeys>>;
 
 /** The worker registry's scripts (slot `{workers}`). */
-export const WORKER_SCRIPTS = new ScriptSet<keyof typeof WORKER_SCRIPTS_TABLE, keyof WorkerRegistryKeys>('w', WORKER_SCRIPTS_TABLE, LUA_SOURCES);
+export const WORKER_SCRIPTS = new ScriptSet<keyof typeof WORKER_SCRIPTS_TABLE, keyof WorkerRegistryKeys>(
+  'w',
+  WORKER_SCRIPTS_TABLE,
+  LUA_SOURCES,
+  WORKER_REGISTRY_LAYOUT.types,
+);
 
 /** A job a worker runs, as its beat describes it. */
 export interface RunningJob {
@@ -165,15 +171,10 @@ export function forgetAfterMs(heartbeatMs: number): number {
 
 /** Parses a stored description; undefined for one that is not ours. */
 function descriptionOf(raw: unknown): WorkerDescription | undefined {
-  try {
-    const parsed: unknown = JSON.parse(String(raw));
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const d = parsed as Partial<WorkerDescription>;
-    if (typeof d.id !== 'string' || typeof d.name !== 'string' || typeof d.family !== 'string' || typeof d.heartbeatMs !== 'number') return undefined;
-    return { ...(d as WorkerDescription), jobs: Array.isArray(d.jobs) ? d.jobs : [], recent: Array.isArray(d.recent) ? d.recent : [] };
-  } catch {
+  const d = storedObject(raw) as Partial<WorkerDescription> | undefined;
+  if (d === undefined || typeof d.id !== 'string' || typeof d.name !== 'string' || typeof d.family !== 'string' || typeof d.heartbeatMs !== 'number')
     return undefined;
-  }
+  return { ...(d as WorkerDescription), jobs: Array.isArray(d.jobs) ? d.jobs : [], recent: Array.isArray(d.recent) ? d.recent : [] };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { LUA_SOURCES } from './lua-sources.js';
 import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AddMode } from './types.js';
-import type { StreamKeys } from './stream-keys.js';
+import { STREAM_LAYOUT, type StreamKeys } from './stream-keys.js';
 import { DEFAULT_DEAD_CAPS } from '../jobs/dead-letters.js';
 
 export type { ScriptArg } from '../scripting/script-set.js';
@@ -138,7 +138,7 @@ export const SCRIPTS = {
   expireItems: script('expireItems-4.lua', ['items', 'scores', 'cooldowns', 'state'], 'remove', (r: { limit?: number | undefined }) => [
     r.limit ?? DEFAULT_CHUNK_SIZE,
   ]),
-  deleteStream: script('deleteStream-11.lua', EVERY_KEY, 'remove', () => []),
+  deleteStream: { ...script('deleteStream-11.lua', EVERY_KEY, 'remove', () => []), anyType: true },
   getItem: script('getItem-1.lua', ['items'], 'read', (r: { key: string }) => [r.key]),
   countItems: script('countItems-1.lua', ['scores'], 'read', () => []),
   readItems: script('readItems-3.lua', ['items', 'scores', 'meta'], 'read', (r: RankRequest & { what: 'keys' | 'values' | 'entries' }) => [
@@ -221,4 +221,4 @@ export type ScriptInput<N extends ScriptName> = Parameters<(typeof SCRIPTS)[N]['
 export type ScriptName = keyof typeof SCRIPTS;
 
 /** The stream scripts: defined once per client, run with a stream's keys (see {@link ScriptSet}). */
-export const STREAM_SCRIPTS = new ScriptSet<ScriptName, StreamKeyRole>('ps', SCRIPTS, LUA_SOURCES);
+export const STREAM_SCRIPTS = new ScriptSet<ScriptName, StreamKeyRole>('ps', SCRIPTS, LUA_SOURCES, STREAM_LAYOUT.types);

@@ -1,4 +1,4 @@
-import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf, ranks } from '../internal/validate.js';
+import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf, ranks, storedObject } from '../internal/validate.js';
 import { consumeSource } from '../jobs/consume.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import type { JobSource, LeaseRequest } from '../jobs/job-source.js';
@@ -379,7 +379,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
         key: text(flat[i]),
         value: flat[i + 1],
         score: Number(text(flat[i + 2])),
-        state: raw === null || raw === undefined ? {} : (JSON.parse(text(raw)) as JobState),
+        state: raw === null || raw === undefined ? {} : ((storedObject(text(raw)) as JobState | undefined) ?? UNREADABLE_STATE),
       });
     }
     return out;
@@ -432,6 +432,9 @@ interface JobState {
   /** The last error. */
   e?: string;
 }
+
+/** What a reader shows of a state that is not the JSON the scripts write (they start it over at the job's next move). */
+const UNREADABLE_STATE: JobState = Object.freeze({ a: 0, m: 0, e: 'its stored state was unreadable and started over' });
 
 /**
  * Checks the options of an ack (or of a Worker's `ack` option, at construction) and returns

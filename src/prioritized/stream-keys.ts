@@ -50,6 +50,19 @@ export const STREAM_LAYOUT: KeyLayout<keyof StreamKeys> = {
     marker: 'marker',
     stats: 'stats',
   },
+  types: {
+    items: 'hash',
+    scores: 'zset',
+    gated: 'set',
+    cooldowns: 'zset',
+    meta: 'hash',
+    leases: 'zset',
+    delayed: 'zset',
+    dead: 'zset',
+    state: 'hash',
+    marker: 'list',
+    stats: 'hash',
+  },
 };
 
 /**

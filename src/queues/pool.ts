@@ -1,6 +1,7 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { serverNowMs } from '../connection/server-time.js';
-import { typed } from '../errors.js';
+import { GoodRedisError, typed } from '../errors.js';
+import { reportError } from '../internal/report-error.js';
 import { assertInteger, epochMs, invalid, optionsOf, ranks } from '../internal/validate.js';
 import { traceSend } from '../observe/telemetry.js';
 import type { JobSource, LeaseBatch, Settlement } from '../jobs/job-source.js';
@@ -189,18 +190,36 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
    * @returns the leases
    */
   public async getItems(count = 1): Promise<PoolLease<T>[]> {
-    return (await this.lease(count, this.ackTtlMs)).leases;
+    const { leases, errors } = await this.lease(count, this.ackTtlMs);
+    for (const err of errors) reportError(this, err, `pool ${this.name}`);
+    return leases;
   }
 
-  private async lease(count: number, ttlMs: number): Promise<{ leases: PoolLease<T>[]; wakeInMs: number }> {
+  /**
+   * Leases due items. An item the codec refuses (another producer's, a hand edit's) is removed
+   * from the pool, so that it does not come back due forever: one `Codec` error each, naming its
+   * first 200 characters.
+   */
+  private async lease(count: number, ttlMs: number): Promise<{ leases: PoolLease<T>[]; wakeInMs: number; errors: GoodRedisError[] }> {
     assertInteger(count, 'count', 1, MAX_CHUNK);
     const [flat, wake] = (await this.run('poolGet', { count, ttlMs }, this.codec.binary)) as [unknown[], unknown];
     const leases: PoolLease<T>[] = [];
+    const errors: GoodRedisError[] = [];
+    const unreadable: (string | Buffer)[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const id = String(flat[i]);
-      leases.push({ id, value: this.decode(flat[i + 1], `lease ${id}`) });
+      const raw = flat[i + 1] as string | Buffer;
+      try {
+        leases.push({ id, value: this.decode(raw, `lease ${id}`) });
+      } catch (error) {
+        unreadable.push(raw);
+        errors.push(
+          new GoodRedisError('Codec', `${errorOf(error).message}; removed (it was ${JSON.stringify(raw.toString().slice(0, 200))})`, { cause: error }),
+        );
+      }
     }
-    return { leases, wakeInMs: Number(wake) };
+    if (unreadable.length > 0) await this.run('poolDelete', { limit: unreadable.length, items: unreadable });
+    return { leases, wakeInMs: Number(wake), errors };
   }
 
   /** {@link getItems} in chunks until a short one (aio-py-rq's `get_all_items`). */
@@ -389,8 +408,8 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
       client: this.client,
       object: { family: this.kind, name: this.name, prefix: this.prefix },
       leaseBatch: async (request): Promise<LeaseBatch<PoolJob<T>>> => {
-        const { leases, wakeInMs } = await this.lease(request.count, request.leaseMs);
-        return { items: leases.map((l) => new PoolJob(this, l.id, l.value)), wakeInMs, errors: [] };
+        const { leases, wakeInMs, errors } = await this.lease(request.count, request.leaseMs);
+        return { items: leases.map((l) => new PoolJob(this, l.id, l.value)), wakeInMs, errors };
       },
       ack: (jobs) =>
         perJobOutcomes(

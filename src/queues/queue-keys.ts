@@ -56,6 +56,22 @@ export const QUEUE_LAYOUT: KeyLayout<keyof QueueKeys> = {
     poolReadded: 'pool-readded',
     poolMarker: 'pool-marker',
   },
+  types: {
+    list: 'list',
+    unique: 'set',
+    consumers: 'zset',
+    consumerInfo: 'hash',
+    held: 'zset',
+    deliveries: 'hash',
+    rollbacks: 'hash',
+    rollbackTimes: 'zset',
+    marker: 'list',
+    meta: 'hash',
+    pool: 'zset',
+    poolLeases: 'hash',
+    poolReadded: 'set',
+    poolMarker: 'list',
+  },
 };
 
 /**

@@ -4,7 +4,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
 import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
-import { assertBoolean, assertInteger, invalid, optionsOf, ranks } from '../internal/validate.js';
+import { assertBoolean, assertInteger, invalid, optionsOf, ranks, storedObject } from '../internal/validate.js';
 import { traceSend } from '../observe/telemetry.js';
 import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
@@ -110,26 +110,48 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
    * @throws {@link GoodRedisError} `InvalidArgument` for a bad count or `blockMs`
    */
   public async getItems(count = 1, options: GetItemsOptions = {}): Promise<Delivery<T>[]> {
-    return (await this.take(count, options)).map(({ id, value }) => ({ id, value }));
+    const { taken, errors } = await this.take(count, options);
+    for (const err of errors) this.report(err);
+    return taken.map(({ id, value }) => ({ id, value }));
   }
 
-  /** getItems, with each value's rollback count (for the Worker's `attempt`). */
-  private async take(count: number, options: GetItemsOptions): Promise<{ id: string; value: T; rollbacks: number }[]> {
+  /**
+   * getItems, with each value's rollback count (for the Worker's `attempt`), and the `Codec`
+   * errors of the values that did not decode (set aside: see {@link setAside}).
+   */
+  private async take(count: number, options: GetItemsOptions): Promise<{ taken: { id: string; value: T; rollbacks: number }[]; errors: GoodRedisError[] }> {
     assertInteger(count, 'count', 1, MAX_CHUNK);
     const { blockMs = 0 } = optionsOf(options);
     assertInteger(blockMs, 'blockMs', 0);
     if (this.closed) throw new GoodRedisError('InvalidArgument', `queue ${JSON.stringify(this.name)}: this consumer is closed`);
     const deadline = Date.now() + blockMs;
     for (;;) {
-      const taken = await this.takeOnce(count);
+      const took = await this.takeOnce(count);
       const left = deadline - Date.now();
-      if (taken.length > 0 || left <= 0 || this.isClosed()) return taken;
+      if (took.taken.length > 0 || took.errors.length > 0 || left <= 0 || this.isClosed()) return took;
       this.signal ??= new WorkSignal(this.client, this.redisKeys.marker);
       await this.signal.wait(left);
     }
   }
 
-  private async takeOnce(count: number): Promise<{ id: string; value: T; rollbacks: number }[]> {
+  /**
+   * Ends deliveries whose value the codec refuses (another producer's, a hand edit's): each goes
+   * to the `deadLetterQueue` as it is stored when that is a good-redis queue, else is dropped, so
+   * that none stays held by a consumer that cannot run it. Returns one `Codec` error per value,
+   * naming the delivery and, when dropped, the value's first 200 characters.
+   */
+  private async setAside(unreadable: readonly { id: string; raw: string | Buffer; error: unknown }[]): Promise<GoodRedisError[]> {
+    const dead = this.deadLetterQueue instanceof ReliableQueue ? (this.deadLetterQueue as ReliableQueue<unknown>) : undefined;
+    if (dead !== undefined) await dead.addEncoded(unreadable.map((u) => u.raw));
+    await this.run('ackItems', { ids: unreadable.map((u) => u.id) });
+    return unreadable.map(({ raw, error }) => {
+      const where =
+        dead !== undefined ? `moved as it is to queue ${JSON.stringify(dead.name)}` : `dropped (it was ${JSON.stringify(raw.toString().slice(0, 200))})`;
+      return new GoodRedisError('Codec', `${errorOf(error).message}; ${where}`, { cause: error });
+    });
+  }
+
+  private async takeOnce(count: number): Promise<{ taken: { id: string; value: T; rollbacks: number }[]; errors: GoodRedisError[] }> {
     this.calls += 1;
     const callId = `${String(Date.now())}.${String(this.calls)}`;
     let flat: unknown[];
@@ -157,12 +179,18 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
       throw err;
     }
     this.startHeartbeat();
-    const out: { id: string; value: T; rollbacks: number }[] = [];
+    const taken: { id: string; value: T; rollbacks: number }[] = [];
+    const unreadable: { id: string; raw: string | Buffer; error: unknown }[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {
       const id = String(flat[i]);
-      out.push({ id, value: this.decode(flat[i + 1], id), rollbacks: Number(flat[i + 2]) });
+      const raw = flat[i + 1] as string | Buffer;
+      try {
+        taken.push({ id, value: this.decode(raw, `delivery ${id}`), rollbacks: Number(flat[i + 2]) });
+      } catch (error) {
+        unreadable.push({ id, raw, error });
+      }
     }
-    return out;
+    return { taken, errors: unreadable.length > 0 ? await this.setAside(unreadable) : [] };
   }
 
   /** Hands back the deliveries of one getItems call. */
@@ -403,14 +431,14 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     const out: QueueConsumer[] = [];
     for (let i = 1; i + 5 < flat.length; i += 6) {
       const oldest = Number(flat[i + 4]);
-      const info = JSON.parse(String(flat[i + 5])) as { t?: number };
+      const info = storedObject(String(flat[i + 5])) ?? {};
       out.push({
         id: String(flat[i]),
         lastHeartbeatAt: Number(flat[i + 1]),
         alive: Number(flat[i + 2]) === 1,
         held: Number(flat[i + 3]),
         oldestHeldAt: oldest < 0 ? null : oldest,
-        consumerTimeoutMs: info.t ?? 60_000,
+        consumerTimeoutMs: typeof info.t === 'number' ? info.t : 60_000, // 60 s when unregistered or unreadable, as the scripts count it
       });
     }
     return out;
@@ -483,8 +511,8 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
       object: { family: this.kind, name: this.name, prefix: this.prefix, describe: (job) => ({ id: job.id }) },
       leaseBatch: async (request): Promise<LeaseBatch<QueueJob<T>>> => {
         maxAttempts = request.maxAttempts;
-        const taken = await this.take(request.count, {});
-        return { items: taken.map((t) => new QueueJob(this, t.id, t.value, t.rollbacks + 1)), wakeInMs: -1, errors: [] };
+        const { taken, errors } = await this.take(request.count, {});
+        return { items: taken.map((t) => new QueueJob(this, t.id, t.value, t.rollbacks + 1)), wakeInMs: -1, errors };
       },
       ack: (jobs) =>
         perJobOutcomes(

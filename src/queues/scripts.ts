@@ -1,6 +1,6 @@
 import { LUA_SOURCES } from './lua-sources.js';
 import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
-import type { QueueKeys } from './queue-keys.js';
+import { QUEUE_LAYOUT, type QueueKeys } from './queue-keys.js';
 
 /** The keys of a queue a script may name, by role (the fields of {@link QueueKeys}). */
 export type QueueKeyRole = keyof QueueKeys;
@@ -100,7 +100,7 @@ export const QUEUE_SCRIPTS_TABLE = {
   ),
   readStats: script('readStats-5.lua', ['list', 'consumers', 'consumerInfo', 'held', 'meta'], 'read', () => []),
   readConsumers: script('readConsumers-4.lua', ['consumers', 'consumerInfo', 'held', 'deliveries'], 'read', () => []),
-  deleteQueue: script('deleteQueue-14.lua', EVERY_KEY, 'remove', () => []),
+  deleteQueue: { ...script('deleteQueue-14.lua', EVERY_KEY, 'remove', () => []), anyType: true },
   poolAdd: script('poolAdd-5.lua', POOL, 'write', (r: { dueAt?: number | undefined; items: readonly (string | Buffer)[] }) => [r.dueAt ?? '', ...r.items]),
   poolStats: script('poolStats-3.lua', ['pool', 'poolLeases', 'meta'], 'read', () => []),
   poolGet: script('poolGet-5.lua', POOL, 'write', (r: { count: number; ttlMs: number }) => [r.count, r.ttlMs]),
@@ -125,4 +125,4 @@ export type QueueScriptName = keyof typeof QUEUE_SCRIPTS_TABLE;
 export type QueueScriptInput<N extends QueueScriptName> = Parameters<(typeof QUEUE_SCRIPTS_TABLE)[N]['encode']>[0];
 
 /** The queue scripts: defined once per client, run with a queue's keys (see {@link ScriptSet}). */
-export const QUEUE_SCRIPTS = new ScriptSet<QueueScriptName, QueueKeyRole>('q', QUEUE_SCRIPTS_TABLE, LUA_SOURCES);
+export const QUEUE_SCRIPTS = new ScriptSet<QueueScriptName, QueueKeyRole>('q', QUEUE_SCRIPTS_TABLE, LUA_SOURCES, QUEUE_LAYOUT.types);

@@ -39,6 +39,31 @@ export function replicationOf(replication: ReplicationOptions | undefined): { re
   return { replicas, timeoutMs };
 }
 
+/**
+ * What a key holds, as Redis's `TYPE` names it; `channel` for a pub/sub channel, which is no key
+ * and is never checked.
+ */
+export type KeyType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream' | 'channel';
+
+/**
+ * The guard a writing script starts with: each of its keys must be missing or hold the type the
+ * family keeps there, else the script answers a `GRERR ETYPE` error (kind `Redis`, message
+ * `WRONGTYPE …` naming the key) before its first write. Redis keeps what a script wrote before it
+ * raised, so a key of another type (another program's, a restore's, a hand edit's) must be found
+ * before anything is written, not half way through.
+ *
+ * @param types - the type of each key the script is sent, in its order
+ * @returns one line of Lua, or '' when no key is checked
+ */
+export function keyTypeGuard(types: readonly KeyType[]): string {
+  if (types.every((t) => t === 'channel')) return '';
+  const list = types.map((t) => (t === 'channel' ? 'false' : `'${t}'`)).join(',');
+  return (
+    `for i, t in ipairs({${list}}) do if t then local h = redis.call('TYPE', KEYS[i]) h = h['ok'] or h if h ~= 'none' and h ~= t then ` +
+    `return redis.error_reply('GRERR ETYPE WRONGTYPE ' .. KEYS[i] .. ' holds a ' .. h .. ' where good-redis keeps a ' .. t .. ' (written by another program?): rename or delete it; nothing was written') end end end`
+  );
+}
+
 /** An argument to a script. */
 export type ScriptArg = string | Buffer | number;
 
@@ -62,6 +87,8 @@ export interface ScriptDefinition<Role extends string> {
    * it is out of memory.
    */
   readonly allowOom?: boolean;
+  /** A script that deletes its keys whole (an object's `delete`): it runs whatever type they hold, so it has no {@link keyTypeGuard}. */
+  readonly anyType?: boolean;
 }
 
 type ScriptFunction = (this: unknown, ...args: ScriptArg[]) => Promise<unknown>;
@@ -96,11 +123,13 @@ export class ScriptSet<Name extends string, Role extends string> {
    * @param family - names the family in the commands ioredis defines (`__goodRedis_<family>_<name>`)
    * @param definitions - every script of the family, by name
    * @param lua - the embedded sources, by file name (the build's `lua-sources.js`)
+   * @param keyTypes - what each of the family's keys holds: every writing script first checks its keys against it ({@link keyTypeGuard})
    */
   public constructor(
     private readonly family: string,
     public readonly definitions: Readonly<Record<Name, ScriptDefinition<Role>>>,
     private readonly lua: Readonly<Record<string, string>>,
+    private readonly keyTypes: Readonly<Record<Role, KeyType>>,
   ) {}
 
   /** The scripts' names. */
@@ -108,13 +137,18 @@ export class ScriptSet<Name extends string, Role extends string> {
     return Object.keys(this.definitions) as Name[];
   }
 
-  /** The script sources with their includes expanded, as the build embedded them (no shebang: for Redis before 7). */
+  /**
+   * The script sources with their includes expanded, as the build embedded them, a writing
+   * script's behind its key type guard ({@link keyTypeGuard}); no shebang: for Redis before 7.
+   */
   public sources(): ReadonlyMap<Name, string> {
     this.plain ??= new Map(
       this.names.map((name) => {
-        const source = this.lua[this.definitions[name].file];
-        if (source === undefined) throw new Error(`good-redis was built without the script ${this.definitions[name].file}`);
-        return [name, source];
+        const definition = this.definitions[name];
+        const source = this.lua[definition.file];
+        if (source === undefined) throw new Error(`good-redis was built without the script ${definition.file}`);
+        const guard = definition.readOnly || definition.anyType === true ? '' : keyTypeGuard(definition.keys.map((role) => this.keyTypes[role]));
+        return [name, guard === '' ? source : `${guard}\n${source}`];
       }),
     );
     return this.plain;

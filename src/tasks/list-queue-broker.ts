@@ -2,6 +2,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { encodeWith } from '../codec.js';
 import { errorOf } from '../jobs/outcomes.js';
 import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
+import { decodeListLease } from './scripts.js';
 import type { TaskJob } from './task-job.js';
 import { assertDeadIds, TaskQueueBroker } from './task-queue-broker.js';
 import type { ListQueueBrokerOptions, TaskMessage } from './types.js';
@@ -72,27 +73,34 @@ export class ListQueueBroker extends TaskQueueBroker {
       client: this.client,
       object: this.sourceObject(),
       leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
-        const reply = (await this.runScript('leaseList', { count: request.count }, binary)) as unknown[];
+        const lease = decodeListLease(await this.runScript('leaseList', { count: request.count, deadCaps: this.deadCaps }, binary));
         const items: TaskJob[] = [];
-        const errors: unknown[] = [];
-        const undecodable: { action: 'dead'; encoded: string | Buffer; attempts: number; maxAttempts: number }[] = [];
-        for (const encoded of reply.slice(1) as (string | Buffer)[]) {
+        const errors: unknown[] = lease.unreadable.map((reason) => this.unreadableError(reason));
+        const undecodable: { encoded: string | Buffer; error: unknown }[] = [];
+        for (const encoded of lease.taken) {
           let message: TaskMessage;
           try {
             message = this.decode(encoded, 'a message');
-          } catch (err) {
-            undecodable.push({ action: 'dead', encoded, attempts: 1, maxAttempts: 0 });
-            errors.push(err);
+          } catch (error) {
+            undecodable.push({ encoded, error });
             continue;
           }
-          const used = typeof message.attempt === 'number' && message.attempt > 0 ? message.attempt : 0;
+          const used = typeof message.attempt === 'number' && Number.isInteger(message.attempt) && message.attempt > 0 ? message.attempt : 0;
           items.push(this.jobOf(message, used + 1, this.maxAttemptsOf(message, request.maxAttempts), encoded));
         }
-        if (undecodable.length > 0) {
-          const reason = errors.map((e) => errorOf(e).message).join('; ');
-          await this.runScript('nackList', { delayMs: 0, deadCaps: this.deadCaps, error: reason, messages: undecodable });
-        }
-        return { items, wakeInMs: Number(reply[0]), errors };
+        // Dead-lettered at once, each with its own reason.
+        await Promise.all(
+          undecodable.map(({ encoded, error }) => {
+            errors.push(error);
+            return this.runScript('nackList', {
+              delayMs: 0,
+              deadCaps: this.deadCaps,
+              error: errorOf(error).message,
+              messages: [{ action: 'dead', encoded, attempts: 1, maxAttempts: 0 }],
+            });
+          }),
+        );
+        return { items, wakeInMs: lease.wakeInMs, errors };
       },
       ack: done,
       extend: done,

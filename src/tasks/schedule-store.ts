@@ -4,7 +4,7 @@ import { Cluster } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
 import { serverNowMs } from '../connection/server-time.js';
 import { typed } from '../errors.js';
-import { assertInteger, describe as describeValue, epochMs, invalid, optionsOf } from '../internal/validate.js';
+import { assertInteger, describe as describeValue, epochMs, invalid, optionsOf, storedObject } from '../internal/validate.js';
 import { assertTaskId } from './result-store.js';
 import type { TaskQueueScriptInput, TaskQueueScriptName } from './scripts.js';
 import type { TaskQueueKeys } from './task-keys.js';
@@ -132,13 +132,8 @@ export function nextDueOf(schedule: Schedule, nowMs: number, previousDueMs?: num
 
 /** Parses a stored schedule; undefined for one that is not JSON. */
 export function parseSchedule(raw: unknown): Schedule | undefined {
-  if (typeof raw !== 'string' && !Buffer.isBuffer(raw)) return undefined;
-  try {
-    const schedule = JSON.parse(raw.toString()) as Schedule;
-    return typeof schedule.id === 'string' && typeof schedule.task === 'string' ? schedule : undefined;
-  } catch {
-    return undefined;
-  }
+  const schedule = storedObject(raw);
+  return typeof schedule?.id === 'string' && typeof schedule.task === 'string' ? (schedule as unknown as Schedule) : undefined;
 }
 
 /** What {@link ScheduleStore.migrateFrom} did. */

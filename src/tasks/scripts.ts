@@ -1,6 +1,6 @@
 import { LUA_SOURCES } from './lua-sources.js';
 import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
-import type { TaskQueueKeys, TaskResultKeys } from './task-keys.js';
+import { TASK_QUEUE_LAYOUT, TASK_RESULT_LAYOUT, type TaskQueueKeys, type TaskResultKeys } from './task-keys.js';
 import type { TaskQueueStats } from './types.js';
 
 /** The keys a task queue script may name. */
@@ -102,7 +102,10 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     'write',
     (r) => [r.delayMs, ...r.messages],
   ),
-  leaseList: script<TaskQueueKeyRole, { count: number }>('leaseList-3.lua', ['list', 'delay', 'marker'], 'write', (r) => [r.count]),
+  leaseList: script<TaskQueueKeyRole, { count: number; deadCaps: string }>('leaseList-4.lua', ['list', 'delay', 'dead', 'marker'], 'write', (r) => [
+    r.count,
+    r.deadCaps,
+  ]),
   nackList: script<
     TaskQueueKeyRole,
     {
@@ -149,12 +152,15 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     r.sharded ? '1' : '0',
     ...r.fires.flatMap((f) => [f.id, f.dueMs, f.nextDueMs ?? '', f.task, f.encoded]),
   ]),
-  deleteQueue: script<TaskQueueKeyRole, Record<string, never>>(
-    'deleteQueue-9.lua',
-    ['stream', 'list', 'delay', 'lease', 'dead', 'marker', 'sched', 'due', 'stats'],
-    'remove',
-    () => [],
-  ),
+  deleteQueue: {
+    ...script<TaskQueueKeyRole, Record<string, never>>(
+      'deleteQueue-9.lua',
+      ['stream', 'list', 'delay', 'lease', 'dead', 'marker', 'sched', 'due', 'stats'],
+      'remove',
+      () => [],
+    ),
+    anyType: true,
+  },
 } as const;
 
 /** Every script of a task's result (slot `{I}`), by name. */
@@ -177,6 +183,55 @@ export function decodeQueueStats(reply: unknown): TaskQueueStats & { kind: 'stre
   return { waiting, active, delayed, dead, length, added, kind: kind === 'stream' || kind === 'list' ? kind : '', schedules };
 }
 
+/** What the stream lease left where no broker's data was: the entry id (`''` for a delay set member) and why it was dead-lettered. */
+export interface UnreadableFound {
+  readonly entryId: string;
+  readonly reason: string;
+}
+
+/** The reply of leaseTasks-5.lua, decoded. */
+export interface StreamLease {
+  /** When to look again (ms; -1: nothing expires or comes due). */
+  readonly wakeInMs: number;
+  /** The messages whose lease expired on their last delivery, dead-lettered now ("lease expired"). */
+  readonly died: readonly { entryId: string; encoded: string | Buffer; attempts: number }[];
+  /** What was dead-lettered as unreadable. */
+  readonly unreadable: readonly UnreadableFound[];
+  /** The leased messages. */
+  readonly leased: readonly { entryId: string; attempt: number; deliveries: number; encoded: string | Buffer }[];
+}
+
+/** Decodes the reply of leaseTasks-5.lua (see its header). */
+export function decodeStreamLease(reply: unknown): StreamLease {
+  const r = reply as unknown[];
+  const died: { entryId: string; encoded: string | Buffer; attempts: number }[] = [];
+  const unreadable: UnreadableFound[] = [];
+  const leased: { entryId: string; attempt: number; deliveries: number; encoded: string | Buffer }[] = [];
+  let i = 2;
+  for (let k = Number(r[1]); k > 0; k--, i += 3) died.push({ entryId: String(r[i]), encoded: r[i + 1] as string | Buffer, attempts: Number(r[i + 2]) });
+  for (let k = Number(r[i++]); k > 0; k--, i += 2) unreadable.push({ entryId: String(r[i]), reason: String(r[i + 1]) });
+  for (; i + 3 < r.length; i += 4)
+    leased.push({ entryId: String(r[i]), attempt: Number(r[i + 1]), deliveries: Number(r[i + 2]), encoded: r[i + 3] as string | Buffer });
+  return { wakeInMs: Number(r[0]), died, unreadable, leased };
+}
+
+/** The reply of leaseList-4.lua, decoded. */
+export interface ListLease {
+  /** When the next delayed message is due (ms; -1: none). */
+  readonly wakeInMs: number;
+  /** Why each delay set member no broker wrote was dead-lettered. */
+  readonly unreadable: readonly string[];
+  /** The messages taken, oldest first. */
+  readonly taken: readonly (string | Buffer)[];
+}
+
+/** Decodes the reply of leaseList-4.lua (see its header). */
+export function decodeListLease(reply: unknown): ListLease {
+  const r = reply as unknown[];
+  const n = Number(r[1]);
+  return { wakeInMs: Number(r[0]), unreadable: r.slice(2, 2 + n).map(String), taken: r.slice(2 + n) as (string | Buffer)[] };
+}
+
 /** The name of a task queue script. */
 export type TaskQueueScriptName = keyof typeof TASK_QUEUE_SCRIPTS_TABLE;
 
@@ -190,7 +245,12 @@ export type TaskQueueScriptInput<N extends TaskQueueScriptName> = Parameters<(ty
 export type TaskResultScriptInput<N extends TaskResultScriptName> = Parameters<(typeof TASK_RESULT_SCRIPTS_TABLE)[N]['encode']>[0];
 
 /** The task queue scripts (slot `{Q}`). */
-export const TASK_QUEUE_SCRIPTS = new ScriptSet<TaskQueueScriptName, TaskQueueKeyRole>('tq', TASK_QUEUE_SCRIPTS_TABLE, LUA_SOURCES);
+export const TASK_QUEUE_SCRIPTS = new ScriptSet<TaskQueueScriptName, TaskQueueKeyRole>('tq', TASK_QUEUE_SCRIPTS_TABLE, LUA_SOURCES, TASK_QUEUE_LAYOUT.types);
 
 /** The result scripts (slot `{I}`). */
-export const TASK_RESULT_SCRIPTS = new ScriptSet<TaskResultScriptName, TaskResultKeyRole>('tr', TASK_RESULT_SCRIPTS_TABLE, LUA_SOURCES);
+export const TASK_RESULT_SCRIPTS = new ScriptSet<TaskResultScriptName, TaskResultKeyRole>(
+  'tr',
+  TASK_RESULT_SCRIPTS_TABLE,
+  LUA_SOURCES,
+  TASK_RESULT_LAYOUT.types,
+);

@@ -2,7 +2,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { errorOf } from '../jobs/outcomes.js';
 import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
-import type { StreamDelivery } from './scripts.js';
+import { decodeStreamLease, type StreamDelivery } from './scripts.js';
 import type { TaskJob } from './task-job.js';
 import { assertDeadIds, TaskQueueBroker } from './task-queue-broker.js';
 import type { StreamBrokerOptions, TaskMessage } from './types.js';
@@ -94,53 +94,49 @@ export class StreamBroker extends TaskQueueBroker {
       client: this.client,
       object: this.sourceObject(),
       leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
-        const reply = (await this.runScript(
-          'leaseTasks',
-          {
-            consumer: request.owner === '' ? 'worker' : request.owner,
-            count: request.count,
-            leaseMs: request.leaseMs,
-            maxAttempts: request.maxAttempts,
-            deadCaps: this.deadCaps,
-            maxLength: this.maxLength,
-            taskMaxAttempts: this.taskMaxAttempts(),
-          },
-          binary,
-        )) as unknown[];
-        const wakeInMs = Number(reply[0]);
-        const deaths = Number(reply[1]);
-        const dead: { encoded: string | Buffer; attempts: number; error: string }[] = [];
-        let i = 2;
-        for (let k = 0; k < deaths; k++, i += 3) dead.push({ encoded: reply[i + 1] as string | Buffer, attempts: Number(reply[i + 2]), error: LEASE_EXPIRED });
-        const errors = await this.storeDeathResults(dead);
+        const lease = decodeStreamLease(
+          await this.runScript(
+            'leaseTasks',
+            {
+              consumer: request.owner === '' ? 'worker' : request.owner,
+              count: request.count,
+              leaseMs: request.leaseMs,
+              maxAttempts: request.maxAttempts,
+              deadCaps: this.deadCaps,
+              maxLength: this.maxLength,
+              taskMaxAttempts: this.taskMaxAttempts(),
+            },
+            binary,
+          ),
+        );
+        const errors = await this.storeDeathResults(lease.died.map((d) => ({ encoded: d.encoded, attempts: d.attempts, error: LEASE_EXPIRED })));
+        for (const u of lease.unreadable) errors.push(this.unreadableError(u.reason));
         const items: TaskJob[] = [];
-        const undecodable: (StreamDelivery & { maxAttempts: number })[] = [];
-        for (; i + 3 < reply.length; i += 4) {
-          const entryId = String(reply[i]);
-          const deliveries = Number(reply[i + 2]);
-          const encoded = reply[i + 3] as string | Buffer;
+        const undecodable: { delivery: StreamDelivery & { maxAttempts: number }; error: unknown }[] = [];
+        for (const { entryId, attempt, deliveries, encoded } of lease.leased) {
           let message: TaskMessage;
           try {
             message = this.decode(encoded, `entry ${entryId}`);
-          } catch (err) {
-            undecodable.push({ entryId, deliveries, maxAttempts: 1 });
-            errors.push(err);
+          } catch (error) {
+            undecodable.push({ delivery: { entryId, deliveries, maxAttempts: 1 }, error });
             continue;
           }
-          items.push(this.jobOf(message, Number(reply[i + 1]), this.maxAttemptsOf(message, request.maxAttempts), encoded, entryId, deliveries));
+          items.push(this.jobOf(message, attempt, this.maxAttemptsOf(message, request.maxAttempts), encoded, entryId, deliveries));
         }
-        if (undecodable.length > 0) {
-          // Dead-lettered at once: it would fail the same way on every delivery.
-          const reason = errors.map((e) => errorOf(e).message).join('; ');
-          await this.runScript('nackTasks', {
-            delayMs: 0,
-            deadCaps: this.deadCaps,
-            maxLength: this.maxLength,
-            error: reason,
-            deliveries: undecodable,
-          });
-        }
-        return { items, wakeInMs, errors };
+        // Dead-lettered at once, each with its own reason: it would fail the same way on every delivery.
+        await Promise.all(
+          undecodable.map(({ delivery, error }) => {
+            errors.push(error);
+            return this.runScript('nackTasks', {
+              delayMs: 0,
+              deadCaps: this.deadCaps,
+              maxLength: this.maxLength,
+              error: errorOf(error).message,
+              deliveries: [delivery],
+            });
+          }),
+        );
+        return { items, wakeInMs: lease.wakeInMs, errors };
       },
       ack: async (jobs) => {
         if (jobs.length === 0) return [];

@@ -367,11 +367,13 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
 
   /** Decodes a stored message; a value the codec refuses is a `Codec` error naming the queue. */
   protected decode(raw: string | Buffer, where: string): TaskMessage {
-    const message = decodeWith(this.codec, raw, () => `task queue ${JSON.stringify(this.name)}, ${where}`);
-    if (typeof message !== 'object' || typeof message.id !== 'string' || typeof message.task !== 'string') {
+    // Whatever the codec decodes (another producer's JSON may be null, an array, a number) is checked before it is read.
+    const message: unknown = decodeWith(this.codec, raw, () => `task queue ${JSON.stringify(this.name)}, ${where}`);
+    const fields = typeof message === 'object' && message !== null ? (message as Partial<Record<keyof TaskMessage, unknown>>) : undefined;
+    if (fields === undefined || typeof fields.id !== 'string' || typeof fields.task !== 'string') {
       throw new GoodRedisError('Codec', `task queue ${JSON.stringify(this.name)}, ${where}: not a task message`);
     }
-    return message;
+    return message as TaskMessage;
   }
 
   /** The max attempts of a message: its own, else its task's as registered here, else `fallback` (the lease's: the broker's). */

@@ -44,6 +44,18 @@ export const TASK_QUEUE_LAYOUT: KeyLayout<keyof TaskQueueKeys> = {
     due: 'due',
     stats: 'stats',
   },
+  types: {
+    stream: 'stream',
+    list: 'list',
+    channel: 'channel',
+    delay: 'zset',
+    lease: 'zset',
+    dead: 'stream',
+    marker: 'list',
+    sched: 'hash',
+    due: 'zset',
+    stats: 'hash',
+  },
 };
 
 /**
@@ -82,6 +94,7 @@ export const TASK_RESULT_LAYOUT: KeyLayout<keyof TaskResultKeys> = {
   what: 'task id',
   tag: ':tr',
   suffixes: { result: 'result', progress: 'progress', done: 'done' },
+  types: { result: 'string', progress: 'string', done: 'channel' },
 };
 
 /**

@@ -115,6 +115,11 @@ export abstract class TaskQueueBroker extends TaskBroker {
     return jobs.map((job, i) => (Number(replies[i]) === 1 ? undefined : this.lost(job, what)));
   }
 
+  /** The error a Worker reports for what a lease found that no broker wrote, dead-lettered with `reason`. */
+  protected unreadableError(reason: string): GoodRedisError {
+    return new GoodRedisError('Codec', `task queue ${JSON.stringify(this.name)}: dead-lettered ${reason}`);
+  }
+
   /** The `LeaseLost` error of a job whose lease moved on. */
   protected lost(job: TaskJob, what: string): GoodRedisError {
     return new GoodRedisError(

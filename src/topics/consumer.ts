@@ -4,7 +4,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import type { JobSource, LeaseBatch, NackOutcome, SourceJob } from '../jobs/job-source.js';
 import { deadLetterCaps, encodeDeadLetterCaps } from '../jobs/dead-letters.js';
 import { errorOf } from '../jobs/outcomes.js';
-import { fromRedisError } from '../errors.js';
+import { fromRedisError, GoodRedisError } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
 import { assertInteger, assertOneOf, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import { Worker, type JobSourceProvider, type WorkerOptions } from '../prioritized/worker.js';
@@ -468,32 +468,34 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   ): Promise<Fetched<T>> {
     const messages: TopicMessage<T>[] = [];
     const errors: unknown[] = [];
-    const undecodable: DeliveryRef[] = [];
+    const undecodable: Promise<unknown>[] = [];
     for (const [id, attempt, fields] of entries) {
       const entry = logEntryOf(fields);
+      const where = (): string => `partition ${String(o.partition)}, entry ${id}`;
       let value: T;
       try {
-        value = this.decode(entry.value, () => `partition ${String(o.partition)}, entry ${id}`);
+        if (entry.value === undefined)
+          throw new GoodRedisError('Codec', `topic ${JSON.stringify(this.topic)}, ${where()}: it has no value (field v): no producer wrote it`);
+        value = this.decode(entry.value, where);
       } catch (err) {
-        undecodable.push({ id, attempt });
+        // Dead-lettered at once with its own reason, without calling a handler: it would fail the same way every time.
         errors.push(err);
+        undecodable.push(
+          this.runPartition('nack', o.keys, {
+            group: this.group,
+            member: this.memberId,
+            delayMs: 0,
+            maxAttempts: 1,
+            error: errorOf(err).message,
+            deadCaps: this.deadCaps,
+            deliveries: [{ id, attempt }],
+          }),
+        );
         continue;
       }
       messages.push(new TopicMessage(this, this.topic, o.partition, id, entry.key, value, headersOf(entry.headers), attempt));
     }
-    if (undecodable.length > 0) {
-      // Dead-lettered at once, without calling a handler: it would fail the same way every time.
-      const reason = errors.map((e) => errorOf(e).message).join('; ');
-      await this.runPartition('nack', o.keys, {
-        group: this.group,
-        member: this.memberId,
-        delayMs: 0,
-        maxAttempts: 1,
-        error: reason,
-        deadCaps: this.deadCaps,
-        deliveries: undecodable,
-      });
-    }
+    await Promise.all(undecodable);
     const units: UnitMessages<T>[] = [];
     for (let i = 0; i < messages.length; i += unitSize) {
       const unit = messages.slice(i, i + unitSize) as UnitMessages<T>;

@@ -1,7 +1,7 @@
 import { LUA_SOURCES } from './lua-sources.js';
 import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
 import { compareIds } from './stream-ids.js';
-import type { GroupKeys, PartitionGroupKeys } from './topic-keys.js';
+import { GROUP_KEY_TYPES, PARTITION_GROUP_KEY_TYPES, type GroupKeys, type PartitionGroupKeys } from './topic-keys.js';
 
 /** The keys a topic-level script may name (slot `{T}`). */
 export type TopicKeyRole = keyof GroupKeys;
@@ -181,7 +181,7 @@ export type TopicScriptInput<N extends TopicScriptName> = Parameters<(typeof TOP
 export type PartitionScriptInput<N extends PartitionScriptName> = Parameters<(typeof PARTITION_SCRIPTS_TABLE)[N]['encode']>[0];
 
 /** The topic-level scripts (slot `{T}`). */
-export const TOPIC_SCRIPTS = new ScriptSet<TopicScriptName, TopicKeyRole>('tp', TOPIC_SCRIPTS_TABLE, LUA_SOURCES);
+export const TOPIC_SCRIPTS = new ScriptSet<TopicScriptName, TopicKeyRole>('tp', TOPIC_SCRIPTS_TABLE, LUA_SOURCES, GROUP_KEY_TYPES);
 
 /** The partition scripts (slot `{T#n}`). */
-export const PARTITION_SCRIPTS = new ScriptSet<PartitionScriptName, PartitionKeyRole>('tpp', PARTITION_SCRIPTS_TABLE, LUA_SOURCES);
+export const PARTITION_SCRIPTS = new ScriptSet<PartitionScriptName, PartitionKeyRole>('tpp', PARTITION_SCRIPTS_TABLE, LUA_SOURCES, PARTITION_GROUP_KEY_TYPES);

@@ -3,7 +3,7 @@ import { decodeWith, stringCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { typed } from '../errors.js';
 import { warnUnregistered } from '../keyspace/keys.js';
-import { assertInteger, assertOneOf, optionsOf } from '../internal/validate.js';
+import { assertInteger, assertOneOf, optionsOf, storedObject } from '../internal/validate.js';
 import type { ScriptArg } from '../scripting/script-set.js';
 import {
   PARTITION_SCRIPTS,
@@ -153,8 +153,8 @@ export function fieldsOf(fields: readonly (string | Buffer)[]): Map<string, stri
 
 /** A log entry's fields: `v` the value, `k` the key, `h` the headers as JSON. */
 export interface LogEntry {
-  /** The stored value. */
-  value: string | Buffer;
+  /** The stored value; undefined for an entry without one (no producer wrote it). */
+  value: string | Buffer | undefined;
   /** The key, or null for a keyless message. */
   key: string | null;
   /** The headers as JSON, if any. */
@@ -163,7 +163,7 @@ export interface LogEntry {
 
 /** Reads a log entry's fields (without a Map per entry: this runs once per message fetched). */
 export function logEntryOf(fields: readonly (string | Buffer)[]): LogEntry {
-  const entry: LogEntry = { value: '', key: null, headers: undefined };
+  const entry: LogEntry = { value: undefined, key: null, headers: undefined };
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = String(fields[i]);
     const value = fields[i + 1];
@@ -187,10 +187,5 @@ const NO_HEADERS: Headers = Object.freeze({});
 /** Parses stored headers (JSON); anything else is no headers. */
 export function headersOf(raw: string | Buffer | undefined): Headers {
   if (raw === undefined) return NO_HEADERS;
-  try {
-    const parsed: unknown = JSON.parse(raw.toString());
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Headers) : {};
-  } catch {
-    return {};
-  }
+  return (storedObject(raw) as Headers | undefined) ?? {};
 }

@@ -1,5 +1,6 @@
 import { familyRegistryKey, objectKeys, type KeyLayout } from '../keyspace/keys.js';
 import { assertObjectName, invalid } from '../internal/validate.js';
+import type { KeyType } from '../scripting/script-set.js';
 
 /**
  * The keys of a topic's coordination, all under the hash tag `{T}` (one Cluster slot), with the
@@ -39,8 +40,29 @@ export interface PartitionGroupKeys extends PartitionKeys {
 }
 
 /** The layout of a topic's coordination keys: family tag `:tp` (its partitions' keys share the tag). */
-export const TOPIC_LAYOUT: KeyLayout<keyof TopicKeys> = { what: 'topic', tag: ':tp', suffixes: { topic: 'topic', groups: 'groups' } };
-const PARTITION_LAYOUT: KeyLayout<keyof PartitionKeys> = { what: 'topic', tag: ':tp', suffixes: { log: 'log', stats: 'stats' } };
+export const TOPIC_LAYOUT: KeyLayout<keyof TopicKeys> = {
+  what: 'topic',
+  tag: ':tp',
+  suffixes: { topic: 'topic', groups: 'groups' },
+  types: { topic: 'hash', groups: 'set' },
+};
+const PARTITION_LAYOUT: KeyLayout<keyof PartitionKeys> = {
+  what: 'topic',
+  tag: ':tp',
+  suffixes: { log: 'log', stats: 'stats' },
+  types: { log: 'stream', stats: 'hash' },
+};
+
+/** What each key of a group holds (the topic's keys and the group's own). */
+export const GROUP_KEY_TYPES: Readonly<Record<keyof GroupKeys, KeyType>> = { ...TOPIC_LAYOUT.types, group: 'hash', members: 'zset' };
+
+/** What each key of a partition holds for a group. */
+export const PARTITION_GROUP_KEY_TYPES: Readonly<Record<keyof PartitionGroupKeys, KeyType>> = {
+  ...PARTITION_LAYOUT.types,
+  own: 'hash',
+  retry: 'zset',
+  dead: 'stream',
+};
 
 /** The most partitions a topic may have. */
 export const MAX_PARTITIONS = 1024;

@@ -19,6 +19,7 @@ import {
   UniqueQueue,
   type ErrorKind,
   type JobSource,
+  type QueueOptions,
   type SourceJob,
   type TaskResult,
 } from '../../../src/index.js';
@@ -82,7 +83,7 @@ function settled(outcomes: readonly unknown[]): number {
 }
 
 /** A stream with cooldowns off, and three items. */
-async function stream(run: RowRun, items = true): Promise<PrioritizedStream> {
+export async function stream(run: RowRun, items = true): Promise<PrioritizedStream> {
   const s = new PrioritizedStream(run.redis, 'st', { cooldownMs: 0 });
   if (items) {
     await s.addMany([
@@ -100,8 +101,8 @@ async function serverPast(redis: Redis, deadline: number): Promise<void> {
 }
 
 /** A reliable queue (or unique queue) with three values, its consumer id aliased. */
-async function queue(run: RowRun, Kind: typeof Queue | typeof UniqueQueue = Queue): Promise<Queue | UniqueQueue> {
-  const q = new Kind(run.redis, 'q', { heartbeatMs: 60_000, consumerTimeoutMs: 300_000 });
+export async function queue(run: RowRun, options: QueueOptions<string> = {}, Kind: typeof Queue | typeof UniqueQueue = Queue): Promise<Queue | UniqueQueue> {
+  const q = new Kind(run.redis, 'q', { heartbeatMs: 60_000, consumerTimeoutMs: 300_000, ...options });
   run.aliases.set(q.consumerId, '<consumer>');
   run.closers.push(() => q.close({ handBack: false }));
   await q.addItems(['1', '2', '3']);
@@ -109,14 +110,14 @@ async function queue(run: RowRun, Kind: typeof Queue | typeof UniqueQueue = Queu
 }
 
 /** A pool with three items. */
-async function pool(run: RowRun): Promise<Pool> {
+export async function pool(run: RowRun): Promise<Pool> {
   const p = new Pool(run.redis, 'pl');
   await p.addItems(['x', 'y', 'z']);
   return p;
 }
 
 /** A topic of two partitions with a group `g`, a producer, and three messages sent. */
-async function topic(run: RowRun): Promise<{ topic: Topic; producer: Producer }> {
+export async function topic(run: RowRun): Promise<{ topic: Topic; producer: Producer }> {
   const t = new Topic(run.redis, 'tp');
   await t.ensure(2);
   await t.createGroup('g');
@@ -130,7 +131,7 @@ async function topic(run: RowRun): Promise<{ topic: Topic; producer: Producer }>
 }
 
 /** A member of group `g` of the topic, with a fixed member id and a long heartbeat. */
-async function member(run: RowRun, options: { maxAttempts?: number } = {}): Promise<Consumer> {
+export async function member(run: RowRun, options: { maxAttempts?: number } = {}): Promise<Consumer> {
   const c = new Consumer<string>(run.redis, 'tp', { group: 'g', memberId: 'm', heartbeatMs: 60_000, sessionTimeoutMs: 300_000, ordering: 'none', ...options });
   run.aliases.set((c as unknown as { incarnation: string }).incarnation, '<incarnation>');
   run.closers.push(() => c.close());
@@ -139,7 +140,7 @@ async function member(run: RowRun, options: { maxAttempts?: number } = {}): Prom
 }
 
 /** A stream task broker with three tasks sent (fixed ids), results kept in a result store. */
-async function taskStream(run: RowRun): Promise<{ broker: StreamBroker; results: ResultStore }> {
+export async function taskStream(run: RowRun): Promise<{ broker: StreamBroker; results: ResultStore }> {
   const results = new ResultStore(run.redis);
   run.closers.push(() => results.close());
   const broker = new StreamBroker(run.redis, 'tq', { results });
@@ -153,7 +154,7 @@ async function taskStream(run: RowRun): Promise<{ broker: StreamBroker; results:
 }
 
 /** A list task broker with three tasks sent (fixed ids). */
-async function taskList(run: RowRun): Promise<ListQueueBroker> {
+export async function taskList(run: RowRun): Promise<ListQueueBroker> {
   const broker = new ListQueueBroker(run.redis, 'tl');
   run.closers.push(() => broker.close());
   await broker.sendMany('t', [
@@ -165,7 +166,7 @@ async function taskList(run: RowRun): Promise<ListQueueBroker> {
 }
 
 /** Leases `count` jobs from a source. */
-async function leased<J extends SourceJob>(source: JobSource<J>, count: number, maxAttempts = 5): Promise<J[]> {
+export async function leased<J extends SourceJob>(source: JobSource<J>, count: number, maxAttempts = 5): Promise<J[]> {
   const { items } = await source.leaseBatch({ count, leaseMs: 60_000, maxAttempts, owner: 'w' });
   if (items.length !== count) throw new Error(`leased ${String(items.length)} of ${String(count)}`);
   return items;
@@ -529,7 +530,7 @@ export const FAULT_ROWS: readonly FaultRow[] = [
     family: 'unique queue',
     operation: 'addItems',
     arrange: async (run) => {
-      const q = await queue(run, UniqueQueue);
+      const q = await queue(run, {}, UniqueQueue);
       return () => q.addItems(['3', '4']);
     },
     lost: 'the new values added once',
@@ -1068,7 +1069,7 @@ export function isConnectionError(err: unknown): boolean {
 }
 
 /** A row's name in test titles and the table. */
-export const rowName = (row: FaultRow): string => `${row.family}: ${row.operation}`;
+export const rowName = (row: Pick<FaultRow, 'family' | 'operation'>): string => `${row.family}: ${row.operation}`;
 
 /** The Markdown table of the rows, as docs/operations.md carries it. */
 export function renderFaultTable(rows: readonly FaultRow[] = FAULT_ROWS): string {

@@ -36,12 +36,12 @@ describeEachTopology('good-redis defects, fixed', () => {
     const sources = STREAM_SCRIPTS.sources();
     assert.ok(sources.size >= 12);
     for (const [file, source] of sources) {
-      // Every key argument is one of the script's declared keys, K.name (helpers receive K or K.name as metaKey, …), or unpack(KEYS).
+      // Every key argument is one of the script's declared keys, K.name (helpers receive K or K.name as metaKey, …), unpack(KEYS), or KEYS[i] in the key type guard.
       for (const call of source.matchAll(/(?:redis\.call|callChunked|readBase|zaddAll|setCooldowns)\(('\w+',\s*)?([^,)]+)/g)) {
         const keyArg = call[2] ?? '';
         assert.match(
           keyArg,
-          /^(K\.\w+|metaKey|hashKey|pending|inFlight|set|zset|cooldownKey|statsKey|stateKey|markerKey|unpack\(KEYS|command|'TIME')$/,
+          /^(K\.\w+|metaKey|hashKey|pending|inFlight|set|zset|cooldownKey|statsKey|stateKey|markerKey|unpack\(KEYS|KEYS\[i\]|command|'TIME')$/,
           `${file}: ${call[0]}`,
         );
       }

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { GoodRedisError, registryKey, streamKeys } from '../../../src/index.js';
 import { familyRegistryKey, objectKeyPattern, objectKeys, type KeyLayout } from '../../../src/keyspace/keys.js';
 
-const QUEUE_LIKE: KeyLayout<'list' | 'processing'> = { what: 'queue', tag: ':q', suffixes: { list: 'list', processing: 'proc' } };
+const QUEUE_LIKE: KeyLayout<'list' | 'processing'> = {
+  what: 'queue',
+  tag: ':q',
+  suffixes: { list: 'list', processing: 'proc' },
+  types: { list: 'list', processing: 'zset' },
+};
 
 describe('keyspace (unit)', () => {
   it("should keep the streams' documented keys", () => {

@@ -21,6 +21,7 @@
 --- @include "errors"
 --- @include "numbers"
 --- @include "time"
+--- @include "counts"
 
 local K = namedKeys('info', 'beats', 'paused', 'totals')
 
@@ -31,7 +32,7 @@ local outcomes = { 'completed', 'failed', 'dead' }
 for i = 1, 3 do
   local n = toInteger(ARGV[5 + i], 0, 9007199254740991)
   if n == nil then return grError('EINVAL', 'the counts since the last beat must be whole numbers, 0 or more') end
-  if n > 0 then redis.call('HINCRBY', K.totals, outcomes[i] .. '|' .. ARGV[3], n) end
+  if n > 0 then addToCounter(K.totals, outcomes[i] .. '|' .. ARGV[3], n) end
 end
 if ARGV[5] == '1' then
   redis.call('HDEL', K.info, ARGV[1])

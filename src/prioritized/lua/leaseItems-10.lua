@@ -45,7 +45,7 @@ if #range > 0 then
   local raw = callCollect('HMGET', K.state, keys)
   -- Lease ids: the lease counter, prefixed by the server clock in microseconds, so that ids
   -- stay unique across the stream's lifetimes (delete() drops the counter with the stream).
-  local seq = redis.call('HINCRBY', K.meta, 'lseq', 1)
+  local seq = nextInSequence(K.meta, 'lseq')
   local t = redis.call('TIME')
   local idPrefix = t[1] .. string.format('%06d', tonumber(t[2])) .. '-' .. seq .. '-'
   -- A first delivery has no state yet: its JSON is written directly (the common case, and the

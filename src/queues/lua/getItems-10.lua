@@ -48,7 +48,7 @@ end
 if redis.call('LLEN', K.list) == 0 then redis.call('DEL', K.marker) end
 if kind == 'unique' then callChunked('SREM', K.unique, values) end
 
-local last = redis.call('HINCRBY', K.meta, 'dseq', #values)
+local last = nextInSequence(K.meta, 'dseq', #values)
 local first = last - #values + 1
 local scored, fields, out = {}, {}, {}
 local counts = {}

@@ -25,7 +25,7 @@ local now = serverNowMs()
 local due = redis.call('ZRANGEBYSCORE', K.pool, '-inf', now, 'LIMIT', 0, count)
 local out = {}
 if #due > 0 then
-  local last = redis.call('HINCRBY', K.meta, 'lseq', #due)
+  local last = nextInSequence(K.meta, 'lseq', #due)
   local prefix = redis.call('TIME')[1] .. '-'
   local fields = {}
   for i = 1, #due do

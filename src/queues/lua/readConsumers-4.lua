@@ -24,7 +24,7 @@ for i = 1, #consumers, 2 do
     local stored = redis.call('HGET', K.deliveries, first)
     if stored then
       local _, at = splitDelivery(stored)
-      oldest = at
+      oldest = at or -1
     end
   end
   out[#out + 1] = id

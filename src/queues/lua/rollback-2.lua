@@ -29,10 +29,8 @@ if maxRetry == nil or maxTimeoutMs == nil then return grError('EINVAL', 'maxRetr
 local now = serverNowMs()
 local raw = redis.call('HGET', K.rollbacks, value)
 local count, first = 1, now
-if raw then
-  local c, f = string.match(raw, '^(%d+):(%d+)$')
-  count, first = tonumber(c) + 1, tonumber(f)
-end
+local c, f = string.match(raw or '', '^(%d+):(%d+)$')
+if c then count, first = tonumber(c) + 1, tonumber(f) end -- else none yet, or unreadable: counting starts over
 redis.call('HSET', K.rollbacks, value, count .. ':' .. first)
 redis.call('ZADD', K.rollbackTimes, now, value)
 if count > maxRetry and now - first >= maxTimeoutMs then return 0 end

@@ -16,9 +16,14 @@
     ARGV[7..] pairs: task name, its max attempts as the worker registered it (for entries that
               carry none)
 
+  What no broker wrote (an entry without its message or with fields that are no counts, a
+  delay set member of another shape) is dead-lettered in place with the reason, the entry acked;
+  a stream without its group gets the group (see readGroup).
+
   Output:
     { ms until the next lease expires or delayed message is due (-1: none), n dead,
-      n triples (entry id, message, attempts) of messages dead-lettered now,
+      n triples (entry id, message, attempts) of messages dead-lettered now, n unreadable,
+      n pairs (entry id or '' for a delay set member, the reason) dead-lettered as unreadable,
       then quads (entry id, attempt, delivery count, message) of the leased messages }
 ]]
 --- @include "keys"
@@ -40,13 +45,24 @@ local taskMax = {}
 for i = 7, #ARGV, 2 do taskMax[ARGV[i]] = tonumber(ARGV[i + 1]) end
 
 local now = serverNowMs()
-ensureGroup(K.stream)
-local jobs, dead = {}, {}
+local jobs, dead, bad = {}, {}, {}
+
+-- Dead-letters what no broker wrote, in place, with the reason (returned for the worker's error events).
+local function unreadableFound(id, raw, where, why)
+  local reason = unreadable(where, why)
+  deadLetterUnreadable(K.dead, deadLimit, deadAge, raw, reason, now)
+  if id then
+    redis.call('XACK', K.stream, GROUP, id)
+    if maxLength == 0 then redis.call('XDEL', K.stream, id) end
+  end
+  bad[#bad + 1] = { id or '', reason }
+end
 
 -- 1. Due delayed messages become new entries.
 local due = redis.call('ZRANGEBYSCORE', K.delay, '-inf', now, 'LIMIT', 0, 1000)
 for _, member in ipairs(due) do
-  appendEntry(K.stream, delayedOf(member))
+  local e, why = delayedOf(member)
+  if e then appendEntry(K.stream, e) else unreadableFound(nil, member, 'delayed message', why) end
   redis.call('ZREM', K.delay, member)
 end
 
@@ -59,31 +75,41 @@ for _, id in ipairs(expired) do
   if owner and not row then
     redis.call('XACK', K.stream, GROUP, id) -- its entry is gone: nothing to deliver
   elseif row then
-    local e = entryOf(row[2])
-    local used = e.a + deliveries
-    local max = e.x > 0 and e.x or taskMax[e.t] or defaultMax
-    if max > 0 and used >= max then
-      deadLetter(K.dead, deadLimit, deadAge, e, 'lease expired', used, now)
-      redis.call('XACK', K.stream, GROUP, id)
-      if maxLength == 0 then redis.call('XDEL', K.stream, id) end
-      dead[#dead + 1] = { id, e.m, used }
+    local e, why = entryOf(row[2])
+    if not e then
+      unreadableFound(id, row[2], 'entry ' .. id, why)
     else
-      redis.call('XCLAIM', K.stream, GROUP, consumer, 0, id, 'RETRYCOUNT', deliveries + 1, 'JUSTID')
-      redis.call('ZADD', K.lease, now + leaseMs, id)
-      jobs[#jobs + 1] = { id, used + 1, deliveries + 1, e.m }
+      local used = e.a + deliveries
+      local max = e.x > 0 and e.x or taskMax[e.t] or defaultMax
+      if max > 0 and used >= max then
+        deadLetter(K.dead, deadLimit, deadAge, e, 'lease expired', used, now)
+        redis.call('XACK', K.stream, GROUP, id)
+        if maxLength == 0 then redis.call('XDEL', K.stream, id) end
+        dead[#dead + 1] = { id, e.m, used }
+      else
+        redis.call('XCLAIM', K.stream, GROUP, consumer, 0, id, 'RETRYCOUNT', deliveries + 1, 'JUSTID')
+        redis.call('ZADD', K.lease, now + leaseMs, id)
+        jobs[#jobs + 1] = { id, used + 1, deliveries + 1, e.m }
+      end
     end
   end
 end
 
 -- 3. New entries for the rest.
+local unread = false
 if #jobs < count then
-  local read = redis.call('XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', count - #jobs, 'STREAMS', K.stream, '>')
-  local entries = read and read[1] and read[1][2] or {}
+  local asked = count - #jobs
+  local entries = readGroup(K.stream, consumer, asked)
+  unread = #entries == asked
   local ids = {}
-  for _, e in ipairs(entries) do
-    local entry = entryOf(e[2])
-    ids[#ids + 1] = e[1]
-    jobs[#jobs + 1] = { e[1], entry.a + 1, 1, entry.m }
+  for _, row in ipairs(entries) do
+    local entry, why = entryOf(row[2])
+    if entry then
+      ids[#ids + 1] = row[1]
+      jobs[#jobs + 1] = { row[1], entry.a + 1, 1, entry.m }
+    else
+      unreadableFound(row[1], row[2], 'entry ' .. row[1], why)
+    end
   end
   zaddAll(K.lease, now + leaseMs, ids) -- one ZADD per 500 entries
 end
@@ -91,7 +117,7 @@ end
 -- Other idle workers may take what this call left. When it left nothing (it read fewer new
 -- entries than it asked for, so none is unread; no more leases are due), the marker is stale:
 -- cleared, so that an idle worker blocks instead of leasing nothing.
-if #due > 0 or #expired == count or #jobs == count then
+if #due > 0 or #expired == count or unread then
   signalWork(K.marker)
 else
   redis.call('DEL', K.marker)
@@ -102,6 +128,11 @@ for _, d in ipairs(dead) do
   out[#out + 1] = d[1]
   out[#out + 1] = d[2]
   out[#out + 1] = d[3]
+end
+out[#out + 1] = #bad
+for _, b in ipairs(bad) do
+  out[#out + 1] = b[1]
+  out[#out + 1] = b[2]
 end
 for _, j in ipairs(jobs) do
   for i = 1, 4 do out[#out + 1] = j[i] end

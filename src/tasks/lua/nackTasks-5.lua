@@ -32,9 +32,13 @@ for i = 5, #ARGV, 3 do
   if not row then
     out[#out + 1] = 'lost'
   else
-    local e = entryOf(row[2])
-    local used = e.a + tonumber(ARGV[i + 1])
-    if max > 0 and used >= max then
+    local e, why = entryOf(row[2])
+    local used = e and e.a + tonumber(ARGV[i + 1])
+    if not e then
+      -- Entries are never changed once written, so the lease read this one whole; kept safe all the same.
+      deadLetterUnreadable(K.dead, deadLimit, deadAge, row[2], unreadable('entry ' .. id, why), now)
+      out[#out + 1] = 'dead'
+    elseif max > 0 and used >= max then
       deadLetter(K.dead, deadLimit, deadAge, e, err, used, now)
       out[#out + 1] = 'dead'
     elseif delayMs > 0 then

@@ -19,7 +19,7 @@ local schedules = redis.call('HLEN', K.sched)
 local added = tonumber(redis.call('HGET', K.stats, 'added')) or 0
 if redis.call('EXISTS', K.stream) == 1 then
   local length = redis.call('XLEN', K.stream)
-  local active, waiting = 0, 0
+  local active, waiting = 0, length -- without its group (another program wrote it), all of it waits
   for _, info in ipairs(redis.call('XINFO', 'GROUPS', K.stream)) do
     local g = fieldMap(info)
     if g.name == GROUP then

@@ -22,7 +22,9 @@ if #rows == 0 then return 0 end
 ensureGroup(K.stream)
 for _, row in ipairs(rows) do
   local f = fieldMap(row[2])
-  appendEntry(K.stream, { m = f.m, a = 0, x = tonumber(f.x or '0'), t = f.t or '' })
+  -- A dead letter another program wrote goes back as it is (with '' for a missing message) and dies
+  -- again, with its reason, at its next lease.
+  appendEntry(K.stream, { m = f.m or '', a = 0, x = storedCount(f.x) or 0, t = f.t or '' })
   redis.call('XDEL', K.dead, row[1])
 end
 signalWork(K.marker)

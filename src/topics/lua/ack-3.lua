@@ -50,7 +50,7 @@ end
 -- Every delivery count 1, read as a whole: no character but 1 and commas, no 11.
 local allFirst = not string.find(ARGV[6], '[^1,]') and not string.find(ARGV[6], '11', 1, true)
 if ARGV[5] ~= '' and allFirst and redis.call('HGET', K.own, 'epoch') == ARGV[5] then
-  local summary = redis.call('XPENDING', K.log, group)
+  local summary = groupPending(K.log, group) or { 0, false, false, {} }
   local consumers = summary[4]
   if summary[1] == n and summary[2] == lo and summary[3] == hi and #consumers == 1 and consumers[1][1] == member then
     ackAll(nil)
@@ -65,7 +65,8 @@ if #attempts ~= n then return grError('EINVAL', 'one delivery count per id') end
 -- The caller's pending entries between the lowest and highest id named, in one read; an id the
 -- read did not reach (other entries of the caller in between) is looked up on its own.
 local deliveries = {}
-local read = redis.call('XPENDING', K.log, group, lo, hi, n, member)
+-- (None when the group is gone from the log: a restore without its groups.)
+local read = groupPending(K.log, group, lo, hi, n, member) or {}
 for _, p in ipairs(read) do deliveries[p[1]] = tostring(p[4]) end
 local out, acked = {}, {}
 for i = 1, n do

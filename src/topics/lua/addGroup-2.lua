@@ -14,7 +14,8 @@
 
 local K = namedKeys('topic', 'groups')
 
-local n = redis.call('HGET', K.topic, 'partitions')
+local n, bad = partitionCount(K.topic, redis.call('HGET', K.topic, 'partitions'))
+if bad then return bad end
 if not n then return grError('EINVAL', 'the topic does not exist') end
-if redis.call('SADD', K.groups, ARGV[1]) == 1 then redis.call('HINCRBY', K.topic, 'groups-version', 1) end
-return tonumber(n)
+if redis.call('SADD', K.groups, ARGV[1]) == 1 then nextInSequence(K.topic, 'groups-version') end
+return n

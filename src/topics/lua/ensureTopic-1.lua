@@ -14,7 +14,8 @@ local K = namedKeys('topic')
 
 local n = toInteger(ARGV[1], 1, 1024)
 if n == nil then return grError('EINVAL', 'partitions must be an integer from 1 to 1024') end
-local current = redis.call('HGET', K.topic, 'partitions')
-if current then return tonumber(current) end
+local current, bad = partitionCount(K.topic, redis.call('HGET', K.topic, 'partitions'))
+if bad then return bad end
+if current then return current end
 redis.call('HSET', K.topic, 'partitions', n, 'created', serverNowMs(), 'groups-version', 0)
 return n

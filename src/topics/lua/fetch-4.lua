@@ -50,9 +50,16 @@ if ordering ~= 'partition' and ordering ~= 'none' then return grError('EINVAL', 
 
 local now = serverNowMs()
 local holder = redis.call('HMGET', K.own, 'member', 'incarnation', 'until')
-if holder[1] ~= member or holder[2] ~= incarnation or tonumber(holder[3]) < now then return { 'lost' } end
+if holder[1] ~= member or holder[2] ~= incarnation or (tonumber(holder[3]) or 0) < now then return { 'lost' } end
+-- A group gone from the partition's log (a restore without its groups, another program) is made
+-- again at the start of what the log retains: its messages are delivered again (at least once).
+local summary = groupPending(K.log, group)
+if not summary then
+  redis.call('XGROUP', 'CREATE', K.log, group, '0', 'MKSTREAM')
+  summary = redis.call('XPENDING', K.log, group)
+end
 -- It may claim and read: a new read epoch (see guard-2.lua).
-redis.call('HINCRBY', K.own, 'epoch', 1)
+nextInSequence(K.own, 'epoch')
 
 local out = { 'ok', -1, 0, '', false }
 local handed = 0
@@ -140,7 +147,7 @@ local function readNew(n)
 end
 
 if ordering == 'partition' then
-  local pending = redis.call('XPENDING', K.log, group, '-', '+', count)
+  local pending = summary[1] > 0 and redis.call('XPENDING', K.log, group, '-', '+', count) or {}
   if #pending > 0 then
     local ids, prior = {}, {}
     for _, p in ipairs(pending) do
@@ -166,7 +173,6 @@ end
 
 -- ordering "none"
 -- 1. Takeovers: entries pending under members that no longer hold the lease.
-local summary = redis.call('XPENDING', K.log, group)
 for _, c in ipairs(summary[4] or {}) do
   if handed >= count then break end
   if c[1] ~= member then

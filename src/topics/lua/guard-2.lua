@@ -28,7 +28,9 @@ local holder = redis.call('HMGET', K.own, 'member', 'incarnation', 'until', 'epo
 -- The XREADGROUP after this script reads whatever it answers: a new epoch first (unless there is
 -- no lease hash at all: a deleted topic gets no key back).
 if not holder[1] and not holder[4] then return 'lost' end
-local epoch = redis.call('HINCRBY', K.own, 'epoch', 1)
-if holder[1] ~= ARGV[2] or holder[2] ~= ARGV[3] or tonumber(holder[3]) < serverNowMs() then return 'lost' end
-if redis.call('XPENDING', K.log, ARGV[1])[1] > 0 then return 'slow' end
+local epoch = nextInSequence(K.own, 'epoch')
+if holder[1] ~= ARGV[2] or holder[2] ~= ARGV[3] or (tonumber(holder[3]) or 0) < serverNowMs() then return 'lost' end
+-- Entries pending, or the group gone from the log (the fetch script makes it again): the slow way.
+local summary = groupPending(K.log, ARGV[1])
+if not summary or summary[1] > 0 then return 'slow' end
 return epoch

@@ -23,6 +23,9 @@ local K = namedKeys('topic', 'group', 'members')
 local member = ARGV[1]
 local session = toInteger(ARGV[2], 1, 9007199254740991)
 if session == nil then return grError('EINVAL', 'the session timeout must be a positive whole number of ms') end
+local n, bad = partitionCount(K.topic, redis.call('HGET', K.topic, 'partitions'))
+if bad then return bad end
+n = n or 0
 local now = serverNowMs()
 local deadline = now + session
 if ARGV[3] == '1' then
@@ -32,7 +35,6 @@ else
 end
 redis.call('ZREMRANGEBYSCORE', K.members, '-inf', '(' .. now)
 
-local n = tonumber(redis.call('HGET', K.topic, 'partitions')) or 0
 local ids = redis.call('ZRANGE', K.members, 0, -1)
 table.sort(ids)
 local signature = table.concat(ids, '\n')

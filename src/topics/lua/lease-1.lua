@@ -25,7 +25,7 @@ if ms == nil then return grError('EINVAL', 'the lease duration must be a whole n
 local held = redis.call('HMGET', K.own, 'member', 'incarnation', 'until')
 local now = serverNowMs()
 if action == 'acquire' then
-  if held[1] and held[1] ~= member and tonumber(held[3]) >= now then return 0 end
+  if held[1] and held[1] ~= member and (tonumber(held[3]) or 0) >= now then return 0 end -- an unreadable `until` has ended
 elseif action == 'renew' or action == 'release' then
   if held[1] ~= member or held[2] ~= incarnation then return 0 end
   if action == 'release' then

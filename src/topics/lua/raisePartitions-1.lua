@@ -19,8 +19,9 @@ local K = namedKeys('topic')
 local n = toInteger(ARGV[1], 1, 1024)
 if n == nil then return grError('EINVAL', 'partitions must be an integer from 1 to 1024') end
 local meta = redis.call('HMGET', K.topic, 'partitions', 'groups-version')
-if not meta[1] then return grError('EINVAL', 'the topic does not exist') end
-local current = tonumber(meta[1])
+local current, bad = partitionCount(K.topic, meta[1])
+if bad then return bad end
+if not current then return grError('EINVAL', 'the topic does not exist') end
 if n <= current then
   return grError('EINVAL', 'the topic has ' .. current .. ' partitions: an increase must ask for more, not ' .. n)
 end

@@ -28,5 +28,5 @@ for i = 3, #ARGV, 2 do
     n = n + 1
   end
 end
-if n > 0 then redis.call('HINCRBY', K.own, 'epoch', 1) end -- delivery counts changed (guard-2.lua)
+if n > 0 then nextInSequence(K.own, 'epoch') end -- delivery counts changed (guard-2.lua)
 return n

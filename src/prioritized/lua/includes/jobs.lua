@@ -5,9 +5,17 @@
 -- its last lease (0: unlimited), p = its priority (a string, exact), l = the current lease
 -- id and o = who holds it (only while leased), e = the last error.
 
+--
+-- A state that is not such JSON (another program's, a hand edit's) starts over: no attempt
+-- used, its error saying why; the job itself is kept.
 local function decodeState(raw)
-  if raw then return cjson.decode(raw) end
-  return { a = 0, m = 0 }
+  if not raw then return { a = 0, m = 0 } end
+  local ok, st = pcall(cjson.decode, raw)
+  if ok and type(st) == 'table' and (st.a == nil or type(st.a) == 'number') and (st.m == nil or type(st.m) == 'number')
+    and (st.p == nil or tonumber(st.p) ~= nil) then
+    return st
+  end
+  return { a = 0, m = 0, e = 'its stored state was unreadable and started over' }
 end
 
 -- Whether a job that just failed has used up its attempts.

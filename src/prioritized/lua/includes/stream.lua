@@ -10,10 +10,12 @@
 --- @include "time"
 --- @include "chunks"
 --- @include "marker"
+--- @include "counts"
 
 -- The stream's priority offset.
+-- (0 when absent, or when it holds no finite number: the priorities are then read as stored).
 local function readBase(metaKey)
-  return tonumber(redis.call('HGET', metaKey, 'base')) or 0
+  return toFinite(redis.call('HGET', metaKey, 'base')) or 0
 end
 
 -- Which of `keys` are members of any of the sorted sets `zsets`: a table by index (true).
@@ -66,7 +68,7 @@ end
 -- shows). The hash expires 24 hours after its last count, so it never outlives a quiet stream.
 local function countStat(statsKey, field, n)
   if n > 0 then
-    redis.call('HINCRBY', statsKey, field, n)
+    addToCounter(statsKey, field, n)
     redis.call('PEXPIRE', statsKey, 86400000)
   end
 end

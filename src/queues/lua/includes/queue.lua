@@ -10,6 +10,7 @@
 --- @include "time"
 --- @include "chunks"
 --- @include "marker"
+--- @include "counts"
 
 -- Claims the name for `kind` (queue, unique or pool) in the meta hash, or returns the error
 -- reply for a name another class wrote first (nil when the kind matches).
@@ -30,10 +31,13 @@ local function kindMismatch(metaKey, kind)
   return nil
 end
 
--- A delivery's stored value, and when it was handed out.
+-- A delivery's stored value, and when it was handed out (nil when another program wrote the
+-- field without a time: then all of it is the value).
 local function splitDelivery(stored)
   local at = string.find(stored, ':', 1, true)
-  return string.sub(stored, at + 1), tonumber(string.sub(stored, 1, at - 1))
+  local ms = at and tonumber(string.sub(stored, 1, at - 1))
+  if not ms then return stored, nil end
+  return string.sub(stored, at + 1), ms
 end
 
 -- The range bounds of one consumer's deliveries in the held set.
@@ -89,10 +93,12 @@ local function pruneRollbacks(K, now, ttlMs, limit)
   return #old == limit
 end
 
--- Whether a consumer is dead: silent longer than the timeout it registered with.
+-- Whether a consumer is dead: silent longer than the timeout it registered with (60 s when its
+-- registration is missing or unreadable).
 local function isDead(consumerInfoKey, consumerId, heartbeat, now)
   local info = redis.call('HGET', consumerInfoKey, consumerId)
-  local timeout = info and cjson.decode(info).t or 60000
+  local ok, decoded = pcall(cjson.decode, info or '')
+  local timeout = ok and type(decoded) == 'table' and tonumber(decoded.t) or 60000
   return tonumber(heartbeat) < now - timeout
 end
 

@@ -54,10 +54,13 @@ local function nextId(id)
   return ms .. '-' .. incrementDecimal(seq)
 end
 
--- The consumer an entry is pending under in `group`, and its delivery count (nil when it is not pending).
+-- The consumer an entry is pending under in `group`, and its delivery count (nil when it is not
+-- pending, when the group is gone, or when `id` is no stream id: what another program left in a
+-- set of ids is pending nowhere).
 local function pendingOf(streamKey, group, id)
-  local p = redis.call('XPENDING', streamKey, group, id, id, 1)[1]
-  if not p then return nil, 0 end
+  local r = redis.pcall('XPENDING', streamKey, group, id, id, 1)
+  local p = r[1]
+  if r.err or not p then return nil, 0 end
   return p[2], tonumber(p[4])
 end
 

@@ -20,11 +20,33 @@ local function ensureGroup(streamKey)
   if redis.call('EXISTS', streamKey) == 0 then redis.call('XGROUP', 'CREATE', streamKey, GROUP, '0', 'MKSTREAM') end
 end
 
+-- XREADGROUP of the queue's group. A stream that exists without the group (another program
+-- wrote it with a plain XADD, or a restore or a migration brought it without its groups) gets
+-- the group at the beginning of history first, so what it holds is delivered.
+local function readGroup(streamKey, consumer, count)
+  local read = redis.pcall('XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', streamKey, '>')
+  if type(read) == 'table' and read.err then
+    redis.call('XGROUP', 'CREATE', streamKey, GROUP, '0', 'MKSTREAM')
+    read = redis.call('XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', streamKey, '>')
+  end
+  return read and read[1] and read[1][2] or {}
+end
+
+-- A whole count from a stored field (absent: 0), or nil when it holds anything else.
+local function storedCount(s)
+  return toInteger(s or '0', 0, 9007199254740991)
+end
+
 -- A message as the scripts move it: m (encoded), a (deliveries used before), x (its max
--- attempts, 0: unset) and t (its task name, '' when unknown).
+-- attempts, 0: unset) and t (its task name, '' when unknown). An entry no broker wrote (another
+-- program's, a hand edit's) gives nil and why.
 local function entryOf(fields)
   local f = fieldMap(fields)
-  return { m = f.m, a = tonumber(f.a or '0'), x = tonumber(f.x or '0'), t = f.t or '' }
+  if f.m == nil then return nil, 'it has no message (field m)' end
+  local a, x = storedCount(f.a), storedCount(f.x)
+  if a == nil then return nil, 'its field a (deliveries used) is not a whole number' end
+  if x == nil then return nil, 'its field x (max attempts) is not a whole number' end
+  return { m = f.m, a = a, x = x, t = f.t or '' }
 end
 
 -- Appends a message to the stream as a new entry.
@@ -50,18 +72,12 @@ local function delayedMember(e)
   return e.a .. ':' .. e.x .. ':' .. #e.t .. ':' .. e.t .. e.m
 end
 
--- The message of a delay set member.
+-- The message of a delay set member, or nil and why for a member no broker wrote.
 local function delayedOf(member)
-  local c1 = string.find(member, ':', 1, true)
-  local c2 = string.find(member, ':', c1 + 1, true)
-  local c3 = string.find(member, ':', c2 + 1, true)
-  local tl = tonumber(string.sub(member, c2 + 1, c3 - 1))
-  return {
-    a = tonumber(string.sub(member, 1, c1 - 1)),
-    x = tonumber(string.sub(member, c1 + 1, c2 - 1)),
-    t = string.sub(member, c3 + 1, c3 + tl),
-    m = string.sub(member, c3 + tl + 1),
-  }
+  local a, x, tl, rest = string.match(member, '^(%d+):(%d+):(%d+):(.*)$')
+  a, x, tl = storedCount(a), storedCount(x), storedCount(tl)
+  if a == nil or x == nil or tl == nil or tl > #rest then return nil, 'it is not <attempts>:<max>:<length>:<task><message>' end
+  return { a = a, x = x, t = string.sub(rest, 1, tl), m = string.sub(rest, tl + 1) }
 end
 
 -- Whether an entry is still the delivery a worker was handed: pending with the same delivery
@@ -75,6 +91,23 @@ end
 -- `limit` (the oldest go first), none older than `maxAgeMs` (0: no age cap).
 local function deadLetter(deadKey, limit, maxAgeMs, e, err, attempts, now)
   redis.call('XADD', deadKey, '*', 'm', e.m, 'x', e.x, 't', e.t, 'error', err, 'attempts', attempts, 'diedAt', now)
+  trimDead(deadKey, limit, maxAgeMs)
+end
+
+-- The reason an unreadable entry or member is dead-lettered with: `where` it was found, and why.
+local function unreadable(where, why)
+  return 'unreadable ' .. where .. ': ' .. why
+end
+
+-- Dead-letters what a queue key held that no broker wrote (`raw`: the stream entry's fields, or
+-- a delay set member), with the reason: its message as found (m, or the member; '' when none),
+-- and the raw entry as JSON (field `entry`), so nothing of it is lost.
+local function deadLetterUnreadable(deadKey, limit, maxAgeMs, raw, reason, now)
+  local m, entry = raw, raw
+  if type(raw) == 'table' then
+    m, entry = fieldMap(raw).m or '', cjson.encode(raw)
+  end
+  redis.call('XADD', deadKey, '*', 'm', m, 'x', 0, 't', '', 'error', reason, 'attempts', 0, 'diedAt', now, 'entry', entry)
   trimDead(deadKey, limit, maxAgeMs)
 end
 
