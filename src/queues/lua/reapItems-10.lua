@@ -1,8 +1,9 @@
 --[[
   Gives back or drops the deliveries of the consumers a rule selects, one bounded chunk (see
   reap in includes/queue.lua): reEnqueueTimeoutItems, reEnqueueAllItems, dropTimeoutItems,
-  dropAllItems, and the Sweeper's reaper. Also prunes rollback counters older than their time
-  to live.
+  dropAllItems, and the Sweeper's reaper; then, with room left in the chunk, the deliveries that
+  belong to no registered consumer (reapOrphans). Also prunes rollback counters older than their
+  time to live.
 
   Input (KEYS: the namedKeys line below):
     ARGV[1] kind: queue | unique
@@ -35,5 +36,9 @@ if bad then return bad end
 
 local now = serverNowMs()
 local moved, left = reap(K, kind == 'unique', mode, timeoutMs, action, limit, now)
+if not left and moved < limit then
+  local orphans, more = reapOrphans(K, kind == 'unique', action, limit - moved)
+  moved, left = moved + orphans, more
+end
 if pruneRollbacks(K, now, rollbackTtl, limit) then left = true end
 return { moved, left and 1 or 0 }

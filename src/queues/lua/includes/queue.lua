@@ -184,3 +184,42 @@ local function reap(K, unique, mode, timeoutMs, action, limit, now)
   if #candidates / 2 >= limit then left = true end
   return moved, left
 end
+
+--[[
+  Ends up to `limit` held deliveries that belong to no registered consumer (a member no consumer
+  wrote, or one whose registration is gone): given back to the head when the deliveries hash has
+  their value (action "requeue"), else dropped. Walks the held set one consumer at a time (a
+  ZRANGEBYLEX and a ZSCORE each), so it belongs in a sweep, not in every getItems. Returns how
+  many it ended, and whether it stopped at the limit.
+  Uses K.list, K.unique, K.marker, K.consumers, K.held, K.deliveries.
+]]
+local function reapOrphans(K, unique, action, limit)
+  local ended, from = 0, '-'
+  while ended < limit do
+    local first = redis.call('ZRANGEBYLEX', K.held, from, '+', 'LIMIT', 0, 1)[1]
+    if not first then return ended, false end
+    local bar = string.find(first, '|', 1, true)
+    local consumer = bar and string.sub(first, 1, bar - 1)
+    local ids = { first }
+    if consumer and redis.call('ZSCORE', K.consumers, consumer) then
+      ids = {}
+    elseif consumer then
+      local low, high = heldRange(consumer)
+      ids = redis.call('ZRANGEBYLEX', K.held, low, high, 'LIMIT', 0, limit - ended)
+    end
+    from = consumer and ('(' .. consumer .. '}') or ('(' .. first)
+    if #ids > 0 then
+      if action == 'requeue' then
+        local stored = callCollect('HMGET', K.deliveries, ids)
+        local values = {}
+        for i = 1, #ids do
+          if stored[i] then values[#values + 1] = (splitDelivery(stored[i])) end
+        end
+        pushToHead(K, unique, true, values)
+      end
+      endDeliveries(K, ids)
+      ended = ended + #ids
+    end
+  end
+  return ended, true
+end

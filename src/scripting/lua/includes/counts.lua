@@ -1,3 +1,4 @@
+--- @include "time"
 -- Counters in hashes, kept whatever another program left in them: HINCRBY refuses a field that
 -- holds no integer, and a script must not raise once it has written (Redis keeps what it wrote).
 
@@ -14,12 +15,10 @@ end
 
 -- The next value of a sequence kept in `field` of `hashKey` (a lease or delivery counter, a read
 -- epoch: what it issues must never repeat). A field that holds no integer starts again above
--- anything it could have issued: from the server's clock in microseconds.
+-- anything it could have issued: from the server's clock in milliseconds (13 digits, so that Lua
+-- still writes the values it adds to it in full, not as 1.7e+12).
 local function nextInSequence(hashKey, field, n)
-  return addToCounter(hashKey, field, n or 1, function()
-    local t = redis.call('TIME')
-    return tonumber(t[1]) * 1000000 + tonumber(t[2])
-  end)
+  return addToCounter(hashKey, field, n or 1, serverNowMs)
 end
 
 -- Counts `n` items a producer added under the field `added` of an object's stats hash: the

@@ -75,6 +75,7 @@ end
 -- The message of a delay set member, or nil and why for a member no broker wrote.
 local function delayedOf(member)
   local a, x, tl, rest = string.match(member, '^(%d+):(%d+):(%d+):(.*)$')
+  if not rest then return nil, 'it is not <attempts>:<max>:<length>:<task><message>' end
   a, x, tl = storedCount(a), storedCount(x), storedCount(tl)
   if a == nil or x == nil or tl == nil or tl > #rest then return nil, 'it is not <attempts>:<max>:<length>:<task><message>' end
   return { a = a, x = x, t = string.sub(rest, 1, tl), m = string.sub(rest, tl + 1) }
