@@ -7,6 +7,13 @@ import type { WorkWaiter } from './job-source.js';
  * by every add and by every job that returns to the stream), on a connection of its own so
  * the client's other commands never queue behind it. `close()` ends a wait at once, even one
  * still queued while that connection connects.
+ *
+ * A time to look again (`wakeInMs`: a lease that expires, a retry or a delayed job that comes
+ * due) is kept by a timer here, not by the `BLPOP`'s timeout: Redis checks blocked clients'
+ * timeouts about every `1000 / hz` ms (100 ms at the default `hz 10`), so a `BLPOP` of 0.3 s
+ * returns after 0.4 s. A `BLPOP` still blocked when such a timer fires is kept, and the next
+ * wait waits on it rather than queueing another behind it on the connection; one that took the
+ * marker meanwhile ends that next wait at once.
  */
 export class WorkSignal implements WorkWaiter {
   private readonly connection: RedisClient;
@@ -14,6 +21,8 @@ export class WorkSignal implements WorkWaiter {
   private closed = false;
   private readonly closing: Promise<false>;
   private closeNow: () => void = () => undefined;
+  /** The `BLPOP` in flight, if any: resolves to whether it took the marker. */
+  private pending: Promise<boolean> | undefined;
 
   /**
    * @param client - the stream's connection; a duplicate of it does the blocking
@@ -37,17 +46,8 @@ export class WorkSignal implements WorkWaiter {
    * @param timeoutMs - the longest wait
    * @returns `true` when work was signalled
    */
-  public async wait(timeoutMs: number): Promise<boolean> {
-    if (this.closed) return false;
-    try {
-      // BLPOP takes seconds; fractions work since Redis 6.
-      const popped = this.connection.blpop(this.marker, Math.max(1, timeoutMs) / 1000).then((reply) => reply !== null);
-      popped.catch(() => undefined); // after close() nobody awaits it
-      return await Promise.race([popped, this.closing]);
-    } catch (err) {
-      if (this.isClosed()) return false; // close() aborted the wait
-      throw fromRedisError(err);
-    }
+  public wait(timeoutMs: number): Promise<boolean> {
+    return this.waitForWork(-1, timeoutMs);
   }
 
   /** Whether close() was called (read through a method: it changes while a wait is pending). */
@@ -56,15 +56,53 @@ export class WorkSignal implements WorkWaiter {
   }
 
   /**
-   * Waits for work after a lease came back empty: until an add signals it, or until the next
-   * lease expires or delayed job is due (`wakeInMs`, -1 for none), at most `blockTimeoutMs`.
+   * Waits for work after a lease came back empty: until an add signals it, until the next lease
+   * expires or delayed job is due (`wakeInMs`, -1 for none; kept to the millisecond by a timer),
+   * at most `blockTimeoutMs`.
    *
    * @param wakeInMs - from the lease: when the next lease expires or delayed job is due
    * @param blockTimeoutMs - the longest wait
    * @returns `true` when work was signalled
    */
-  public waitForWork(wakeInMs: number, blockTimeoutMs: number): Promise<boolean> {
-    return this.wait(wakeInMs >= 0 ? Math.min(wakeInMs + 5, blockTimeoutMs) : blockTimeoutMs);
+  public async waitForWork(wakeInMs: number, blockTimeoutMs: number): Promise<boolean> {
+    if (this.closed) return false;
+    // A BLPOP kept from an earlier wait may block longer than this one may: the timer bounds it.
+    const reused = this.pending !== undefined;
+    this.pending ??= this.block(blockTimeoutMs);
+    const timerMs = wakeInMs >= 0 && wakeInMs < blockTimeoutMs ? wakeInMs : reused ? blockTimeoutMs : undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const due =
+      timerMs === undefined
+        ? undefined
+        : new Promise<false>((resolve) => {
+            timer = setTimeout(() => {
+              resolve(false);
+            }, timerMs);
+          });
+    try {
+      return await Promise.race(due === undefined ? [this.pending, this.closing] : [this.pending, due, this.closing]);
+    } catch (err) {
+      if (this.isClosed()) return false; // close() aborted the wait
+      throw fromRedisError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One `BLPOP` of the marker (seconds; fractions work since Redis 6), cleared once it answers. */
+  private block(timeoutMs: number): Promise<boolean> {
+    const popped = this.connection.blpop(this.marker, Math.max(1, timeoutMs) / 1000).then(
+      (reply) => {
+        this.pending = undefined;
+        return reply !== null;
+      },
+      (err: unknown) => {
+        this.pending = undefined;
+        throw err;
+      },
+    );
+    popped.catch(() => undefined); // after close(), or when a timer won, nobody may await it
+    return popped;
   }
 
   /** Ends any wait in progress and closes the connection. Idempotent. */

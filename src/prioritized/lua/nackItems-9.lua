@@ -60,4 +60,6 @@ requeue(K, back, backStates, readBase(K.meta))
 zaddAll(K.dead, now, dead)
 if #dead > 0 then trimDeadJobs(K, now, deadLimit, deadAge) end
 zaddAll(K.delayed, now + delayMs, later)
+-- An idle worker looks again, and learns when the retries are due (requeue signalled the others).
+if #later > 0 then signalWork(K.marker) end
 return { #back, #later, #dead }

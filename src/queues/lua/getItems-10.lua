@@ -45,7 +45,8 @@ if not values then
   redis.call('DEL', K.marker)
   return {}
 end
-if redis.call('LLEN', K.list) == 0 then redis.call('DEL', K.marker) end
+-- Values left: the next idle consumer wakes too (a blocked BLPOP took the marker), and so on down the line.
+if redis.call('LLEN', K.list) == 0 then redis.call('DEL', K.marker) else signalWork(K.marker) end
 if kind == 'unique' then callChunked('SREM', K.unique, values) end
 
 local last = nextInSequence(K.meta, 'dseq', #values)

@@ -22,6 +22,7 @@ local now = serverNowMs()
 local dueAt = optionalFinite(ARGV[1])
 if dueAt == false then return grError('EINVAL', 'dueAt must be a finite number') end
 dueAt = dueAt or now
+local before = firstDue(K.pool)
 local out, dueNow, fresh = {}, false, 0
 for i = 2, #ARGV do
   local item = ARGV[i]
@@ -39,6 +40,6 @@ for i = 2, #ARGV do
     if dueAt <= now then dueNow = true end
   end
 end
-if dueNow then signalWork(K.poolMarker) end
+if dueNow then signalWork(K.poolMarker) else signalIfSooner(K, before) end
 countAdded(K.meta, fresh)
 return out

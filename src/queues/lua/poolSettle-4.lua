@@ -37,9 +37,10 @@ for i = 1, #items do
 end
 if #lost > 0 then return grError('ELEASE', 'the pool lease is no longer held for ' .. table.concat(lost, ', ', 1, math.min(#lost, 10))) end
 local now = serverNowMs()
+local before = firstDue(K.pool)
 if action == 'extend' then
   zaddAll(K.pool, now + ms, items)
-  if ms == 0 then signalWork(K.poolMarker) end
+  if ms == 0 then signalWork(K.poolMarker) else signalIfSooner(K, before) end
   return #items
 end
 callChunked('HDEL', K.poolLeases, items)
@@ -61,5 +62,5 @@ for i = 1, #items do
 end
 zaddAll(K.pool, now + ms, later)
 zaddAll(K.pool, now, soon)
-if #soon > 0 then signalWork(K.poolMarker) end
+if #soon > 0 then signalWork(K.poolMarker) else signalIfSooner(K, before) end
 return #items

@@ -28,6 +28,7 @@ for i = 4, #ARGV, 4 do
     deadLetter(K.dead, deadLimit, deadAge, { m = m, x = ARGV[i + 3], t = '' }, ARGV[3], ARGV[i + 2], now)
   elseif delayMs > 0 then
     redis.call('ZADD', K.delay, now + delayMs, delayedMember({ m = m, a = 0, x = 0, t = '' }))
+    pushed = true -- an idle worker looks again, and learns when the retry is due
   else
     redis.call('LPUSH', K.list, m)
     pushed = true

@@ -44,6 +44,7 @@ for i = 5, #ARGV, 3 do
     elseif delayMs > 0 then
       e.a = used
       redis.call('ZADD', K.delay, now + delayMs, delayedMember(e))
+      retried = true -- an idle worker looks again, and learns when the retry is due
       out[#out + 1] = 'retry'
     else
       e.a = used

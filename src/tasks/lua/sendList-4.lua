@@ -22,6 +22,7 @@ countAdded(K.stats, #ARGV - 1)
 if delayMs > 0 then
   local due = serverNowMs() + delayMs
   for i = 2, #ARGV do redis.call('ZADD', K.delay, due, delayedMember({ m = ARGV[i], a = 0, x = 0, t = '' })) end
+  signalWork(K.marker) -- an idle worker looks again, and learns when this one is due
   return due
 end
 local n = 0

@@ -28,6 +28,7 @@ if delayMs > 0 then
   for i = 3, #ARGV, 3 do
     redis.call('ZADD', K.delay, due, delayedMember({ m = ARGV[i + 2], a = 0, x = tonumber(ARGV[i]), t = ARGV[i + 1] }))
   end
+  signalWork(K.marker) -- an idle worker looks again, and learns when this one is due
   return due
 end
 local ids = {}

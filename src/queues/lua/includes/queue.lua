@@ -75,6 +75,20 @@ local function pushToHead(K, unique, moveWaiting, values)
   signalWork(K.marker)
 end
 
+-- The pool's earliest due time (nil when it is empty).
+local function firstDue(poolKey)
+  local first = redis.call('ZRANGE', poolKey, 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2])
+end
+
+-- Tells idle Workers to look again when the pool's earliest due time came before `before` (what
+-- it was before this script's writes): they wait for the one they read at their last lease.
+-- Uses K.pool, K.poolMarker.
+local function signalIfSooner(K, before)
+  local after = firstDue(K.pool)
+  if after and (before == nil or after < before) then signalWork(K.poolMarker) end
+end
+
 -- Ends deliveries: out of the held set and the deliveries hash. Uses K.held, K.deliveries.
 local function endDeliveries(K, ids)
   callChunked('ZREM', K.held, ids)
