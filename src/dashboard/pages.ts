@@ -476,7 +476,9 @@ function workersTable(id: string, workers: readonly WorkerInfo[], base: string, 
                   </td>`
                 : ''
             }
-            <td>${w.alive ? 'yes' : 'no'}${w.paused ? ', paused' : ''}</td>
+            <td>
+              ${w.alive ? 'yes' : 'no'}${w.paused ? ', paused' : ''}${w.waiting === undefined ? '' : html`, <span class="waiting" title="${w.waiting}">waiting</span>`}
+            </td>
             <td>${iso(w.lastBeatAt)}</td>
             <td class="n">${String(w.running)} / ${String(w.concurrency)}</td>
             <td>${w.jobs.map((j) => html`<span class="job">${j.id ?? '?'} (attempt ${String(j.attempt)}, since ${iso(j.startedAt)})</span> `)}</td>

@@ -111,6 +111,13 @@ export interface JobSource<J extends SourceJob> {
   /** A new waiter for work (the Worker opens one and closes it when it stops). */
   openSignal(): WorkWaiter;
   /**
+   * Why the source hands out nothing now though it may have work, when it waits for something
+   * else than work (a topic consumer whose topic does not exist yet); undefined otherwise. A
+   * Worker's heartbeats carry it to the worker registry (the dashboard's and `good-redis
+   * workers`' listings).
+   */
+  waiting?(): string | undefined;
+  /**
    * Called once by a closing Worker after its jobs settled: a source that holds jobs back on
    * the client (a queue's nacks wait out their delay there) gives them back now.
    */

@@ -461,6 +461,7 @@ export class JobWorker<J extends SourceJob, R = unknown> extends EventEmitter<Jo
       jobs,
       recent: this.recent.map((r) => ({ id: object.describe?.(r.job).id, outcome: r.outcome, at: r.at })).reverse(),
       paused: this.isPaused,
+      waiting: this.source.waiting?.(),
       completed: this.finished.completed,
       failed: this.finished.failed,
       startedAt: this.startedAt,

@@ -108,6 +108,8 @@ export interface WorkerDescription {
   readonly recent: readonly FinishedJob[];
   /** Whether it holds off consuming because its object is paused. */
   readonly paused: boolean;
+  /** Why it hands out nothing though its object may have work (its topic does not exist yet), when it waits for such a thing. */
+  readonly waiting?: string | undefined;
   /** Jobs completed since it started. */
   readonly completed: number;
   /** Jobs failed since it started (retried or dead). */

@@ -15,6 +15,8 @@ import { PARTITION_SCRIPTS, PARTITION_SCRIPTS_TABLE } from './scripts.js';
 import { assertGroupName, type GroupKeys, type PartitionGroupKeys } from './topic-keys.js';
 import { lostMessage, TopicMessage, type MessageSettler } from './topic-message.js';
 import { TopicSignal, type WaitPosition } from './topic-signal.js';
+import { TopicWait } from './topic-wait.js';
+import { loggerOf, type Logger } from '../internal/logger.js';
 import type { ConsumerEvents, ConsumerOptions } from './types.js';
 
 /** A partition this member holds the lease of. */
@@ -154,6 +156,10 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   private wakes = 0;
   private wakesAtFetch = 0;
   private currentGeneration = 0;
+  /** Its topic, awaited while it does not exist (a consumer never creates it). */
+  private readonly topicWait: TopicWait;
+  private joined = false;
+  private readonly logger: Logger;
 
   /**
    * @param client - the connection
@@ -192,6 +198,15 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     this.blockTimeoutMs = o.blockTimeoutMs ?? 2000;
     assertInteger(this.blockTimeoutMs, 'blockTimeoutMs', 1);
     this.keys = this.groupKeysOf(this.group);
+    this.logger = loggerOf(o.logger);
+    this.topicWait = new TopicWait(
+      async () => (await this.readPartitions()) > 0,
+      this.heartbeatMs,
+      (reason) => {
+        this.logger.warn({ topic: this.topic, group: this.group, member: this.memberId }, reason);
+        this.emit('waiting', reason);
+      },
+    );
   }
 
   /** The generation of the group this member last saw. */
@@ -205,16 +220,21 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   }
 
   /**
-   * Joins the group (done by `fetch`, `consume` and `process` when needed): ensures the topic
-   * and the group, heartbeats once, and keeps heartbeating every `heartbeatMs` on its own timer.
+   * Joins the group (done by `fetch`, `consume` and `process` when needed): creates the group on
+   * the topic, heartbeats once, and keeps heartbeating every `heartbeatMs` on its own timer. It
+   * never creates the topic: on a topic that does not exist yet it waits (logged once, and the
+   * `waiting` event) and joins when the topic appears, looking every `heartbeatMs`.
+   *
+   * @throws {@link GoodRedisError} `InvalidArgument` when the consumer closes while it waits
    */
   public join(): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(invalid('this consumer is closed'));
     this.joining ??= (async () => {
-      await this.ensureTopic(1);
+      if (!(await this.topicWait.until())) throw invalid('this consumer is closed');
       await this.createGroupOn(this.group, this.from);
       await this.beat();
       this.scheduleBeat();
+      this.joined = true;
     })();
     this.joining.catch(() => {
       this.joining = undefined; // a later call tries again
@@ -336,6 +356,8 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   /** Fetches up to `maxUnits` units of up to `unitSize` messages from the owned partitions, trying every ready partition before giving up. */
   private async fetchUnits(maxUnits: number, unitSize: number, leaseMs: number, maxAttempts: number): Promise<Fetched<T>> {
     if (this.closing !== undefined) throw invalid('this consumer is closed');
+    // While the topic does not exist a fetch answers nothing, and looks again in a heartbeat.
+    if (!this.joined && this.joining === undefined && !(await this.topicWait.check())) return { units: [], wakeInMs: this.heartbeatMs, errors: [] };
     await this.join();
     this.wakesAtFetch = this.wakes;
     const ready = [...this.owned.values()].filter((o) => !o.revoking && (this.ordering === 'none' || o.inFlight === 0));
@@ -725,6 +747,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
       extend: (jobs, leaseMs) => each(jobs, (messages) => this.extendMessages(messages, Math.min(leaseMs, this.leaseMs)), firstError),
       release: (jobs) => this.release(jobs.flatMap(messagesOf)),
       openSignal: () => this.openSignal(),
+      waiting: () => this.topicWait.reason,
       close: async () => {
         if (!closeWithWorker) return;
         // The Worker made by process() closed by itself: the member leaves the group too. (When
@@ -850,11 +873,13 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     this.closing ??= (async () => {
       clearTimeout(this.heartbeat);
       this.heartbeat = undefined;
+      this.topicWait.cancel();
       this.wake();
       await this.worker?.close();
       await this.beating?.catch(() => undefined);
       if (this.joining === undefined) return;
       await this.joining.catch(() => undefined);
+      if (!this.joined) return; // it never joined: nothing to leave
       clearTimeout(this.heartbeat);
       const held = [...this.owned.values()];
       this.owned.clear();

@@ -23,7 +23,8 @@ interface Routed extends EncodedMessage {
  * Sends messages to a topic: routed by explicit partition, by key (Kafka's default partitioner,
  * or yours), or round-robin; one atomic script per partition chunk; optional trimming that never
  * drops an entry a group has not acknowledged; optional replication. The first send creates the
- * topic (with `partitions`) when it does not exist.
+ * topic when it does not exist and the producer was given `partitions`; without them it is
+ * refused with a `Configuration` error (a topic's partition count is chosen, never defaulted).
  *
  * @typeParam T - the type of message values, fixed by the codec
  * @example
@@ -34,7 +35,7 @@ interface Routed extends EncodedMessage {
  */
 export class Producer<T = string> extends TopicBase<T> {
   private readonly confirm: Confirmation;
-  private readonly createWith: number;
+  private readonly createWith: number | undefined;
   private readonly maxLen: number;
   private readonly approximate: boolean;
   private readonly partitioner: (key: string, partitions: number) => number;
@@ -56,8 +57,8 @@ export class Producer<T = string> extends TopicBase<T> {
     super(client, topic, options);
     options = optionsOf(options);
     this.confirm = replicationOf(options.replication);
-    this.createWith = options.partitions ?? 1;
-    assertInteger(this.createWith, 'partitions', 1, MAX_PARTITIONS);
+    this.createWith = options.partitions;
+    if (this.createWith !== undefined) assertInteger(this.createWith, 'partitions', 1, MAX_PARTITIONS);
     this.maxLen = options.maxLen ?? 0;
     assertInteger(this.maxLen, 'maxLen', 0);
     this.approximate = options.approximate ?? true;
@@ -206,7 +207,15 @@ export class Producer<T = string> extends TopicBase<T> {
     this.countRead ??= (async () => {
       try {
         let n = await this.readPartitions();
-        if (n === 0) n = await this.ensureTopic(this.createWith);
+        if (n === 0) {
+          if (this.createWith === undefined) {
+            throw new GoodRedisError(
+              'Configuration',
+              `topic ${JSON.stringify(this.topic)} does not exist: create it with new Topic(client, ${JSON.stringify(this.topic)}).ensure(partitions), or give this Producer the partitions option to create it on its first send`,
+            );
+          }
+          n = await this.ensureTopic(this.createWith);
+        }
         this.count = n;
         this.countReadAt = Date.now();
         return n;

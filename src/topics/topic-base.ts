@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { decodeWith, stringCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { typed } from '../errors.js';
+import { GoodRedisError, typed } from '../errors.js';
 import { warnUnregistered } from '../keyspace/keys.js';
 import { assertInteger, assertOneOf, optionsOf, storedObject } from '../internal/validate.js';
 import type { ScriptArg } from '../scripting/script-set.js';
@@ -123,9 +123,22 @@ export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEven
     await Promise.all(created);
   }
 
-  /** The partition count; 0 for a topic that does not exist. */
+  /**
+   * The partition count; 0 for a topic that does not exist.
+   *
+   * @throws {@link GoodRedisError} `Redis` when the field holds no count from 1 to 1024 (another program's, a hand edit's), as the scripts refuse it
+   */
   protected async readPartitions(): Promise<number> {
-    return Number((await typed(this.client.hget(this.redisKeys.topic, 'partitions'))) ?? 0);
+    const raw = await typed(this.client.hget(this.redisKeys.topic, 'partitions'));
+    if (raw === null) return 0;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PARTITIONS) {
+      throw new GoodRedisError(
+        'Redis',
+        `${this.redisKeys.topic} field partitions holds ${JSON.stringify(raw)}, not a partition count from 1 to 1024: set it again with HSET ${this.redisKeys.topic} partitions <count>`,
+      );
+    }
+    return n;
   }
 
   /** Registers the name (the registry is in another Cluster slot); a failure does not undo the write. */

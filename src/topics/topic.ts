@@ -55,13 +55,22 @@ export class Topic<T = string> extends TopicBase<T> {
 
   /**
    * Creates the topic with `partitions` partitions unless it exists, and registers it. An
-   * existing topic keeps its count.
+   * existing topic keeps its count: ensure never changes it, and refuses when the topic has fewer
+   * partitions than asked (raise them with {@link increasePartitions}).
    *
    * @param partitions - the partition count of a new topic (1 to 1024)
-   * @returns the topic's partition count
+   * @returns the topic's partition count (at least `partitions`)
+   * @throws {@link GoodRedisError} `Configuration` when the topic exists with fewer partitions than `partitions`
    */
   public async ensure(partitions = 1): Promise<number> {
-    return this.ensureTopic(partitions);
+    const n = await this.ensureTopic(partitions);
+    if (n < partitions) {
+      throw new GoodRedisError(
+        'Configuration',
+        `topic ${JSON.stringify(this.topic)} has ${String(n)} partition${n === 1 ? '' : 's'}, not ${String(partitions)}: ensure never changes a topic's count; raise it with increasePartitions(${String(partitions)})`,
+      );
+    }
+    return n;
   }
 
   /** The partition count; 0 for a topic that does not exist. */

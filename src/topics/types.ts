@@ -1,5 +1,6 @@
 import type { DeadLetterCapOptions } from '../jobs/dead-letters.js';
 import type { Codec } from '../codec.js';
+import type { Logger } from '../internal/logger.js';
 import type { ReplicationOptions } from '../scripting/script-set.js';
 import type { Ordering } from './scripts.js';
 
@@ -133,9 +134,12 @@ export interface ProducerOptions<T> extends TopicObjectOptions<T> {
    */
   replication?: ReplicationOptions | undefined;
   /**
-   * The partition count the topic is created with when the first send finds no topic.
+   * The partition count the topic is created with when the first send finds no topic (1 to
+   * 1024). Without it, a send to a topic that does not exist is refused with a `Configuration`
+   * error: a topic's partition count is chosen (here, or with `Topic.ensure`), never defaulted.
+   * An existing topic keeps its count.
    *
-   * @defaultValue 1
+   * @defaultValue none: the topic must exist
    */
   partitions?: number | undefined;
   /**
@@ -244,6 +248,12 @@ export interface ConsumerOptions<T> extends TopicObjectOptions<T>, DeadLetterCap
    * @defaultValue 2000
    */
   blockTimeoutMs?: number | undefined;
+  /**
+   * Where the consumer logs (pino's shape): that it waits for a topic that does not exist yet.
+   *
+   * @defaultValue silent
+   */
+  logger?: Logger | undefined;
 }
 
 /** Options of `TopicMessage.nack()`. */
@@ -272,4 +282,6 @@ export interface ConsumerEvents {
   lost: [partitions: number[]];
   /** A failure the consumer dealt with itself (a heartbeat that failed, an undecodable message dead-lettered). */
   error: [error: unknown];
+  /** Its topic does not exist yet: it waits for it, and joins when it appears (emitted once). */
+  waiting: [reason: string];
 }

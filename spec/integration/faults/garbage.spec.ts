@@ -148,10 +148,17 @@ function badFailure(error: unknown, garbage: Garbage): string | undefined {
   return undefined;
 }
 
-/** A refusal of stored data the script cannot use, before it writes: a key of another type (`WRONGTYPE`), or a field it cannot do without (`EDATA`). */
+/**
+ * A refusal of stored data the call cannot use, before it writes: a key of another type
+ * (`WRONGTYPE`), or a field it cannot do without (a script's `EDATA`, or the same words from a
+ * plain read: `<key> field <f> holds "…", not a …`).
+ */
 function refusal(error: GoodRedisError, garbage: Garbage): boolean {
   const code = /GRERR (\w+) /.exec(String((error.cause as Error | undefined)?.message))?.[1];
-  return (garbage.wrongType && error.message.includes('WRONGTYPE')) || (!garbage.wrongType && code === 'EDATA');
+  return (
+    (garbage.wrongType && error.message.includes('WRONGTYPE')) ||
+    (!garbage.wrongType && (code === 'EDATA' || / field \S+ holds .*, not a /.test(error.message)))
+  );
 }
 
 describe('garbage matrix: every mutating operation with garbage in each key it touches (issue 28)', function () {

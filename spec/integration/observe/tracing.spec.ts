@@ -230,7 +230,7 @@ describeEachTopology('observe: OpenTelemetry spans and messaging metrics', () =>
     // The propagator alone, without a tracer provider, has no span to inject.
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     const name = uniqueName('untraced');
-    await new Producer(redis, name).send({ value: 'v' });
+    await new Producer(redis, name, { partitions: 1 }).send({ value: 'v' });
     const [[, fields] = ['', []]] = await redis.xrange(`:tp{${name}#0}:log`, '-', '+');
     assert.deepEqual(fields, ['v', 'v'], 'no h field: no headers');
     const queue = uniqueName('untraced-tasks');
@@ -242,7 +242,7 @@ describeEachTopology('observe: OpenTelemetry spans and messaging metrics', () =>
     assert.deepEqual(exporter.getFinishedSpans(), []);
     // An SDK registered after the first sends is used from then on.
     trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-    await new Producer(redis, name).send({ value: 'w' });
+    await new Producer(redis, name, { partitions: 1 }).send({ value: 'w' });
     assert.equal(spans(`send ${name}`).length, 1);
   });
 });

@@ -80,7 +80,7 @@ describeEachTopology('observe: the worker registry, and pausing every family', (
       {
         family: 'topic',
         name: topic,
-        add: () => settled(new Producer(redis, topic, { prefix }).send({ value: 'v' })),
+        add: () => settled(new Producer(redis, topic, { partitions: 1, prefix }).send({ value: 'v' })),
         work: (h) => track(new Consumer(redis, topic, { prefix, group: 'g', heartbeatMs: 50, sessionTimeoutMs: 300 })).process(h, options),
       },
       {

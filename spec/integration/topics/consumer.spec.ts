@@ -89,7 +89,7 @@ describeEachTopology('topics: Consumer', () => {
     });
 
     it("a nacked message comes back before any later message of its partition, after its delay ('partition' ordering)", async () => {
-      await new Producer(redis, name).sendMany(['a', 'b', 'c'].map((value) => ({ value })));
+      await new Producer(redis, name, { partitions: 1 }).sendMany(['a', 'b', 'c'].map((value) => ({ value })));
       const c = consumer();
       const [a] = await c.fetch();
       assert.equal(a?.value, 'a');
@@ -111,7 +111,7 @@ describeEachTopology('topics: Consumer', () => {
     });
 
     it("under 'none' ordering a retry comes back when due, after later messages", async () => {
-      await new Producer(redis, name).sendMany(['a', 'b', 'c'].map((value) => ({ value })));
+      await new Producer(redis, name, { partitions: 1 }).sendMany(['a', 'b', 'c'].map((value) => ({ value })));
       const c = consumer({ ordering: 'none' });
       const [a, ...rest] = await c.fetch({ max: 1 }).then(async (first) => [...first, ...(await c.fetch({ max: 10 }))]);
       assert.equal(await a?.nack({ delayMs: 100 }), 'retry');
@@ -128,7 +128,7 @@ describeEachTopology('topics: Consumer', () => {
     });
 
     it('dead-letters a poison message after maxAttempts, and its partition goes on', async () => {
-      const producer = new Producer(redis, name);
+      const producer = new Producer(redis, name, { partitions: 1 });
       await producer.sendMany([{ value: 'poison', key: 'p', headers: { trace: 't1' } }, { value: 'next' }]);
       const c = consumer({ maxAttempts: 3 });
       const outcomes: string[] = [];
@@ -162,7 +162,7 @@ describeEachTopology('topics: Consumer', () => {
     });
 
     it('dead-letters a message whose deliveries were never settled (a crash every time), at claim time', async () => {
-      await new Producer(redis, name).send({ value: 'crasher' });
+      await new Producer(redis, name, { partitions: 1 }).send({ value: 'crasher' });
       const c = consumer({ maxAttempts: 2, leaseMs: 100 });
       for (let attempt = 1; attempt <= 2; attempt++) {
         await waitFor(async () => (await c.fetch()).length > 0, 5000, `delivery ${String(attempt)}`);
@@ -187,7 +187,7 @@ describeEachTopology('topics: Consumer', () => {
     });
 
     it('dead-letters an undecodable entry at once without a handler, reports it, and goes on', async () => {
-      const producer = new Producer(redis, name);
+      const producer = new Producer(redis, name, { partitions: 1 });
       await producer.send({ value: '{not json' });
       await producer.send({ value: '{"ok":true}' });
       const c = consumer<{ ok: boolean }>({ codec: jsonCodec() });
@@ -207,7 +207,7 @@ describeEachTopology('topics: Consumer', () => {
     });
 
     it('replays a dead letter to its own group only; the other group skips it unseen', async () => {
-      await new Producer(redis, name).send({ value: 'once' });
+      await new Producer(redis, name, { partitions: 1 }).send({ value: 'once' });
       const a = consumer({ group: 'a', maxAttempts: 1 });
       const b = consumer({ group: 'b' });
       const [m] = await a.fetch();
@@ -229,7 +229,7 @@ describeEachTopology('topics: Consumer', () => {
     });
 
     it("keeps a group's dead letters within their caps: the newest deadLetterLimit per partition, none older than deadLetterMaxAgeMs", async () => {
-      const producer = new Producer(redis, name);
+      const producer = new Producer(redis, name, { partitions: 1 });
       await producer.sendMany(['a', 'b', 'c'].map((value) => ({ value, partition: 0 })));
       const c = consumer({ maxAttempts: 1, ordering: 'none', deadLetterLimit: 2, deadLetterMaxAgeMs: 300 });
       for (const m of await c.fetch({ max: 10 })) assert.equal(await m.nack({ error: `no ${m.value}` }), 'dead');
@@ -357,7 +357,7 @@ describeEachTopology('topics: Consumer', () => {
       assert.deepEqual(await source.ack([batch]), [undefined]);
       assert.equal(await pending(), 0);
 
-      await new Producer(redis, name).sendMany(Array.from({ length: 5 }, (_, i) => ({ value: String(5 + i) })));
+      await new Producer(redis, name, { partitions: 1 }).sendMany(Array.from({ length: 5 }, (_, i) => ({ value: String(5 + i) })));
       const [next] = (await source.leaseBatch(lease)).items;
       assert.ok(next);
       const [, , third] = next.messages;
@@ -508,7 +508,7 @@ describeEachTopology('topics: Consumer', () => {
       const next = iterator.next();
       await new Promise((resolve) => setTimeout(resolve, 100));
       const sentAt = Date.now();
-      await new Producer(redis, name).send({ value: 'wake' });
+      await new Producer(redis, name, { partitions: 1 }).send({ value: 'wake' });
       const got = await next;
       assert.equal(got.done, false);
       assert.ok(Date.now() - sentAt < 1000, 'woken by the send, not by the timeout');
@@ -561,7 +561,7 @@ describeEachTopology('topics: Consumer', () => {
     });
 
     it('a member closing mid-stream: the next one gets every other message once, in log order, attempt 1', async () => {
-      await new Producer(redis, name).sendMany(Array.from({ length: 300 }, (_, i) => ({ value: String(i) })));
+      await new Producer(redis, name, { partitions: 1 }).sendMany(Array.from({ length: 300 }, (_, i) => ({ value: String(i) })));
       const first = consumer({ memberId: 'first' });
       const seen: string[] = [];
       first.processBatch(
@@ -587,7 +587,7 @@ describeEachTopology('topics: Consumer', () => {
     });
 
     it('consumer.batches() is a source the WorkerFactory-style Worker takes', async () => {
-      await new Producer(redis, name).sendMany(Array.from({ length: 12 }, (_, i) => ({ value: String(i) })));
+      await new Producer(redis, name, { partitions: 1 }).sendMany(Array.from({ length: 12 }, (_, i) => ({ value: String(i) })));
       const c = consumer({ ordering: 'none' });
       const sizes: number[] = [];
       const worker = new Worker(c.batches({ batchSize: 5 }), (batch) => {

@@ -100,9 +100,9 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
       await topic.ensure(3);
       await topic.createGroup('b');
       await topic.createGroup('a', { from: 'end' });
-      await new Producer(redis, name).sendMany([0, 1, 2, 3].map((i) => ({ value: String(i), partition: i % 3 })));
+      await new Producer(redis, name, { partitions: 1 }).sendMany([0, 1, 2, 3].map((i) => ({ value: String(i), partition: i % 3 })));
       assert.deepEqual(await topic.describe(), { name, partitions: 3, lengths: [2, 1, 1], groups: ['a', 'b'] });
-      await new Producer(redis, name).send({ value: '4', partition: 2 });
+      await new Producer(redis, name, { partitions: 1 }).send({ value: '4', partition: 2 });
       assert.deepEqual(await topic.stats(), { partitions: 3, messages: 5, added: 5, groups: 2, pending: 0, lag: 10 });
       assert.deepEqual(await redis.hgetall(`:tp{${name}#2}:stats`), { added: '2' }, 'each partition counts its own sends');
       assert.equal(await topic.delete(), true);
@@ -122,7 +122,7 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
     });
 
     it('creates a group from the start of history, or from the end', async () => {
-      const producer = new Producer(redis, name);
+      const producer = new Producer(redis, name, { partitions: 1 });
       await producer.sendMany([{ value: 'old' }]);
       const topic = new Topic(redis, name);
       await topic.createGroup('from-start');
@@ -174,7 +174,7 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
     it('routes by the new count after the producer refreshes; a stale producer keeps writing to partitions that exist', async () => {
       const topic = new Topic(redis, name);
       await topic.ensure(2);
-      const stale = new Producer(redis, name, { metadataMaxAgeMs: 60_000 });
+      const stale = new Producer(redis, name, { partitions: 1, metadataMaxAgeMs: 60_000 });
       await stale.send({ value: 'warm' });
       await topic.increasePartitions(8);
       const keys = Array.from({ length: 50 }, (_, i) => `key-${String(i)}`);
@@ -182,7 +182,7 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
       await stale.refreshMetadata();
       for (const key of keys) assert.equal((await stale.send({ key, value: key })).partition, partitionFor(key, 8));
       // An explicit partition above the cached count makes the producer look again before refusing.
-      const other = new Producer(redis, name, { metadataMaxAgeMs: 60_000 });
+      const other = new Producer(redis, name, { partitions: 1, metadataMaxAgeMs: 60_000 });
       await other.send({ value: 'x', partition: 7 });
       await topic.increasePartitions(9);
       assert.equal((await other.send({ value: 'y', partition: 8 })).partition, 8);
@@ -191,7 +191,7 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
 
   describe('trimming with maxLen', () => {
     it('applies maxLen as given when no group exists', async () => {
-      const producer = new Producer(redis, name, { maxLen: 5, approximate: false });
+      const producer = new Producer(redis, name, { partitions: 1, maxLen: 5, approximate: false });
       for (let i = 0; i < 20; i++) await producer.send({ value: String(i) });
       assert.deepEqual(
         (await entries(0)).map(([, f]) => f.v),
@@ -203,7 +203,7 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
       const topic = new Topic(redis, name);
       await topic.ensure(1);
       await topic.createGroup('slow');
-      const producer = new Producer(redis, name, { maxLen: 5, approximate: false });
+      const producer = new Producer(redis, name, { partitions: 1, maxLen: 5, approximate: false });
       for (let i = 0; i < 20; i++) await producer.send({ value: String(i) });
       assert.equal(await redis.xlen(log(0)), 20, 'nothing delivered yet: nothing trimmed');
       const consumer = new Consumer(redis, name, { group: 'slow', ordering: 'none' });
@@ -232,7 +232,7 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
       await topic.ensure(1);
       await topic.createGroup('fast');
       await topic.createGroup('idle');
-      const producer = new Producer(redis, name, { maxLen: 3, approximate: false });
+      const producer = new Producer(redis, name, { partitions: 1, maxLen: 3, approximate: false });
       const fast = new Consumer(redis, name, { group: 'fast', ordering: 'none' });
       consumers.push(fast as Consumer<unknown>);
       for (let i = 0; i < 10; i++) {
@@ -243,7 +243,7 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
     });
 
     it('trims approximately in whole macro nodes, never past the safe floor', async () => {
-      const producer = new Producer(redis, name, { maxLen: 10 });
+      const producer = new Producer(redis, name, { partitions: 1, maxLen: 10 });
       await producer.sendMany(Array.from({ length: 1000 }, (_, i) => ({ value: String(i) })));
       await producer.send({ value: 'last' });
       const length = await redis.xlen(log(0));
@@ -276,7 +276,7 @@ describeEachTopology('topics: Topic and Producer', (kind) => {
         (e) => GoodRedisError.is(e, 'InvalidArgument'),
       );
       assert.throws(
-        () => new Producer(redis, name, { maxLen: -1 }),
+        () => new Producer(redis, name, { partitions: 1, maxLen: -1 }),
         (e) => GoodRedisError.is(e, 'InvalidArgument'),
       );
       assert.throws(

@@ -22,7 +22,7 @@ export class FakeSource implements JobSource<FakeJob> {
   public readonly connection = new FakeClient();
   public readonly client = this.connection as unknown as RedisClient;
   /** Jobs waiting to be leased. */
-  public readonly waiting: FakeJob[] = [];
+  public readonly queued: FakeJob[] = [];
   public readonly leases: LeaseRequest[] = [];
   public readonly acks: string[][] = [];
   public readonly nacks: { id: string; delayMs: number; error: string }[] = [];
@@ -38,7 +38,7 @@ export class FakeSource implements JobSource<FakeJob> {
 
   /** Adds jobs and wakes an idle wait. */
   public push(...jobs: FakeJob[]): void {
-    this.waiting.push(...jobs);
+    this.queued.push(...jobs);
     for (const wake of this.wakers.splice(0)) wake();
   }
 
@@ -47,7 +47,7 @@ export class FakeSource implements JobSource<FakeJob> {
     const failure = this.failNextLease;
     this.failNextLease = undefined;
     if (failure !== undefined) return Promise.reject(failure);
-    return Promise.resolve({ items: this.waiting.splice(0, request.count), wakeInMs: -1, errors: [] });
+    return Promise.resolve({ items: this.queued.splice(0, request.count), wakeInMs: -1, errors: [] });
   }
 
   public ack(jobs: readonly FakeJob[]): Promise<(Error | undefined)[]> {
@@ -74,8 +74,8 @@ export class FakeSource implements JobSource<FakeJob> {
     let closed = false;
     return {
       waitForWork: () =>
-        closed || this.waiting.length > 0
-          ? Promise.resolve(this.waiting.length > 0)
+        closed || this.queued.length > 0
+          ? Promise.resolve(this.queued.length > 0)
           : new Promise<boolean>((resolve) => {
               this.wakers.push(() => {
                 resolve(true);

@@ -290,7 +290,7 @@ describe('JobWorker (unit, fake source)', () => {
     await closing;
     assert.deepEqual(source.acks, [['j0']]);
     assert.equal(source.leases.length, 1);
-    assert.equal(source.waiting.length, 2);
+    assert.equal(source.queued.length, 2);
   });
 
   it('should report a failed lease and try again a second later', async () => {
@@ -383,7 +383,7 @@ describe('JobWorker (unit, fake source)', () => {
       const h = quickThenHeld(5);
       worker(h.handler, { concurrency: 5 });
       await until(() => h.started.length === 10, 'the second batch running');
-      await until(() => source.waiting.length === 5, 'a batch leased ahead');
+      await until(() => source.queued.length === 5, 'a batch leased ahead');
       assert.equal(h.running(), 5, 'the batch ahead waits for slots');
       assert.equal(h.started.length, 10);
       for (const id of h.started.slice(5)) h.release(id);
@@ -402,7 +402,7 @@ describe('JobWorker (unit, fake source)', () => {
       worker(h.handler, { concurrency: 5, prefetch: false });
       await until(() => h.started.length === 10, 'the second batch running');
       for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
-      assert.equal(source.waiting.length, 10, 'nothing leased beyond the free slots');
+      assert.equal(source.queued.length, 10, 'nothing leased beyond the free slots');
     });
 
     it('should lease only for free slots while handlers are slow', async () => {
@@ -442,7 +442,7 @@ describe('JobWorker (unit, fake source)', () => {
         },
         { concurrency: 2, leaseMs: 1000, autoExtend: false },
       );
-      await until(() => started.length === 4 && source.waiting.length === 0, 'two running, two leased ahead');
+      await until(() => started.length === 4 && source.queued.length === 0, 'two running, two leased ahead');
       await time.tickAsync(600);
       await until(() => source.released.length === 2, 'the two that waited given back');
       assert.deepEqual(source.released, ['j4', 'j5']);
@@ -453,7 +453,7 @@ describe('JobWorker (unit, fake source)', () => {
       source.push(...jobs(6));
       const h = quickThenHeld(2);
       const w = worker(h.handler, { concurrency: 2 });
-      await until(() => h.started.length === 4 && source.waiting.length === 0, 'two running, two leased ahead');
+      await until(() => h.started.length === 4 && source.queued.length === 0, 'two running, two leased ahead');
       const closing = w.close();
       h.release('j2');
       h.release('j3');

@@ -47,13 +47,14 @@ export function workersCommand(ctx: CliContext): CommandUnknownOpts {
             w.id,
             w.family,
             w.name,
-            w.alive ? (w.paused ? 'paused' : 'yes') : 'no',
+            w.alive ? (w.paused ? 'paused' : w.waiting !== undefined ? 'waiting' : 'yes') : 'no',
             `${String(w.running)}/${String(w.concurrency)}`,
             String(w.completed),
             String(w.failed),
           ]);
           for (const line of table(columns, cells)) println(io.stdout, line);
         }
+        for (const w of state.workers) if (w.alive && w.waiting !== undefined) println(io.stdout, `waiting: ${w.id}: ${w.waiting}`);
         for (const p of state.paused) println(io.stdout, `paused: ${p.family} ${quoted(p.name)} since ${new Date(p.pausedAt).toISOString()}`);
       });
     });

@@ -23,14 +23,18 @@ function header(raw: string, previous: Record<string, string> | undefined): Reco
 export function sendCommand(ctx: CliContext): CommandUnknownOpts {
   const { io } = ctx;
   return new Command('send')
-    .description("send one message to a topic (creating it with --partitions when missing), routed by --key with Kafka's partitioner, or to --partition")
+    .description(
+      "send one message to a topic (creating it with --partitions when missing; without it a missing topic is refused), routed by --key with Kafka's partitioner, or to --partition",
+    )
     .argument('<name>', 'the topic', checkTopic)
     .argument('<value>', 'the message value')
     .option('--key <key>', 'the message key (same key, same partition)')
     .addOption(new Option('--partition <n>', 'an explicit partition').argParser(parseCount('--partition', 0, MAX_PARTITIONS - 1)))
     .addOption(new Option('--header <name=value>', 'a header (repeat for more)').argParser(header))
     .addOption(
-      new Option('--partitions <n>', 'the partition count of a topic this send creates').argParser(parseCount('--partitions', 1, MAX_PARTITIONS)).default(1),
+      new Option('--partitions <n>', 'the partition count of a topic this send creates (a missing topic is refused without it)').argParser(
+        parseCount('--partitions', 1, MAX_PARTITIONS),
+      ),
     )
     .addOption(codecOption())
     .addOption(jsonOption())
