@@ -10,6 +10,7 @@ import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import { WorkSignal } from '../jobs/work-signal.js';
 import { QueueJob } from './queue-job.js';
+import { HeldDeliveries } from './held-deliveries.js';
 import { MAX_CHUNK, QueueObject } from './queue-object.js';
 import type { QueueKind } from './scripts.js';
 import type {
@@ -55,6 +56,15 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
   private closed = false;
   private signal: WorkSignal | undefined;
   private calls = 0;
+  /** What this consumer holds, as it knows it (settles retried, stale deliveries handed back). */
+  private readonly held = new HeldDeliveries({
+    settle: (action, ids) => this.run(action === 'ack' ? 'ackItems' : 'rejectItems', { kind: this.kind, ids }),
+    release: async (which) => Number(await this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, which })),
+    report: (err) => {
+      this.report(err);
+    },
+    closed: () => this.closed,
+  });
 
   /**
    * @param client - the connection
@@ -143,7 +153,8 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
   private async setAside(unreadable: readonly { id: string; raw: string | Buffer; error: unknown }[]): Promise<GoodRedisError[]> {
     const dead = this.deadLetterQueue instanceof ReliableQueue ? (this.deadLetterQueue as ReliableQueue<unknown>) : undefined;
     if (dead !== undefined) await dead.addEncoded(unreadable.map((u) => u.raw));
-    await this.run('ackItems', { ids: unreadable.map((u) => u.id) });
+    const ids = unreadable.map((u) => u.id);
+    await this.held.settle('ack', ids, () => this.run('ackItems', { ids }));
     return unreadable.map(({ raw, error }) => {
       const where =
         dead !== undefined ? `moved as it is to queue ${JSON.stringify(dead.name)}` : `dropped (it was ${JSON.stringify(raw.toString().slice(0, 200))})`;
@@ -155,6 +166,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     this.calls += 1;
     const callId = `${String(Date.now())}.${String(this.calls)}`;
     let flat: unknown[];
+    this.held.callStarted(callId);
     try {
       flat = (await this.run(
         'getItems',
@@ -170,6 +182,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
         this.codec.binary,
       )) as unknown[];
     } catch (err) {
+      this.held.callEnded(callId);
       // The script may have run: hand back what it gave this consumer, so none of it stays held unseen.
       if (GoodRedisError.is(err, 'Replication'))
         await this.release(callId).catch(() => {
@@ -179,6 +192,9 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
       throw err;
     }
     this.startHeartbeat();
+    const handedOut: string[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) handedOut.push(String(flat[i]));
+    this.held.callEnded(callId, handedOut);
     const taken: { id: string; value: T; rollbacks: number }[] = [];
     const unreadable: { id: string; raw: string | Buffer; error: unknown }[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -195,7 +211,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
 
   /** Hands back the deliveries of one getItems call. */
   private release(callId: string): Promise<unknown> {
-    return this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, callId, limit: MAX_CHUNK });
+    return this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, which: { kind: 'call', callId } });
   }
 
   /** Hands back, in the background, the deliveries of a getItems call whose reply was lost (retried on failure). */
@@ -231,7 +247,10 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
   public async ackItems(deliveries: readonly Delivery<T>[]): Promise<number> {
     const ids = idsOf(deliveries);
     let done = 0;
-    for (let i = 0; i < ids.length; i += this.chunkSize) done += Number(await this.run('ackItems', { ids: ids.slice(i, i + this.chunkSize) }));
+    for (let i = 0; i < ids.length; i += this.chunkSize) {
+      const chunk = ids.slice(i, i + this.chunkSize);
+      done += Number(await this.held.settle('ack', chunk, () => this.run('ackItems', { ids: chunk })));
+    }
     return done;
   }
 
@@ -258,11 +277,12 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
       // Later chunks first, so the first delivery still ends nearest the head.
       let done = 0;
       for (let end = ids.length; end > 0; end -= this.chunkSize) {
-        done += Number(await this.run('rejectItems', { kind: this.kind, ids: ids.slice(Math.max(0, end - this.chunkSize), end) }));
+        const chunk = ids.slice(Math.max(0, end - this.chunkSize), end);
+        done += Number(await this.held.settle('reject', chunk, () => this.run('rejectItems', { kind: this.kind, ids: chunk })));
       }
       return done;
     }
-    return Number(await this.run('rejectItems', { kind: this.kind, ids }));
+    return Number(await this.held.settle('reject', ids, () => this.run('rejectItems', { kind: this.kind, ids })));
   }
 
   /**
@@ -457,10 +477,13 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     this.closed = true;
     clearTimeout(this.heartbeat);
     this.heartbeat = undefined;
+    this.held.stop();
     this.signal?.close();
     if (!handBack || !this.registered) return;
     for (;;) {
-      const n = Number(await this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, removeConsumer: true, limit: this.chunkSize }));
+      const n = Number(
+        await this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, removeConsumer: true, limit: this.chunkSize, which: { kind: 'all' } }),
+      );
       if (n < this.chunkSize) return;
     }
   }
@@ -552,11 +575,15 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     const beat = (): void => {
       this.heartbeat = setTimeout(() => {
         this.run('heartbeat', { consumer: this.consumerId, info: this.info })
-          .then((known) => {
-            if (Number(known) === 0) {
+          .then(async (reply) => {
+            const [known, held] = (reply as unknown[]).map(Number);
+            if (known === 0) {
               this.logger.warn({ queue: this.name, consumer: this.consumerId }, 'consumer was removed; its deliveries were taken');
               this.emit('lost');
             }
+            // Deliveries Redis holds for it that it no longer runs (a settle whose outcome stayed unknown, an ack a failover lost): handed back.
+            const stale = await this.held.reconcile(held ?? 0);
+            if (stale > 0) this.logger.warn({ queue: this.name, consumer: this.consumerId, stale }, 'handed back deliveries this consumer no longer runs');
           })
           .catch((err: unknown) => {
             this.report(err);

@@ -74,7 +74,7 @@ export const QUEUE_SCRIPTS_TABLE = {
       rollbackTtlMs: number;
     }) => [r.kind, r.mode, r.timeoutMs ?? 0, r.action, r.limit, r.rollbackTtlMs],
   ),
-  heartbeat: script('heartbeat-2.lua', ['consumers', 'consumerInfo'], 'write', (r: { consumer: string; info: string }) => [r.consumer, r.info]),
+  heartbeat: script('heartbeat-3.lua', ['consumers', 'consumerInfo', 'held'], 'write', (r: { consumer: string; info: string }) => [r.consumer, r.info]),
   rollback: script(
     'rollback-2.lua',
     ['rollbacks', 'rollbackTimes'],
@@ -90,12 +90,13 @@ export const QUEUE_SCRIPTS_TABLE = {
     'releaseItems-7.lua',
     ['list', 'unique', 'consumers', 'consumerInfo', 'held', 'deliveries', 'marker'],
     'write',
-    (r: { kind: QueueKind; consumer: string; callId?: string | undefined; removeConsumer?: boolean | undefined; limit: number }) => [
+    (r: { kind: QueueKind; consumer: string; removeConsumer?: boolean | undefined; limit?: number | undefined; which: ReleaseWhich }) => [
       r.kind,
       r.consumer,
-      r.callId ?? '',
+      r.which.kind,
       r.removeConsumer === true ? '1' : '0',
-      r.limit,
+      r.limit ?? 1,
+      ...(r.which.kind === 'call' ? [r.which.callId] : r.which.kind === 'stale' ? [r.which.calls.length, ...r.which.calls, ...r.which.runs] : []),
     ],
   ),
   readStats: script('readStats-5.lua', ['list', 'consumers', 'consumerInfo', 'held', 'meta'], 'read', () => []),
@@ -117,6 +118,15 @@ export const QUEUE_SCRIPTS_TABLE = {
     (r: { limit: number; items?: readonly (string | Buffer)[] | undefined }) => [r.limit, ...(r.items ?? [])],
   ),
 } as const;
+
+/**
+ * Which of a consumer's deliveries releaseItems hands back: those of one getItems call, those it
+ * no longer runs (all but `runs` and those of its `calls` still in flight), or all.
+ */
+export type ReleaseWhich =
+  | { readonly kind: 'call'; readonly callId: string }
+  | { readonly kind: 'stale'; readonly calls: readonly string[]; readonly runs: readonly string[] }
+  | { readonly kind: 'all' };
 
 /** The name of one of the queue scripts. */
 export type QueueScriptName = keyof typeof QUEUE_SCRIPTS_TABLE;

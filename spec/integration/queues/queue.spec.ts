@@ -356,6 +356,24 @@ describeEachTopology('Queue and UniqueQueue', () => {
       assert.equal((await q.stats()).processing, 0);
     });
 
+    it('a value redelivered after its consumer died is a new attempt (issue 28, item 13), and counts toward maxAttempts', async () => {
+      const crashed = queue({ heartbeatMs: 100, consumerTimeoutMs: 1000 });
+      await crashed.addItem('v');
+      assert.equal((await crashed.getItems(1)).length, 1);
+      // The consumer dies holding it: its heartbeat is long past; the reaper gives the value back.
+      await redis.zadd(`:q{${name}}:consumers`, 1, crashed.consumerId);
+      const alive = queue();
+      assert.equal(await alive.reEnqueueTimeoutItems(), 1);
+      const attempts: number[] = [];
+      const worker = new Worker(alive, (job) => {
+        attempts.push(job.attempt);
+      });
+      await waitFor(() => attempts.length === 1, 5000, 'the redelivery');
+      await worker.close();
+      assert.deepEqual(attempts, [2]);
+      assert.equal((await alive.stats()).processing, 0);
+    });
+
     it('runs under the one Worker class: new Worker(queue, handler) and new Worker(pool, handler)', async () => {
       const q = queue();
       await q.addItems(['a', 'b', 'c']);

@@ -37,7 +37,7 @@ if bad then return bad end
 local now = serverNowMs()
 local moved, left = reap(K, kind == 'unique', mode, timeoutMs, action, limit, now)
 if not left and moved < limit then
-  local orphans, more = reapOrphans(K, kind == 'unique', action, limit - moved)
+  local orphans, more = reapOrphans(K, kind == 'unique', action, limit - moved, now)
   moved, left = moved + orphans, more
 end
 if pruneRollbacks(K, now, rollbackTtl, limit) then left = true end

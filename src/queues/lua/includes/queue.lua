@@ -107,6 +107,23 @@ local function pruneRollbacks(K, now, ttlMs, limit)
   return #old == limit
 end
 
+-- Counts a delivery that comes back without being settled (its consumer died, or it was
+-- re-enqueued) in its value's rollback counter, `<count>:<first ms>`: the value's next delivery is
+-- a new attempt (its `attempt` is the counter + 1), as a lease that expires is on the other families.
+-- Uses K.rollbacks, K.rollbackTimes.
+local function countRedelivered(K, values, now)
+  if #values == 0 then return end
+  local raw = callCollect('HMGET', K.rollbacks, values)
+  local fields = {}
+  for i = 1, #values do
+    local c, first = string.match(raw[i] or '', '^(%d+):(%d+)$')
+    fields[#fields + 1] = values[i]
+    fields[#fields + 1] = ((tonumber(c) or 0) + 1) .. ':' .. (first or now)
+  end
+  callChunked('HSET', K.rollbacks, fields)
+  zaddAll(K.rollbackTimes, now, values)
+end
+
 -- Whether a consumer is dead: silent longer than the timeout it registered with (60 s when its
 -- registration is missing or unreadable).
 local function isDead(consumerInfoKey, consumerId, heartbeat, now)
@@ -126,7 +143,8 @@ end
   the longest-silent consumer's values end nearest the head, each consumer's in hand-out order.
   A selected consumer left holding nothing is removed. Returns how many deliveries were moved,
   and whether any are left (the caller runs it again).
-  Uses K.list, K.unique, K.marker, K.consumers, K.consumerInfo, K.held, K.deliveries.
+  Each value given back counts a redelivery (countRedelivered).
+  Uses K.list, K.unique, K.marker, K.consumers, K.consumerInfo, K.held, K.deliveries, K.rollbacks, K.rollbackTimes.
 ]]
 local function reap(K, unique, mode, timeoutMs, action, limit, now)
   local candidates
@@ -184,6 +202,7 @@ local function reap(K, unique, mode, timeoutMs, action, limit, now)
           if found[i] then values[#values + 1] = found[i] end
         end
         pushToHead(K, unique, true, values)
+        countRedelivered(K, values, now)
       end
       endDeliveries(K, take)
       moved = moved + #take
@@ -205,9 +224,10 @@ end
   their value (action "requeue"), else dropped. Walks the held set one consumer at a time (a
   ZRANGEBYLEX and a ZSCORE each), so it belongs in a sweep, not in every getItems. Returns how
   many it ended, and whether it stopped at the limit.
-  Uses K.list, K.unique, K.marker, K.consumers, K.held, K.deliveries.
+  Each value given back counts a redelivery (countRedelivered).
+  Uses K.list, K.unique, K.marker, K.consumers, K.held, K.deliveries, K.rollbacks, K.rollbackTimes.
 ]]
-local function reapOrphans(K, unique, action, limit)
+local function reapOrphans(K, unique, action, limit, now)
   local ended, from = 0, '-'
   while ended < limit do
     local first = redis.call('ZRANGEBYLEX', K.held, from, '+', 'LIMIT', 0, 1)[1]
@@ -230,6 +250,7 @@ local function reapOrphans(K, unique, action, limit)
           if stored[i] then values[#values + 1] = (splitDelivery(stored[i])) end
         end
         pushToHead(K, unique, true, values)
+        countRedelivered(K, values, now)
       end
       endDeliveries(K, ids)
       ended = ended + #ids
