@@ -64,7 +64,7 @@ export async function dashboardTimings(redis: Redis, perFamily: number, rounds =
     const dashboard = createDashboard({ client, prefix, history: false });
     const request = async (path: string): Promise<number> => {
       const started = performance.now();
-      const response = await dashboard.fetch(new Request(`http://bench${path}`));
+      const response = await dashboard.fetch(new Request(`http://localhost${path}`));
       await response.text();
       if (response.status !== 200) throw new Error(`${path} answered ${String(response.status)}`);
       return performance.now() - started;

@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RedisClient } from '../connection/redis-client.js';
+import { describeClient } from '../connection/open-connection.js';
 import type { FailureOutcome } from '../jobs/worker.js';
 import { Scheduler } from '../tasks/scheduler.js';
 import { TaskBroker } from '../tasks/task-broker.js';
@@ -105,6 +106,7 @@ export async function runTaskWorkerDaemon(
     return worker;
   });
   log.log('info', 'worker started', {
+    redis: targetsOf(brokers),
     ...options.about,
     queues: brokers.map(([, b]) => `${b.name} (${b.kind})`),
     tasks: [...new Set(brokers.flatMap(([, b]) => b.taskNames()))],
@@ -118,6 +120,11 @@ export async function runTaskWorkerDaemon(
   await closeBrokers(brokers);
   log.log('info', 'worker stopped', { finished });
   return finished;
+}
+
+/** Where the brokers' connections go (never a password): what a daemon's first line names. */
+function targetsOf(brokers: readonly [string, TaskBroker][]): string {
+  return [...new Set(brokers.map(([, b]) => describeClient(b.client)))].join('; ');
 }
 
 /** Resolves once `stop` aborts. */
@@ -179,7 +186,13 @@ export async function runSchedulerDaemon(
   scheduler.on('error', (err, queue) => {
     log.log('error', 'tick failed', { queue, error: err.message });
   });
-  log.log('info', 'scheduler started', { ...options.about, queues: brokers.map(([, b]) => b.name), tickMs: options.tickMs, pid: process.pid });
+  log.log('info', 'scheduler started', {
+    redis: targetsOf(brokers),
+    ...options.about,
+    queues: brokers.map(([, b]) => b.name),
+    tickMs: options.tickMs,
+    pid: process.pid,
+  });
   scheduler.start();
   await stopped(stop);
   log.log('info', 'stopping', { signal: String(stop.reason) });

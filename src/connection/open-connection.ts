@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import { GoodRedisError } from '../errors.js';
 import { connectionFromEnv, createConnection, type ConnectionOptions } from './connection-options.js';
 import type { RedisClient } from './redis-client.js';
@@ -30,6 +30,25 @@ export function describeConnection(options: ConnectionOptions): string {
   const redis = options.redis ?? {};
   if (redis.sentinels) return `master ${redis.name ?? '?'} through the sentinels at ${redis.sentinels.map(hostPort).join(',')}`;
   return `${redis.host ?? 'localhost'}:${String(redis.port ?? 6379)}`;
+}
+
+/**
+ * Where a client is connected, for the first line of a daemon: `host:port`, the masters of a
+ * cluster it knows of, or the sentinels and the master's name, from the client's own options;
+ * never a password.
+ *
+ * @param client - a connection (standalone, Sentinel or Cluster)
+ * @returns one phrase, as {@link describeConnection} words it
+ */
+export function describeClient(client: RedisClient): string {
+  if (client instanceof Cluster) {
+    const masters = client.nodes('master').map((node) => hostPort(node.options));
+    return masters.length === 0 ? 'a cluster (no master known yet)' : `the cluster at ${masters.sort().join(',')}`;
+  }
+  const { sentinels, name, host, port } = client.options as RedisOptions;
+  if (sentinels !== undefined && sentinels !== null && sentinels.length > 0)
+    return `master ${name ?? '?'} through the sentinels at ${sentinels.map(hostPort).join(',')}`;
+  return `${host ?? 'localhost'}:${String(port ?? 6379)}`;
 }
 
 function hostPort(node: unknown): string {

@@ -88,27 +88,29 @@ export interface AssetNames {
   readonly charts: string;
 }
 
-let made: { readonly names: AssetNames; readonly files: Readonly<Record<string, Asset>> } | undefined;
+let made: { readonly names: AssetNames; readonly files: ReadonlyMap<string, Asset> } | undefined;
 
 /**
  * The assets by the file name they are served under (versioned: cached for good), and the names
- * the pages link them by; made on first use, so importing the package reads no file.
+ * the pages link them by; made on first use, so importing the package reads no file. A `Map`, so
+ * a name such as `__proto__` or `constructor` finds nothing (a plain object's lookup found its
+ * prototype's members).
  *
  * @returns the names and the files
  */
-export function dashboardAssets(): { readonly names: AssetNames; readonly files: Readonly<Record<string, Asset>> } {
+export function dashboardAssets(): { readonly names: AssetNames; readonly files: ReadonlyMap<string, Asset> } {
   if (made !== undefined) return made;
   const uplot = versionOf('uplot');
   const htmx = versionOf('htmx.org');
   const names: AssetNames = { uplotJs: `uPlot-${uplot}.min.js`, uplotCss: `uPlot-${uplot}.min.css`, htmx: `htmx-${htmx}.min.js`, charts: 'charts-2.js' };
   made = {
     names,
-    files: {
-      [names.uplotJs]: { type: 'text/javascript; charset=utf-8', read: fromPackage('uplot/dist/uPlot.iife.min.js') },
-      [names.uplotCss]: { type: 'text/css; charset=utf-8', read: fromPackage('uplot/dist/uPlot.min.css') },
-      [names.htmx]: { type: 'text/javascript; charset=utf-8', read: fromPackage('htmx.org/dist/htmx.min.js') },
-      [names.charts]: { type: 'text/javascript; charset=utf-8', read: () => CHARTS_JS },
-    },
+    files: new Map<string, Asset>([
+      [names.uplotJs, { type: 'text/javascript; charset=utf-8', read: fromPackage('uplot/dist/uPlot.iife.min.js') }],
+      [names.uplotCss, { type: 'text/css; charset=utf-8', read: fromPackage('uplot/dist/uPlot.min.css') }],
+      [names.htmx, { type: 'text/javascript; charset=utf-8', read: fromPackage('htmx.org/dist/htmx.min.js') }],
+      [names.charts, { type: 'text/javascript; charset=utf-8', read: () => CHARTS_JS }],
+    ]),
   };
   return made;
 }

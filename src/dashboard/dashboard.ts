@@ -31,6 +31,7 @@ import { ObjectHistory, type ObjectHistoryOptions } from '../observe/history.js'
 import { WorkerRegistry, type WorkerInfo } from '../observe/worker-registry.js';
 import { ResultStore } from '../tasks/result-store.js';
 import { dashboardAssets } from './assets.js';
+import { OVERVIEW_PAGE, overviewQuery, overviewSlice } from './overview.js';
 import {
   ACTION_FAMILIES,
   ACTION_PARAMS,
@@ -47,7 +48,20 @@ import {
   type DetailTable,
   type ObjectDetails,
 } from './pages.js';
-import { assertAuth, AUTH_COOKIE, constantTimeEqual, CSRF_COOKIE, CSRF_FIELD, isAuthorized, newCsrfToken, type DashboardAuth } from './security.js';
+import {
+  assertAllowedHosts,
+  assertAuth,
+  AUTH_COOKIE,
+  constantTimeEqual,
+  CSRF_COOKIE,
+  CSRF_FIELD,
+  isAllowedHost,
+  isAuthorized,
+  isSameOrigin,
+  localPath,
+  newCsrfToken,
+  type DashboardAuth,
+} from './security.js';
 
 /** How many dead letters an object page lists. */
 const DEAD_PAGE = 100;
@@ -85,6 +99,15 @@ export interface DashboardOptions {
   readOnly?: boolean | undefined;
   /** Ask every request for this credential (401 without it): a bearer token, or a basic-auth user and password. */
   auth?: DashboardAuth | undefined;
+  /**
+   * The host names (without port) it answers for besides loopback (`localhost`, `127.0.0.1`,
+   * `[::1]`): a request whose `Host` header names another is refused with 403 before anything is
+   * read, so a web page that rebinds its own name to this machine's address (DNS rebinding)
+   * reads nothing and runs no action. `'*'` answers any host (a proxy in front checks it).
+   *
+   * @defaultValue `[]`: loopback only
+   */
+  allowedHosts?: readonly string[] | '*' | undefined;
   /**
    * The prom-client registry `/metrics` serves; by default a new one with {@link collectMetrics}
    * of the dashboard's objects (give your own to add process or Worker metrics).
@@ -136,10 +159,12 @@ function assertBasePath(path: unknown): asserts path is string {
  * prefix. It opens no connection and no port: serve `listener` or `fetch` yourself, or run
  * `good-redis dashboard`.
  *
- * Routes, under `basePath`: `GET /` (overview), `GET /workers` (the live workers of every
+ * Routes, under `basePath`: `GET /` (overview: `?q=` filters names, `?page=` pages, 100
+ * objects a page, busiest first), `GET /workers` (the live workers of every
  * family, and the paused objects), `GET /objects/<family>/<name>` (an object; `?key=` looks a
  * stream's key up), `GET …/confirm?action=replay|purge|pause|resume[&ref=]` then `POST
- * …/<action>` (form field `ref`: one dead letter; none: all), `GET /api/objects`, `GET
+ * …/<action>` (form field `ref`: one dead letter; none: all), `GET /api/objects` (by family then
+ * name; `?q=`, `?page=`, `?limit=` up to 1,000: `{ prefix, q, page, pages, limit, total, objects }`), `GET
  * /api/objects/<family>/<name>`, `GET /api/objects/<family>/<name>/history`, `GET /api/workers`,
  * `GET /metrics`, `GET /objects/<family>/<name>/counts` (the counts table, refreshed by htmx),
  * `GET /assets/<file>` (uPlot, htmx, the chart script). It records the history of every
@@ -162,6 +187,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     basePath = '/',
     readOnly = false,
     auth,
+    allowedHosts = [],
     registry: given,
     history: givenHistory,
     onError,
@@ -172,6 +198,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   assertBasePath(basePath);
   assertBoolean(readOnly, 'readOnly');
   if (auth !== undefined) assertAuth(auth);
+  assertAllowedHosts(allowedHosts);
   const inventory = new ObjectInventory(client, { prefix });
   const streams = new StreamRegistry(client, { prefix });
   const taskQueues = new TaskQueueRegistry(client, { prefix });
@@ -193,7 +220,20 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const app = new Hono({ strict: false }); // the routes, mounted under the base path below
   const base = basePath;
 
-  // Every request: the credential first (a refused request reads and writes nothing).
+  // Every request: who asks first. A host it does not answer for (DNS rebinding), then a change
+  // asked from another site's page, are refused before anything is read or written.
+  app.use('*', async (c: Context, next) => {
+    // The address's host: the Host header under Node (the request's URL is made from it), what the client asked with a fetch handler.
+    const host = new URL(c.req.url).host;
+    if (!isAllowedHost(host, allowedHosts)) {
+      return c.text(`403 Forbidden: this dashboard does not answer for the host ${JSON.stringify(host)} (allow it with allowedHosts, or --allowed-host)`, 403);
+    }
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !isSameOrigin(c.req.header('origin'), c.req.header('referer'), host)) {
+      return c.text('403 Forbidden: a change asked from another site', 403);
+    }
+    return next();
+  });
+  // Then the credential (a refused request reads and writes nothing).
   app.use('*', async (c: Context, next) => {
     if (auth === undefined) return next();
     const token = c.req.query('token');
@@ -202,7 +242,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       setCookie(c, AUTH_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: base });
       const url = new URL(c.req.url);
       url.searchParams.delete('token');
-      return c.redirect(`${url.pathname}${url.search}`, 303);
+      return c.redirect(`${localPath(url.pathname, base)}${url.search}`, 303);
     }
     if (isAuthorized(auth, c.req.header('authorization'), getCookie(c, AUTH_COOKIE))) return next();
     if (!('token' in auth)) c.header('WWW-Authenticate', 'Basic realm="good-redis", charset="UTF-8"');
@@ -511,13 +551,15 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   app.get('/', async (c) => {
     csrfOf(c);
+    // Every object's counts are read (they order the pages: busiest first); one page is drawn.
     const [objects, registered] = await Promise.all([inventory.counts(), workers.read()]);
-    // The rates from the last two samples of each object's history (recorded by this dashboard or another).
-    const rates = await historyReader.rates(objects);
-    return c.html(overviewPage(base, objects, registered.paused, registered.totals, rates, readOnly));
+    const slice = overviewSlice(objects, { ...overviewQuery((name) => c.req.query(name)), limit: OVERVIEW_PAGE });
+    // The rates from the last two samples of each shown object's history (recorded by this dashboard or another).
+    const rates = await historyReader.rates(slice.objects);
+    return c.html(overviewPage(base, slice, registered.paused, registered.totals, rates, readOnly));
   });
   app.get('/assets/:file', (c) => {
-    const asset = dashboardAssets().files[c.req.param('file')];
+    const asset = dashboardAssets().files.get(c.req.param('file'));
     if (asset === undefined) return c.text('404 Not Found', 404);
     return c.body(asset.read(), 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' });
   });
@@ -536,7 +578,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     return c.html(workersPage(base, registered.workers, registered.paused, readOnly));
   });
   app.get('/api/workers', async (c) => c.json({ prefix, ...(await workers.read()) }));
-  app.get('/api/objects', async (c) => c.json({ prefix, objects: await inventory.counts() }));
+  app.get('/api/objects', async (c) => {
+    const { objects, total, page, pages, limit, q } = overviewSlice(
+      await inventory.counts(),
+      overviewQuery((name) => c.req.query(name)),
+      false,
+    );
+    return c.json({ prefix, q, page, pages, limit, total, objects });
+  });
   app.get('/api/objects/:family/:name', async (c) => {
     const object = await objectOf(c);
     if (object === undefined) return c.json({ error: 'not found' }, 404);
@@ -589,8 +638,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (GoodRedisError.is(err, 'InvalidArgument')) return c.text(`400 Bad Request: ${err.message}`, 400);
       throw err;
     }
-    const url = new URL(c.req.url);
-    return c.redirect(`${url.pathname.slice(0, url.pathname.lastIndexOf('/'))}?done=${action}&n=${String(n)}`, 303);
+    const path = localPath(new URL(c.req.url).pathname, base);
+    return c.redirect(`${path.slice(0, path.lastIndexOf('/'))}?done=${action}&n=${String(n)}`, 303);
   });
 
   const mounted = new Hono({ strict: false });

@@ -10,6 +10,7 @@ import type { ObjectRates } from '../observe/history.js';
 import type { ObjectCounts, ObjectFamily } from '../observe/inventory.js';
 import type { ObjectTotals, PausedObject, WorkerInfo } from '../observe/worker-registry.js';
 import { dashboardAssets } from './assets.js';
+import type { OverviewSlice } from './overview.js';
 import { CSRF_FIELD } from './security.js';
 
 /** The actions of the dashboard: on dead letters (one or all), on consumption, on a stream's items, on a queue's dead consumers, on a schedule. */
@@ -60,14 +61,6 @@ const FAMILY_TITLES: Readonly<Record<ObjectFamily, string>> = {
   taskQueue: 'task queue',
 };
 
-/** The states that count as work in the overview's "busiest first" order. */
-const WORK_STATES = ['waiting', 'messages', 'leased', 'processing', 'active', 'pending', 'delayed', 'dead'];
-
-/** The work an object holds: the sum of its {@link WORK_STATES}. */
-export function workOf(states: Readonly<Record<string, number>>): number {
-  return WORK_STATES.reduce((sum, state) => sum + (states[state] ?? 0), 0);
-}
-
 /** The path of an object's page, under `base`. */
 export function objectPath(base: string, family: ObjectFamily, name: string): string {
   return `${base}objects/${family}/${encodeURIComponent(name)}`;
@@ -112,6 +105,11 @@ export function layout(base: string, title: string, body: Html, readOnly: boolea
     </html>`;
 }
 
+/** A worker's state: alive or not, paused, waiting for something else than work (and for what). */
+function stateOf(w: WorkerInfo): string {
+  return `${w.alive ? 'yes' : 'no'}${w.paused ? ', paused' : ''}${w.waiting === undefined ? '' : `, ${w.waiting}`}`;
+}
+
 /** The row a table shows when it has no rows (nothing when it has some). */
 function emptyRow(rows: readonly unknown[], columns: number, text: string): Html | '' {
   return rows.length === 0
@@ -126,15 +124,19 @@ function statesCells(states: Readonly<Record<string, number>>): Html {
   return html`${Object.entries(states).map(([state, n]) => html`<span class="state" data-state="${state}">${state} <b>${String(n)}</b></span> `)}`;
 }
 
-/** The overview: every object of every family with its counts, the busiest first; a paused object says so. */
+/**
+ * The overview: one page of the objects (busiest first, those whose name holds the filter) with
+ * their counts, a filter box and links to the other pages; a paused object says so.
+ */
 export function overviewPage(
   base: string,
-  objects: readonly ObjectCounts[],
+  slice: OverviewSlice,
   paused: readonly PausedObject[],
   totals: readonly ObjectTotals[],
   rates: readonly ObjectRates[],
   readOnly: boolean,
 ): Html {
+  const { objects } = slice;
   const rateOf = new Map(objects.map((o, i) => [o, rates[i]]));
   const addedCell = (o: ObjectCounts): Html => {
     const added = rateOf.get(o)?.added;
@@ -154,35 +156,46 @@ export function overviewPage(
       ? html`<td class="muted">none yet</td>`
       : html`<td class="finished">completed <b>${String(t.completed)}</b>, failed <b>${String(t.failed)}</b>, dead <b>${String(t.dead)}</b></td>`;
   };
-  const rows = [...objects].sort((a, b) => workOf(b.states) - workOf(a.states) || a.name.localeCompare(b.name));
-  const body = html`<table id="objects">
-    <thead>
-      <tr>
-        <th>family</th>
-        <th>name</th>
-        <th>counts</th>
-        <th>finished by its Workers</th>
-        <th>added per second</th>
-        <th>completed per second</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${emptyRow(rows, 6, 'No registered objects.')}
-      ${rows.map(
-        (o) =>
-          html`<tr data-family="${o.family}">
-            <td>${FAMILY_TITLES[o.family]}</td>
-            <td>
-              <a class="object" href="${objectPath(base, o.family, o.name)}">${o.name}</a>${
-                isPaused.has(objectId(o)) ? html` <span class="paused">paused</span>` : ''
-              }
-            </td>
-            <td>${statesCells(o.states)}</td>
-            ${finishedCell(o)}${addedCell(o)}${rateCell(o)}
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const rows = objects;
+  const pageLink = (page: number, text: string): Html =>
+    html`<a href="${base}?${new URLSearchParams({ ...(slice.q === '' ? {} : { q: slice.q }), page: String(page) }).toString()}">${text}</a>`;
+  const body = html`<form id="filter" method="get" action="${base}">
+      <input type="search" name="q" value="${slice.q}" placeholder="name contains…" aria-label="filter by name" />
+      <button type="submit">Filter</button>
+      <span class="muted" id="paging"
+        >${String(slice.total)} object${slice.total === 1 ? '' : 's'}${slice.q === '' ? '' : html` whose name holds “${slice.q}”`}, page
+        ${String(slice.page + 1)} of ${String(slice.pages)}</span
+      >
+      ${slice.page > 0 ? pageLink(slice.page - 1, '← previous') : ''} ${slice.page + 1 < slice.pages ? pageLink(slice.page + 1, 'next →') : ''}
+    </form>
+    <table id="objects">
+      <thead>
+        <tr>
+          <th>family</th>
+          <th>name</th>
+          <th>counts</th>
+          <th>finished by its Workers</th>
+          <th>added per second</th>
+          <th>completed per second</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${emptyRow(rows, 6, slice.q === '' ? 'No registered objects.' : 'No object matches.')}
+        ${rows.map(
+          (o) =>
+            html`<tr data-family="${o.family}">
+              <td>${FAMILY_TITLES[o.family]}</td>
+              <td>
+                <a class="object" href="${objectPath(base, o.family, o.name)}">${o.name}</a>${
+                  isPaused.has(objectId(o)) ? html` <span class="paused">paused</span>` : ''
+                }
+              </td>
+              <td>${statesCells(o.states)}</td>
+              ${finishedCell(o)}${addedCell(o)}${rateCell(o)}
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
   return layout(base, 'overview', body, readOnly);
 }
 
@@ -476,9 +489,7 @@ function workersTable(id: string, workers: readonly WorkerInfo[], base: string, 
                   </td>`
                 : ''
             }
-            <td>
-              ${w.alive ? 'yes' : 'no'}${w.paused ? ', paused' : ''}${w.waiting === undefined ? '' : html`, <span class="waiting" title="${w.waiting}">waiting</span>`}
-            </td>
+            <td>${stateOf(w)}</td>
             <td>${iso(w.lastBeatAt)}</td>
             <td class="n">${String(w.running)} / ${String(w.concurrency)}</td>
             <td>${w.jobs.map((j) => html`<span class="job">${j.id ?? '?'} (attempt ${String(j.attempt)}, since ${iso(j.startedAt)})</span> `)}</td>

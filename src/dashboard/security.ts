@@ -82,3 +82,72 @@ export function isAuthorized(auth: DashboardAuth, authorization: string | undefi
   const passwordOk = constantTimeEqual(password, auth.password);
   return basic !== undefined && userOk && passwordOk;
 }
+
+/** The host names a dashboard answers for whatever it is told: loopback. */
+const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Checks an `allowedHosts` option: `'*'` (any host: a proxy in front checks it), or host names
+ * (without port; an IPv6 address in brackets).
+ *
+ * @throws {@link GoodRedisError} `InvalidArgument` for anything else
+ */
+export function assertAllowedHosts(value: unknown): asserts value is readonly string[] | '*' {
+  if (value === '*') return;
+  if (!Array.isArray(value) || value.some((h) => typeof h !== 'string' || !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/.test(h))) {
+    throw invalid(`allowedHosts must be '*' or an array of host names without port (an IPv6 address in brackets), got ${JSON.stringify(value)}`);
+  }
+}
+
+/** The host name of a `Host` header (or a URL's host), lower-cased and without its port; undefined when there is none or it is malformed. */
+export function hostNameOf(host: string | undefined): string | undefined {
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.exec((host ?? '').toLowerCase());
+  return match?.[1];
+}
+
+/**
+ * Whether the dashboard answers a request whose `Host` header is `host`: a loopback name, or one
+ * of `allowed` (`'*'`: any). A page elsewhere that rebinds its own name to 127.0.0.1 (DNS
+ * rebinding) sends its own name as the host, and is refused before anything is read.
+ *
+ * @param host - the request's `Host` header
+ * @param allowed - the names the operator allowed besides loopback, or `'*'`
+ */
+export function isAllowedHost(host: string | undefined, allowed: readonly string[] | '*'): boolean {
+  if (allowed === '*') return true;
+  const name = hostNameOf(host);
+  return name !== undefined && (LOOPBACK_HOSTS.includes(name) || allowed.some((a) => a.toLowerCase() === name));
+}
+
+/**
+ * Whether a state-changing request comes from the dashboard's own pages: its `Origin` (or, when a
+ * browser sends none, its `Referer`) names the request's own host. A request with neither (not
+ * from a browser) passes, as the CSRF token still guards it; `Origin: null` (a sandboxed or
+ * opaque origin) does not.
+ *
+ * @param origin - the `Origin` header
+ * @param referer - the `Referer` header
+ * @param host - the request's `Host` header
+ */
+export function isSameOrigin(origin: string | undefined, referer: string | undefined, host: string | undefined): boolean {
+  const from = origin ?? referer;
+  if (from === undefined) return true;
+  try {
+    return new URL(from).host.toLowerCase() === (host ?? '').toLowerCase();
+  } catch {
+    return false; // null, or no URL
+  }
+}
+
+/**
+ * A path to redirect to within the dashboard: `pathname` when it lies under `base`, else `base`.
+ * A path that starts with `//` (`GET //attacker.example/`) would be read by a browser as another
+ * site's address, so it is never sent back as it came.
+ *
+ * @param pathname - the request's path
+ * @param base - the dashboard's base path
+ */
+export function localPath(pathname: string, base: string): string {
+  const path = pathname.replace(/^\/{2,}/, '/');
+  return path.startsWith(base) || `${path}/` === base ? path : base;
+}

@@ -5,6 +5,7 @@
  * listens.
  */
 import assert from 'node:assert/strict';
+import { get } from 'node:http';
 import { QueueRegistry, type RedisClient } from '../../../src/index.js';
 import { childEnv, closeAll, connect, describeEachTopology, uniqueName, waitFor } from '../support.js';
 import { oneLine, runCli, startCli, type CliProcess } from './cli-support.js';
@@ -30,7 +31,9 @@ describeEachTopology('good-redis dashboard', () => {
     running.push(daemon);
     await waitFor(() => daemon.lines.some((l) => l.startsWith('good-redis dashboard on ')), 15_000, `the listening line (stderr: ${daemon.stderr()})`);
     const line = daemon.lines.find((l) => l.startsWith('good-redis dashboard on ')) ?? '';
-    assert.match(line, /^good-redis dashboard on http:\/\/127\.0\.0\.1:\d+\/ \(a bearer token asked\)$/);
+    // It names the Redis it reads (issue 28, item 14), never a password.
+    assert.match(line, /^good-redis dashboard on http:\/\/127\.0\.0\.1:\d+\/ for Redis at \S+( \S+)* \(a bearer token asked\)$/);
+    assert.match(line, /for Redis at (\d+\.\d+\.\d+\.\d+:\d+|the cluster at |master )/);
     const url = /(http:\S+)/.exec(line)?.[1] ?? '';
     assert.equal((await fetch(url)).status, 401);
     const page = await fetch(`${url}api/objects`, { headers: { authorization: 'Bearer tok' } });
@@ -39,6 +42,26 @@ describeEachTopology('good-redis dashboard', () => {
       body.objects.map((o) => [o.name, o.states.waiting]),
       [['mail', 2]],
     );
+    daemon.process.kill('SIGTERM');
+    assert.equal((await daemon.exited).code, 0);
+  });
+
+  it('answers only for loopback and --allowed-host names: another Host gets 403 (DNS rebinding, issue 28)', async () => {
+    const daemon = startCli(['dashboard', '--port', '0', '--allowed-host', 'dash.example'], env);
+    running.push(daemon);
+    await waitFor(() => daemon.lines.some((l) => l.startsWith('good-redis dashboard on ')), 15_000, `the listening line (stderr: ${daemon.stderr()})`);
+    const port = Number(/:(\d+)\//.exec(daemon.lines.find((l) => l.startsWith('good-redis dashboard on ')) ?? '')?.[1]);
+    const statusFor = (host: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/api/objects', headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        }).on('error', reject);
+      });
+    assert.equal(await statusFor(`127.0.0.1:${String(port)}`), 200);
+    assert.equal(await statusFor(`localhost:${String(port)}`), 200);
+    assert.equal(await statusFor('dash.example'), 200);
+    assert.equal(await statusFor('rebind.example'), 403);
     daemon.process.kill('SIGTERM');
     assert.equal((await daemon.exited).code, 0);
   });

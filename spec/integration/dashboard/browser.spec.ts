@@ -3,8 +3,8 @@
  * free loopback port: the overview lists objects of every family; a key is found by lookup; a
  * dead letter is replayed from its page, through the confirmation, and the count drops; in
  * read-only mode the buttons are absent and a forged POST gets 403 and writes nothing; without the
- * token every page and API call gets 401; a stream named like markup renders as text and runs
- * nothing. With GOOD_REDIS_SCREENSHOTS=<dir> the tests save their screenshots there (the
+ * token every page and API call gets 401; a page whose name rebinds to 127.0.0.1 gets 403 and
+ * runs nothing; a stream named like markup renders as text and runs nothing. With GOOD_REDIS_SCREENSHOTS=<dir> the tests save their screenshots there (the
  * dashboard guide's pictures are made so).
  */
 import assert from 'node:assert/strict';
@@ -36,6 +36,8 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // A name of an attacker's that rebinds to this machine (DNS rebinding), for the Host check's test.
+  '--host-resolver-rules=MAP rebind.test 127.0.0.1',
 ];
 
 describeEachTopology(
@@ -218,6 +220,25 @@ describeEachTopology(
       await page.goto(`${url}/?token=tok-123`);
       assert.equal(new URL(page.url()).search, '', 'the token left the address');
       assert.equal(await page.locator('tr[data-family="queue"] a').textContent(), 'mail');
+    });
+
+    it('a page whose name rebinds to this machine (DNS rebinding) reads nothing and runs no action, without a credential (issue 28)', async () => {
+      const broker = await poisonQueue(redis, prefix, 'emails', closers);
+      const url = await serve(); // no credential: good-redis dashboard's default
+      const rebound = `http://rebind.test:${new URL(url).port}`;
+      const page = await newPage();
+      const refused = await page.goto(`${rebound}/objects/taskQueue/emails/confirm?action=purge`);
+      assert.equal(refused?.status(), 403);
+      assert.equal(await page.locator('form').count(), 0, 'no form, no CSRF token to read');
+      // The attacker's script, same-origin with the rebound name, reads and posts.
+      const statuses = await page.evaluate(async () => {
+        const read = await fetch('/api/objects');
+        const post = await fetch('/objects/taskQueue/emails/purge', { method: 'POST', body: new URLSearchParams({ _csrf: 'x'.repeat(64) }) });
+        return [read.status, post.status];
+      });
+      assert.deepEqual(statuses, [403, 403]);
+      assert.equal((await broker.stats()).dead, 1, 'nothing purged');
+      assert.equal((await page.goto(`${url}/objects/taskQueue/emails`))?.status(), 200, 'by its loopback address it answers');
     });
 
     it('a stream named like markup renders as text and runs nothing', async () => {

@@ -29,6 +29,8 @@ class Browser {
   public constructor(
     private readonly dashboard: Dashboard,
     private readonly headers: Record<string, string> = {},
+    /** The address's origin: its host is the request's Host. */
+    private readonly origin = 'http://localhost',
   ) {}
 
   public async request(path: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
@@ -40,7 +42,7 @@ class Browser {
       body = new URLSearchParams(init.form).toString();
     }
     const response = await this.dashboard.fetch(
-      new Request(`http://dashboard.test${path}`, { method: init.method ?? 'GET', headers, redirect: 'manual', ...(body === undefined ? {} : { body }) }),
+      new Request(`${this.origin}${path}`, { method: init.method ?? 'GET', headers, redirect: 'manual', ...(body === undefined ? {} : { body }) }),
     );
     for (const line of response.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');
@@ -374,6 +376,102 @@ describeEachTopology('dashboard: pages, actions, security', () => {
     assert.equal(first.status, 303);
     assert.equal(first.headers.get('location'), '/objects/stream/crawl');
     assert.equal((await visitor.request('/objects/stream/crawl')).status, 200, 'the cookie carries the token');
+  });
+
+  it('answers only for loopback and the hosts it was told (DNS rebinding): another Host gets 403 and reads and writes nothing (issue 28)', async () => {
+    const broker = await poisonQueue(redis, prefix, 'jobs', closers);
+    const open = dashboard();
+    const rebound = new Browser(open, {}, 'http://rebind.example:3000');
+    for (const path of ['/', '/objects/taskQueue/jobs', '/objects/taskQueue/jobs/confirm?action=purge', '/api/objects', '/metrics', '/workers']) {
+      const response = await rebound.request(path);
+      assert.equal(response.status, 403, path);
+      const text = await response.text();
+      assert.match(text, /does not answer for the host "rebind\.example:3000"/);
+      assert.doesNotMatch(text, /_csrf|jobs/, 'nothing read');
+    }
+    const csrf = 'c'.repeat(64);
+    const forged = new Browser(open, { cookie: `good_redis_csrf=${csrf}` }, 'http://rebind.example:3000');
+    assert.equal((await forged.request('/objects/taskQueue/jobs/purge', { method: 'POST', form: { _csrf: csrf } })).status, 403);
+    assert.equal((await broker.stats()).dead, 1, 'nothing purged');
+    for (const origin of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+      assert.equal((await new Browser(open, {}, origin).request('/')).status, 200, origin);
+    }
+    const allowed = dashboard({ allowedHosts: ['dash.example'] });
+    assert.equal((await new Browser(allowed, {}, 'http://dash.example').request('/')).status, 200);
+    assert.equal((await new Browser(allowed, {}, 'http://rebind.example').request('/')).status, 403);
+    assert.equal((await new Browser(dashboard({ allowedHosts: '*' }), {}, 'http://anything.example').request('/')).status, 200);
+    assert.throws(
+      () => dashboard({ allowedHosts: ['a b'] }),
+      (err: unknown) => GoodRedisError.is(err, 'InvalidArgument'),
+    );
+  });
+
+  it('refuses a POST whose Origin, or Referer without one, is another site, before reading its form (issue 28)', async () => {
+    const broker = await poisonQueue(redis, prefix, 'jobs', closers);
+    const d = dashboard();
+    const confirm = await new Browser(d).page('/objects/taskQueue/jobs/confirm?action=purge');
+    const token = fieldOf(confirm, '_csrf');
+    const post = (headers: Record<string, string>): Promise<Response> =>
+      new Browser(d, { cookie: `good_redis_csrf=${token}`, ...headers }).request('/objects/taskQueue/jobs/purge', { method: 'POST', form: { _csrf: token } });
+    assert.equal((await post({ origin: 'http://evil.example' })).status, 403);
+    assert.equal((await post({ origin: 'null' })).status, 403);
+    assert.equal((await post({ referer: 'http://evil.example/page' })).status, 403);
+    assert.equal((await broker.stats()).dead, 1, 'nothing purged');
+    const own = await post({ origin: 'http://localhost' });
+    assert.equal(own.status, 303, 'its own pages post');
+    assert.equal((await broker.stats()).dead, 0);
+  });
+
+  it('looks an asset up as its own name: __proto__, constructor and toString are 404, not a 500 (issue 28)', async () => {
+    const browser = new Browser(dashboard());
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      assert.equal((await browser.request(`/assets/${name}`)).status, 404, name);
+    }
+  });
+
+  it('redirects within the dashboard only: //attacker.example/?token= lands on a local path (issue 28)', async () => {
+    const secured = dashboard({ auth: { token: 'tok' } });
+    const response = await new Browser(secured).request('//attacker.example/?token=tok');
+    assert.equal(response.status, 303);
+    const location = response.headers.get('location') ?? '';
+    assert.ok(location.startsWith('/') && !location.startsWith('//'), `redirected to ${location}`);
+    assert.equal(new URL(location, 'http://localhost').host, 'localhost');
+    const mounted = dashboard({ auth: { token: 'tok' }, basePath: '/ops/' });
+    assert.equal((await new Browser(mounted).request('//attacker.example/?token=tok')).status, 404, 'outside its base path it answers nothing');
+    const under = await new Browser(mounted).request('/ops//attacker.example/?token=tok');
+    const inside = under.headers.get('location') ?? '';
+    assert.ok(inside.startsWith('/ops/') && new URL(inside, 'http://localhost').host === 'localhost', `redirected to ${inside}`);
+  });
+
+  it('pages the overview and the JSON list, 100 objects a page, and a name filter finds one (issue 28)', async () => {
+    const queues = new QueueRegistry(redis, { prefix });
+    for (let i = 0; i < 250; i++) await queues.queue(`q-${String(i).padStart(3, '0')}`).addItems(i % 50 === 0 ? ['a', 'b'] : ['a']);
+    const browser = new Browser(dashboard());
+    const first = await browser.page('/');
+    assert.equal([...first.matchAll(/<tr data-family=/g)].length, 100);
+    assert.match(first, /250 objects, page 1 of\s+3/);
+    assert.match(first, /q-000/, 'the busiest first');
+    assert.match(first, /href="\/\?page=1">next/);
+    const last = await browser.page('/?page=2');
+    assert.equal([...last.matchAll(/<tr data-family=/g)].length, 50);
+    const found = await browser.page('/?q=Q-123');
+    assert.equal([...found.matchAll(/<tr data-family=/g)].length, 1);
+    assert.match(found, />q-123</);
+    assert.match(found, /1 object whose name holds/);
+    assert.ok(first.length < 150_000, `a page of 100 objects is ${String(first.length)} bytes`);
+    const api = (await (await browser.request('/api/objects?page=2&limit=100')).json()) as {
+      total: number;
+      page: number;
+      pages: number;
+      objects: { name: string }[];
+    };
+    assert.deepEqual([api.total, api.page, api.pages, api.objects.length], [250, 2, 3, 50]);
+    assert.equal(api.objects[0]?.name, 'q-200', 'the JSON list keeps the inventory order: by family, then name');
+    const one = (await (await browser.request('/api/objects?q=q-042')).json()) as { objects: { name: string }[] };
+    assert.deepEqual(
+      one.objects.map((o) => o.name),
+      ['q-042'],
+    );
   });
 
   it('with basic auth, asks for it and lets the right user in', async () => {

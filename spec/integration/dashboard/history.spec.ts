@@ -37,7 +37,7 @@ describeEachTopology('dashboard: history of the counts in Redis', () => {
     return made;
   };
   const samplesOf = async (d: Dashboard): Promise<HistorySample[]> => {
-    const response = await d.fetch(new Request('http://dashboard.test/api/objects/stream/crawl/history'));
+    const response = await d.fetch(new Request('http://localhost/api/objects/stream/crawl/history'));
     assert.equal(response.status, 200);
     return ((await response.json()) as { samples: HistorySample[] }).samples;
   };
@@ -110,7 +110,7 @@ describeEachTopology('dashboard: history of the counts in Redis', () => {
     ]);
     assert.deepEqual(rate, { added: 5 / seconds, finished: { completed: 10 / seconds, failed: 0, dead: 0 } });
     assert.deepEqual(none, {}, 'no samples, no rates');
-    const overview = await (await dashboard(false).fetch(new Request('http://dashboard.test/'))).text();
+    const overview = await (await dashboard(false).fetch(new Request('http://localhost/'))).text();
     assert.match(overview, new RegExp(`class="n added-rate">${(5 / seconds).toFixed(1)}/s<`));
     assert.match(overview, new RegExp(`class="n rate">${(10 / seconds).toFixed(1)}/s<`));
     // A total that went down between two samples (a stream's count restarted after a quiet day) gives no rate.
@@ -128,17 +128,17 @@ describeEachTopology('dashboard: history of the counts in Redis', () => {
       );
     }
     const d = dashboard(false);
-    const page = await (await d.fetch(new Request('http://dashboard.test/'))).text();
+    const page = await (await d.fetch(new Request('http://localhost/'))).text();
     const htmx = /src="\/assets\/(htmx-[\d.]+\.min\.js)"/.exec(page)?.[1];
     assert.ok(htmx !== undefined, 'every page loads htmx');
-    const script = await d.fetch(new Request(`http://dashboard.test/assets/${htmx}`));
+    const script = await d.fetch(new Request(`http://localhost/assets/${htmx}`));
     assert.equal(script.status, 200);
     assert.match(script.headers.get('content-type') ?? '', /javascript/);
     assert.match(script.headers.get('cache-control') ?? '', /immutable/);
     assert.ok((await script.text()).length > 10_000);
-    assert.equal((await d.fetch(new Request('http://dashboard.test/assets/nothing.js'))).status, 404);
+    assert.equal((await d.fetch(new Request('http://localhost/assets/nothing.js'))).status, 404);
     await new StreamRegistry(redis, { prefix }).stream('crawl').add('a', 'x', 1);
-    const fragment = await (await d.fetch(new Request('http://dashboard.test/objects/stream/crawl/counts'))).text();
+    const fragment = await (await d.fetch(new Request('http://localhost/objects/stream/crawl/counts'))).text();
     assert.match(fragment, /^<table id="counts">/);
     assert.match(fragment, /data-state="waiting">1</);
   });

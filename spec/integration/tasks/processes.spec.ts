@@ -27,6 +27,10 @@ describeEachTopology('tasks (real processes)', () => {
   const logged = (worker: CliProcess): Record<string, unknown>[] => worker.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   const started = async (worker: CliProcess): Promise<void> => {
     await waitFor(() => logged(worker).some((l) => l.msg === 'worker started'), 15_000, 'the worker to start');
+    // Its first line names the Redis its brokers use (issue 28, item 14), never a password.
+    const [first] = logged(worker);
+    assert.equal(first?.msg, 'worker started');
+    assert.match(String(first.redis), /^(\d+\.\d+\.\d+\.\d+:\d+|the cluster at .+|master \S+ through the sentinels at .+)$/);
   };
 
   beforeEach(() => {

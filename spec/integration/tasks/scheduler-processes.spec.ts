@@ -35,6 +35,12 @@ describeEachTopology('tasks: scheduler processes', () => {
       schedulers.push(startCli(['scheduler', taskModule, '--tick', '100ms', '--log-format', 'json'], { ...childEnv(), TASKS_QUEUE: name }));
     }
     for (const s of schedulers) await waitFor(() => s.lines.some((l) => l.includes('scheduler started')), 15_000, 'a scheduler to start');
+    // Its first line names the Redis its brokers use (issue 28, item 14).
+    for (const s of schedulers)
+      assert.match(
+        String((JSON.parse(s.lines[0] ?? '{}') as { redis?: unknown }).redis),
+        /^(\d+\.\d+\.\d+\.\d+:\d+|the cluster at .+|master \S+ through the sentinels at .+)$/,
+      );
     const start = await serverNow(redis);
     for (let i = 0; i < SCHEDULES; i++) await broker.schedules.add({ id: `s${String(i)}`, task: 'add', args: { a: i, b: 0 }, everyMs: EVERY_MS });
     await new Promise((resolve) => setTimeout(resolve, RUN_MS));

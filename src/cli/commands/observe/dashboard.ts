@@ -36,6 +36,16 @@ export function authFromEnvironment(env: NodeJS.ProcessEnv): DashboardAuth | und
   return { username, password };
 }
 
+/**
+ * The host names the dashboard answers for besides loopback: the listen address (unless it is a
+ * wildcard, which names no host) and the `--allowed-host` names; `*` among them answers any.
+ */
+export function allowedHostsOf(listen: string, allowed: readonly string[] = []): string[] | '*' {
+  if (allowed.includes('*')) return '*';
+  const own = listen === '0.0.0.0' || listen === '::' ? [] : [listen.includes(':') ? `[${listen}]` : listen];
+  return [...own, ...allowed];
+}
+
 /** Listens and resolves with the port, or rejects with the listen error (a port taken). */
 async function listen(server: Server, port: number, host: string): Promise<number> {
   server.listen(port, host);
@@ -53,6 +63,14 @@ export function dashboardCommand(ctx: CliContext): CommandUnknownOpts {
     .addOption(new Option('--port <port>', 'the port (0: any free one)').argParser(parseCount('--port', 0, 65_535)).default(3000))
     .option('--host <address>', 'the address to listen on (loopback unless you mean otherwise)', '127.0.0.1')
     .option('--base-path <path>', 'the path to serve under, starting and ending with /', '/')
+    .addOption(
+      new Option(
+        '--allowed-host <name>',
+        'a host name (without port) it answers for besides loopback and the --host address; repeat for more; * for any (a proxy in front checks it)',
+      )
+        .argParser((name: string, previous: string[]) => [...previous, name])
+        .default([] as string[], 'none'),
+    )
     .option('--read-only', 'hide every action and refuse every POST with 403 (and record no history)')
     .option('--no-history', 'record no history of the counts for the charts (they show what other dashboards record)')
     .action(async (options, command) => {
@@ -68,6 +86,7 @@ export function dashboardCommand(ctx: CliContext): CommandUnknownOpts {
             basePath: options.basePath,
             readOnly: options.readOnly === true,
             auth,
+            allowedHosts: allowedHostsOf(options.host, options.allowedHost),
             ...(options.history ? {} : { history: false as const }),
           });
         } catch (err) {
@@ -79,7 +98,7 @@ export function dashboardCommand(ctx: CliContext): CommandUnknownOpts {
         const guard = auth === undefined ? 'no credential asked' : 'token' in auth ? 'a bearer token asked' : 'basic auth asked';
         println(
           io.stdout,
-          `good-redis dashboard on http://${host}:${String(port)}${options.basePath} (${options.readOnly === true ? 'read-only, ' : ''}${guard})`,
+          `good-redis dashboard on http://${host}:${String(port)}${options.basePath} for Redis at ${session.target.description} (${options.readOnly === true ? 'read-only, ' : ''}${guard})`,
         );
         await untilSignal(async (stop) => {
           if (!stop.aborted) await once(stop, 'abort');
