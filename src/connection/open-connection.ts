@@ -45,8 +45,8 @@ export function describeClient(client: RedisClient): string {
     const masters = client.nodes('master').map((node) => hostPort(node.options));
     return masters.length === 0 ? 'a cluster (no master known yet)' : `the cluster at ${masters.sort().join(',')}`;
   }
-  const { sentinels, name, host, port } = client.options as RedisOptions;
-  if (sentinels !== undefined && sentinels !== null && sentinels.length > 0)
+  const { sentinels, name, host, port } = client.options;
+  if (sentinels !== undefined && sentinels.length > 0)
     return `master ${name ?? '?'} through the sentinels at ${sentinels.map(hostPort).join(',')}`;
   return `${host ?? 'localhost'}:${String(port ?? 6379)}`;
 }
