@@ -1,38 +1,42 @@
 /**
- * `good-redis top`: a live view of the streams, their sizes and their add and pull rates.
+ * `good-redis top`: a live view of every object of every family, as the dashboard's overview
+ * shows them: its counts by state, what producers added and what its Workers completed per
+ * second.
  *
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StreamRegistry } from '../prioritized/stream-registry.js';
-import type { StreamStats } from '../prioritized/types.js';
+import type { RedisClient } from '../connection/redis-client.js';
+import { serverNowMs } from '../connection/server-time.js';
+import { objectId } from '../observe/families.js';
+import { workOf, type ObjectCounts, type ObjectFamily, type ObjectInventory } from '../observe/inventory.js';
+import type { WorkerRegistry } from '../observe/worker-registry.js';
 import { formatDuration, type Output } from './cli-support.js';
 import { formatRate, table } from './format.js';
 
-/** One stream in a frame of `top`. */
+/** One object in a frame of `top`. */
 export interface TopRow {
-  /** The stream name. */
+  /** Its family. */
+  family: ObjectFamily;
+  /** Its name. */
   name: string;
-  /** Queued items. */
-  length: number;
-  /** Gated keys. */
-  gated: number;
-  /** Keys cooling down. */
-  cooling: number;
-  /** Leased jobs. */
-  leased: number;
-  /** Jobs waiting for their time (delayed adds, nacks with a delay). */
-  delayed: number;
-  /** Dead letters. */
-  dead: number;
-  /** The stream's add counter (see `StreamStats.added`). */
+  /** Its counts by state (the states of its family: see `ObjectCounts`). */
+  states: Readonly<Record<string, number>>;
+  /** What producers added to it in total (see `ObjectCounts.added`). */
   added: number;
-  /** The stream's pull counter. */
-  pulled: number;
-  /** Items added per second since the previous frame; null on the first frame. */
+  /** What its Workers completed in total (their beats' totals; 0 when none beat). */
+  completed: number;
+  /** Added per second since the previous frame; null on the first frame. */
   addRate: number | null;
-  /** Items pulled or leased per second since the previous frame; null on the first frame. */
-  pullRate: number | null;
+  /** Completed per second since the previous frame; null on the first frame. */
+  completedRate: number | null;
+}
+
+/** One object's totals at a frame: what was added and completed, read at `now` (server ms). */
+export interface TopSnapshot {
+  readonly counts: ObjectCounts;
+  readonly completed: number;
+  readonly now: number;
 }
 
 /** Options of {@link runTop}. */
@@ -48,65 +52,53 @@ export interface TopOptions {
 }
 
 /**
- * The rates of one stream between two snapshots, per second of the server clock. A counter
- * that went down was reset (the stream was deleted, or its counters expired): it counts from 0.
+ * The rates of one object between two snapshots, per second of the server clock. A counter that
+ * went down was reset (the object was deleted, or a stream's counters expired): it counts from 0.
  *
- * @param name - the stream
  * @param now - this frame's snapshot
  * @param before - the previous frame's, if any
  * @returns the row
  */
-export function topRow(name: string, now: StreamStats, before: StreamStats | undefined): TopRow {
+export function topRow(now: TopSnapshot, before: TopSnapshot | undefined): TopRow {
   const rate = (current: number, previous: number | undefined): number | null => {
     if (before === undefined || previous === undefined) return null;
     const seconds = (now.now - before.now) / 1000;
     if (seconds <= 0) return null;
     return (current >= previous ? current - previous : current) / seconds;
   };
+  const { family, name, states, added } = now.counts;
   return {
+    family,
     name,
-    length: now.length,
-    gated: now.gated,
-    cooling: now.cooling,
-    leased: now.leased,
-    delayed: now.delayed,
-    dead: now.dead,
-    added: now.added,
-    pulled: now.pulled,
-    addRate: rate(now.added, before?.added),
-    pullRate: rate(now.pulled, before?.pulled),
+    states,
+    added,
+    completed: now.completed,
+    addRate: rate(added, before?.counts.added),
+    completedRate: rate(now.completed, before?.completed),
   };
 }
 
+/** An object's counts as one cell: `state n` for each of its family's states. */
+function countsCell(states: Readonly<Record<string, number>>): string {
+  return Object.entries(states)
+    .map(([state, n]) => `${state} ${String(n)}`)
+    .join(', ');
+}
+
 /**
- * The lines of one text frame: a header, then the streams, busiest first.
+ * The lines of one text frame: a header, then the objects, busiest first (the fastest rates,
+ * then the most work held, then by family and name).
  *
- * @param rows - the streams
+ * @param rows - the objects
  * @param header - the first line
  * @returns the lines
  */
 export function topLines(rows: readonly TopRow[], header: string): string[] {
-  const sorted = [...rows].sort(
-    (a, b) => (b.addRate ?? 0) + (b.pullRate ?? 0) - ((a.addRate ?? 0) + (a.pullRate ?? 0)) || b.length - a.length || (a.name < b.name ? -1 : 1),
-  );
-  const columns = [
-    { title: 'NAME' },
-    { title: 'LENGTH', right: true },
-    { title: 'GATED', right: true },
-    { title: 'COOLING', right: true },
-    { title: 'LEASED', right: true },
-    { title: 'DELAYED', right: true },
-    { title: 'DEAD', right: true },
-    { title: 'ADD/S', right: true },
-    { title: 'PULL/S', right: true },
-  ];
-  const cells = sorted.map((r) => [
-    r.name,
-    ...[r.length, r.gated, r.cooling, r.leased, r.delayed, r.dead].map(String),
-    formatRate(r.addRate),
-    formatRate(r.pullRate),
-  ]);
-  return [header, '', ...(rows.length === 0 ? ['No registered streams.'] : table(columns, cells))];
+  const pace = (r: TopRow): number => (r.addRate ?? 0) + (r.completedRate ?? 0);
+  const sorted = [...rows].sort((a, b) => pace(b) - pace(a) || workOf(b.states) - workOf(a.states) || objectId(a).localeCompare(objectId(b)));
+  const columns = [{ title: 'FAMILY' }, { title: 'NAME' }, { title: 'ADD/S', right: true }, { title: 'DONE/S', right: true }, { title: 'COUNTS' }];
+  const cells = sorted.map((r) => [r.family, r.name, formatRate(r.addRate), formatRate(r.completedRate), countsCell(r.states)]);
+  return [header, '', ...(rows.length === 0 ? ['No registered objects.'] : table(columns, cells))];
 }
 
 /**
@@ -115,15 +107,24 @@ export function topLines(rows: readonly TopRow[], header: string): string[] {
  * exit; otherwise frames follow one another (text frames separated by a blank line, or one
  * JSON object per line).
  *
- * @param registry - the streams to show
+ * @param client - the connection (for the server's clock)
+ * @param inventory - the objects to show
+ * @param workers - the worker registry (for what Workers completed)
  * @param options - interval, iterations, format
  * @param out - where to draw (stdout)
  * @param stop - aborted to stop
  * @returns how many frames were shown
  */
-export async function runTop(registry: StreamRegistry, options: TopOptions, out: Output, stop: AbortSignal): Promise<number> {
+export async function runTop(
+  client: RedisClient,
+  inventory: ObjectInventory,
+  workers: WorkerRegistry,
+  options: TopOptions,
+  out: Output,
+  stop: AbortSignal,
+): Promise<number> {
   const live = out.isTTY === true && !options.json;
-  let previous = new Map<string, StreamStats>();
+  let previous = new Map<string, TopSnapshot>();
   let frames = 0;
   /** Waits for the next refresh; false when `stop` aborted the wait. */
   const rest = async (): Promise<boolean> => {
@@ -137,9 +138,13 @@ export async function runTop(registry: StreamRegistry, options: TopOptions, out:
   if (live) out.write('\x1b[?1049h\x1b[?25l');
   try {
     while (!stop.aborted) {
-      let snapshots: (readonly [string, StreamStats])[];
+      let snapshots: TopSnapshot[];
+      let now: number;
       try {
-        snapshots = await Promise.all((await registry.names()).map(async (name) => [name, await registry.stream(name).stats()] as const));
+        const [counts, registry, at] = await Promise.all([inventory.counts(), workers.read(), serverNowMs(client)]);
+        now = at;
+        const completed = new Map(registry.totals.map((t) => [objectId(t), t.completed]));
+        snapshots = counts.map((c) => ({ counts: c, completed: completed.get(objectId(c)) ?? 0, now: at }));
       } catch (err) {
         // Redis unreachable (or a read failed): say so in this frame and carry on; ioredis
         // reconnects meanwhile.
@@ -154,14 +159,14 @@ export async function runTop(registry: StreamRegistry, options: TopOptions, out:
         if ((options.iterations !== undefined && frames >= options.iterations) || !(await rest())) break;
         continue;
       }
-      const rows = snapshots.map(([name, stats]) => topRow(name, stats, previous.get(name)));
-      previous = new Map(snapshots);
+      const rows = snapshots.map((s) => topRow(s, previous.get(objectId(s.counts))));
+      previous = new Map(snapshots.map((s) => [objectId(s.counts), s]));
       frames += 1;
-      const time = new Date(snapshots[0]?.[1].now ?? Date.now()).toISOString();
+      const time = new Date(now).toISOString();
       if (options.json) {
-        out.write(`${JSON.stringify({ time, streams: rows })}\n`);
+        out.write(`${JSON.stringify({ time, objects: rows })}\n`);
       } else {
-        const header = `good-redis top  ${String(snapshots.length)} stream(s) at ${options.target}  every ${formatDuration(options.intervalMs)}  ${time}${live ? '  (Ctrl-C quits)' : ''}`;
+        const header = `good-redis top  ${String(rows.length)} object(s) at ${options.target}  every ${formatDuration(options.intervalMs)}  ${time}${live ? '  (Ctrl-C quits)' : ''}`;
         const lines = topLines(rows, header);
         if (live) {
           const height = out.rows ?? lines.length;

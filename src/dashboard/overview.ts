@@ -5,15 +5,7 @@
  *
  * @module
  */
-import type { ObjectCounts } from '../observe/inventory.js';
-
-/** The states that count as work in the overview's "busiest first" order. */
-const WORK_STATES = ['waiting', 'messages', 'leased', 'processing', 'active', 'pending', 'delayed', 'dead'];
-
-/** The work an object holds: the sum of its {@link WORK_STATES}. */
-export function workOf(states: Readonly<Record<string, number>>): number {
-  return WORK_STATES.reduce((sum, state) => sum + (states[state] ?? 0), 0);
-}
+import { workOf, type ObjectCounts } from '../observe/inventory.js';
 
 /** How many objects a page of the overview (and of `/api/objects`, by default) lists. */
 export const OVERVIEW_PAGE = 100;

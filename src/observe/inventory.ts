@@ -42,6 +42,14 @@ export interface ObjectCounts extends ObjectRef {
   readonly added: number;
 }
 
+/** The states that count as work in the "busiest first" order of the dashboard's overview and `good-redis top`. */
+const WORK_STATES = ['waiting', 'messages', 'leased', 'processing', 'active', 'pending', 'delayed', 'dead'];
+
+/** The work an object holds: the sum of its {@link WORK_STATES}. */
+export function workOf(states: Readonly<Record<string, number>>): number {
+  return WORK_STATES.reduce((sum, state) => sum + (states[state] ?? 0), 0);
+}
+
 /** Options of {@link ObjectInventory}. */
 export interface ObjectInventoryOptions {
   /**

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrioritizedStream, StreamRegistry, jsonCodec, type RedisClient } from '../../../src/index.js';
+import { PrioritizedStream, Queue, StreamRegistry, Worker, jsonCodec, type RedisClient } from '../../../src/index.js';
 import { childEnv, closeAll, connect, describeEachTopology, scriptCalls, serverNow, uniqueName, waitFor } from '../support.js';
 import { oneLine, runCli, runCliOnTerminal, startCli, type CliProcess } from './cli-support.js';
 
@@ -728,39 +728,51 @@ describeEachTopology('good-redis CLI', () => {
   });
 
   describe('top', () => {
-    it('should report add and pull rates between refreshes as JSON lines, and stop on SIGINT', async function () {
+    it('should show every family with its counts, and add and completion rates between refreshes, as JSON lines; stop on SIGINT', async function () {
       this.timeout(30_000);
       const s = sdkStream(uniqueName('top'));
       await s.add('seed', 'v');
+      const queue = new Queue(redis, uniqueName('top'), { prefix });
+      await queue.addItems(['a']);
       const top = startCli(['top', '--json', '--interval', '300ms'], env);
       running.push(top);
       const frames = (): Frame[] => top.lines.filter((l) => l !== '').map((l) => JSON.parse(l) as Frame);
+      const rowOf = (f: Frame | undefined, family: string, name: string): Frame['objects'][number] | undefined =>
+        f?.objects.find((o) => o.family === family && o.name === name);
       await waitFor(() => frames().length >= 1, 15_000, 'the first frame');
-      const first = frames()[0]?.streams[0];
-      assert.deepEqual(first && { name: first.name, added: first.added, addRate: first.addRate, length: first.length }, {
-        name: s.name,
-        added: 1,
-        addRate: null,
-        length: 1,
-      });
+      const first = frames()[0];
+      assert.deepEqual(
+        [rowOf(first, 'stream', s.name), rowOf(first, 'queue', queue.name)].map((r) => r && [r.added, r.addRate, r.states.waiting]),
+        [
+          [1, null, 1],
+          [1, null, 1],
+        ],
+      );
 
       await s.addMany(Array.from({ length: 30 }, (_, i) => [`k${String(i)}`, 'v'] as const));
-      await s.pull({ count: 10 });
-      // A refresh may fall between the adds and the pull: wait for the frame that shows both, and
+      await queue.addItems(Array.from({ length: 9 }, (_, i) => String(i)));
+      const worker = new Worker(queue, () => undefined, { heartbeatMs: 100 });
+      // A refresh may fall between the adds and the Workers' totals: wait for the frame that shows both, and
       // check each rate against what changed since the frame before it.
-      const done = (f: Frame): boolean => f.streams[0]?.added === 31 && f.streams[0].pulled === 10;
-      await waitFor(() => frames().some(done), 15_000, 'a frame with the adds and the pull');
+      const done = (f: Frame): boolean => rowOf(f, 'stream', s.name)?.added === 31 && rowOf(f, 'queue', queue.name)?.completed === 10;
+      await waitFor(() => frames().some(done), 15_000, 'a frame with the adds and the completions');
+      await worker.close();
+      await queue.close();
       const all = frames();
       const at = all.findIndex(done);
-      const [before, after] = [all[at - 1]?.streams[0], all[at]?.streams[0]];
-      assert.ok(before && after);
       const seconds = (Date.parse(all[at]?.time ?? '') - Date.parse(all[at - 1]?.time ?? '')) / 1000;
-      assert.ok(after.addRate !== null && after.pullRate !== null, JSON.stringify(after));
-      const [addedBetween, pulledBetween] = [31 - before.added, 10 - before.pulled];
-      assert.ok(addedBetween + pulledBetween > 0, 'the frame before shows less');
+      const [before, after] = [rowOf(all[at - 1], 'stream', s.name), rowOf(all[at], 'stream', s.name)];
+      const [qBefore, qAfter] = [rowOf(all[at - 1], 'queue', queue.name), rowOf(all[at], 'queue', queue.name)];
+      assert.ok(before && after && qBefore && qAfter);
+      assert.ok(after.addRate !== null && qAfter.completedRate !== null, JSON.stringify([after, qAfter]));
+      const [addedBetween, completedBetween] = [31 - before.added, 10 - qBefore.completed];
+      assert.ok(addedBetween + completedBetween > 0, 'the frame before shows less');
       assert.ok(Math.abs(after.addRate * seconds - addedBetween) < addedBetween * 0.2 + 1, `addRate ${String(after.addRate)} over ${String(seconds)} s`);
-      assert.ok(Math.abs(after.pullRate * seconds - pulledBetween) < pulledBetween * 0.2 + 1, `pullRate ${String(after.pullRate)} over ${String(seconds)} s`);
-      assert.equal(after.length, 21);
+      assert.ok(
+        Math.abs(qAfter.completedRate * seconds - completedBetween) < completedBetween * 0.2 + 1,
+        `completedRate ${String(qAfter.completedRate)} over ${String(seconds)} s`,
+      );
+      assert.equal(after.states.waiting, 31);
 
       top.process.kill('SIGINT');
       assert.equal((await top.exited).code, 0);
@@ -774,14 +786,11 @@ describeEachTopology('good-redis CLI', () => {
       const frames = run.stdout.split(/\n(?=good-redis top)/);
       assert.equal(frames.length, 2);
       for (const frame of frames) {
-        assert.match(
-          frame,
-          /^good-redis top {2}1 stream\(s\) at .+ {2}every 100ms {2}\S+Z\n\nNAME +LENGTH +GATED +COOLING +LEASED +DELAYED +DEAD +ADD\/S +PULL\/S\n/,
-        );
+        assert.match(frame, /^good-redis top {2}\d+ object\(s\) at .+ {2}every 100ms {2}\S+Z\n\nFAMILY +NAME +ADD\/S +DONE\/S +COUNTS\n/);
         assert.ok(!frame.includes('\x1b'), 'no control sequences when piped');
       }
-      assert.match(frames[0] ?? '', new RegExp(`${s.name} +1 +0 +0 +0 +0 +0 +- +-`));
-      assert.match(frames[1] ?? '', new RegExp(`${s.name} +1 +0 +0 +0 +0 +0 +0\\.0 +0\\.0`));
+      assert.match(frames[0] ?? '', new RegExp(`stream +${s.name} +- +- +waiting 1, gated 0, cooling 0, leased 0, delayed 0, dead 0`));
+      assert.match(frames[1] ?? '', new RegExp(`stream +${s.name} +0\\.0 +0\\.0 +waiting 1`));
     });
 
     it('should redraw in place on a terminal and restore it when done', async () => {
@@ -821,5 +830,13 @@ describeEachTopology('good-redis CLI', () => {
 /** One refresh of `top --json`. */
 interface Frame {
   time: string;
-  streams: { name: string; added: number; pulled: number; addRate: number | null; pullRate: number | null; length: number }[];
+  objects: {
+    family: string;
+    name: string;
+    states: Record<string, number>;
+    added: number;
+    completed: number;
+    addRate: number | null;
+    completedRate: number | null;
+  }[];
 }

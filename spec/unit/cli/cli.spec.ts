@@ -9,8 +9,8 @@ import { formatPriority, shorten, table } from '../../../src/cli/format.js';
 import { boundedLines, formatOf, parseCsvLine, parseJsonLine, type InputLine } from '../../../src/cli/import.js';
 import { CLI_VERSION, confirm } from '../../../src/cli/program.js';
 import { ProgressBar } from '../../../src/cli/progress.js';
-import { topLines, topRow, type TopRow } from '../../../src/cli/top.js';
-import type { StreamStats } from '../../../src/index.js';
+import { topLines, topRow, type TopRow, type TopSnapshot } from '../../../src/cli/top.js';
+import type { ObjectFamily } from '../../../src/observe/inventory.js';
 
 /** A writable that keeps what it gets, a terminal or not. */
 function sink(isTTY: boolean): Output & { text: () => string } {
@@ -183,45 +183,38 @@ describe('CLI pieces (unit)', () => {
   });
 
   describe('top', () => {
-    const stats = (added: number, pulled: number, now: number): StreamStats => ({
-      length: 5,
-      gated: 1,
-      cooling: 2,
-      cooldownsDue: 0,
-      leased: 3,
-      delayed: 0,
-      dead: 4,
-      added,
-      pulled,
+    const snapshot = (added: number, completed: number, now: number, family: ObjectFamily = 'stream', name = 's'): TopSnapshot => ({
+      counts: { family, name, states: { waiting: 5, leased: 3, dead: 4 }, added },
+      completed,
       now,
     });
-    it('should compute rates per second of server clock, none on the first frame, from 0 after a reset', () => {
-      assert.equal(topRow('s', stats(10, 0, 1000), undefined).addRate, null);
-      const row = topRow('s', stats(30, 5, 3000), stats(10, 0, 1000));
-      assert.deepEqual([row.addRate, row.pullRate, row.length, row.gated, row.cooling, row.leased, row.dead], [10, 2.5, 5, 1, 2, 3, 4]);
-      assert.equal(topRow('s', stats(4, 0, 2000), stats(100, 0, 1000)).addRate, 4); // the counter went down: reset
-      assert.equal(topRow('s', stats(4, 0, 1000), stats(1, 0, 1000)).addRate, null); // no time passed
+    it('should compute add and completion rates per second of server clock, none on the first frame, from 0 after a reset', () => {
+      assert.equal(topRow(snapshot(10, 0, 1000), undefined).addRate, null);
+      const row = topRow(snapshot(30, 5, 3000), snapshot(10, 0, 1000));
+      assert.deepEqual([row.family, row.name, row.addRate, row.completedRate, row.states], ['stream', 's', 10, 2.5, { waiting: 5, leased: 3, dead: 4 }]);
+      assert.equal(topRow(snapshot(4, 0, 2000), snapshot(100, 0, 1000)).addRate, 4); // the counter went down: reset
+      assert.equal(topRow(snapshot(4, 0, 1000), snapshot(1, 0, 1000)).addRate, null); // no time passed
     });
-    it('should list the busiest streams first, then the longest', () => {
-      const row = (name: string, length: number, rate: number | null): TopRow => ({
+    it('should list objects of every family, the busiest first, then those holding the most work', () => {
+      const row = (family: ObjectFamily, name: string, waiting: number, rate: number | null): TopRow => ({
+        family,
         name,
-        length,
-        gated: 0,
-        cooling: 0,
-        leased: 0,
-        delayed: 0,
-        dead: 0,
+        states: { waiting },
         added: 0,
-        pulled: 0,
+        completed: 0,
         addRate: rate,
-        pullRate: rate,
+        completedRate: rate,
       });
-      const lines = topLines([row('quiet', 100, 0), row('busy', 1, 5), row('big', 200, 0), row('new', 0, null)], 'header');
-      assert.deepEqual(
-        lines.slice(2).map((l) => l.split(/\s+/)[0]),
-        ['NAME', 'busy', 'big', 'quiet', 'new'],
+      const lines = topLines(
+        [row('queue', 'quiet', 100, 0), row('taskQueue', 'busy', 1, 5), row('topic', 'big', 200, 0), row('pool', 'new', 0, null)],
+        'header',
       );
-      assert.deepEqual(topLines([], 'h'), ['h', '', 'No registered streams.']);
+      assert.deepEqual(
+        lines.slice(2).map((l) => l.split(/\s+/).slice(0, 2).join(' ')),
+        ['FAMILY NAME', 'taskQueue busy', 'topic big', 'queue quiet', 'pool new'],
+      );
+      assert.match(lines[3] ?? '', /5\.0 +5\.0 +waiting 1$/);
+      assert.deepEqual(topLines([], 'h'), ['h', '', 'No registered objects.']);
     });
   });
 
