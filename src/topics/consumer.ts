@@ -370,10 +370,20 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
       const wanted = maxUnits - units.length;
       const round = order.splice(0, wanted);
       const share = (i: number): number => Math.floor(wanted / round.length) + (i < wanted % round.length ? 1 : 0);
-      const replies = await Promise.all(
+      // Each partition's fetch stands on its own: one that fails (its shard failing over) must not
+      // throw away the units the others made, which would stay in flight here, never handed out.
+      const replies = await Promise.allSettled(
         round.map((o, i) => this.fetchPartition(o, this.ordering === 'partition' ? 1 : share(i), unitSize, leaseMs, maxAttempts)),
       );
-      for (const r of replies) {
+      // All of them failing (Redis unreachable) fails the fetch, as one would.
+      const [firstFailure] = replies.filter((r) => r.status === 'rejected');
+      if (firstFailure !== undefined && replies.every((r) => r.status === 'rejected') && units.length === 0) throw firstFailure.reason;
+      for (const settled of replies) {
+        if (settled.status === 'rejected') {
+          errors.push(settled.reason);
+          continue;
+        }
+        const r = settled.value;
         units.push(...r.units);
         errors.push(...r.errors);
         if (r.wakeInMs >= 0 && (wakeInMs < 0 || r.wakeInMs < wakeInMs)) wakeInMs = r.wakeInMs;

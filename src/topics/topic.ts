@@ -339,7 +339,12 @@ export class Topic<T = string> extends TopicBase<T> {
   }
 }
 
-/** Every group's pending count and lag on one partition (`XINFO GROUPS`), by group name; empty when the partition does not exist. */
+/**
+ * Every group's pending count and lag on one partition (`XINFO GROUPS`), by group name; empty when
+ * the partition does not exist. Redis's lag comes from a counter of entries read that a failover
+ * can leave behind (a promoted replica went on saying 347 with every message read), so a lag
+ * above 0 is checked: with no entry after the group's last-delivered id it is 0.
+ */
 async function groupInfos(client: RedisClient, log: string): Promise<Map<string, { pending: number; lag: number | null }>> {
   const out = new Map<string, { pending: number; lag: number | null }>();
   let groups: unknown[];
@@ -352,8 +357,14 @@ async function groupInfos(client: RedisClient, log: string): Promise<Map<string,
   for (const row of groups as unknown[][]) {
     const info = new Map<string, unknown>();
     for (let i = 0; i + 1 < row.length; i += 2) info.set(String(row[i]), row[i + 1]);
-    const lag = info.get('lag');
-    out.set(String(info.get('name')), { pending: Number(info.get('pending') ?? 0), lag: lag === null || lag === undefined ? null : Number(lag) });
+    const given = info.get('lag');
+    let lag = given === null || given === undefined ? null : Number(given);
+    if (lag !== 0) {
+      // Nothing after the last-delivered id: none is unread, whatever the counter says (or cannot say).
+      const after = await typed(client.xrange(log, `(${String(info.get('last-delivered-id'))}`, '+', 'COUNT', 1));
+      if (after.length === 0) lag = 0;
+    }
+    out.set(String(info.get('name')), { pending: Number(info.get('pending') ?? 0), lag });
   }
   return out;
 }

@@ -4,7 +4,18 @@
  * with sticky balanced targets, the lease fence, handover and leaving.
  */
 import assert from 'node:assert/strict';
-import { Consumer, GoodRedisError, Producer, Topic, Worker, jsonCodec, type ConsumerOptions, type RedisClient, type TopicMessage } from '../../../src/index.js';
+import {
+  Consumer,
+  GoodRedisError,
+  Producer,
+  Topic,
+  Worker,
+  jsonCodec,
+  partitionGroupKeys,
+  type ConsumerOptions,
+  type RedisClient,
+  type TopicMessage,
+} from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, serverNow, uniqueName, waitFor } from '../support.js';
 
 describeEachTopology('topics: Consumer', () => {
@@ -39,6 +50,28 @@ describeEachTopology('topics: Consumer', () => {
   afterEach(async () => {
     await Promise.all(open.splice(0).map((c) => c.close()));
     await closeAll();
+  });
+
+  it("reports lag 0 when nothing is unread, whatever Redis's counter of entries read says (a promoted replica's can stay behind: issue 28)", async () => {
+    const topic = new Topic(redis, name);
+    await topic.ensure(1);
+    await topic.createGroup('g');
+    await new Producer(redis, name, { partitions: 1 }).sendMany(['a', 'b', 'c'].map((value) => ({ value })));
+    const c = consumer();
+    const got = await drain(c, 3);
+    assert.equal(got.length, 3);
+    const log = partitionGroupKeys(name, 0, 'g').log;
+    // As a failover can leave it: the group has read everything, its entries-read counter says none.
+    const [last] = (await redis.xrevrange(log, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    await redis.call('XGROUP', 'SETID', log, 'g', last?.[0] ?? '0-0', 'ENTRIESREAD', '0');
+    const raw = ((await redis.xinfo('GROUPS', log)) as unknown[][])[0] ?? [];
+    assert.equal(raw[raw.indexOf('lag') + 1], 3, "Redis's own figure is off");
+    const [p] = (await topic.describeGroup('g')).partitions;
+    assert.deepEqual([p?.pending, p?.lag], [0, 0]);
+    assert.equal((await topic.stats()).lag, 0);
+    // With an entry unread, the figure is Redis's.
+    await new Producer(redis, name).send({ value: 'd' });
+    assert.notEqual((await topic.describeGroup('g')).partitions[0]?.lag, 0);
   });
 
   describe('one member', () => {
