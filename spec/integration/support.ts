@@ -19,6 +19,14 @@ function topologies(): Partial<Record<TopologyKind, Record<string, string>>> {
   return JSON.parse(raw) as Partial<Record<TopologyKind, Record<string, string>>>;
 }
 
+/** The port of the master serving `slot` in a `CLUSTER SLOTS` reply. */
+export function ownerOf(slots: unknown, slot: number): number | undefined {
+  for (const range of slots as [number, number, [string, number, ...unknown[]], ...unknown[]][]) {
+    if (slot >= range[0] && slot <= range[1]) return range[2][1];
+  }
+  return undefined;
+}
+
 /** The Redis Cluster slot of a key without a hash tag: CRC16 (XMODEM) of the key, mod 16384. */
 export function slotOf(key: string): number {
   let crc = 0;

@@ -26,7 +26,7 @@ import { GoodRedisError } from '../../../src/index.js';
 import { freePort, serverArgs as throwawayArgs, spawnRedis, type RedisProcess } from '../../../scripts/throwaway-redis.js';
 import { commandStats, waitFor } from '../support.js';
 import { diffDumps as diff, dumpServer } from './dump.js';
-import { FAULT_ROWS, renderFaultTable, rowName, type FaultRow, type RowRun } from './operations.js';
+import { FAULT_ROWS, renderFaultTable, rowName, withRowRun, type FaultRow, type RowRun } from './operations.js';
 
 /** How a call settled. */
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -165,20 +165,7 @@ describe('fault matrix: every mutating operation under a dropped connection, a r
 
   const dump = (aliases: ReadonlyMap<string, string>): Promise<string> => dumpServer(admin, aliases);
 
-  /** Flushes the server, sets `row` up on a new connection, runs `body`, then closes what the run opened. */
-  async function withRun<R>(row: FaultRow, body: (run: RowRun, call: () => Promise<unknown>) => Promise<R>): Promise<R> {
-    await admin.flushall();
-    const redis = new Redis(port, '127.0.0.1');
-    redis.on('error', () => undefined); // the faults below make it reconnect
-    const run: RowRun = { redis, closers: [], aliases: new Map() };
-    try {
-      const call = await row.arrange(run);
-      return await body(run, call);
-    } finally {
-      for (const close of run.closers.reverse()) await close().catch(() => undefined);
-      redis.disconnect();
-    }
-  }
+  const withRun = <R>(row: FaultRow, body: (run: RowRun, call: () => Promise<unknown>) => Promise<R>): Promise<R> => withRowRun(admin, port, row, body);
 
   /**
    * Runs `call` so that its first write reaches Redis and its reply never arrives: reading on the

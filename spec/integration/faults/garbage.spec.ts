@@ -28,7 +28,7 @@ import { QUEUE_LAYOUT } from '../../../src/queues/queue-keys.js';
 import { TASK_QUEUE_LAYOUT, TASK_RESULT_LAYOUT } from '../../../src/tasks/task-keys.js';
 import { WORKER_REGISTRY_LAYOUT } from '../../../src/observe/worker-registry.js';
 import { HISTORY_LAYOUT } from '../../../src/observe/history.js';
-import { FAULT_ROWS, rowName, type RowRun } from './operations.js';
+import { FAULT_ROWS, rowName, withRowRun, type RowRun } from './operations.js';
 import { MAINTENANCE_ROWS, type GarbageRow } from './maintenance.js';
 
 /** One kind of garbage in one key. */
@@ -175,20 +175,8 @@ describe('garbage matrix: every mutating operation with garbage in each key it t
     await server.stop();
   });
 
-  /** Flushes the server, sets `row` up on a new connection, runs `body`, then closes what the run opened. */
-  async function withRun<R>(row: GarbageRow, body: (run: RowRun, call: () => Promise<unknown>) => Promise<R>): Promise<R> {
-    await admin.flushall();
-    const redis = new Redis(server.port, '127.0.0.1', { maxRetriesPerRequest: 1 });
-    redis.on('error', () => undefined);
-    const run: RowRun = { redis, closers: [], aliases: new Map() };
-    try {
-      const call = await row.arrange(run);
-      return await body(run, call);
-    } finally {
-      for (const close of run.closers.reverse()) await close().catch(() => undefined);
-      redis.disconnect();
-    }
-  }
+  const withRun = <R>(row: GarbageRow, body: (run: RowRun, call: () => Promise<unknown>) => Promise<R>): Promise<R> =>
+    withRowRun(admin, server.port, row, body, { maxRetriesPerRequest: 1 });
 
   // Plain-command calls (no script) are left out: Redis runs each command whole.
   for (const row of [...FAULT_ROWS.filter((r) => r.resent !== true), ...MAINTENANCE_ROWS]) {

@@ -4,7 +4,7 @@
  * row under every fault and checks the promise; `renderFaultTable` writes the table that
  * docs/operations.md carries, so a row of the table is a row of the test.
  */
-import type { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import {
   Consumer,
   GoodRedisError,
@@ -32,6 +32,32 @@ export interface RowRun {
   readonly closers: (() => Promise<unknown>)[];
   /** Strings a run makes at random (consumer ids), replaced by a stable alias in the snapshots. */
   readonly aliases: Map<string, string>;
+}
+
+/**
+ * Flushes the server `admin` reaches, sets `row` up on a new connection to `port`, runs `body`,
+ * then closes what the run opened (the connection too).
+ *
+ * @param options - the new connection's ioredis options
+ */
+export async function withRowRun<R>(
+  admin: Redis,
+  port: number,
+  row: Pick<FaultRow, 'arrange'>,
+  body: (run: RowRun, call: () => Promise<unknown>) => Promise<R>,
+  options: RedisOptions = {},
+): Promise<R> {
+  await admin.flushall();
+  const redis = new Redis(port, '127.0.0.1', options);
+  redis.on('error', () => undefined); // faults make it reconnect
+  const run: RowRun = { redis, closers: [], aliases: new Map() };
+  try {
+    const call = await row.arrange(run);
+    return await body(run, call);
+  } finally {
+    for (const close of run.closers.reverse()) await close().catch(() => undefined);
+    redis.disconnect();
+  }
 }
 
 /** What a full server does with the call. */

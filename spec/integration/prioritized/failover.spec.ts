@@ -18,21 +18,13 @@ import {
 } from '../../../src/index.js';
 import { startThrowawayCluster, startThrowawaySentinel, type ThrowawayCluster, type ThrowawaySentinel } from '../../../scripts/topologies.js';
 import { selectedTopologies } from '../../../scripts/topologies.js';
-import { nameOnMaster, slotOf, waitFor } from '../support.js';
+import { nameOnMaster, ownerOf, slotOf, waitFor } from '../support.js';
 
 /** The element at `i`, which the test knows is there. */
 function at<T>(list: readonly T[], i: number): T {
   const value = list[i];
   if (value === undefined) throw new Error(`no element ${String(i)}`);
   return value;
-}
-
-/** The port of the master serving `slot` in a `CLUSTER SLOTS` reply. */
-function ownerOf(slots: unknown, slot: number): number | undefined {
-  for (const range of slots as [number, number, [string, number, ...unknown[]], ...unknown[]][]) {
-    if (slot >= range[0] && slot <= range[1]) return range[2][1];
-  }
-  return undefined;
 }
 
 /** What a loop did, key by key. */

@@ -14,18 +14,10 @@ import assert from 'node:assert/strict';
 import { Cluster, Redis } from 'ioredis';
 import { closeConnection, connectionFromEnv, Consumer, Producer, Topic, Worker } from '../../../src/index.js';
 import { selectedTopologies, startThrowawayCluster, type ThrowawayCluster } from '../../../scripts/topologies.js';
-import { slotOf, waitFor } from '../support.js';
+import { ownerOf, slotOf, waitFor } from '../support.js';
 
 /** The index (0, 1, 2) of the master that serves a slot when the cluster starts. */
 const masterOf = (slot: number): number => (slot < 5461 ? 0 : slot < 10923 ? 1 : 2);
-
-/** The port of the master serving `slot` in a `CLUSTER SLOTS` reply. */
-function ownerOf(slots: unknown, slot: number): number | undefined {
-  for (const range of slots as [number, number, [string, number, ...unknown[]], ...unknown[]][]) {
-    if (slot >= range[0] && slot <= range[1]) return range[2][1];
-  }
-  return undefined;
-}
 
 /** The message lease of the members: the drain is watched for longer than this. */
 const LEASE_MS = 2000;
