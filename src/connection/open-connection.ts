@@ -46,7 +46,8 @@ export function describeClient(client: RedisClient): string {
     return masters.length === 0 ? 'a cluster (no master known yet)' : `the cluster at ${masters.sort().join(',')}`;
   }
   const { sentinels, name, host, port } = client.options;
-  if (sentinels !== undefined && sentinels.length > 0) return `master ${name ?? '?'} through the sentinels at ${sentinels.map(hostPort).join(',')}`;
+  // (ioredis leaves `sentinels` null, whatever its type says.)
+  if (Array.isArray(sentinels) && sentinels.length > 0) return `master ${name ?? '?'} through the sentinels at ${sentinels.map(hostPort).join(',')}`;
   return `${host ?? 'localhost'}:${String(port ?? 6379)}`;
 }
 

@@ -124,6 +124,12 @@ function statesCells(states: Readonly<Record<string, number>>): Html {
   return html`${Object.entries(states).map(([state, n]) => html`<span class="state" data-state="${state}">${state} <b>${String(n)}</b></span> `)}`;
 }
 
+/** What the overview's page shows of its paging: how many objects (whose name holds the filter), and which page of how many. */
+function pagingText(slice: OverviewSlice): string {
+  const count = `${String(slice.total)} object${slice.total === 1 ? '' : 's'}`;
+  return `${count}${slice.q === '' ? '' : ` whose name holds “${slice.q}”`}, page ${String(slice.page + 1)} of ${String(slice.pages)}`;
+}
+
 /**
  * The overview: one page of the objects (busiest first, those whose name holds the filter) with
  * their counts, a filter box and links to the other pages; a paused object says so.
@@ -162,10 +168,7 @@ export function overviewPage(
   const body = html`<form id="filter" method="get" action="${base}">
       <input type="search" name="q" value="${slice.q}" placeholder="name contains…" aria-label="filter by name" />
       <button type="submit">Filter</button>
-      <span class="muted" id="paging"
-        >${String(slice.total)} object${slice.total === 1 ? '' : 's'}${slice.q === '' ? '' : html` whose name holds “${slice.q}”`}, page
-        ${String(slice.page + 1)} of ${String(slice.pages)}</span
-      >
+      <span class="muted" id="paging">${pagingText(slice)}</span>
       ${slice.page > 0 ? pageLink(slice.page - 1, '← previous') : ''} ${slice.page + 1 < slice.pages ? pageLink(slice.page + 1, 'next →') : ''}
     </form>
     <table id="objects">

@@ -51,7 +51,7 @@ describe('Redis down (issue 12, item 5)', function () {
       redis = await spawnRedis(() => serverArgs(port));
       const topSeen = top.lines.length;
       const expirerSeen = expirer.lines.length;
-      await waitFor(() => top.lines.slice(topSeen).some((l) => l.includes('"streams"')), 20_000, 'top frames after the restart');
+      await waitFor(() => top.lines.slice(topSeen).some((l) => l.includes('"objects"')), 20_000, 'top frames after the restart');
       await waitFor(
         () => expirer.lines.slice(expirerSeen).some((l) => l.includes('"sweep finished"') && l.includes('"failed":0')),
         20_000,
