@@ -12,8 +12,9 @@ import type { WorkWaiter } from './job-source.js';
  * due) is kept by a timer here, not by the `BLPOP`'s timeout: Redis checks blocked clients'
  * timeouts about every `1000 / hz` ms (100 ms at the default `hz 10`), so a `BLPOP` of 0.3 s
  * returns after 0.4 s. A `BLPOP` still blocked when such a timer fires is kept, and the next
- * wait waits on it rather than queueing another behind it on the connection; one that took the
- * marker meanwhile ends that next wait at once.
+ * wait waits on it rather than queueing another behind it on the connection. One that takes the
+ * marker while no wait is on it (its worker is busy) pushes the marker back: it is some other
+ * idle worker's to take.
  */
 export class WorkSignal implements WorkWaiter {
   private readonly connection: RedisClient;
@@ -23,6 +24,8 @@ export class WorkSignal implements WorkWaiter {
   private closeNow: () => void = () => undefined;
   /** The `BLPOP` in flight, if any: resolves to whether it took the marker. */
   private pending: Promise<boolean> | undefined;
+  /** How many waits are on the `BLPOP` in flight now. */
+  private waiters = 0;
 
   /**
    * @param client - the stream's connection; a duplicate of it does the blocking
@@ -79,12 +82,14 @@ export class WorkSignal implements WorkWaiter {
               resolve(false);
             }, timerMs);
           });
+    this.waiters += 1;
     try {
       return await Promise.race(due === undefined ? [this.pending, this.closing] : [this.pending, due, this.closing]);
     } catch (err) {
       if (this.isClosed()) return false; // close() aborted the wait
       throw fromRedisError(err);
     } finally {
+      this.waiters -= 1;
       clearTimeout(timer);
     }
   }
@@ -94,7 +99,16 @@ export class WorkSignal implements WorkWaiter {
     const popped = this.connection.blpop(this.marker, Math.max(1, timeoutMs) / 1000).then(
       (reply) => {
         this.pending = undefined;
-        return reply !== null;
+        if (reply === null) return false;
+        if (this.waiters > 0 || this.closed) return true;
+        // Taken while its worker is busy: the marker goes back, for a worker that waits (as signalWork leaves it: one element).
+        void this.connection
+          .multi()
+          .lpush(this.marker, '1')
+          .ltrim(this.marker, 0, 0)
+          .exec()
+          .catch(() => undefined);
+        return false;
       },
       (err: unknown) => {
         this.pending = undefined;

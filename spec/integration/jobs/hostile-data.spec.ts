@@ -21,15 +21,26 @@ import {
   Consumer,
   Worker,
   partitionGroupKeys,
+  type JobSourceProvider,
   type RedisClient,
+  type SourceJob,
+  type WorkerOptions,
 } from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, tracker, uniqueName, waitFor } from '../support.js';
 
 /** A value that is no number, no JSON and no codec's encoding. */
 const JUNK = 'zz\u00ff{';
 
+/** How often each id ran, and the errors a Worker reported. */
+interface Ledger {
+  ran: Map<string, number>;
+  errors: unknown[];
+  run: (id: string) => void;
+  onError: (err: unknown) => void;
+}
+
 /** Counts how often each id ran, and collects the errors a Worker reported. */
-function ledger(): { ran: Map<string, number>; errors: unknown[]; run: (id: string) => void; onError: (err: unknown) => void } {
+function ledger(): Ledger {
   const ran = new Map<string, number>();
   const errors: unknown[] = [];
   return {
@@ -67,6 +78,25 @@ describeEachTopology('hostile data in every family: the good work is done once, 
   let redis: RedisClient;
   const { track, closeTracked } = tracker();
 
+  /** A Worker over `source` whose handler counts each job's id (`idOf`) in `led`, and whose errors `led` collects. */
+  function workOn<J extends SourceJob>(
+    source: JobSourceProvider<J>,
+    idOf: (job: J) => string,
+    led: Ledger,
+    options: WorkerOptions = { concurrency: 4, blockTimeoutMs: 200 },
+  ): void {
+    const worker = track(
+      new Worker<unknown, unknown, J>(
+        source,
+        (job) => {
+          led.run(idOf(job));
+        },
+        options,
+      ),
+    );
+    worker.on('error', led.onError);
+  }
+
   beforeEach(() => {
     redis = connect();
   });
@@ -89,17 +119,9 @@ describeEachTopology('hostile data in every family: the good work is done once, 
     await redis.hset(k.stats, 'added', JUNK, 'pulled', JUNK);
     await redis.zadd(k.cooldowns, 0, JUNK);
     await stream.addMany(range('k', 5, 10).map((key) => [key, { key }, 1] as const));
-    const { ran, errors, run, onError } = ledger();
-    const worker = track(
-      new Worker(
-        stream,
-        (job) => {
-          run(job.value.key);
-        },
-        { concurrency: 4, blockTimeoutMs: 200 },
-      ),
-    );
-    worker.on('error', onError);
+    const led = ledger();
+    const { ran, errors } = led;
+    workOn(stream, (job) => job.value.key, led);
     await waitFor(async () => ran.size === 10 && (await stream.deadLetters()).length === 4, 10_000, 'the good items run and the garbage buried');
     ranOnce(ran, range('k', 0, 10));
     const dead = await stream.deadLetters();
@@ -127,17 +149,9 @@ describeEachTopology('hostile data in every family: the good work is done once, 
     await redis.rpush(k.list, JUNK); // the next one handed out
     // The sweep (the expirer's reaper) ends the held delivery that belongs to no consumer: its stored value comes back to wait.
     assert.equal(await queue.reEnqueueTimeoutItems(), 1);
-    const { ran, errors, run, onError } = ledger();
-    const worker = track(
-      new Worker(
-        queue,
-        (job) => {
-          run(job.value.id);
-        },
-        { concurrency: 4, blockTimeoutMs: 200 },
-      ),
-    );
-    worker.on('error', onError);
+    const led = ledger();
+    const { ran, errors } = led;
+    workOn(queue, (job) => job.value.id, led);
     await waitFor(async () => ran.size === 10 && (await redis.llen(dead.redisKeys.list)) === 3, 10_000, 'the good values run and the garbage set aside');
     ranOnce(ran, range('v', 0, 10));
     assert.deepEqual(await redis.lrange(dead.redisKeys.list, 0, -1), [JUNK, JUNK, JUNK]);
@@ -154,17 +168,9 @@ describeEachTopology('hostile data in every family: the good work is done once, 
     await redis.hset(k.meta, 'lseq', JUNK, 'added', JUNK);
     await redis.hset(k.poolLeases, JUNK, JUNK);
     await pool.addItems(range('p', 5, 10).map((id) => ({ id })));
-    const { ran, errors, run, onError } = ledger();
-    const worker = track(
-      new Worker(
-        pool,
-        (job) => {
-          run(job.value.id);
-        },
-        { concurrency: 4, blockTimeoutMs: 200 },
-      ),
-    );
-    worker.on('error', onError);
+    const led = ledger();
+    const { ran, errors } = led;
+    workOn(pool, (job) => job.value.id, led);
     await waitFor(() => ran.size === 10, 10_000, 'the good items run');
     ranOnce(ran, range('p', 0, 10));
     reported(errors, 'Codec', 1);
@@ -187,18 +193,10 @@ describeEachTopology('hostile data in every family: the good work is done once, 
       await redis.hset(p.stats, 'added', JUNK);
     }
     await producer.sendMany(range('m', 5, 10).map((id) => ({ key: id, value: { id } })));
-    const { ran, errors, run, onError } = ledger();
+    const led = ledger();
+    const { ran, errors } = led;
     const consumer = track(new Consumer<{ id: string }>(redis, name, { group: 'g', codec: jsonCodec(), heartbeatMs: 200, sessionTimeoutMs: 2000 }));
-    const worker = track(
-      new Worker(
-        consumer,
-        (message) => {
-          run(message.value.id);
-        },
-        { concurrency: 4, blockTimeoutMs: 200 },
-      ),
-    );
-    worker.on('error', onError);
+    workOn(consumer, (message) => message.value.id, led);
     await waitFor(async () => ran.size === 10 && (await topic.deadLetters('g')).length === 4, 10_000, 'the good messages run and the garbage dead-lettered');
     ranOnce(ran, range('m', 0, 10));
     const reasons = (await topic.deadLetters('g')).map((d) => d.error);
@@ -218,17 +216,10 @@ describeEachTopology('hostile data in every family: the good work is done once, 
     await producer.sendMany(range('m', 0, 3).map((value) => ({ value })));
     await redis.xgroup('DESTROY', partitionGroupKeys(name, 0, 'g').log, 'g');
     await producer.sendMany(range('m', 3, 6).map((value) => ({ value })));
-    const { ran, run } = ledger();
+    const led = ledger();
+    const { ran } = led;
     const consumer = track(new Consumer<string>(redis, name, { group: 'g', heartbeatMs: 200, sessionTimeoutMs: 2000 }));
-    track(
-      new Worker(
-        consumer,
-        (message) => {
-          run(message.value);
-        },
-        { blockTimeoutMs: 200 },
-      ),
-    );
+    workOn(consumer, (message) => message.value, led, { blockTimeoutMs: 200 });
     await waitFor(() => ran.size === 6, 10_000, 'every message of the log');
     ranOnce(ran, range('m', 0, 6));
   });

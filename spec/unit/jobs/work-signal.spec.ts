@@ -21,6 +21,20 @@ class BlockingConnection extends EventEmitter {
   public disconnect(): void {
     this.disconnected = true;
   }
+  /** What each MULTI ran, as `command key args`. */
+  public readonly pushed: string[] = [];
+  public multi(): { lpush: (...a: string[]) => unknown; ltrim: (...a: (string | number)[]) => unknown; exec: () => Promise<unknown> } {
+    const commands: string[] = [];
+    const chain = {
+      lpush: (...a: string[]) => (commands.push(['lpush', ...a].join(' ')), chain),
+      ltrim: (...a: (string | number)[]) => (commands.push(['ltrim', ...a].join(' ')), chain),
+      exec: () => {
+        this.pushed.push(commands.join('; '));
+        return Promise.resolve([]);
+      },
+    };
+    return chain;
+  }
 }
 
 function signalOver(): { signal: WorkSignal; connection: BlockingConnection } {
@@ -64,6 +78,21 @@ describe('WorkSignal (unit)', () => {
     void signal.waitForWork(-1, 5000);
     await clock.tickAsync(0);
     assert.equal(connection.pops.length, 2, 'a new BLPOP once the last one answered');
+  });
+
+  it('should push the marker back when a kept BLPOP takes it while no wait is on it (its worker is busy: another idle one takes it)', async () => {
+    const { signal, connection } = signalOver();
+    void signal.waitForWork(100, 5000);
+    await clock.tickAsync(100);
+    connection.pops[0]?.answer('1');
+    await clock.tickAsync(0);
+    assert.deepEqual(connection.pushed, ['lpush P{s}:marker 1; ltrim P{s}:marker 0 0']);
+    // A BLPOP answered while a wait is on it keeps what it took.
+    void signal.waitForWork(-1, 5000);
+    await clock.tickAsync(0);
+    connection.pops[1]?.answer('1');
+    await clock.tickAsync(0);
+    assert.deepEqual(connection.pushed, ['lpush P{s}:marker 1; ltrim P{s}:marker 0 0']);
   });
 
   it('should bound a kept BLPOP by the wait that reuses it', async () => {
