@@ -240,9 +240,28 @@ export function uniqueName(label = 'stream'): string {
 export function nameOnMaster(label: string, index: number): string {
   for (;;) {
     const name = `${label}-${randomUUID()}`;
-    const slot = slotOf(name);
-    if ((slot < 5461 ? 0 : slot < 10923 ? 1 : 2) === index) return name;
+    if (masterOfSlot(slotOf(name)) === index) return name;
   }
+}
+
+/**
+ * The index (0 to 2) of the master that serves `slot` in a 3-master cluster made by
+ * `redis-cli --cluster create` (0-5460, 5461-10922, 10923-16383), as it starts.
+ */
+export function masterOfSlot(slot: number): number {
+  return slot < 5461 ? 0 : slot < 10923 ? 1 : 2;
+}
+
+/**
+ * A new Cluster client of a private cluster (a failover test's own), as the suite's environment
+ * names it; its errors are expected (a master gets killed) and not logged.
+ */
+export function privateClusterClient(env: NodeJS.ProcessEnv): Cluster {
+  const options = connectionFromEnv(env);
+  assert.ok(options.cluster, 'the environment names no cluster');
+  const client = new Cluster(options.cluster.nodes, options.cluster.options);
+  client.on('error', () => undefined);
+  return client;
 }
 
 /**

@@ -162,7 +162,6 @@ export function overviewPage(
       ? html`<td class="muted">none yet</td>`
       : html`<td class="finished">completed <b>${String(t.completed)}</b>, failed <b>${String(t.failed)}</b>, dead <b>${String(t.dead)}</b></td>`;
   };
-  const rows = objects;
   const pageLink = (page: number, text: string): Html =>
     html`<a href="${base}?${new URLSearchParams({ ...(slice.q === '' ? {} : { q: slice.q }), page: String(page) }).toString()}">${text}</a>`;
   const body = html`<form id="filter" method="get" action="${base}">
@@ -183,8 +182,8 @@ export function overviewPage(
         </tr>
       </thead>
       <tbody>
-        ${emptyRow(rows, 6, slice.q === '' ? 'No registered objects.' : 'No object matches.')}
-        ${rows.map(
+        ${emptyRow(objects, 6, slice.q === '' ? 'No registered objects.' : 'No object matches.')}
+        ${objects.map(
           (o) =>
             html`<tr data-family="${o.family}">
               <td>${FAMILY_TITLES[o.family]}</td>

@@ -1,6 +1,6 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { serverNowMs } from '../connection/server-time.js';
-import { GoodRedisError, typed } from '../errors.js';
+import { type GoodRedisError, typed } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
 import { assertInteger, epochMs, invalid, optionsOf, ranks } from '../internal/validate.js';
 import { traceSend } from '../observe/telemetry.js';
@@ -213,9 +213,7 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
         leases.push({ id, value: this.decode(raw, `lease ${id}`) });
       } catch (error) {
         unreadable.push(raw);
-        errors.push(
-          new GoodRedisError('Codec', `${errorOf(error).message}; removed (it was ${JSON.stringify(raw.toString().slice(0, 200))})`, { cause: error }),
-        );
+        errors.push(this.unreadableError(error, 'removed', raw));
       }
     }
     if (unreadable.length > 0) await this.run('poolDelete', { limit: unreadable.length, items: unreadable });

@@ -3,6 +3,7 @@ import { decodeWith, encodeWith, stringCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
+import { errorOf } from '../jobs/outcomes.js';
 import { warnUnregistered } from '../keyspace/keys.js';
 import { queueKeys, queueRegistryKey, type QueueKeys } from './queue-keys.js';
 import { replicationOf, type ReplicationOptions } from '../scripting/script-set.js';
@@ -150,5 +151,14 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
   /** Decodes one stored value; a value the codec refuses is a `Codec` error naming the object. */
   protected decode(raw: unknown, where: string): T {
     return decodeWith(this.codec, raw as string | Buffer, `${this.kind} ${JSON.stringify(this.name)}, ${where}`);
+  }
+
+  /**
+   * The `Codec` error reported for a stored value the codec refused (`error`, from {@link decode}),
+   * saying what became of it (`fate`) and, when `raw` is given, its first 200 characters.
+   */
+  protected unreadableError(error: unknown, fate: string, raw?: string | Buffer): GoodRedisError {
+    const shown = raw === undefined ? '' : ` (it was ${JSON.stringify(raw.toString().slice(0, 200))})`;
+    return new GoodRedisError('Codec', `${errorOf(error).message}; ${fate}${shown}`, { cause: error });
   }
 }

@@ -155,11 +155,9 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     if (dead !== undefined) await dead.addEncoded(unreadable.map((u) => u.raw));
     const ids = unreadable.map((u) => u.id);
     await this.held.settle('ack', ids, () => this.run('ackItems', { ids }));
-    return unreadable.map(({ raw, error }) => {
-      const where =
-        dead !== undefined ? `moved as it is to queue ${JSON.stringify(dead.name)}` : `dropped (it was ${JSON.stringify(raw.toString().slice(0, 200))})`;
-      return new GoodRedisError('Codec', `${errorOf(error).message}; ${where}`, { cause: error });
-    });
+    return unreadable.map(({ raw, error }) =>
+      dead !== undefined ? this.unreadableError(error, `moved as it is to queue ${JSON.stringify(dead.name)}`) : this.unreadableError(error, 'dropped', raw),
+    );
   }
 
   private async takeOnce(count: number): Promise<{ taken: { id: string; value: T; rollbacks: number }[]; errors: GoodRedisError[] }> {
@@ -193,19 +191,19 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     }
     this.startHeartbeat();
     const handedOut: string[] = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) handedOut.push(String(flat[i]));
-    this.held.callEnded(callId, handedOut);
     const taken: { id: string; value: T; rollbacks: number }[] = [];
     const unreadable: { id: string; raw: string | Buffer; error: unknown }[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {
       const id = String(flat[i]);
       const raw = flat[i + 1] as string | Buffer;
+      handedOut.push(id);
       try {
         taken.push({ id, value: this.decode(raw, `delivery ${id}`), rollbacks: Number(flat[i + 2]) });
       } catch (error) {
         unreadable.push({ id, raw, error });
       }
     }
+    this.held.callEnded(callId, handedOut);
     return { taken, errors: unreadable.length > 0 ? await this.setAside(unreadable) : [] };
   }
 

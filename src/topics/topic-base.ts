@@ -135,7 +135,7 @@ export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEven
     if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PARTITIONS) {
       throw new GoodRedisError(
         'Redis',
-        `${this.redisKeys.topic} field partitions holds ${JSON.stringify(raw)}, not a partition count from 1 to 1024: set it again with HSET ${this.redisKeys.topic} partitions <count>`,
+        `${this.redisKeys.topic} field partitions holds ${JSON.stringify(raw)}, not a partition count from 1 to ${String(MAX_PARTITIONS)}: set it again with HSET ${this.redisKeys.topic} partitions <count>`,
       );
     }
     return n;

@@ -24,6 +24,8 @@ import {
   type JobSourceProvider,
   type RedisClient,
   type SourceJob,
+  type TaskHandle,
+  type TaskQueueBroker,
   type WorkerOptions,
 } from '../../../src/index.js';
 import { closeAll, connect, describeEachTopology, tracker, uniqueName, waitFor } from '../support.js';
@@ -70,6 +72,25 @@ function assertReasons(reasons: readonly string[], expected: readonly (string | 
       `no reason says ${String(e)}:\n${reasons.join('\n')}`,
     );
   for (const r of reasons) assert.ok(!r.includes('; '), `a reason joins others: ${r}`);
+}
+
+/**
+ * Ten good tasks of a task `ok` (it returns its `i`, counted in the ledger as `t<i>`) sent on
+ * `broker` around `garbage` (five before, five after), then a Worker whose errors the ledger
+ * collects.
+ */
+async function tasksAround(broker: TaskQueueBroker, garbage: () => Promise<void>): Promise<{ led: Ledger; handles: TaskHandle[] }> {
+  const led = ledger();
+  const ok = broker.task('ok', (args: { i: number }) => {
+    led.run(`t${String(args.i)}`);
+    return args.i;
+  });
+  const handles: TaskHandle[] = [];
+  for (let i = 0; i < 5; i++) handles.push(await ok.send({ i }));
+  await garbage();
+  for (let i = 5; i < 10; i++) handles.push(await ok.send({ i }));
+  broker.worker({ concurrency: 4, blockTimeoutMs: 200 }).on('error', led.onError);
+  return { led, handles };
 }
 
 const range = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `${prefix}${String(from + i)}`);
@@ -236,24 +257,17 @@ describeEachTopology('hostile data in every family: the good work is done once, 
     it('entries with a garbage attempts field, no message, an undecodable or null message, garbage delays and leases: each dead-lettered with its own reason, every good task run once', async () => {
       const broker = track(new StreamBroker(redis, name, { results }));
       const k = broker.redisKeys;
-      const { ran, errors, run, onError } = ledger();
-      const ok = broker.task('ok', (args: { i: number }) => {
-        run(`t${String(args.i)}`);
-        return args.i;
+      const { led, handles } = await tasksAround(broker, async () => {
+        await redis.xadd(k.stream, '*', 'm', '{"id":"p","task":"ok","args":{}}', 't', 'ok', 'a', 'zz'); // item 1 of the issue
+        await redis.xadd(k.stream, '*', 't', 'ok'); // no m (item 2)
+        await redis.xadd(k.stream, '*', 'm', JUNK, 't', 'ok'); // not JSON
+        await redis.xadd(k.stream, '*', 'm', 'null', 't', 'ok'); // JSON null (item 4)
+        await redis.xadd(k.stream, '*', 'm', '{"id":"x"}', 't', 'ok'); // no task
+        await redis.zadd(k.delay, 0, JUNK);
+        await redis.zadd(k.lease, 0, JUNK);
+        await redis.hset(k.stats, 'added', JUNK);
       });
-      const handles = [];
-      for (let i = 0; i < 5; i++) handles.push(await ok.send({ i }));
-      await redis.xadd(k.stream, '*', 'm', '{"id":"p","task":"ok","args":{}}', 't', 'ok', 'a', 'zz'); // item 1 of the issue
-      await redis.xadd(k.stream, '*', 't', 'ok'); // no m (item 2)
-      await redis.xadd(k.stream, '*', 'm', JUNK, 't', 'ok'); // not JSON
-      await redis.xadd(k.stream, '*', 'm', 'null', 't', 'ok'); // JSON null (item 4)
-      await redis.xadd(k.stream, '*', 'm', '{"id":"x"}', 't', 'ok'); // no task
-      await redis.zadd(k.delay, 0, JUNK);
-      await redis.zadd(k.lease, 0, JUNK);
-      await redis.hset(k.stats, 'added', JUNK);
-      for (let i = 5; i < 10; i++) handles.push(await ok.send({ i }));
-      const worker = broker.worker({ concurrency: 4, blockTimeoutMs: 200 });
-      worker.on('error', onError);
+      const { ran, errors } = led;
       const values = await Promise.all(handles.map((h) => h.waitResult({ timeoutMs: 10_000 })));
       assert.deepEqual(
         values.map((r) => r.returnValue),
@@ -293,19 +307,12 @@ describeEachTopology('hostile data in every family: the good work is done once, 
   it('a ListQueueBroker: undecodable and null messages, a garbage attempt, a garbage delay: each dead-lettered with its own reason, every good task run once', async () => {
     const broker = track(new ListQueueBroker(redis, uniqueName('hostile'), { results: track(new ResultStore(redis)) }));
     const k = broker.redisKeys;
-    const { ran, errors, run, onError } = ledger();
-    const ok = broker.task('ok', (args: { i: number }) => {
-      run(`t${String(args.i)}`);
-      return args.i;
+    const { led, handles } = await tasksAround(broker, async () => {
+      await redis.lpush(k.list, JUNK, 'null', '{"id":"x","task":"ok","args":{"i":99},"attempt":"zz"}');
+      await redis.zadd(k.delay, 0, JUNK);
+      await redis.hset(k.stats, 'added', JUNK);
     });
-    const handles = [];
-    for (let i = 0; i < 5; i++) handles.push(await ok.send({ i }));
-    await redis.lpush(k.list, JUNK, 'null', '{"id":"x","task":"ok","args":{"i":99},"attempt":"zz"}');
-    await redis.zadd(k.delay, 0, JUNK);
-    await redis.hset(k.stats, 'added', JUNK);
-    for (let i = 5; i < 10; i++) handles.push(await ok.send({ i }));
-    const worker = broker.worker({ concurrency: 4, blockTimeoutMs: 200 });
-    worker.on('error', onError);
+    const { ran, errors } = led;
     await Promise.all(handles.map((h) => h.waitResult({ timeoutMs: 10_000 })));
     await waitFor(async () => (await broker.deadLetters()).length === 3 && ran.size === 11, 5000, 'the garbage dead-lettered');
     // A message whose attempt is garbage is a task all the same: it runs, as its first attempt.

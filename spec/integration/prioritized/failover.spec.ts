@@ -4,10 +4,9 @@
  * Redis Cluster master killed with SIGKILL. Each test counts what it did and says so.
  */
 import assert from 'node:assert/strict';
-import { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import {
   closeConnection,
-  connectionFromEnv,
   createConnection,
   GoodRedisError,
   PrioritizedStream,
@@ -18,7 +17,7 @@ import {
 } from '../../../src/index.js';
 import { startThrowawayCluster, startThrowawaySentinel, type ThrowawayCluster, type ThrowawaySentinel } from '../../../scripts/topologies.js';
 import { selectedTopologies } from '../../../scripts/topologies.js';
-import { nameOnMaster, ownerOf, slotOf, waitFor } from '../support.js';
+import { masterOfSlot, nameOnMaster, ownerOf, privateClusterClient, slotOf, waitFor } from '../support.js';
 
 /** The element at `i`, which the test knows is there. */
 function at<T>(list: readonly T[], i: number): T {
@@ -249,10 +248,7 @@ describe('failover (private topologies)', () => {
 
     it('should carry on on every shard once the replica has taken over', async function () {
       this.timeout(90_000);
-      const options = connectionFromEnv(topology.env);
-      assert.ok(options.cluster);
-      client = new Cluster(options.cluster.nodes, options.cluster.options);
-      client.on('error', () => undefined);
+      client = privateClusterClient(topology.env);
       // Two streams per master: streams 0 and 3 on the first, 1 and 4 on the second, …
       const names = Array.from({ length: 6 }, (_, i) => nameOnMaster(`shard-${String(i)}`, i % 3));
       const streams = names.map((n) => new PrioritizedStream(client, n, { cooldownMs: 0 }));
@@ -264,7 +260,7 @@ describe('failover (private topologies)', () => {
       // The master of the registry's slot (issue 12, item 4): the adds on the other masters must
       // go on while their registrations fail during the takeover.
       const registrySlot = slotOf(registryKey());
-      const victimIndex = registrySlot <= 5460 ? 0 : registrySlot <= 10922 ? 1 : 2; // masters hold 0-5460, 5461-10922, 10923-16383
+      const victimIndex = masterOfSlot(registrySlot);
       const victim = at(topology.nodes, victimIndex);
       const warnings: string[] = [];
       const onWarning = (warning: Error & { code?: string }): void => {

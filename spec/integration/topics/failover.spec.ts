@@ -11,13 +11,10 @@
  * their partitions were never fetched again.
  */
 import assert from 'node:assert/strict';
-import { Cluster, Redis } from 'ioredis';
-import { closeConnection, connectionFromEnv, Consumer, Producer, Topic, Worker } from '../../../src/index.js';
+import { type Cluster, Redis } from 'ioredis';
+import { closeConnection, Consumer, Producer, Topic, Worker } from '../../../src/index.js';
 import { selectedTopologies, startThrowawayCluster, type ThrowawayCluster } from '../../../scripts/topologies.js';
-import { ownerOf, slotOf, waitFor } from '../support.js';
-
-/** The index (0, 1, 2) of the master that serves a slot when the cluster starts. */
-const masterOf = (slot: number): number => (slot < 5461 ? 0 : slot < 10923 ? 1 : 2);
+import { masterOfSlot, ownerOf, privateClusterClient, slotOf, waitFor } from '../support.js';
 
 /** The message lease of the members: the drain is watched for longer than this. */
 const LEASE_MS = 2000;
@@ -37,15 +34,12 @@ const LEASE_MS = 2000;
 
   it('every partition drains within the lease after the takeover: nothing pending, lag back to 0, no confirmed message lost on a healthy shard', async function () {
     this.timeout(120_000);
-    const options = connectionFromEnv(topology.env);
-    assert.ok(options.cluster);
-    client = new Cluster(options.cluster.nodes, options.cluster.options);
-    client.on('error', () => undefined);
+    client = privateClusterClient(topology.env);
     const name = 'orders';
     const topic = new Topic(client, name);
     await topic.ensure(6);
     await topic.createGroup('g');
-    const shardOf = Array.from({ length: 6 }, (_, p) => masterOf(slotOf(`${name}#${String(p)}`)));
+    const shardOf = Array.from({ length: 6 }, (_, p) => masterOfSlot(slotOf(`${name}#${String(p)}`)));
     assert.equal(new Set(shardOf).size, 3, `the partitions spread over the masters: ${shardOf.join(',')}`);
 
     /** Messages a send confirmed, by value, with their partition; and the takeover's line. */

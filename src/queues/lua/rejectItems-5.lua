@@ -17,11 +17,7 @@ local K = namedKeys('list', 'unique', 'held', 'deliveries', 'marker')
 if #ARGV < 2 then return 0 end
 local ids = {}
 for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
-local stored = callCollect('HMGET', K.deliveries, ids)
-local lost, values = {}, {}
-for i = 1, #ids do
-  if stored[i] then values[#values + 1] = (splitDelivery(stored[i])) else lost[#lost + 1] = ids[i] end
-end
+local values, lost = deliveryValues(K, ids)
 if #lost > 0 then return grError('ELEASE', 'no longer held: ' .. table.concat(lost, ', ', 1, math.min(#lost, 10))) end
 endDeliveries(K, ids)
 pushToHead(K, ARGV[1] == 'unique', false, values)

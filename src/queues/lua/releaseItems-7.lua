@@ -56,11 +56,7 @@ if ARGV[4] == '1' then
   redis.call('HDEL', K.consumerInfo, consumer)
 end
 if #mine == 0 then return 0 end
-local stored = callCollect('HMGET', K.deliveries, mine)
-local values = {}
-for i = 1, #mine do
-  if stored[i] then values[#values + 1] = (splitDelivery(stored[i])) end
-end
+local values = deliveryValues(K, mine)
 endDeliveries(K, mine)
 pushToHead(K, ARGV[1] == 'unique', false, values)
 return #mine

@@ -27,10 +27,7 @@ local maxRetry = toInteger(ARGV[3], 0, 9007199254740991)
 local maxTimeoutMs = toInteger(ARGV[4], 0, 9007199254740991)
 if maxRetry == nil or maxTimeoutMs == nil then return grError('EINVAL', 'maxRetry and maxTimeoutMs must be integers >= 0') end
 local now = serverNowMs()
-local raw = redis.call('HGET', K.rollbacks, value)
-local count, first = 1, now
-local c, f = string.match(raw or '', '^(%d+):(%d+)$')
-if c then count, first = tonumber(c) + 1, tonumber(f) end -- else none yet, or unreadable: counting starts over
+local count, first = nextRollback(redis.call('HGET', K.rollbacks, value), now)
 redis.call('HSET', K.rollbacks, value, count .. ':' .. first)
 redis.call('ZADD', K.rollbackTimes, now, value)
 if count > maxRetry and now - first >= maxTimeoutMs then return 0 end

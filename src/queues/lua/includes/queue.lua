@@ -40,6 +40,17 @@ local function splitDelivery(stored)
   return string.sub(stored, at + 1), ms
 end
 
+-- The stored values of deliveries `ids`, in their order, and the ids the deliveries hash does
+-- not hold (no longer held). Uses K.deliveries.
+local function deliveryValues(K, ids)
+  local stored = callCollect('HMGET', K.deliveries, ids)
+  local values, lost = {}, {}
+  for i = 1, #ids do
+    if stored[i] then values[#values + 1] = (splitDelivery(stored[i])) else lost[#lost + 1] = ids[i] end
+  end
+  return values, lost
+end
+
 -- The range bounds of one consumer's deliveries in the held set.
 local function heldRange(consumerId)
   return '(' .. consumerId .. '|', '(' .. consumerId .. '}'
@@ -107,18 +118,28 @@ local function pruneRollbacks(K, now, ttlMs, limit)
   return #old == limit
 end
 
--- Counts a delivery that comes back without being settled (its consumer died, or it was
--- re-enqueued) in its value's rollback counter, `<count>:<first ms>`: the value's next delivery is
--- a new attempt (its `attempt` is the counter + 1), as a lease that expires is on the other families.
--- Uses K.rollbacks, K.rollbackTimes.
-local function countRedelivered(K, values, now)
+-- A value's rollback counter `raw` (`<count>:<first ms>`, as stored) after one more rollback at
+-- `now`: the count and the time of the first. None stored, or one that is unreadable, starts
+-- counting over.
+local function nextRollback(raw, now)
+  local c, first = string.match(raw or '', '^(%d+):(%d+)$')
+  if not c then return 1, now end
+  return tonumber(c) + 1, tonumber(first)
+end
+
+-- Gives back to the head the values of deliveries that ended without being settled (their
+-- consumer died, or they were re-enqueued), each counted in its value's rollback counter: its next
+-- delivery is a new attempt (its `attempt` is the counter + 1), as a lease that expires is on the
+-- other families. Uses K.list, K.unique, K.marker, K.rollbacks, K.rollbackTimes.
+local function redeliver(K, unique, values, now)
+  pushToHead(K, unique, true, values)
   if #values == 0 then return end
   local raw = callCollect('HMGET', K.rollbacks, values)
   local fields = {}
   for i = 1, #values do
-    local c, first = string.match(raw[i] or '', '^(%d+):(%d+)$')
+    local count, first = nextRollback(raw[i], now)
     fields[#fields + 1] = values[i]
-    fields[#fields + 1] = ((tonumber(c) or 0) + 1) .. ':' .. (first or now)
+    fields[#fields + 1] = count .. ':' .. first
   end
   callChunked('HSET', K.rollbacks, fields)
   zaddAll(K.rollbackTimes, now, values)
@@ -143,7 +164,7 @@ end
   the longest-silent consumer's values end nearest the head, each consumer's in hand-out order.
   A selected consumer left holding nothing is removed. Returns how many deliveries were moved,
   and whether any are left (the caller runs it again).
-  Each value given back counts a redelivery (countRedelivered).
+  Each value given back counts a redelivery (redeliver).
   Uses K.list, K.unique, K.marker, K.consumers, K.consumerInfo, K.held, K.deliveries, K.rollbacks, K.rollbackTimes.
 ]]
 local function reap(K, unique, mode, timeoutMs, action, limit, now)
@@ -201,8 +222,7 @@ local function reap(K, unique, mode, timeoutMs, action, limit, now)
         for i = #take, 1, -1 do
           if found[i] then values[#values + 1] = found[i] end
         end
-        pushToHead(K, unique, true, values)
-        countRedelivered(K, values, now)
+        redeliver(K, unique, values, now)
       end
       endDeliveries(K, take)
       moved = moved + #take
@@ -224,7 +244,7 @@ end
   their value (action "requeue"), else dropped. Walks the held set one consumer at a time (a
   ZRANGEBYLEX and a ZSCORE each), so it belongs in a sweep, not in every getItems. Returns how
   many it ended, and whether it stopped at the limit.
-  Each value given back counts a redelivery (countRedelivered).
+  Each value given back counts a redelivery (redeliver).
   Uses K.list, K.unique, K.marker, K.consumers, K.held, K.deliveries, K.rollbacks, K.rollbackTimes.
 ]]
 local function reapOrphans(K, unique, action, limit, now)
@@ -243,15 +263,7 @@ local function reapOrphans(K, unique, action, limit, now)
     end
     from = consumer and ('(' .. consumer .. '}') or ('(' .. first)
     if #ids > 0 then
-      if action == 'requeue' then
-        local stored = callCollect('HMGET', K.deliveries, ids)
-        local values = {}
-        for i = 1, #ids do
-          if stored[i] then values[#values + 1] = (splitDelivery(stored[i])) end
-        end
-        pushToHead(K, unique, true, values)
-        countRedelivered(K, values, now)
-      end
+      if action == 'requeue' then redeliver(K, unique, (deliveryValues(K, ids)), now) end
       endDeliveries(K, ids)
       ended = ended + #ids
     end
