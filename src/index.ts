@@ -22,11 +22,11 @@ export { openConnection, describeConnection, type OpenConnectionOptions } from '
 export { aclRule, ACL_ROLES, type AclRole, type AclRuleOptions } from './security/acl.js';
 export { PrioritizedStream } from './prioritized/prioritized-stream.js';
 export { StreamRegistry, type StreamRegistryOptions, type RegistryStreamOptions } from './prioritized/stream-registry.js';
-export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult, type SweepOptions } from './maintenance/expirer.js';
+export { Expirer, type ExpirerOptions, type ExpirerEvents, type SweepResult, type SweepOptions } from './overview/expirer.js';
 export { Queue } from './queues/queue.js';
 export { UniqueQueue } from './queues/unique-queue.js';
 export { ReliableQueue } from './queues/reliable-queue.js';
-export { QueueJob } from './queues/queue-job.js';
+export { QueueJob, type DeliverySettler } from './queues/queue-job.js';
 export { Pool, PoolJob, type PoolLease, type PoolOptions, type PoolAddOptions, type PoolEvents, type PoolStats, type PoolEntry } from './queues/pool.js';
 export { QueueObject, type QueueObjectOptions } from './queues/queue-object.js';
 export { QueueRegistry, type QueueRegistryOptions } from './queues/queue-registry.js';
@@ -56,8 +56,10 @@ export {
   type SweeperEvents,
   type SweepOnceOptions,
 } from './maintenance/sweeper.js';
-export { Worker, type WorkerOptions, type WorkerEvents, type JobHandler, type JobSourceProvider } from './prioritized/worker.js';
-export { JobWorker, type Handler, type JobWorkerOptions, type JobWorkerEvents, type FailureOutcome, type CloseOptions } from './jobs/worker.js';
+export { Worker, type WorkerOptions, type WorkerEvents, type JobSourceProvider, type FamilyTypes, type DefaultJob, type StreamOf } from './jobs/worker.js';
+export type { JobHandler } from './prioritized/worker.js';
+export { JobWorker } from './jobs/job-worker.js';
+export type { Handler, JobWorkerOptions, JobWorkerEvents, FailureOutcome, CloseOptions } from './jobs/worker-options.js';
 export { RetryLater, defaultBackoff } from './jobs/backoff.js';
 export { consumeSource } from './jobs/consume.js';
 export { WorkSignal } from './jobs/work-signal.js';
@@ -112,7 +114,8 @@ export {
   type ReplicationOptions,
   type ScanOptions,
 } from './prioritized/types.js';
-export { createGoodRedisModule, type GoodRedisModuleOptions, type ExpirerModuleOptions } from './di/container-module.js';
+export { createGoodRedisModule } from './di/container-module.js';
+export type { GoodRedisModuleOptions, ExpirerModuleOptions } from './di/module-options.js';
 export { Closeables, type Closeable } from './di/closeables.js';
 export {
   TOKENS,
@@ -128,7 +131,8 @@ export {
 } from './di/tokens.js';
 export { Topic } from './topics/topic.js';
 export { Producer } from './topics/producer.js';
-export { Consumer, MessageBatch, type BatchOptions } from './topics/consumer.js';
+export { Consumer } from './topics/consumer.js';
+export { MessageBatch, type BatchOptions } from './topics/message-batch.js';
 export { TopicMessage, type MessageSettler } from './topics/topic-message.js';
 export { TopicSignal, type WaitPosition, type SignalSource } from './topics/topic-signal.js';
 export { TopicRegistry, type TopicRegistryOptions } from './topics/topic-registry.js';
@@ -166,7 +170,7 @@ export type {
   ConsumerEvents,
 } from './topics/types.js';
 export { ResultStore, DEFAULT_RESULT_TTL_MS, type ResultStoreOptions } from './tasks/result-store.js';
-export { TaskBroker, DEFAULT_TASK_MAX_ATTEMPTS, type TaskDefinition, type FiredSchedules, type FiredSchedule } from './tasks/task-broker.js';
+export { TaskBroker, DEFAULT_TASK_MAX_ATTEMPTS, type TaskDefinition } from './tasks/task-broker.js';
 export { TaskQueueBroker } from './tasks/task-queue-broker.js';
 export { DEFAULT_DEAD_LETTER_LIMIT, DEFAULT_DEAD_LETTER_MAX_AGE_MS, type DeadLetterCapOptions } from './jobs/dead-letters.js';
 export { StreamBroker, DEFAULT_STREAM_MAX_LENGTH } from './tasks/stream-broker.js';
@@ -186,13 +190,11 @@ export type {
   TaskOptions,
   SendOptions,
   TaskSend,
-  BrokerOptions,
-  StreamBrokerOptions,
-  ListQueueBrokerOptions,
   TaskWorkerOptions,
   TaskDeadLetter,
   TaskQueueStats,
 } from './tasks/types.js';
+export type { BrokerOptions, StreamBrokerOptions, ListQueueBrokerOptions } from './tasks/broker-options.js';
 export { PubSubBroker, type BroadcastSource } from './tasks/pubsub-broker.js';
 export {
   ScheduleStore,
@@ -203,8 +205,8 @@ export {
   type MigrationReport,
   type SkippedKey,
 } from './tasks/schedule-store.js';
-export { Scheduler, type SchedulerOptions, type SchedulerEvents } from './tasks/scheduler.js';
-export { ObjectInventory, OBJECT_FAMILIES, type ObjectFamily, type ObjectRef, type ObjectCounts, type ObjectInventoryOptions } from './observe/inventory.js';
+export { Scheduler, type SchedulerOptions, type SchedulerEvents, type ScheduleFirer, type FiredSchedules, type FiredSchedule } from './tasks/scheduler.js';
+export { ObjectInventory, OBJECT_FAMILIES, type ObjectFamily, type ObjectRef, type ObjectCounts, type ObjectInventoryOptions } from './overview/inventory.js';
 export {
   collectMetrics,
   observeWorker,
@@ -218,9 +220,9 @@ export {
   HANDLER_SECONDS_BUCKETS,
   type CollectMetricsOptions,
   type ObserveWorkerOptions,
-} from './observe/metrics.js';
+} from './overview/metrics.js';
 export { type SourceObject, type MessageTrace, MESSAGING_SYSTEM } from './observe/telemetry.js';
-export { ObjectHistory, historyKey, type HistorySample, type ObjectRates, type ObjectHistoryOptions } from './observe/history.js';
+export { ObjectHistory, historyKey, type HistorySample, type ObjectRates, type ObjectHistoryOptions } from './overview/history.js';
 export {
   WorkerRegistry,
   workerRegistryKeys,

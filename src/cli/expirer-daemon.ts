@@ -4,7 +4,7 @@
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Expirer, type SweepResult } from '../maintenance/expirer.js';
+import { Expirer, type SweepResult } from '../overview/expirer.js';
 import { QueueRegistry } from '../queues/queue-registry.js';
 import type { StreamRegistry } from '../prioritized/stream-registry.js';
 import type { Output } from './cli-support.js';

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RedisClient } from '../connection/redis-client.js';
 import { describeClient } from '../connection/open-connection.js';
-import type { FailureOutcome } from '../jobs/worker.js';
+import type { FailureOutcome } from '../jobs/worker-options.js';
 import { Scheduler } from '../tasks/scheduler.js';
 import { TaskBroker } from '../tasks/task-broker.js';
 import type { TaskJob } from '../tasks/task-job.js';

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '../connection/redis-client.js';
 import { serverNowMs } from '../connection/server-time.js';
 import { objectId } from '../observe/families.js';
-import { workOf, type ObjectCounts, type ObjectFamily, type ObjectInventory } from '../observe/inventory.js';
+import { workOf, type ObjectCounts, type ObjectFamily, type ObjectInventory } from '../overview/inventory.js';
 import type { WorkerRegistry } from '../observe/worker-registry.js';
 import { formatDuration, type Output } from './cli-support.js';
 import { formatRate, table } from './format.js';

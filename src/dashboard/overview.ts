@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { workOf, type ObjectCounts } from '../observe/inventory.js';
+import { workOf, type ObjectCounts } from '../overview/inventory.js';
 
 /** How many objects a page of the overview (and of `/api/objects`, by default) lists. */
 export const OVERVIEW_PAGE = 100;

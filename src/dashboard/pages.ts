@@ -6,8 +6,8 @@
  */
 import { html } from 'hono/html';
 import { OBJECT_FAMILIES, objectId } from '../observe/families.js';
-import type { ObjectRates } from '../observe/history.js';
-import type { ObjectCounts, ObjectFamily } from '../observe/inventory.js';
+import type { ObjectRates } from '../overview/history.js';
+import type { ObjectCounts, ObjectFamily } from '../overview/inventory.js';
 import type { ObjectTotals, PausedObject, WorkerInfo } from '../observe/worker-registry.js';
 import { dashboardAssets } from './assets.js';
 import type { OverviewSlice } from './overview.js';

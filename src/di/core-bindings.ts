@@ -8,7 +8,7 @@ import type { ContainerModuleLoadOptions } from 'inversify';
 import { closeConnection, createConnection } from '../connection/connection-options.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { Closeables } from './closeables.js';
-import type { GoodRedisModuleOptions } from './container-module.js';
+import type { GoodRedisModuleOptions } from './module-options.js';
 import { TOKENS } from './tokens.js';
 
 /** What a family's bindings get from the core. */

@@ -5,13 +5,13 @@
  */
 import type { ContainerModuleLoadOptions } from 'inversify';
 import type { RedisClient } from '../connection/redis-client.js';
-import { Expirer } from '../maintenance/expirer.js';
+import { Expirer } from '../overview/expirer.js';
 import { StreamRegistry } from '../prioritized/stream-registry.js';
 import type { SourceJob } from '../jobs/job-source.js';
-import type { Handler } from '../jobs/worker.js';
-import { Worker, type JobSourceProvider, type WorkerOptions } from '../prioritized/worker.js';
+import type { Handler } from '../jobs/worker-options.js';
+import { Worker, type JobSourceProvider, type WorkerOptions } from '../jobs/worker.js';
 import type { Closeables } from './closeables.js';
-import type { GoodRedisModuleOptions } from './container-module.js';
+import type { GoodRedisModuleOptions } from './module-options.js';
 import type { CoreHandles } from './core-bindings.js';
 import type { QueueHandles } from './queue-bindings.js';
 import { TOKENS, type StreamFactory, type WorkerFactory } from './tokens.js';

@@ -7,7 +7,7 @@
 import type { ContainerModuleLoadOptions } from 'inversify';
 import type { RedisClient } from '../connection/redis-client.js';
 import { QueueRegistry } from '../queues/queue-registry.js';
-import type { GoodRedisModuleOptions } from './container-module.js';
+import type { GoodRedisModuleOptions } from './module-options.js';
 import type { CoreHandles } from './core-bindings.js';
 import { TOKENS, type PoolFactory, type QueueFactory, type UniqueQueueFactory } from './tokens.js';
 

@@ -11,7 +11,7 @@ import { PubSubBroker } from '../tasks/pubsub-broker.js';
 import { ResultStore } from '../tasks/result-store.js';
 import { StreamBroker } from '../tasks/stream-broker.js';
 import type { TaskBroker } from '../tasks/task-broker.js';
-import type { GoodRedisModuleOptions } from './container-module.js';
+import type { GoodRedisModuleOptions } from './module-options.js';
 import type { CoreHandles } from './core-bindings.js';
 import { TOKENS, type BrokerFactory } from './tokens.js';
 

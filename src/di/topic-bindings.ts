@@ -9,7 +9,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { Consumer } from '../topics/consumer.js';
 import { Producer } from '../topics/producer.js';
 import { TopicRegistry } from '../topics/topic-registry.js';
-import type { GoodRedisModuleOptions } from './container-module.js';
+import type { GoodRedisModuleOptions } from './module-options.js';
 import type { CoreHandles } from './core-bindings.js';
 import { TOKENS, type ConsumerFactory, type ProducerFactory, type TopicFactory } from './tokens.js';
 

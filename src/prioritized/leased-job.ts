@@ -1,6 +1,15 @@
 import type { NackOutcome, Settlement } from '../jobs/job-source.js';
-import type { StreamJobs } from './stream-jobs.js';
 import type { AckOptions, Job, LeasedItem, NackOptions, NackResult } from './types.js';
+
+/** What a leased job asks of its stream (a `StreamJobs` is one): to settle or extend it. */
+export interface JobSettler<T> {
+  /** Acks the jobs; resolves to how many were acked. */
+  ack(jobs: readonly LeasedJob<T>[], options?: AckOptions): Promise<number>;
+  /** Nacks the jobs. */
+  nack(jobs: readonly LeasedJob<T>[], options?: NackOptions): Promise<NackResult>;
+  /** Extends the jobs' leases; resolves to how many were extended. */
+  extend(jobs: readonly LeasedJob<T>[], leaseMs: number): Promise<number>;
+}
 
 /** What a stream's nack did, as the Worker counts it: a job that died went to the dead letters. */
 export function outcomeOf(result: NackResult): NackOutcome {
@@ -14,10 +23,10 @@ export class LeasedJob<T> implements Job<T> {
   public readonly priority: number;
   public readonly attempt: number;
   public leaseId: string;
-  readonly #stream: StreamJobs<T>;
+  readonly #stream: JobSettler<T>;
   #settlement: Settlement | undefined;
 
-  public constructor(stream: StreamJobs<T>, leased: LeasedItem<T>) {
+  public constructor(stream: JobSettler<T>, leased: LeasedItem<T>) {
     this.key = leased.key;
     this.value = leased.value;
     this.priority = leased.priority;

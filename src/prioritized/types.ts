@@ -7,6 +7,7 @@ import type { Codec } from '../codec.js';
 import type { GoodRedisError } from '../errors.js';
 import type { ReplicationOptions } from '../scripting/script-set.js';
 import type { DeadLetterCapOptions } from '../jobs/dead-letters.js';
+import type { AckOptions } from '../jobs/worker.js';
 
 /** The default cooldown of a pulled key: 24 hours, as in good-redis. */
 export const DEFAULT_COOLDOWN_MS = 24 * 60 * 60 * 1000;
@@ -344,27 +345,8 @@ export interface LeaseOptions {
   maxAttempts?: number | undefined;
 }
 
-/** Options of `ack`: cooldown and gating, as for `pull`. */
-export interface AckOptions {
-  /**
-   * Gate the keys so they can never be re-added (without `readd`).
-   *
-   * @defaultValue `false`
-   */
-  gate?: boolean | undefined;
-  /**
-   * Cooldown of the keys from now, in ms; 0 for none.
-   *
-   * @defaultValue the stream's `ackCooldownMs` (0 unless set)
-   */
-  cooldownMs?: number | undefined;
-  /**
-   * An absolute cooldown deadline (a Date or epoch ms); wins over `cooldownMs`.
-   *
-   * @defaultValue none
-   */
-  expireAt?: Date | number | undefined;
-}
+/** Options of `ack`: cooldown and gating, as for `pull` (the one Worker's ack options). */
+export type { AckOptions };
 
 /** Options of `nack`. */
 export interface NackOptions {

@@ -1,10 +1,17 @@
 import type { Settlement } from '../jobs/job-source.js';
-import type { ReliableQueue } from './reliable-queue.js';
 import type { Delivery } from './types.js';
+
+/** What a queue job asks of its queue (a `ReliableQueue` is one): to ack or reject one delivery. */
+export interface DeliverySettler<T> {
+  /** Acknowledges a delivery. */
+  ackItem(delivery: Delivery<T>): Promise<void>;
+  /** Gives a delivery back to the head of the queue. */
+  rejectItem(delivery: Delivery<T>): Promise<void>;
+}
 
 /** A delivery as the Worker hands it to a handler: its value, its attempt, and its own ack and reject. */
 export class QueueJob<T> implements Delivery<T> {
-  readonly #queue: ReliableQueue<T>;
+  readonly #queue: DeliverySettler<T>;
   #settlement: Settlement | undefined;
 
   /**
@@ -14,7 +21,7 @@ export class QueueJob<T> implements Delivery<T> {
    * @param attempt - 1 + the value's rollback count
    */
   public constructor(
-    queue: ReliableQueue<T>,
+    queue: DeliverySettler<T>,
     public readonly id: string,
     public readonly value: T,
     public readonly attempt: number,

@@ -9,7 +9,7 @@
  */
 import { assertPrefix, invalid } from '../internal/validate.js';
 import { objectKeyPattern, type KeyLayout } from '../keyspace/keys.js';
-import { HISTORY_LAYOUT, HISTORY_SCRIPTS } from '../observe/history.js';
+import { HISTORY_LAYOUT, HISTORY_SCRIPTS } from '../overview/history.js';
 import { WORKER_REGISTRY_LAYOUT, WORKER_REGISTRY_NAME, WORKER_SCRIPTS } from '../observe/worker-registry.js';
 import { STREAM_SCRIPTS } from '../prioritized/scripts.js';
 import { registryKey, STREAM_LAYOUT } from '../prioritized/stream-keys.js';

@@ -5,7 +5,8 @@ import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
 import { decodeListLease } from './scripts.js';
 import type { TaskJob } from './task-job.js';
 import { assertDeadIds, TaskQueueBroker } from './task-queue-broker.js';
-import type { ListQueueBrokerOptions, TaskMessage } from './types.js';
+import type { ListQueueBrokerOptions } from './broker-options.js';
+import type { TaskMessage } from './types.js';
 
 /**
  * Tasks on a Redis list, at most once: sends push on the left, workers take from the right

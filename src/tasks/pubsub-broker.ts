@@ -5,7 +5,8 @@ import type { JobSource, LeaseBatch, NackOutcome, WorkWaiter } from '../jobs/job
 import { assertInteger, invalid } from '../internal/validate.js';
 import { TaskBroker } from './task-broker.js';
 import type { TaskJob } from './task-job.js';
-import type { BrokerOptions, TaskMessage } from './types.js';
+import type { BrokerOptions } from './broker-options.js';
+import type { TaskMessage } from './types.js';
 
 /** A {@link PubSubBroker}'s subscription as the Worker's {@link JobSource}. */
 export interface BroadcastSource extends JobSource<TaskJob> {

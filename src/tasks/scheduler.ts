@@ -1,7 +1,38 @@
 import { EventEmitter } from 'node:events';
 import { reportError } from '../internal/report-error.js';
 import { assertInteger, invalid, optionsOf } from '../internal/validate.js';
-import { TaskBroker } from './task-broker.js';
+
+/** What one `fireDueSchedules` call did. */
+export interface FiredSchedules {
+  /** How many schedules it read due (all of them when fewer than its limit). */
+  readonly read: number;
+  /** Those this call fired (another scheduler fired the rest). */
+  readonly fired: readonly FiredSchedule[];
+}
+
+/** One due time a scheduler fired. */
+export interface FiredSchedule {
+  /** The schedule. */
+  readonly scheduleId: string;
+  /** The id of the task it sent: `<scheduleId>:<due time in ms>`. */
+  readonly taskId: string;
+}
+
+/**
+ * What a {@link Scheduler} fires: a task queue's schedules (a `TaskBroker` is one). The
+ * scheduler asks no more of it than its name and one round of due schedules.
+ */
+export interface ScheduleFirer {
+  /** The queue's name, for events and errors. */
+  readonly name: string;
+  /**
+   * Fires the schedules due now, at most `limit`, by compare-and-set.
+   *
+   * @param limit - the most due times to read
+   * @returns what it read and what it fired
+   */
+  fireDueSchedules(limit: number): Promise<FiredSchedules>;
+}
 
 /** Options of a {@link Scheduler}. */
 export interface SchedulerOptions {
@@ -39,7 +70,7 @@ export interface SchedulerEvents {
  */
 export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** The brokers whose schedules it fires. */
-  public readonly brokers: readonly TaskBroker[];
+  public readonly brokers: readonly ScheduleFirer[];
   /** The pause between ticks, in ms. */
   public readonly tickMs: number;
   private timer: NodeJS.Timeout | undefined;
@@ -51,10 +82,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * @param options - `tickMs`
    * @throws {@link GoodRedisError} `InvalidArgument` for no broker or a bad tick
    */
-  public constructor(brokers: TaskBroker | readonly TaskBroker[], options: SchedulerOptions = {}) {
+  public constructor(brokers: ScheduleFirer | readonly ScheduleFirer[], options: SchedulerOptions = {}) {
     super();
-    const list = Array.isArray(brokers) ? [...(brokers as readonly TaskBroker[])] : [brokers as TaskBroker];
-    if (list.length === 0 || list.some((b) => !(b instanceof TaskBroker))) throw invalid('a Scheduler takes a broker or a non-empty array of brokers');
+    const list = Array.isArray(brokers) ? [...(brokers as readonly ScheduleFirer[])] : [brokers as ScheduleFirer];
+    if (list.length === 0 || list.some((b) => typeof (b as Partial<ScheduleFirer> | null)?.fireDueSchedules !== 'function')) {
+      throw invalid('a Scheduler takes a broker or a non-empty array of brokers');
+    }
     this.brokers = list;
     this.tickMs = optionsOf(options).tickMs ?? 1000;
     assertInteger(this.tickMs, 'tickMs', 1);

@@ -5,7 +5,8 @@ import { assertInteger, optionsOf } from '../internal/validate.js';
 import { decodeStreamLease, type StreamDelivery } from './scripts.js';
 import type { TaskJob } from './task-job.js';
 import { assertDeadIds, TaskQueueBroker } from './task-queue-broker.js';
-import type { StreamBrokerOptions, TaskMessage } from './types.js';
+import type { StreamBrokerOptions } from './broker-options.js';
+import type { TaskMessage } from './types.js';
 
 /** The most entries a StreamBroker's stream keeps by default. */
 export const DEFAULT_STREAM_MAX_LENGTH = 10_000;

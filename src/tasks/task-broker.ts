@@ -7,7 +7,7 @@ import type { JobSource } from '../jobs/job-source.js';
 import { traceSend, type SourceObject } from '../observe/telemetry.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import { warnUnregistered } from '../keyspace/keys.js';
-import { Worker, type JobSourceProvider } from '../prioritized/worker.js';
+import { Worker, type JobSourceProvider } from '../jobs/worker.js';
 import { replicationOf, type ScriptArg } from '../scripting/script-set.js';
 import { assertTaskId, type ResultStore } from './result-store.js';
 import {
@@ -20,22 +20,11 @@ import {
 } from './scripts.js';
 import { TaskHandle } from './task-handle.js';
 import { nextDueOf, parseSchedule, ScheduleStore, type ScheduleInfo, type ScheduleSpec } from './schedule-store.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type FiredSchedules, type ScheduleFirer } from './scheduler.js';
 import { TaskJob } from './task-job.js';
 import { taskQueueKeys, taskQueueRegistryKey, type TaskQueueKeys } from './task-keys.js';
-import type {
-  BrokerOptions,
-  Labels,
-  SendOptions,
-  TaskContext,
-  TaskError,
-  TaskHandler,
-  TaskMessage,
-  TaskOptions,
-  TaskResult,
-  TaskSend,
-  TaskWorkerOptions,
-} from './types.js';
+import type { BrokerOptions } from './broker-options.js';
+import type { Labels, SendOptions, TaskContext, TaskError, TaskHandler, TaskMessage, TaskOptions, TaskResult, TaskSend, TaskWorkerOptions } from './types.js';
 
 /** Deliveries before a message goes to the dead letters when neither its task nor its send says: the Worker's default. */
 export const DEFAULT_TASK_MAX_ATTEMPTS = 5;
@@ -78,22 +67,6 @@ export interface TaskDefinition<A, R> {
   schedule(args: A, options: Omit<ScheduleSpec, 'task' | 'args'>): Promise<ScheduleInfo>;
 }
 
-/** What one {@link TaskBroker.fireDueSchedules} call did. */
-export interface FiredSchedules {
-  /** How many schedules it read due (all of them when fewer than its limit). */
-  readonly read: number;
-  /** Those this call fired (another scheduler fired the rest). */
-  readonly fired: readonly FiredSchedule[];
-}
-
-/** One due time a scheduler fired. */
-export interface FiredSchedule {
-  /** The schedule. */
-  readonly scheduleId: string;
-  /** The id of the task it sent: `<scheduleId>:<due time in ms>`. */
-  readonly taskId: string;
-}
-
 /** Checks a task name: a non-empty string without `{` or `}`. */
 function assertTaskName(name: unknown): asserts name is string {
   assertTaskId(name, 'task name');
@@ -120,7 +93,7 @@ function taskErrorOf(err: unknown): TaskError {
  * tasks registered on it and how a worker runs them, and sends. Each subclass is one delivery
  * behaviour on any topology ({@link StreamBroker}, {@link ListQueueBroker}, {@link PubSubBroker}).
  */
-export abstract class TaskBroker implements JobSourceProvider<TaskJob> {
+export abstract class TaskBroker implements JobSourceProvider<TaskJob>, ScheduleFirer {
   /** The queue name. */
   public readonly name: string;
   /** The key prefix. */

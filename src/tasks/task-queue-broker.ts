@@ -6,7 +6,8 @@ import { assertInteger, describe as describeValue, invalid, optionsOf } from '..
 import { decodeQueueStats } from './scripts.js';
 import { TaskBroker } from './task-broker.js';
 import type { TaskJob } from './task-job.js';
-import type { BrokerOptions, TaskDeadLetter, TaskQueueStats } from './types.js';
+import type { BrokerOptions } from './broker-options.js';
+import type { TaskDeadLetter, TaskQueueStats } from './types.js';
 
 /** Checks dead letter ids: an array of non-empty strings. */
 export function assertDeadIds(ids: unknown): asserts ids is readonly string[] {

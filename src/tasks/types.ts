@@ -1,8 +1,4 @@
-import type { Codec } from '../codec.js';
-import type { DeadLetterCapOptions } from '../jobs/dead-letters.js';
-import type { JobWorkerOptions } from '../jobs/worker.js';
-import type { ReplicationOptions } from '../scripting/script-set.js';
-import type { ResultStore } from './result-store.js';
+import type { JobWorkerOptions } from '../jobs/worker-options.js';
 
 /** A task's labels: a plain object of strings, numbers and booleans, carried with the message and its result. */
 export type Labels = Readonly<Record<string, string | number | boolean>>;
@@ -147,52 +143,6 @@ export interface TaskSend<A> {
   /** Its options (`delayMs` applies to the whole batch: give it in the call's options). */
   readonly options?: Omit<SendOptions, 'delayMs'> | undefined;
 }
-
-/** Options every broker takes. */
-export interface BrokerOptions {
-  /**
-   * The key prefix (`P` in `P:tq{name}:stream`).
-   *
-   * @defaultValue `''`
-   */
-  prefix?: string | undefined;
-  /**
-   * Encodes and decodes the whole message envelope.
-   *
-   * @defaultValue JSON
-   */
-  codec?: Codec<TaskMessage> | undefined;
-  /** Where workers store results and senders wait for them; without one, `waitResult` is refused. */
-  results?: ResultStore | undefined;
-  /**
-   * Deliveries before a message goes to the dead letters, when neither its task nor its send
-   * said (0: no limit).
-   *
-   * @defaultValue 5
-   */
-  maxAttempts?: number | undefined;
-  /**
-   * Confirm every write with replicas (sends, acks, nacks): see the streams' `replication`.
-   *
-   * @defaultValue none
-   */
-  replication?: ReplicationOptions | undefined;
-}
-
-/** Options of a {@link StreamBroker}. */
-export interface StreamBrokerOptions extends BrokerOptions, DeadLetterCapOptions {
-  /**
-   * The most entries the stream keeps: sends and acks remove the oldest acknowledged entries,
-   * exactly, until it holds, and never one that is undelivered or pending (a backlog may exceed
-   * it). 0 deletes each entry when it is acked.
-   *
-   * @defaultValue 10000
-   */
-  maxLength?: number | undefined;
-}
-
-/** Options of a {@link ListQueueBroker}: its dead letters' caps. */
-export interface ListQueueBrokerOptions extends BrokerOptions, DeadLetterCapOptions {}
 
 /** Options of {@link TaskBroker.worker}: the Worker's, without `maxAttempts` (each message carries its own). */
 export interface TaskWorkerOptions extends Omit<JobWorkerOptions, 'maxAttempts'> {

@@ -4,93 +4,21 @@ import type { RedisClient } from '../connection/redis-client.js';
 import type { JobSource, LeaseBatch, NackOutcome, SourceJob } from '../jobs/job-source.js';
 import { deadLetterCaps, encodeDeadLetterCaps } from '../jobs/dead-letters.js';
 import { errorOf } from '../jobs/outcomes.js';
-import { fromRedisError, GoodRedisError } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
 import { assertInteger, assertOneOf, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
-import { Worker, type JobSourceProvider, type WorkerOptions } from '../prioritized/worker.js';
-import type { Handler } from '../jobs/worker.js';
-import type { DeliveryRef, Ordering } from './scripts.js';
-import { headersOf, logEntryOf, replayedFor, TopicBase } from './topic-base.js';
-import { PARTITION_SCRIPTS, PARTITION_SCRIPTS_TABLE } from './scripts.js';
+import { Worker, type JobSourceProvider, type WorkerOptions } from '../jobs/worker.js';
+import type { Handler } from '../jobs/worker-options.js';
+import type { Ordering } from './scripts.js';
+import { TopicBase } from './topic-base.js';
 import { assertGroupName, type GroupKeys, type PartitionGroupKeys } from './topic-keys.js';
 import { lostMessage, TopicMessage, type MessageSettler } from './topic-message.js';
-import { TopicSignal, type WaitPosition } from './topic-signal.js';
+import { TopicSignal } from './topic-signal.js';
+import { MessageBatch, type BatchOptions } from './message-batch.js';
+import { Membership, type LeaseAction } from './membership.js';
+import { PartitionFetcher, type Fetched, type UnitMessages } from './partition-fetcher.js';
 import { TopicWait } from './topic-wait.js';
 import { loggerOf, type Logger } from '../internal/logger.js';
 import type { ConsumerEvents, ConsumerOptions } from './types.js';
-
-/** A partition this member holds the lease of. */
-interface Owned {
-  readonly partition: number;
-  readonly keys: PartitionGroupKeys;
-  /** Units handed out and not yet settled. */
-  inFlight: number;
-  /** Its target moved to another member: no more fetches; the lease goes once its units settle. */
-  revoking: boolean;
-  /** The partition's last entry id when it last had less to give than asked (an idle wait starts after it); '' until then (the wait starts at `$`). */
-  lastSeen: string;
-}
-
-/** Messages handed out together (one message, or one batch) that free their partition together. */
-interface Unit {
-  readonly owned: Owned;
-  readonly open: Set<string>;
-  /** How many messages it had. */
-  readonly size: number;
-  /** Its first and last entry ids (a unit is in log order: its lowest and highest). */
-  readonly first: string;
-  readonly last: string;
-  /** The partition's read epoch when the unit is all a fast read gave (its ack may then take the fast check: ack-3.lua), else ''. */
-  readonly epoch: string;
-}
-
-/** Messages handed out as one unit: never empty. */
-type UnitMessages<T> = [TopicMessage<T>, ...TopicMessage<T>[]];
-
-/** What one fetch over the owned partitions gave. */
-interface Fetched<T> {
-  readonly units: UnitMessages<T>[];
-  readonly wakeInMs: number;
-  readonly errors: unknown[];
-}
-
-/**
- * Consecutive messages of one partition, in log order, handed out together as one unit (see
- * `processBatch`): acked together when the handler returns, nacked together when it throws,
- * except those the handler settled itself.
- *
- * @typeParam T - the type of the values
- */
-export class MessageBatch<T> implements SourceJob {
-  /**
-   * @param partition - the partition
-   * @param messages - the messages, in log order
-   */
-  public constructor(
-    public readonly partition: number,
-    public readonly messages: readonly TopicMessage<T>[],
-  ) {}
-
-  /** The highest delivery count among the messages. */
-  public get attempt(): number {
-    return Math.max(...this.messages.map((m) => m.attempt));
-  }
-
-  /** The messages the handler did not settle itself. */
-  public unsettled(): TopicMessage<T>[] {
-    return this.messages.filter((m) => m.settlement() === undefined);
-  }
-}
-
-/** Options of `processBatch`: the Worker's, and the most messages per batch. */
-export interface BatchOptions extends WorkerOptions {
-  /**
-   * The most messages per batch (1 to 10,000).
-   *
-   * @defaultValue 10
-   */
-  batchSize?: number | undefined;
-}
 
 const MEMBER_ID = /^[^\n]{1,200}$/;
 
@@ -139,23 +67,17 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   public readonly blockTimeoutMs: number;
   private readonly keys: GroupKeys;
 
-  private readonly owned = new Map<number, Owned>();
-  private readonly units = new WeakMap<TopicMessage<T>, Unit>();
-  private readonly wakers = new Set<() => void>();
+  /** Its membership of the group: heartbeats and the partition leases. */
+  private readonly membership: Membership;
+  /** Its fetching from the partitions it holds, and the wakes of an idle wait. */
+  private readonly fetcher: PartitionFetcher<T>;
   private joining: Promise<void> | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
-  private beating: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private consumer: 'iterator' | 'worker' | undefined;
   /** The Worker process() or processBatch() started. */
   private worker: { close(): Promise<unknown> } | undefined;
-  private cursor = 0;
   /** Set by process() for the source its Worker takes: closing that Worker closes the consumer. */
   private closeWithWorker = false;
-  /** Wakes so far, and their count when the last fetch began. */
-  private wakes = 0;
-  private wakesAtFetch = 0;
-  private currentGeneration = 0;
   /** Its topic, awaited while it does not exist (a consumer never creates it). */
   private readonly topicWait: TopicWait;
   private joined = false;
@@ -207,16 +129,60 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
         this.emit('waiting', reason);
       },
     );
+    this.membership = new Membership({
+      memberId: this.memberId,
+      heartbeatMs: this.heartbeatMs,
+      heartbeat: async (leave) => {
+        const [generation, , , ...target] = (await this.runTopic(
+          'heartbeat',
+          { member: this.memberId, sessionMs: this.sessionTimeoutMs, leave },
+          this.keys,
+        )) as unknown[];
+        return { generation: Number(generation), target: target.map(String) };
+      },
+      lease: async (keys, action) => Number(await this.lease(keys, action)) === 1,
+      partitionKeysOf: (partition) => this.partitionKeysOf(partition, this.group),
+      closing: () => this.closing !== undefined,
+      changed: (event, partitions) => {
+        this.emit(event, partitions);
+        if (event === 'assigned') this.fetcher.wake();
+      },
+      report: (err) => {
+        this.report(err);
+      },
+    });
+    this.fetcher = new PartitionFetcher<T>(
+      {
+        client: this.client,
+        topic: this.topic,
+        group: this.group,
+        memberId: this.memberId,
+        incarnation: this.incarnation,
+        ordering: this.ordering,
+        leaseMs: this.leaseMs,
+        deadCaps: this.deadCaps,
+        binary: this.codec.binary === true,
+        settler: this,
+        run: (name, keys, request, runOptions) => this.runPartition(name, keys, request, runOptions),
+        decode: (raw, where) => this.decode(raw, where),
+        handOver: (owned) => {
+          this.membership.handOver(owned).catch((err: unknown) => {
+            this.report(err);
+          });
+        },
+      },
+      this.membership,
+    );
   }
 
   /** The generation of the group this member last saw. */
   public get generation(): number {
-    return this.currentGeneration;
+    return this.membership.generation;
   }
 
   /** The partitions this member holds the lease of now, sorted. */
   public assignment(): number[] {
-    return [...this.owned.keys()].sort((a, b) => a - b);
+    return [...this.membership.owned.keys()].sort((a, b) => a - b);
   }
 
   /**
@@ -232,8 +198,8 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     this.joining ??= (async () => {
       if (!(await this.topicWait.until())) throw invalid('this consumer is closed');
       await this.createGroupOn(this.group, this.from);
-      await this.beat();
-      this.scheduleBeat();
+      await this.membership.beat();
+      this.membership.scheduleBeats();
       this.joined = true;
     })();
     this.joining.catch(() => {
@@ -242,99 +208,8 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     return this.joining;
   }
 
-  private scheduleBeat(): void {
-    if (this.closing !== undefined) return;
-    this.heartbeat = setTimeout(() => {
-      this.beat()
-        .catch((err: unknown) => {
-          this.report(err);
-        })
-        .finally(() => {
-          this.scheduleBeat();
-        });
-    }, this.heartbeatMs);
-    this.heartbeat.unref();
-  }
-
-  /** One heartbeat: session, generation and target, then the leases it implies. */
-  private beat(): Promise<void> {
-    this.beating ??= (async () => {
-      try {
-        const reply = (await this.runTopic('heartbeat', { member: this.memberId, sessionMs: this.sessionTimeoutMs }, this.keys)) as unknown[];
-        const [generation, , , ...target] = reply;
-        this.currentGeneration = Number(generation);
-        const mine = new Set<number>();
-        target.forEach((owner, p) => {
-          if (String(owner) === this.memberId) mine.add(p);
-        });
-        await this.applyTarget(mine);
-      } finally {
-        this.beating = undefined;
-      }
-    })();
-    return this.beating;
-  }
-
-  /** Renews, hands over and acquires leases for the target `mine`. */
-  private async applyTarget(mine: ReadonlySet<number>): Promise<void> {
-    const lost: number[] = [];
-    const acquired: number[] = [];
-    await Promise.all([
-      ...[...this.owned.values()].map(async (o) => {
-        if (!mine.has(o.partition)) o.revoking = true;
-        if (o.revoking && o.inFlight === 0) return this.handOver(o);
-        if (Number(await this.lease(o.keys, 'renew')) === 0 && this.owned.get(o.partition) === o) {
-          this.owned.delete(o.partition);
-          lost.push(o.partition);
-        }
-      }),
-      ...[...mine]
-        .filter((p) => !this.owned.has(p))
-        .map(async (partition) => {
-          const keys = this.partitionKeysOf(partition, this.group);
-          if (Number(await this.lease(keys, 'acquire')) === 1 && this.closing === undefined && !this.owned.has(partition)) {
-            this.owned.set(partition, { partition, keys, inFlight: 0, revoking: false, lastSeen: '' });
-            acquired.push(partition);
-          }
-        }),
-    ]);
-    if (lost.length > 0)
-      this.emit(
-        'lost',
-        lost.sort((a, b) => a - b),
-      );
-    if (acquired.length > 0) {
-      this.emit(
-        'assigned',
-        acquired.sort((a, b) => a - b),
-      );
-      this.wake();
-    }
-  }
-
-  private lease(keys: PartitionGroupKeys, action: 'acquire' | 'renew' | 'release'): Promise<unknown> {
+  private lease(keys: PartitionGroupKeys, action: LeaseAction): Promise<unknown> {
     return this.runPartition('lease', keys, { action, member: this.memberId, incarnation: this.incarnation, ms: this.sessionTimeoutMs });
-  }
-
-  /** Releases a revoked partition whose units settled. */
-  private async handOver(o: Owned): Promise<void> {
-    if (this.owned.get(o.partition) !== o) return;
-    this.owned.delete(o.partition);
-    await this.lease(o.keys, 'release');
-    this.emit('revoked', [o.partition]);
-  }
-
-  /** Wakes an idle wait (a unit settled, a partition was acquired). */
-  private wake(): void {
-    this.wakes++;
-    for (const wake of this.wakers) wake();
-  }
-
-  /** Whether a wake came since the last fetch began (a wait must not sleep through it); a wake is taken once. */
-  private wokenSinceFetch(): boolean {
-    const woken = this.wakes !== this.wakesAtFetch;
-    this.wakesAtFetch = this.wakes;
-    return woken;
   }
 
   /**
@@ -353,214 +228,13 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     return fetched.units.flat();
   }
 
-  /** Fetches up to `maxUnits` units of up to `unitSize` messages from the owned partitions, trying every ready partition before giving up. */
+  /** Fetches up to `maxUnits` units of up to `unitSize` messages (joining first when needed); nothing while the topic does not exist. */
   private async fetchUnits(maxUnits: number, unitSize: number, leaseMs: number, maxAttempts: number): Promise<Fetched<T>> {
     if (this.closing !== undefined) throw invalid('this consumer is closed');
     // While the topic does not exist a fetch answers nothing, and looks again in a heartbeat.
     if (!this.joined && this.joining === undefined && !(await this.topicWait.check())) return { units: [], wakeInMs: this.heartbeatMs, errors: [] };
     await this.join();
-    this.wakesAtFetch = this.wakes;
-    const ready = [...this.owned.values()].filter((o) => !o.revoking && (this.ordering === 'none' || o.inFlight === 0));
-    const start = this.cursor++ % Math.max(1, ready.length);
-    const order = [...ready.slice(start), ...ready.slice(0, start)];
-    const units: UnitMessages<T>[] = [];
-    const errors: unknown[] = [];
-    let wakeInMs = -1;
-    while (order.length > 0 && units.length < maxUnits) {
-      const wanted = maxUnits - units.length;
-      const round = order.splice(0, wanted);
-      const share = (i: number): number => Math.floor(wanted / round.length) + (i < wanted % round.length ? 1 : 0);
-      // Each partition's fetch stands on its own: one that fails (its shard failing over) must not
-      // throw away the units the others made, which would stay in flight here, never handed out.
-      const replies = await Promise.allSettled(
-        round.map((o, i) => this.fetchPartition(o, this.ordering === 'partition' ? 1 : share(i), unitSize, leaseMs, maxAttempts)),
-      );
-      // All of them failing (Redis unreachable) fails the fetch, as one would.
-      const [firstFailure] = replies.filter((r) => r.status === 'rejected');
-      if (firstFailure !== undefined && replies.every((r) => r.status === 'rejected') && units.length === 0) throw firstFailure.reason;
-      for (const settled of replies) {
-        if (settled.status === 'rejected') {
-          errors.push(settled.reason);
-          continue;
-        }
-        const r = settled.value;
-        units.push(...r.units);
-        errors.push(...r.errors);
-        if (r.wakeInMs >= 0 && (wakeInMs < 0 || r.wakeInMs < wakeInMs)) wakeInMs = r.wakeInMs;
-      }
-    }
-    return { units, wakeInMs, errors };
-  }
-
-  /** One fetch on one partition, its entries made into messages and units: the fast read when it may, else the fetch script. */
-  private async fetchPartition(o: Owned, maxUnits: number, unitSize: number, leaseMs: number, maxAttempts: number): Promise<Fetched<T>> {
-    if (this.ordering === 'partition' && leaseMs >= this.leaseMs) {
-      const fast = await this.readFast(o, maxUnits * unitSize);
-      if (fast === 'lost') return this.lostPartition(o);
-      if (fast !== 'slow') return this.unitsOf(o, fast.entries, unitSize, -1, fast.epoch);
-    }
-    return this.fetchScript(o, maxUnits, unitSize, leaseMs, maxAttempts);
-  }
-
-  /**
-   * The fast read of new entries under 'partition' ordering: the guard script (the caller's
-   * lease, nothing of the group pending) and `XREADGROUP` in one MULTI, so the entries are read
-   * as they are by Redis, not through Lua. When the guard says no, what was read is given back
-   * (its delivery uncounted) and the caller falls back to the fetch script.
-   */
-  private async readFast(
-    o: Owned,
-    count: number,
-  ): Promise<{ entries: [id: string, attempt: number, fields: (string | Buffer)[]][]; epoch: string } | 'slow' | 'lost'> {
-    PARTITION_SCRIPTS.define(this.client);
-    const tx = this.client.multi();
-    const guard = PARTITION_SCRIPTS.functionOf(tx, 'guard', false);
-    const keys = PARTITION_SCRIPTS.keysOf('guard', o.keys);
-    void guard.call(tx, ...keys, ...PARTITION_SCRIPTS_TABLE.guard.encode({ group: this.group, member: this.memberId, incarnation: this.incarnation }));
-    const read = ['GROUP', this.group, this.memberId, 'COUNT', count, 'STREAMS', o.keys.log, '>'];
-    if (this.codec.binary === true) tx.callBuffer('XREADGROUP', ...read);
-    else tx.call('XREADGROUP', ...read);
-    let results: [Error | null, unknown][] | null;
-    try {
-      results = await tx.exec();
-    } catch (err) {
-      throw fromRedisError(err);
-    }
-    const [[guardError, verdict] = [null, undefined], [readError, reply] = [null, undefined]] = results ?? [];
-    if (readError !== null) throw fromRedisError(readError);
-    const entries = ((reply as [unknown, [string | Buffer, (string | Buffer)[]][]][] | null)?.[0]?.[1] ?? []).map(
-      ([id, fields]) => [String(id), 1, fields] as [string, number, (string | Buffer)[]],
-    );
-    if (guardError === null && typeof verdict === 'number') {
-      const mine: typeof entries = [];
-      const others: DeliveryRef[] = [];
-      for (const entry of entries) {
-        const forGroup = replayedFor(entry[2]);
-        if (forGroup === undefined || forGroup === this.group) mine.push(entry);
-        else others.push({ id: entry[0], attempt: entry[1] });
-      }
-      // Replays for other groups: acked and skipped unseen.
-      if (others.length > 0) await this.runPartition('ack', o.keys, { group: this.group, member: this.memberId, deliveries: others });
-      const last = entries.at(-1);
-      if (entries.length < count && last !== undefined) o.lastSeen = last[0];
-      else if (entries.length === count) o.lastSeen = '';
-      return { entries: mine, epoch: String(verdict) };
-    }
-    if (entries.length > 0) {
-      await this.runPartition('release', o.keys, { group: this.group, member: this.memberId, deliveries: entries.map(([id, attempt]) => ({ id, attempt })) });
-    }
-    // A guard that failed (a server before Redis 7 refusing its shebang, a script cache flushed
-    // under the MULTI) leaves it to the fetch script, which deals with those and reports the rest.
-    return guardError === null && verdict === 'lost' ? 'lost' : 'slow';
-  }
-
-  private lostPartition(o: Owned): Fetched<T> {
-    if (this.owned.get(o.partition) === o) {
-      this.owned.delete(o.partition);
-      this.emit('lost', [o.partition]);
-    }
-    return { units: [], wakeInMs: -1, errors: [] };
-  }
-
-  /** One fetch script on one partition, its entries made into messages and units. */
-  private async fetchScript(o: Owned, maxUnits: number, unitSize: number, leaseMs: number, maxAttempts: number): Promise<Fetched<T>> {
-    const binary = this.codec.binary === true;
-    const reply = (await this.runPartition(
-      'fetch',
-      o.keys,
-      {
-        group: this.group,
-        member: this.memberId,
-        incarnation: this.incarnation,
-        count: maxUnits * unitSize,
-        leaseMs: this.leaseMs,
-        lease: leaseMs,
-        maxAttempts,
-        deadCaps: this.deadCaps,
-        ordering: this.ordering,
-      },
-      { binary },
-    )) as unknown[];
-    if (String(reply[0]) === 'lost') return this.lostPartition(o);
-    o.lastSeen = String(reply[3]);
-    // New entries (delivery 1) as XREADGROUP returned them, then claimed ones with their counts.
-    const entries: [id: string, attempt: number, fields: (string | Buffer)[]][] = [];
-    for (const [id, fields] of (reply[4] ?? []) as [string | Buffer, (string | Buffer)[]][]) entries.push([String(id), 1, fields]);
-    for (let i = 5; i + 2 < reply.length; i += 3) entries.push([String(reply[i]), Number(reply[i + 1]), reply[i + 2] as (string | Buffer)[]]);
-    return this.unitsOf(o, entries, unitSize, Number(reply[1]));
-  }
-
-  /** Decodes entries into messages (an undecodable one is dead-lettered at once) and groups them in units of `unitSize`. */
-  private async unitsOf(
-    o: Owned,
-    entries: readonly [id: string, attempt: number, fields: (string | Buffer)[]][],
-    unitSize: number,
-    wakeInMs: number,
-    epoch = '',
-  ): Promise<Fetched<T>> {
-    const messages: TopicMessage<T>[] = [];
-    const errors: unknown[] = [];
-    const undecodable: Promise<unknown>[] = [];
-    for (const [id, attempt, fields] of entries) {
-      const entry = logEntryOf(fields);
-      const where = (): string => `partition ${String(o.partition)}, entry ${id}`;
-      let value: T;
-      try {
-        if (entry.value === undefined)
-          throw new GoodRedisError('Codec', `topic ${JSON.stringify(this.topic)}, ${where()}: it has no value (field v): no producer wrote it`);
-        value = this.decode(entry.value, where);
-      } catch (err) {
-        // Dead-lettered at once with its own reason, without calling a handler: it would fail the same way every time.
-        errors.push(err);
-        undecodable.push(
-          this.runPartition('nack', o.keys, {
-            group: this.group,
-            member: this.memberId,
-            delayMs: 0,
-            maxAttempts: 1,
-            error: errorOf(err).message,
-            deadCaps: this.deadCaps,
-            deliveries: [{ id, attempt }],
-          }),
-        );
-        continue;
-      }
-      messages.push(new TopicMessage(this, this.topic, o.partition, id, entry.key, value, headersOf(entry.headers), attempt));
-    }
-    await Promise.all(undecodable);
-    const units: UnitMessages<T>[] = [];
-    for (let i = 0; i < messages.length; i += unitSize) {
-      const unit = messages.slice(i, i + unitSize) as UnitMessages<T>;
-      // The read epoch vouches for a unit only when it is everything the read handed out.
-      const record: Unit = {
-        owned: o,
-        open: new Set(unit.map((m) => m.id)),
-        size: unit.length,
-        first: unit[0].id,
-        last: (unit.at(-1) ?? unit[0]).id,
-        epoch: messages.length === unit.length ? epoch : '',
-      };
-      for (const m of unit) this.units.set(m, record);
-      o.inFlight++;
-      units.push(unit);
-    }
-    return { units, wakeInMs, errors };
-  }
-
-  /** Marks messages settled here (whatever Redis answered: an unsettled entry comes back when its lease expires). */
-  private settled(messages: readonly TopicMessage<T>[]): void {
-    for (const m of messages) {
-      const unit = this.units.get(m);
-      if (unit === undefined || !unit.open.delete(m.id) || unit.open.size > 0) continue;
-      const o = unit.owned;
-      o.inFlight--;
-      if (o.revoking && o.inFlight === 0) {
-        this.handOver(o).catch((err: unknown) => {
-          this.report(err);
-        });
-      }
-      this.wake();
-    }
+    return this.fetcher.fetchUnits(maxUnits, unitSize, leaseMs, maxAttempts);
   }
 
   /** Runs a per-partition settle script for each partition's messages; one outcome per message. */
@@ -581,7 +255,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     const out = new Array<O | Error>(messages.length);
     await Promise.all(
       [...byPartition].map(async ([partition, indexes]) => {
-        const keys = this.owned.get(partition)?.keys ?? this.partitionKeysOf(partition, this.group);
+        const keys = this.membership.owned.get(partition)?.keys ?? this.partitionKeysOf(partition, this.group);
         try {
           const replies = (await run(
             keys,
@@ -596,30 +270,17 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     return out;
   }
 
-  /**
-   * The read epoch to ack `messages` with: that of their unit when they are the whole of it,
-   * none settled yet, its first message first and its last last (so they are the lowest and
-   * highest ids: ack-3.lua's fast check), else ''.
-   */
-  private epochOf(messages: readonly TopicMessage<T>[]): string {
-    const [first] = messages;
-    const unit = first === undefined ? undefined : this.units.get(first);
-    if (unit === undefined || unit.epoch === '' || messages.length !== unit.size || unit.open.size !== unit.size) return '';
-    if (first?.id !== unit.first || messages.at(-1)?.id !== unit.last) return '';
-    return messages.every((m) => this.units.get(m) === unit) ? unit.epoch : '';
-  }
-
   /** @inheritDoc */
   public async ackMessages(messages: readonly TopicMessage<T>[]): Promise<(Error | undefined)[]> {
     const out = await this.perPartition(
       messages,
       async (keys, deliveries) => {
-        const reply = await this.runPartition('ack', keys, { group: this.group, member: this.memberId, deliveries, epoch: this.epochOf(deliveries) });
+        const reply = await this.runPartition('ack', keys, { group: this.group, member: this.memberId, deliveries, epoch: this.fetcher.epochOf(deliveries) });
         return typeof reply === 'number' ? deliveries.map(() => 1) : reply; // a number: all acked by the fast check
       },
       (reply, m) => (Number(reply) === 1 ? undefined : lostMessage(this.topic, m.partition, m.id)),
     );
-    this.settled(messages);
+    this.fetcher.settled(messages);
     return out;
   }
 
@@ -639,7 +300,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
         return answer === 'retry' || answer === 'dead' ? answer : lostMessage(this.topic, m.partition, m.id);
       },
     );
-    this.settled(messages);
+    this.fetcher.settled(messages);
     return out;
   }
 
@@ -663,16 +324,9 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
       },
       () => undefined,
     );
-    this.settled(messages);
+    this.fetcher.settled(messages);
     const failed = outcomes.find((o) => o instanceof Error);
     if (failed !== undefined) throw failed;
-  }
-
-  /** Where an idle consumer waits: each owned partition that may get new work, after its last seen entry. */
-  private positions(): WaitPosition[] {
-    return [...this.owned.values()]
-      .filter((o) => !o.revoking && (this.ordering === 'none' || o.inFlight === 0))
-      .map((o) => ({ partition: o.partition, log: o.keys.log, after: o.lastSeen === '' ? '$' : o.lastSeen }));
   }
 
   /**
@@ -775,14 +429,12 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
 
   /** A new idle wait over this consumer's partitions. */
   private openSignal(): TopicSignal {
-    return new TopicSignal(this.client, { positions: () => this.positions(), onWake: (wake) => this.onWake(wake), woken: () => this.wokenSinceFetch() });
-  }
-
-  private onWake(wake: () => void): () => void {
-    this.wakers.add(wake);
-    return () => {
-      this.wakers.delete(wake);
-    };
+    const { fetcher } = this;
+    return new TopicSignal(this.client, {
+      positions: () => fetcher.positions(),
+      onWake: (wake) => fetcher.onWake(wake),
+      woken: () => fetcher.wokenSinceFetch(),
+    });
   }
 
   /**
@@ -881,25 +533,15 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
    */
   public close(): Promise<void> {
     this.closing ??= (async () => {
-      clearTimeout(this.heartbeat);
-      this.heartbeat = undefined;
+      this.membership.stop();
       this.topicWait.cancel();
-      this.wake();
+      this.fetcher.wake();
       await this.worker?.close();
-      await this.beating?.catch(() => undefined);
+      await this.membership.idle();
       if (this.joining === undefined) return;
       await this.joining.catch(() => undefined);
       if (!this.joined) return; // it never joined: nothing to leave
-      clearTimeout(this.heartbeat);
-      const held = [...this.owned.values()];
-      this.owned.clear();
-      await Promise.all(held.map((o) => this.lease(o.keys, 'release').catch(() => undefined)));
-      await this.runTopic('heartbeat', { member: this.memberId, sessionMs: this.sessionTimeoutMs, leave: true }, this.keys);
-      if (held.length > 0)
-        this.emit(
-          'revoked',
-          held.map((o) => o.partition).sort((a, b) => a - b),
-        );
+      await this.membership.leave();
     })();
     return this.closing;
   }

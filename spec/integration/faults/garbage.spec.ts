@@ -27,7 +27,7 @@ import { STREAM_LAYOUT } from '../../../src/prioritized/stream-keys.js';
 import { QUEUE_LAYOUT } from '../../../src/queues/queue-keys.js';
 import { TASK_QUEUE_LAYOUT, TASK_RESULT_LAYOUT } from '../../../src/tasks/task-keys.js';
 import { WORKER_REGISTRY_LAYOUT } from '../../../src/observe/worker-registry.js';
-import { HISTORY_LAYOUT } from '../../../src/observe/history.js';
+import { HISTORY_LAYOUT } from '../../../src/overview/history.js';
 import { FAULT_ROWS, rowName, withRowRun, type RowRun } from './operations.js';
 import { MAINTENANCE_ROWS, type GarbageRow } from './maintenance.js';
 

@@ -10,7 +10,7 @@ import { boundedLines, formatOf, parseCsvLine, parseJsonLine, type InputLine } f
 import { CLI_VERSION, confirm } from '../../../src/cli/program.js';
 import { ProgressBar } from '../../../src/cli/progress.js';
 import { topLines, topRow, type TopRow, type TopSnapshot } from '../../../src/cli/top.js';
-import type { ObjectFamily } from '../../../src/observe/inventory.js';
+import type { ObjectFamily } from '../../../src/overview/inventory.js';
 
 /** A writable that keeps what it gets, a terminal or not. */
 function sink(isTTY: boolean): Output & { text: () => string } {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { GoodRedisError, JobWorker, RetryLater, type Handler, type JobWorkerOptions, type Logger } from '../../../src/index.js';
-import { PREFETCH_BELOW_MS } from '../../../src/jobs/worker.js';
+import { PREFETCH_BELOW_MS } from '../../../src/jobs/job-worker.js';
 import { deferred, FakeJob, FakeSource, jobs, until } from './fake-source.js';
 
 describe('JobWorker (unit, fake source)', () => {

@@ -4,7 +4,7 @@
  * @module
  */
 import { Command, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { Expirer } from '../../../maintenance/expirer.js';
+import { Expirer } from '../../../overview/expirer.js';
 import { ExitCode, formatDuration, parseCount, printJson, println } from '../../cli-support.js';
 import { checkName, jsonOption, type CliContext } from '../../context.js';
 import { knownStream } from './shared.js';

@@ -8,7 +8,7 @@ import { Command, Option, type CommandUnknownOpts } from '@commander-js/extra-ty
 import { parseCount, parseDuration, usage } from '../../cli-support.js';
 import { untilSignal, type CliContext } from '../../context.js';
 import { runTop } from '../../top.js';
-import { ObjectInventory } from '../../../observe/inventory.js';
+import { ObjectInventory } from '../../../overview/inventory.js';
 import { WorkerRegistry } from '../../../observe/worker-registry.js';
 
 /** Builds `good-redis top`. */

@@ -9,10 +9,10 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RedisClient } from '../connection/redis-client.js';
 import { describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import type { SourceJob } from '../jobs/job-source.js';
-import type { JobWorker } from '../jobs/worker.js';
-import { isObjectFamily } from './families.js';
+import type { JobWorker } from '../jobs/job-worker.js';
+import { isObjectFamily } from '../observe/families.js';
 import { OBJECT_FAMILIES, ObjectInventory, type ObjectCounts, type ObjectFamily, type ObjectInventoryOptions } from './inventory.js';
-import { JOB_OUTCOMES, WorkerRegistry, type ObjectTotals } from './worker-registry.js';
+import { JOB_OUTCOMES, WorkerRegistry, type ObjectTotals } from '../observe/worker-registry.js';
 
 /** The metric of the objects' counts by state: a gauge labelled `family`, `name`, `state`. */
 export const ITEMS_METRIC = 'good_redis_items';

@@ -11,9 +11,9 @@ import { typed } from '../errors.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
 import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
 import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
-import { objectId, type ObjectRef } from './families.js';
+import { objectId, type ObjectRef } from '../observe/families.js';
 import type { ObjectCounts, ObjectInventory } from './inventory.js';
-import { JOB_OUTCOMES, type JobOutcome, type ObjectTotals, type WorkerRegistry } from './worker-registry.js';
+import { JOB_OUTCOMES, type JobOutcome, type ObjectTotals, type WorkerRegistry } from '../observe/worker-registry.js';
 import { LUA_SOURCES } from './lua-sources.js';
 
 /** The layout of an object's history key: family tag `:h`. */

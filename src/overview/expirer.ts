@@ -1,17 +1,8 @@
-import type { RedisClient } from '../connection/redis-client.js';
 import type { Logger } from '../internal/logger.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
-import {
-  Sweeper,
-  sweepEach,
-  type SweepContext,
-  type Sweepable,
-  type SweeperEvents,
-  type SweeperResult,
-  type SweepOnceOptions,
-  type SweepReport,
-} from './sweeper.js';
+import { Sweeper, type Sweepable, type SweeperEvents, type SweeperResult, type SweepOnceOptions } from '../maintenance/sweeper.js';
 import type { StreamRegistry } from '../prioritized/stream-registry.js';
+import { RegistryStreams, type StreamSweepReport } from '../prioritized/stream-sweepable.js';
 import type { QueueRegistry } from '../queues/queue-registry.js';
 import { RegistryQueues, type QueueSweepReport } from '../queues/queue-sweepable.js';
 
@@ -72,53 +63,6 @@ export interface SweepResult {
 
 /** The events an {@link Expirer} emits: `sweep` after every sweep, `error` naming the stream (undefined: the registry). */
 export type ExpirerEvents = SweeperEvents<SweepResult>;
-
-/** What the stream sweepable reports: the sweep's counts and the cooldowns ended per stream. */
-interface StreamSweepReport extends SweepReport {
-  /** Which family the report is about. */
-  readonly family: 'streams';
-  readonly counts: { expired: number; returned: number; deadLettered: number; promoted: number };
-  readonly perStream: Record<string, number>;
-}
-
-/**
- * The streams of a registry as a {@link Sweepable}: each stream's ended cooldowns, then its
- * expired leases and due delayed jobs, in atomic chunks of `batchSize`.
- */
-class RegistryStreams implements Sweepable<ExpirerReport> {
-  public readonly object = 'stream';
-  public readonly objects = 'streams';
-  public readonly source = 'registry';
-
-  public constructor(
-    private readonly registry: StreamRegistry,
-    private readonly batchSize: number,
-  ) {}
-
-  public get client(): RedisClient {
-    return this.registry.client;
-  }
-
-  public async sweep(context: SweepContext): Promise<StreamSweepReport> {
-    const counts = { expired: 0, returned: 0, deadLettered: 0, promoted: 0 };
-    const perStream: Record<string, number> = {};
-    const { objects, failed } = await sweepEach(
-      context,
-      () => this.registry.names(),
-      async (name) => {
-        const stream = this.registry.stream(name, { chunkSize: this.batchSize });
-        const expired = await stream.expire();
-        const recovered = await stream.recover();
-        counts.expired += expired;
-        if (expired > 0) perStream[name] = expired;
-        counts.returned += recovered.returned;
-        counts.deadLettered += recovered.died;
-        counts.promoted += recovered.promoted;
-      },
-    );
-    return { family: 'streams', objects, failed, counts, perStream };
-  }
-}
 
 /** What the Expirer's sweepables report. */
 type ExpirerReport = StreamSweepReport | QueueSweepReport;

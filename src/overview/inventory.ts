@@ -12,9 +12,9 @@ import { QueueRegistry } from '../queues/queue-registry.js';
 import { TaskQueueRegistry } from '../tasks/task-queue-registry.js';
 import { TopicRegistry } from '../topics/topic-registry.js';
 
-import { isObjectFamily, OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.js';
+import { isObjectFamily, OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from '../observe/families.js';
 
-export { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from './families.js';
+export { OBJECT_FAMILIES, type ObjectFamily, type ObjectRef } from '../observe/families.js';
 
 /**
  * An object's counts by state, read at one moment (one script for a stream, a queue, a pool or
