@@ -27,7 +27,7 @@ export { Queue } from './queues/queue.js';
 export { UniqueQueue } from './queues/unique-queue.js';
 export { ReliableQueue } from './queues/reliable-queue.js';
 export { QueueJob, type DeliverySettler } from './queues/queue-job.js';
-export { Pool, PoolJob, type PoolLease, type PoolOptions, type PoolAddOptions, type PoolEvents, type PoolStats, type PoolEntry } from './queues/pool.js';
+export { Pool, PoolJob, type PoolLease, type PoolOptions, type PoolAddOptions, type PoolEvents, type PoolEntry } from './queues/pool.js';
 export { QueueObject, type QueueObjectOptions } from './queues/queue-object.js';
 export { QueueRegistry, type QueueRegistryOptions } from './queues/queue-registry.js';
 export { RegistryQueues, type QueueSweepReport } from './queues/queue-sweepable.js';
@@ -40,6 +40,7 @@ export type {
   GetItemsOptions,
   QueueCloseOptions,
   QueueStats,
+  PoolStats,
   QueueConsumer,
   QueueEvents,
   QueueRollback,

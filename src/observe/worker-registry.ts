@@ -15,7 +15,10 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError } from '../errors.js';
 import { assertInteger, assertObjectName, invalid, optionsOf, storedObject } from '../internal/validate.js';
 import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
-import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
+import { ObjectCore } from '../keyspace/object-core.js';
+import { defineScript } from '../scripting/define-script.js';
+import { ScriptSet } from '../scripting/script-set.js';
+import { stringCodec } from '../codec.js';
 import { compareObjects, isObjectFamily, OBJECT_FAMILIES, objectId, parseObjectId, type ObjectFamily, type ObjectRef } from './families.js';
 import { LUA_SOURCES } from './lua-sources.js';
 
@@ -43,15 +46,71 @@ export function workerRegistryKeys(prefix = ''): WorkerRegistryKeys {
   return objectKeys(WORKER_REGISTRY_LAYOUT, WORKER_REGISTRY_NAME, prefix);
 }
 
+/** One heartbeat as workerBeat-4.lua takes it. */
+interface BeatRequest {
+  readonly description: WorkerDescription;
+  readonly forgetAfterMs: number;
+  readonly leave: boolean;
+  readonly finished: Readonly<Record<JobOutcome, number>>;
+}
+
+/**
+ * Decodes the reply of workerBeat-4.lua: `[_, paused (1 or 0)]`.
+ *
+ * @returns whether the worker's object is paused
+ * @throws {@link GoodRedisError} `Script` for a reply that is no array
+ */
+export function decodeBeat(reply: unknown): boolean {
+  if (!Array.isArray(reply)) throw new GoodRedisError('Script', 'the heartbeat script answered no array');
+  return Number(reply[1]) === 1;
+}
+
+/** Decodes the reply of readWorkers-4.lua: `[now, [id, description, last beat, …], [family/name, paused at, …], [totals field, count, …]]`. */
+export function decodeWorkers(reply: unknown): WorkerRegistryState {
+  const [rawNow, rows = [], flags = [], totals = []] = reply as [unknown, unknown[]?, unknown[]?, unknown[]?];
+  const now = Number(rawNow);
+  const workers: WorkerInfo[] = [];
+  for (let i = 0; i + 2 < rows.length; i += 3) {
+    const description = descriptionOf(rows[i + 1]);
+    if (description === undefined) continue;
+    const lastBeatAt = Number(rows[i + 2]);
+    workers.push({ ...description, id: String(rows[i]), lastBeatAt, alive: now - lastBeatAt <= 3 * description.heartbeatMs });
+  }
+  workers.sort((a, b) => Number(b.alive) - Number(a.alive) || compareObjects(a, b) || a.id.localeCompare(b.id));
+  const paused: PausedObject[] = [];
+  for (let i = 0; i + 1 < flags.length; i += 2) {
+    const object = parseObjectId(String(flags[i]));
+    if (object !== undefined) paused.push({ ...object, pausedAt: Number(flags[i + 1]) });
+  }
+  paused.sort(compareObjects);
+  return { now, workers, paused, totals: totalsOf(totals) };
+}
+
+/** Whether setPaused-1.lua changed the flag (1) or found it as asked (0). */
+const changed = (reply: unknown): boolean => Number(reply) === 1;
+
 /** The script table of the worker registry. */
 const WORKER_SCRIPTS_TABLE = {
-  workerBeat: { file: 'workerBeat-4.lua', keys: ['info', 'beats', 'paused', 'totals'], readOnly: false },
-  readWorkers: { file: 'readWorkers-4.lua', keys: ['info', 'beats', 'paused', 'totals'], readOnly: true },
-  setPaused: { file: 'setPaused-1.lua', keys: ['paused'], readOnly: false },
-} as const satisfies Record<string, ScriptDefinition<keyof WorkerRegistryKeys>>;
+  workerBeat: defineScript(
+    'workerBeat-4.lua',
+    ['info', 'beats', 'paused', 'totals'],
+    'write',
+    (r: BeatRequest) => [
+      r.description.id,
+      JSON.stringify(r.description),
+      objectId(r.description),
+      r.forgetAfterMs,
+      r.leave ? '1' : '0',
+      ...JOB_OUTCOMES.map((o) => r.finished[o]),
+    ],
+    decodeBeat,
+  ),
+  readWorkers: defineScript('readWorkers-4.lua', ['info', 'beats', 'paused', 'totals'], 'read', () => [], decodeWorkers),
+  setPaused: defineScript('setPaused-1.lua', ['paused'], 'write', (r: { field: string; paused: boolean }) => [r.field, r.paused ? '1' : '0'], changed),
+} as const;
 
 /** The worker registry's scripts (slot `{workers}`). */
-export const WORKER_SCRIPTS = new ScriptSet<keyof typeof WORKER_SCRIPTS_TABLE, keyof WorkerRegistryKeys>(
+export const WORKER_SCRIPTS = new ScriptSet<keyof typeof WORKER_SCRIPTS_TABLE, keyof WorkerRegistryKeys, typeof WORKER_SCRIPTS_TABLE>(
   'w',
   WORKER_SCRIPTS_TABLE,
   LUA_SOURCES,
@@ -196,8 +255,8 @@ function descriptionOf(raw: unknown): WorkerDescription | undefined {
 export class WorkerRegistry {
   /** The key prefix. */
   public readonly prefix: string;
-  private readonly client: RedisClient;
-  private readonly keys: WorkerRegistryKeys;
+  /** The registry as its scripts see it. */
+  private readonly core: ObjectCore<keyof typeof WORKER_SCRIPTS_TABLE, keyof WorkerRegistryKeys, typeof WORKER_SCRIPTS_TABLE>;
 
   /**
    * @param client - any ioredis client (standalone, Sentinel or Cluster)
@@ -206,9 +265,8 @@ export class WorkerRegistry {
    */
   public constructor(client: RedisClient, options: WorkerRegistryOptions = {}) {
     options = optionsOf(options);
-    this.client = client;
     this.prefix = options.prefix ?? '';
-    this.keys = workerRegistryKeys(this.prefix);
+    this.core = new ObjectCore(client, WORKER_REGISTRY_NAME, this.prefix, workerRegistryKeys(this.prefix), WORKER_SCRIPTS, stringCodec, undefined);
   }
 
   /**
@@ -217,25 +275,7 @@ export class WorkerRegistry {
    * @returns the workers and the paused objects
    */
   public async read(): Promise<WorkerRegistryState> {
-    const reply = (await WORKER_SCRIPTS.run(this.client, 'readWorkers', this.keys, [])) as [number | string, unknown[], unknown[], unknown[]];
-    const now = Number(reply[0]);
-    const workers: WorkerInfo[] = [];
-    const rows = reply[1];
-    for (let i = 0; i + 2 < rows.length; i += 3) {
-      const description = descriptionOf(rows[i + 1]);
-      if (description === undefined) continue;
-      const lastBeatAt = Number(rows[i + 2]);
-      workers.push({ ...description, id: String(rows[i]), lastBeatAt, alive: now - lastBeatAt <= 3 * description.heartbeatMs });
-    }
-    workers.sort((a, b) => Number(b.alive) - Number(a.alive) || compareObjects(a, b) || a.id.localeCompare(b.id));
-    const paused: PausedObject[] = [];
-    const flags = reply[2];
-    for (let i = 0; i + 1 < flags.length; i += 2) {
-      const object = parseObjectId(String(flags[i]));
-      if (object !== undefined) paused.push({ ...object, pausedAt: Number(flags[i + 1]) });
-    }
-    paused.sort(compareObjects);
-    return { now, workers, paused, totals: totalsOf(reply[3]) };
+    return this.core.call('readWorkers', {});
   }
 
   /**
@@ -247,7 +287,7 @@ export class WorkerRegistry {
    * @throws {@link GoodRedisError} `InvalidArgument` for an unknown family or a bad name
    */
   public async pause(object: ObjectRef): Promise<boolean> {
-    return Number(await WORKER_SCRIPTS.run(this.client, 'setPaused', this.keys, [checkedField(object), '1'])) === 1;
+    return this.core.call('setPaused', { field: checkedField(object), paused: true });
   }
 
   /**
@@ -258,7 +298,7 @@ export class WorkerRegistry {
    * @throws {@link GoodRedisError} `InvalidArgument` for an unknown family or a bad name
    */
   public async resume(object: ObjectRef): Promise<boolean> {
-    return Number(await WORKER_SCRIPTS.run(this.client, 'setPaused', this.keys, [checkedField(object), '0'])) === 1;
+    return this.core.call('setPaused', { field: checkedField(object), paused: false });
   }
 
   /**
@@ -272,16 +312,7 @@ export class WorkerRegistry {
    */
   public async beat(description: WorkerDescription, finished: Readonly<Record<JobOutcome, number>>, leave = false): Promise<boolean> {
     assertInteger(description.heartbeatMs, 'heartbeatMs', 1);
-    const reply = (await WORKER_SCRIPTS.run(this.client, 'workerBeat', this.keys, [
-      description.id,
-      JSON.stringify(description),
-      objectId(description),
-      forgetAfterMs(description.heartbeatMs),
-      leave ? '1' : '0',
-      ...JOB_OUTCOMES.map((o) => finished[o]),
-    ])) as unknown[];
-    if (!Array.isArray(reply)) throw new GoodRedisError('Script', 'the heartbeat script answered no array');
-    return Number(reply[1]) === 1;
+    return this.core.call('workerBeat', { description, forgetAfterMs: forgetAfterMs(description.heartbeatMs), leave, finished });
   }
 }
 

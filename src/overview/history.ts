@@ -10,7 +10,10 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { typed } from '../errors.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
 import { objectKeys, type KeyLayout } from '../keyspace/keys.js';
-import { ScriptSet, type ScriptDefinition } from '../scripting/script-set.js';
+import { ScriptSet } from '../scripting/script-set.js';
+import { defineScript } from '../scripting/define-script.js';
+import { ObjectCore } from '../keyspace/object-core.js';
+import { stringCodec } from '../codec.js';
 import { objectId, type ObjectRef } from '../observe/families.js';
 import type { ObjectCounts, ObjectInventory } from './inventory.js';
 import { JOB_OUTCOMES, type JobOutcome, type ObjectTotals, type WorkerRegistry } from '../observe/worker-registry.js';
@@ -31,11 +34,22 @@ export function historyKey(object: ObjectRef, prefix = ''): string {
 }
 
 const HISTORY_SCRIPTS_TABLE = {
-  historyAppend: { file: 'historyAppend-1.lua', keys: ['history'], readOnly: false },
-} as const satisfies Record<string, ScriptDefinition<'history'>>;
+  historyAppend: defineScript(
+    'historyAppend-1.lua',
+    ['history'],
+    'write',
+    (r: { intervalMs: number; samples: number; fields: readonly (string | number)[] }) => [r.intervalMs, r.samples, ...r.fields],
+    (reply) => Number(reply) === 1, // whether a sample was appended (none younger than half the interval was there)
+  ),
+} as const;
 
 /** The history's script (slot: the object's history). */
-export const HISTORY_SCRIPTS = new ScriptSet<keyof typeof HISTORY_SCRIPTS_TABLE, 'history'>('h', HISTORY_SCRIPTS_TABLE, LUA_SOURCES, HISTORY_LAYOUT.types);
+export const HISTORY_SCRIPTS = new ScriptSet<keyof typeof HISTORY_SCRIPTS_TABLE, 'history', typeof HISTORY_SCRIPTS_TABLE>(
+  'h',
+  HISTORY_SCRIPTS_TABLE,
+  LUA_SOURCES,
+  HISTORY_LAYOUT.types,
+);
 
 /** One sample of an object's counts. */
 export interface HistorySample {
@@ -105,6 +119,8 @@ export class ObjectHistory {
   /** The most samples kept per object. */
   public readonly samples: number;
   private readonly client: RedisClient;
+  /** Runs the history's script (each call names its object's history key). */
+  private readonly core: ObjectCore<keyof typeof HISTORY_SCRIPTS_TABLE, 'history', typeof HISTORY_SCRIPTS_TABLE>;
 
   /**
    * @param client - any ioredis client (standalone, Sentinel or Cluster)
@@ -114,6 +130,7 @@ export class ObjectHistory {
   public constructor(client: RedisClient, options: ObjectHistoryOptions = {}) {
     options = optionsOf(options);
     this.client = client;
+    this.core = new ObjectCore(client, 'history', options.prefix ?? '', undefined, HISTORY_SCRIPTS, stringCodec, undefined);
     this.prefix = options.prefix ?? '';
     historyKey({ family: 'stream', name: 'x' }, this.prefix); // checks the prefix
     this.intervalMs = options.intervalMs ?? 10_000;
@@ -138,10 +155,14 @@ export class ObjectHistory {
         const fields: (string | number)[] = [...Object.entries(o.states).flat(), ADDED_FIELD, o.added];
         const t = finished.get(objectId(o));
         if (t !== undefined) for (const outcome of JOB_OUTCOMES) fields.push(TOTAL_FIELD + outcome, t[outcome]);
-        return HISTORY_SCRIPTS.run(this.client, 'historyAppend', { history: historyKey(o, this.prefix) }, [this.intervalMs, this.samples, ...fields]);
+        return this.core.call(
+          'historyAppend',
+          { intervalMs: this.intervalMs, samples: this.samples, fields },
+          { keys: { history: historyKey(o, this.prefix) } },
+        );
       }),
     );
-    return appended.filter((n) => Number(n) === 1).length;
+    return appended.filter(Boolean).length;
   }
 
   /**

@@ -2,8 +2,9 @@ import { GoodRedisError, typed } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, epochMs, invalid, optionsOf, ranks } from '../internal/validate.js';
 import { traceSend } from '../observe/telemetry.js';
-import type { AddRequest } from './scripts.js';
-import { cooldownArgs, priorityOf, text } from './stream-base.js';
+import { cooldownArgs } from './stream-base.js';
+import { text } from '../scripting/define-script.js';
+import { priorityOf, type AddRequest } from './scripts.js';
 import { StreamJobs } from './stream-jobs.js';
 import {
   MAX_PULL_COUNT,
@@ -81,9 +82,9 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     const request = addRequest(options);
     const encoded = this.encodeValue(value, 'the value');
     const reply = await traceSend({ family: 'stream', name: this.name }, 1, () =>
-      this.registering(this.run('addItem', { ...request, key, value: encoded, priority })),
+      this.core.registering(this.core.call('addItem', { ...request, key, value: encoded, priority })),
     );
-    return priorityOf(reply);
+    return reply;
   }
 
   /**
@@ -178,7 +179,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     if (chunks.length === 0) return [[], []];
     // One connection runs the chunks in the order they were sent.
     const replies = await traceSend({ family: 'stream', name: this.name }, index, () =>
-      this.registering(Promise.all(chunks.map((c) => this.run('addItems', { ...request, pairs: c.pairs, scored: c.scored, reply })))),
+      this.core.registering(Promise.all(chunks.map((c) => this.core.call('addItems', { ...request, pairs: c.pairs, scored: c.scored, reply })))),
     );
     return [chunks, replies];
   }
@@ -212,10 +213,13 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     if (gate && !purge) throw invalid('gate requires purge: a gated key must leave the stream');
     const cooldown = cooldownArgs(options, this.cooldownMs);
     assertFinite(decreaseBy, 'decreaseBy');
-    const reply = await this.run('pullItems', { count, purge, gate, ...cooldown, decreaseBy, reply: 'compact', deadCaps: this.deadCaps }, this.codec.binary);
-    if ((reply as unknown[]).length === 0) return [];
-    const [base, range, values] = reply as [unknown, unknown[], unknown[]];
-    const offset = Number(text(base));
+    const pulled = await this.core.call(
+      'pullItems',
+      { count, purge, gate, ...cooldown, decreaseBy, reply: 'compact', deadCaps: this.deadCaps },
+      { binary: this.codec.binary },
+    );
+    if (pulled === undefined) return [];
+    const { offset, range, values } = pulled;
     const items: Item<T>[] = [];
     const bury: (string | Buffer)[] = [];
     const errors: unknown[] = [];
@@ -251,7 +255,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   public async increment(key: string, by = 1): Promise<number | null> {
     assertItemKey(key);
     assertFinite(by, 'by');
-    return priorityOf(await this.run('incrementItem', { key, by }));
+    return this.core.call('incrementItem', { key, by });
   }
 
   /**
@@ -268,7 +272,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    */
   public async decrementAll(by = 1): Promise<number> {
     assertFinite(by, 'by');
-    return Number(await this.run('decrementAll', { by }));
+    return this.core.call('decrementAll', { by });
   }
 
   /**
@@ -290,7 +294,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     assertBoolean(gate, 'gate');
     const removed: string[] = [];
     for (;;) {
-      const keys = (await this.run('deleteBelow', { threshold, gate, limit: this.chunkSize })) as string[];
+      const keys = await this.core.call('deleteBelow', { threshold, gate, limit: this.chunkSize });
       removed.push(...keys);
       if (keys.length < this.chunkSize) return removed;
     }
@@ -304,7 +308,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    */
   public async get(key: string): Promise<T | null> {
     assertItemKey(key);
-    const reply = await this.run('getItem', { key }, this.codec.binary);
+    const reply = await this.core.call('getItem', { key }, { binary: this.codec.binary });
     return reply === null ? null : this.decode(reply, key);
   }
 
@@ -314,7 +318,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * @returns the number of queued items
    */
   public async len(): Promise<number> {
-    return Number(await this.run('countItems', {}));
+    return this.core.call('countItems', {});
   }
 
   /**
@@ -325,7 +329,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * @returns the keys
    */
   public async keys(range: RangeOptions = {}): Promise<string[]> {
-    return ((await this.run('readItems', { what: 'keys', ...ranks(range) })) as unknown[]).map(text);
+    return (await this.core.call('readItems', { what: 'keys', ...ranks(range) })).map(text);
   }
 
   /**
@@ -338,7 +342,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    */
   public async values(range: RangeOptions = {}): Promise<T[]> {
     const { start, stop } = ranks(range);
-    const reply = (await this.run('readItems', { what: 'values', start, stop }, this.codec.binary)) as (string | Buffer)[];
+    const reply = await this.core.call('readItems', { what: 'values', start, stop }, { binary: this.codec.binary });
     return reply.map((value, i) => this.decode(value, start + i));
   }
 
@@ -353,7 +357,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async entries(range: RangeOptions = {}): Promise<Item<T>[]> {
-    return this.items((await this.run('readItems', { what: 'entries', ...ranks(range) }, this.codec.binary)) as unknown[]);
+    return this.items(await this.core.call('readItems', { what: 'entries', ...ranks(range) }, { binary: this.codec.binary }));
   }
 
   /**
@@ -374,8 +378,9 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     assertInteger(batchSize, 'batchSize', 1, 10_000);
     let cursor = '0';
     do {
-      const [next, flat] = (await this.run('scanItems', { cursor, count: batchSize }, this.codec.binary)) as [unknown, unknown[]];
-      cursor = text(next);
+      const scanned = await this.core.call('scanItems', { cursor, count: batchSize }, { binary: this.codec.binary });
+      cursor = scanned.cursor;
+      const { flat } = scanned;
       yield* this.items(flat);
     } while (cursor !== '0');
   }
@@ -396,10 +401,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    * ```
    */
   public async stats(): Promise<StreamStats> {
-    const [length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now] = ((await this.run('readStats', {})) as unknown[]).map((n) =>
-      Number(n),
-    ) as [number, number, number, number, number, number, number, number, number, number];
-    return { length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now };
+    return this.core.call('readStats', {});
   }
 
   /**
@@ -428,8 +430,8 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
    */
   public async delete(): Promise<boolean> {
     // Unregister first: an add racing this delete re-registers after its own script.
-    await typed(this.client.srem(this.registry, this.name));
-    return Number(await this.run('deleteStream', {})) > 0;
+    await this.core.unregister();
+    return (await this.core.call('deleteStream', {})) > 0;
   }
 
   /**
@@ -442,7 +444,7 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
   public async expire(): Promise<number> {
     let expired = 0;
     for (;;) {
-      const [count] = (await this.run('expireItems', { limit: this.chunkSize })) as [number, number];
+      const { expired: count } = await this.core.call('expireItems', { limit: this.chunkSize });
       expired += count;
       if (count < this.chunkSize) return expired;
     }

@@ -1,6 +1,8 @@
 import { LUA_SOURCES } from './lua-sources.js';
-import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AddMode } from './types.js';
+import { ScriptSet } from '../scripting/script-set.js';
+import { defineScript, numbers, text, texts } from '../scripting/define-script.js';
+import type { ObjectCore } from '../keyspace/object-core.js';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS, type AddMode, type StreamStats } from './types.js';
 import { STREAM_LAYOUT, type StreamKeys } from './stream-keys.js';
 import { DEFAULT_DEAD_CAPS } from '../jobs/dead-letters.js';
 
@@ -10,26 +12,6 @@ export type { ScriptArg } from '../scripting/script-set.js';
 export type StreamKeyRole = keyof StreamKeys;
 
 const EVERY_KEY = ['items', 'scores', 'gated', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker', 'stats'] as const;
-
-/**
- * One stream script: its file and keys (see {@link ScriptDefinition}) and its argument
- * encoder, which applies the defaults, so that the class methods and the raw `ps*` commands
- * send the same ARGV for the same request. Checking the request is the caller's: the classes
- * check every option with a typed error first, the raw commands leave it to the script.
- *
- * @typeParam I - the request
- */
-export interface StreamScript<I> extends ScriptDefinition<StreamKeyRole> {
-  /** The script's ARGV for a request, defaults applied. */
-  readonly encode: (input: I) => ScriptArg[];
-}
-
-/** A script that reads (`no-writes`), writes, or only removes or settles work (writes, `allow-oom`: see `ScriptDefinition.allowOom`). */
-type Access = 'read' | 'write' | 'remove';
-
-function script<I>(file: string, keys: readonly StreamKeyRole[], access: Access, encode: (input: I) => ScriptArg[]): StreamScript<I> {
-  return { file, keys, readOnly: access === 'read', allowOom: access === 'remove', encode };
-}
 
 /** A boolean flag as the scripts read it. */
 const flag = (value: boolean | undefined, fallback: boolean): '0' | '1' => ((value ?? fallback) ? '1' : '0');
@@ -80,17 +62,97 @@ interface DeadCapsRequest {
 
 const ranksOf = (r: RankRequest): [number, number] => [r.start ?? 0, r.stop ?? -1];
 
+/** A priority reply: an exact decimal string, or null. */
+export function priorityOf(value: unknown): number | null {
+  return value === null ? null : Number(text(value));
+}
+
+/** A reply that is a list, its elements read by the caller (keys, values, flat triples). */
+const list = (reply: unknown): unknown[] => reply as unknown[];
+
+/** What a pull took: the stream's offset when it ran, each pulled key with its stored score, and each raw value. */
+export interface PulledReply {
+  /** The stream's priority offset (a priority is the offset minus the stored score). */
+  readonly offset: number;
+  /** The pulled keys and their scores, as pairs. */
+  readonly range: readonly unknown[];
+  /** The raw values, one per key. */
+  readonly values: readonly unknown[];
+}
+
+/** Decodes the compact reply of pullItems-11.lua: empty when nothing was pulled, else `[offset, range, values]`. */
+export function decodePull(reply: unknown): PulledReply | undefined {
+  const r = reply as unknown[];
+  if (r.length === 0) return undefined;
+  return { offset: Number(text(r[0])), range: r[1] as unknown[], values: r[2] as unknown[] };
+}
+
+/** One leased item as leaseItems-10.lua answers it, its value as stored. */
+export interface LeasedReply {
+  readonly key: string;
+  readonly value: unknown;
+  readonly priority: number;
+  readonly attempt: number;
+  readonly leaseId: string;
+}
+
+/** Decodes the reply of leaseItems-10.lua: `[[key, value, priority, attempt, leaseId, …], wakeInMs]`. */
+export function decodeLease(reply: unknown): { leased: LeasedReply[]; wakeInMs: number } {
+  const [flat, wakeInMs] = reply as [unknown[], unknown];
+  const leased: LeasedReply[] = [];
+  for (let i = 0; i + 4 < flat.length; i += 5) {
+    leased.push({ key: text(flat[i]), value: flat[i + 1], priority: Number(text(flat[i + 2])), attempt: Number(flat[i + 3]), leaseId: text(flat[i + 4]) });
+  }
+  return { leased, wakeInMs: Number(wakeInMs) };
+}
+
+/** Decodes the reply of nackItems-9.lua: `[requeued, delayed, dead]`. */
+export function decodeNack(reply: unknown): { requeued: number; delayed: number; dead: number } {
+  const [requeued = 0, delayed = 0, dead = 0] = numbers(reply);
+  return { requeued, delayed, dead };
+}
+
+/** Decodes the reply of recoverItems-9.lua: `[returned, died, promoted]`. */
+export function decodeRecover(reply: unknown): { returned: number; died: number; promoted: number } {
+  const [returned = 0, died = 0, promoted = 0] = numbers(reply);
+  return { returned, died, promoted };
+}
+
+/** Decodes the reply of expireItems-4.lua: `[expired, removed]`. */
+export function decodeExpire(reply: unknown): { expired: number; removed: number } {
+  const [expired = 0, removed = 0] = numbers(reply);
+  return { expired, removed };
+}
+
+/** Decodes the reply of scanItems-3.lua: `[cursor, [key, value, priority, …]]`. */
+export function decodeScan(reply: unknown): { cursor: string; flat: unknown[] } {
+  const [cursor, flat] = reply as [unknown, unknown[]];
+  return { cursor: text(cursor), flat };
+}
+
+/** Decodes the reply of readStats-7.lua: ten numbers in {@link StreamStats}'s order. */
+export function decodeStats(reply: unknown): StreamStats {
+  const [length = 0, gated = 0, cooling = 0, cooldownsDue = 0, leased = 0, delayed = 0, dead = 0, added = 0, pulled = 0, now = 0] = numbers(reply);
+  return { length, gated, cooling, cooldownsDue, leased, delayed, dead, added, pulled, now };
+}
+
 /** Every script of a prioritized stream, by name, with the keys it touches (in its `namedKeys` order) and its encoder. */
 export const SCRIPTS = {
-  addItem: script('addItem-11.lua', EVERY_KEY, 'write', (r: AddRequest & { key: string; value: string | Buffer; priority: number }) => [
-    r.key,
-    r.value,
-    r.priority,
-    flag(r.readd, false),
-    r.mode ?? 'sum',
-    delayArg(r.delayMs, r.runAt),
-  ]),
-  addItems: script(
+  addItem: defineScript(
+    'addItem-11.lua',
+    EVERY_KEY,
+    'write',
+    (r: AddRequest & { key: string; value: string | Buffer; priority: number }) => [
+      r.key,
+      r.value,
+      r.priority,
+      flag(r.readd, false),
+      r.mode ?? 'sum',
+      delayArg(r.delayMs, r.runAt),
+    ],
+    priorityOf,
+  ),
+  addItems: defineScript(
     'addItems-11.lua',
     EVERY_KEY,
     'write',
@@ -104,7 +166,7 @@ export const SCRIPTS = {
       ...r.scored,
     ],
   ),
-  pullItems: script(
+  pullItems: defineScript(
     'pullItems-11.lua',
     EVERY_KEY,
     'write',
@@ -126,27 +188,42 @@ export const SCRIPTS = {
       r.reply ?? 'full',
       r.deadCaps ?? DEFAULT_DEAD_CAPS,
     ],
+    decodePull,
   ),
-  incrementItem: script('incrementItem-2.lua', ['scores', 'meta'], 'write', (r: { key: string; by?: number | undefined }) => [r.key, r.by ?? 1]),
-  decrementAll: script('decrementAll-2.lua', ['scores', 'meta'], 'write', (r: { by?: number | undefined }) => [r.by ?? 1]),
-  deleteBelow: script(
+  incrementItem: defineScript(
+    'incrementItem-2.lua',
+    ['scores', 'meta'],
+    'write',
+    (r: { key: string; by?: number | undefined }) => [r.key, r.by ?? 1],
+    priorityOf,
+  ),
+  decrementAll: defineScript('decrementAll-2.lua', ['scores', 'meta'], 'write', (r: { by?: number | undefined }) => [r.by ?? 1], Number),
+  deleteBelow: defineScript(
     'deleteBelow-5.lua',
     ['items', 'scores', 'gated', 'meta', 'state'],
     'write',
     (r: { threshold: number; gate?: boolean | undefined; limit?: number | undefined }) => [r.threshold, flag(r.gate, false), r.limit ?? DEFAULT_CHUNK_SIZE],
+    texts,
   ),
-  expireItems: script('expireItems-4.lua', ['items', 'scores', 'cooldowns', 'state'], 'remove', (r: { limit?: number | undefined }) => [
-    r.limit ?? DEFAULT_CHUNK_SIZE,
-  ]),
-  deleteStream: { ...script('deleteStream-11.lua', EVERY_KEY, 'remove', () => []), anyType: true },
-  getItem: script('getItem-1.lua', ['items'], 'read', (r: { key: string }) => [r.key]),
-  countItems: script('countItems-1.lua', ['scores'], 'read', () => []),
-  readItems: script('readItems-3.lua', ['items', 'scores', 'meta'], 'read', (r: RankRequest & { what: 'keys' | 'values' | 'entries' }) => [
-    r.what,
-    ...ranksOf(r),
-  ]),
-  scanItems: script('scanItems-3.lua', ['items', 'scores', 'meta'], 'read', (r: { cursor: string; count: number }) => [r.cursor, r.count]),
-  leaseItems: script(
+  expireItems: defineScript(
+    'expireItems-4.lua',
+    ['items', 'scores', 'cooldowns', 'state'],
+    'remove',
+    (r: { limit?: number | undefined }) => [r.limit ?? DEFAULT_CHUNK_SIZE],
+    decodeExpire,
+  ),
+  deleteStream: defineScript('deleteStream-11.lua', EVERY_KEY, 'remove', () => [], Number, { anyType: true }),
+  getItem: defineScript('getItem-1.lua', ['items'], 'read', (r: { key: string }) => [r.key]),
+  countItems: defineScript('countItems-1.lua', ['scores'], 'read', () => [], Number),
+  readItems: defineScript(
+    'readItems-3.lua',
+    ['items', 'scores', 'meta'],
+    'read',
+    (r: RankRequest & { what: 'keys' | 'values' | 'entries' }) => [r.what, ...ranksOf(r)],
+    list,
+  ),
+  scanItems: defineScript('scanItems-3.lua', ['items', 'scores', 'meta'], 'read', (r: { cursor: string; count: number }) => [r.cursor, r.count], decodeScan),
+  leaseItems: defineScript(
     'leaseItems-10.lua',
     ['items', 'scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker', 'stats'],
     'write',
@@ -162,14 +239,16 @@ export const SCRIPTS = {
         r.deadCaps ?? DEFAULT_DEAD_CAPS,
       ];
     },
+    decodeLease,
   ),
-  ackItems: script(
+  ackItems: defineScript(
     'ackItems-5.lua',
     ['items', 'gated', 'cooldowns', 'leases', 'state'],
     'remove',
     (r: LeasesRequest & CooldownRequest & { gate?: boolean | undefined }) => [flag(r.gate, false), r.cooldownMs ?? 0, r.expireAt ?? '', ...r.pairs],
+    Number,
   ),
-  nackItems: script(
+  nackItems: defineScript(
     'nackItems-9.lua',
     ['items', 'scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker'],
     'write',
@@ -177,31 +256,46 @@ export const SCRIPTS = {
       r: LeasesRequest &
         DeadCapsRequest & { delayMs?: number | undefined; priority?: number | undefined; error?: string | undefined; release?: boolean | undefined },
     ) => [r.delayMs ?? 0, r.priority ?? '', r.error ?? '', r.release === true ? 'release' : 'nack', r.deadCaps ?? DEFAULT_DEAD_CAPS, ...r.pairs],
+    decodeNack,
   ),
-  extendLeases: script('extendLeases-2.lua', ['leases', 'state'], 'write', (r: LeasesRequest & { leaseMs: number }) => [r.leaseMs, ...r.pairs]),
-  recoverItems: script(
+  extendLeases: defineScript('extendLeases-2.lua', ['leases', 'state'], 'write', (r: LeasesRequest & { leaseMs: number }) => [r.leaseMs, ...r.pairs], Number),
+  recoverItems: defineScript(
     'recoverItems-9.lua',
     ['items', 'scores', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state', 'marker'],
     'write',
     (r: { limit?: number | undefined } & DeadCapsRequest) => [r.limit ?? DEFAULT_CHUNK_SIZE, r.deadCaps ?? DEFAULT_DEAD_CAPS],
+    decodeRecover,
   ),
-  readJobs: script(
+  readJobs: defineScript(
     'readJobs-5.lua',
     ['items', 'leases', 'delayed', 'dead', 'state'],
     'read',
     (r: RankRequest & { which: 'leases' | 'delayed' | 'dead'; values?: boolean | undefined }) => [r.which, ...ranksOf(r), flag(r.values, false)],
+    list,
   ),
-  readState: script('readState-8.lua', ['scores', 'gated', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state'], 'read', (r: { key: string }) => [r.key]),
-  buryItems: script(
+  readState: defineScript(
+    'readState-8.lua',
+    ['scores', 'gated', 'cooldowns', 'meta', 'leases', 'delayed', 'dead', 'state'],
+    'read',
+    (r: { key: string }) => [r.key],
+    text,
+  ),
+  buryItems: defineScript(
     'buryItems-6.lua',
     ['items', 'scores', 'leases', 'delayed', 'dead', 'state'],
     'write',
     // leased: key, leaseId, error triples; pulled: key, value, priority, error quadruples.
     (r: { from: 'leased' | 'pulled'; entries: readonly (string | Buffer)[] } & DeadCapsRequest) => [r.from, r.deadCaps ?? DEFAULT_DEAD_CAPS, ...r.entries],
   ),
-  removeItems: script('removeItems-5.lua', ['items', 'scores', 'leases', 'delayed', 'state'], 'remove', (r: { keys: readonly string[] }) => [...r.keys]),
-  readStats: script('readStats-7.lua', ['scores', 'gated', 'cooldowns', 'leases', 'delayed', 'dead', 'stats'], 'read', () => []),
-  reviveDead: script(
+  removeItems: defineScript(
+    'removeItems-5.lua',
+    ['items', 'scores', 'leases', 'delayed', 'state'],
+    'remove',
+    (r: { keys: readonly string[] }) => [...r.keys],
+    texts,
+  ),
+  readStats: defineScript('readStats-7.lua', ['scores', 'gated', 'cooldowns', 'leases', 'delayed', 'dead', 'stats'], 'read', () => [], decodeStats),
+  reviveDead: defineScript(
     'reviveDead-7.lua',
     ['items', 'scores', 'cooldowns', 'meta', 'dead', 'state', 'marker'],
     'remove',
@@ -211,6 +305,7 @@ export const SCRIPTS = {
       r.limit ?? DEFAULT_CHUNK_SIZE,
       ...(r.keys ?? []),
     ],
+    texts,
   ),
 } as const;
 
@@ -221,4 +316,7 @@ export type ScriptInput<N extends ScriptName> = Parameters<(typeof SCRIPTS)[N]['
 export type ScriptName = keyof typeof SCRIPTS;
 
 /** The stream scripts: defined once per client, run with a stream's keys (see {@link ScriptSet}). */
-export const STREAM_SCRIPTS = new ScriptSet<ScriptName, StreamKeyRole>('ps', SCRIPTS, LUA_SOURCES, STREAM_LAYOUT.types);
+export const STREAM_SCRIPTS = new ScriptSet<ScriptName, StreamKeyRole, typeof SCRIPTS>('ps', SCRIPTS, LUA_SOURCES, STREAM_LAYOUT.types);
+
+/** A stream's keyed-object core: its keys, connection, codec and replication, running {@link SCRIPTS}. */
+export type StreamCore<T> = ObjectCore<ScriptName, StreamKeyRole, typeof SCRIPTS, T>;

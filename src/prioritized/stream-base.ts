@@ -2,25 +2,16 @@ import { decodeWith, encodeWith, stringCodec, type Codec } from '../codec.js';
 import { GoodRedisError } from '../errors.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertInteger, epochMs } from '../internal/validate.js';
-import { execConfirmed, replicationOf } from '../scripting/script-set.js';
-import { SCRIPTS, STREAM_SCRIPTS, type ScriptInput, type ScriptName, type StreamScript } from './scripts.js';
+import { replicationOf } from '../scripting/script-set.js';
+import { text } from '../scripting/define-script.js';
+import { ObjectCore } from '../keyspace/object-core.js';
+import { STREAM_SCRIPTS, type StreamCore } from './scripts.js';
 import { registryKey, streamKeys, type StreamKeys } from './stream-keys.js';
-import { warnUnregistered } from '../keyspace/keys.js';
 import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, DEFAULT_COOLDOWN_MS, DEFAULT_MAX_VALUE_BYTES, type Item, type PrioritizedStreamOptions } from './types.js';
 import { deadLetterCaps, encodeDeadLetterCaps } from '../jobs/dead-letters.js';
 
 /** Redis's largest string (`proto-max-bulk-len`'s default): 512 MiB. */
 const REDIS_MAX_BULK = 512 * 1024 * 1024;
-
-/** A reply element as a string (Buffers come back from the binary variants). */
-export function text(value: unknown): string {
-  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-}
-
-/** A priority reply: an exact decimal string, or null. */
-export function priorityOf(value: unknown): number | null {
-  return value === null ? null : Number(text(value));
-}
 
 /**
  * What every part of a {@link PrioritizedStream} shares: its name, keys, connection and
@@ -51,8 +42,8 @@ export abstract class StreamBase<T> {
   protected readonly maxValueBytes: number;
   /** The registry key the stream's name is kept in. */
   protected readonly registry: string;
-  /** How many replicas must confirm each write, and how long they may take; undefined for none. */
-  protected readonly replication: { replicas: number; timeoutMs: number } | undefined;
+  /** The stream as its scripts see it: keys, connection, codec, replication, registration. */
+  protected readonly core: StreamCore<T>;
   /** The most dead letters kept (the oldest go first). */
   public readonly deadLetterLimit: number;
   /** How old a dead letter may get, in ms (0: no age cap). */
@@ -79,67 +70,15 @@ export abstract class StreamBase<T> {
     assertInteger(this.chunkBytes, 'chunkBytes', 1024, REDIS_MAX_BULK);
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     assertInteger(this.maxValueBytes, 'maxValueBytes', 1, REDIS_MAX_BULK);
-    this.replication = replicationOf(options.replication);
+    this.core = new ObjectCore(client, name, prefix, this.redisKeys, STREAM_SCRIPTS, this.codec, replicationOf(options.replication), {
+      key: this.registry,
+      what: 'stream',
+      then: 'the next add registers it',
+    });
     const caps = deadLetterCaps(options);
     this.deadLetterLimit = caps.limit;
     this.deadLetterMaxAgeMs = caps.maxAgeMs;
     this.deadCaps = encodeDeadLetterCaps(caps);
-  }
-
-  /** Runs one of the stream's scripts with its keys, on the request its encoder turns into ARGV. */
-  protected run<N extends ScriptName>(name: N, request: ScriptInput<N>, binary = false): Promise<unknown> {
-    const args = (SCRIPTS[name] as StreamScript<ScriptInput<N>>).encode(request);
-    if (this.replication === undefined) return STREAM_SCRIPTS.run(this.client, name, this.redisKeys, args, binary);
-    const { replicas, timeoutMs } = this.replication;
-    return STREAM_SCRIPTS.runReplicated(this.client, name, this.redisKeys, args, binary, replicas, timeoutMs);
-  }
-
-  /**
-   * Registers the stream's name after `work`. On one connection the SADD is sent right
-   * behind the script; on a Cluster (another slot, maybe another node) it waits for it, so
-   * a concurrent `delete` (SREM, then UNLINK) can never leave data unregistered. With
-   * `replication` it waits too, and the registration is confirmed by the replicas like the write.
-   *
-   * A write that landed is never reported as failed because of its registration: a failed
-   * SADD (the registry's Cluster master down, a server out of memory) is reported as a
-   * process warning (code `GOOD_REDIS_REGISTRATION`) and retried in the background; the
-   * next add registers the name anyway.
-   */
-  protected async registering<R>(work: Promise<R>): Promise<R> {
-    if (this.replication !== undefined) {
-      const result = await work;
-      const { replicas, timeoutMs } = this.replication;
-      await execConfirmed(this.client.pipeline().sadd(this.registry, this.name), replicas, timeoutMs, 'the registration');
-      return result;
-    }
-    if (this.client.isCluster) {
-      const result = await work;
-      await this.client.sadd(this.registry, this.name).catch((err: unknown) => {
-        this.registrationFailed(err, 1);
-      });
-      return result;
-    }
-    // Sent behind the script on the same connection; its failure is looked at once the write is known to have landed.
-    const registration = this.client.sadd(this.registry, this.name).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    const result = await work;
-    const failed = await registration;
-    if (failed !== undefined) this.registrationFailed(failed, 1);
-    return result;
-  }
-
-  /** Reports a failed registration and tries again in the background (3 tries, 1 s apart, at most). */
-  private registrationFailed(err: unknown, attempt: number): void {
-    const retry = attempt < 3 && this.client.status !== 'end'; // a closed connection will not register anything
-    warnUnregistered('stream', this.name, this.registry, err, retry ? 'retrying' : 'the next add registers it');
-    if (!retry) return;
-    setTimeout(() => {
-      this.client.sadd(this.registry, this.name).catch((again: unknown) => {
-        this.registrationFailed(again, attempt + 1);
-      });
-    }, 1000).unref();
   }
 
   /**

@@ -4,7 +4,8 @@ import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import type { JobSource, LeaseRequest } from '../jobs/job-source.js';
 import { WorkSignal } from '../jobs/work-signal.js';
 import { LeasedJob, outcomeOf } from './leased-job.js';
-import { StreamBase, cooldownArgs, text } from './stream-base.js';
+import { StreamBase, cooldownArgs } from './stream-base.js';
+import { text } from '../scripting/define-script.js';
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_ATTEMPTS,
@@ -63,23 +64,22 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    */
   private async leaseBatch(options: LeaseOptions = {}): Promise<{ items: LeasedItem<T>[]; wakeInMs: number; undecodable: unknown[] }> {
     const { count, leaseMs, maxAttempts, owner } = leaseRequestOf(optionsOf(options));
-    const [flat, wakeInMs] = (await this.run('leaseItems', { count, leaseMs, maxAttempts, owner, deadCaps: this.deadCaps }, this.codec.binary)) as [
-      unknown[],
-      number,
-    ];
+    const { leased, wakeInMs } = await this.core.call(
+      'leaseItems',
+      { count, leaseMs, maxAttempts, owner, deadCaps: this.deadCaps },
+      { binary: this.codec.binary },
+    );
     const items: LeasedItem<T>[] = [];
     const undecodable: unknown[] = [];
     const bury: string[] = [];
-    for (let i = 0; i + 4 < flat.length; i += 5) {
-      const key = text(flat[i]);
-      const leaseId = text(flat[i + 4]);
-      const decoded = this.tryDecode(flat[i + 1], key);
+    for (const { key, value, priority, attempt, leaseId } of leased) {
+      const decoded = this.tryDecode(value, key);
       if (!decoded.ok) {
         undecodable.push(decoded.error);
         bury.push(key, leaseId, decoded.error.message);
         continue;
       }
-      items.push({ key, value: decoded.value, priority: Number(text(flat[i + 2])), attempt: Number(flat[i + 3]), leaseId });
+      items.push({ key, value: decoded.value, priority, attempt, leaseId });
     }
     if (bury.length > 0) await this.bury('leased', bury, undecodable);
     return { items, wakeInMs, undecodable };
@@ -91,7 +91,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    */
   protected async bury(from: 'leased' | 'pulled', entries: readonly (string | Buffer)[], errors: unknown[]): Promise<void> {
     try {
-      await this.run('buryItems', { from, entries, deadCaps: this.deadCaps });
+      await this.core.call('buryItems', { from, entries, deadCaps: this.deadCaps });
     } catch (err) {
       errors.push(err);
     }
@@ -111,7 +111,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     const request = ackArgs(options, this.ackCooldownMs);
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return 0;
-    return Number(await this.run('ackItems', { ...request, pairs }));
+    return this.core.call('ackItems', { ...request, pairs });
   }
 
   /**
@@ -131,8 +131,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     if (error !== undefined && typeof error !== 'string') throw invalid('error must be a string');
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return { requeued: 0, delayed: 0, dead: 0 };
-    const [requeued, delayed, dead] = (await this.run('nackItems', { delayMs, priority, error, pairs, deadCaps: this.deadCaps })) as number[];
-    return { requeued: Number(requeued), delayed: Number(delayed), dead: Number(dead) };
+    return this.core.call('nackItems', { delayMs, priority, error, pairs, deadCaps: this.deadCaps });
   }
 
   /**
@@ -147,8 +146,8 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   public async release(leases: readonly LeaseRef[]): Promise<number> {
     const pairs = leasePairs(leases);
     if (pairs.length === 0) return 0;
-    const [requeued] = (await this.run('nackItems', { release: true, pairs })) as number[];
-    return Number(requeued);
+    const { requeued } = await this.core.call('nackItems', { release: true, pairs });
+    return requeued;
   }
 
   /**
@@ -163,7 +162,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     assertInteger(leaseMs, 'leaseMs', 1);
     const pairs = leasePairs(leases);
     if (pairs.length === 0) throw invalid('extend needs at least one lease');
-    return Number(await this.run('extendLeases', { leaseMs, pairs }));
+    return this.core.call('extendLeases', { leaseMs, pairs });
   }
 
   /**
@@ -176,7 +175,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   public async recover(): Promise<RecoverResult> {
     const total: RecoverResult = { returned: 0, died: 0, promoted: 0 };
     for (;;) {
-      const [returned = 0, died = 0, promoted = 0] = (await this.run('recoverItems', { limit: this.chunkSize, deadCaps: this.deadCaps })) as number[];
+      const { returned, died, promoted } = await this.core.call('recoverItems', { limit: this.chunkSize, deadCaps: this.deadCaps });
       total.returned += returned;
       total.died += died;
       total.promoted += promoted;
@@ -310,7 +309,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    */
   public async state(key: string): Promise<KeyState> {
     assertItemKey(key);
-    const st = JSON.parse(text(await this.run('readState', { key }))) as JobState & { s: KeyState['state']; at?: number };
+    const st = JSON.parse(await this.core.call('readState', { key })) as JobState & { s: KeyState['state']; at?: number };
     const priority = Number(st.p ?? 0);
     const attempts = st.a ?? 0;
     switch (st.s) {
@@ -345,14 +344,14 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
    * ```
    */
   public async remove(keys: readonly string[]): Promise<string[]> {
-    return this.runOverKeys(keys, (chunk) => this.run('removeItems', { keys: chunk }));
+    return this.runOverKeys(keys, (chunk) => this.core.call('removeItems', { keys: chunk }));
   }
 
   /**
    * Runs a script over item keys, `chunkSize` keys at a time, every key checked before the
    * first; returns the keys the scripts name in their replies.
    */
-  private async runOverKeys(given: readonly string[], runChunk: (keys: string[]) => Promise<unknown>): Promise<string[]> {
+  private async runOverKeys(given: readonly string[], runChunk: (keys: string[]) => Promise<string[]>): Promise<string[]> {
     if (!Array.isArray(given)) throw invalid('keys must be an array of strings');
     const keys: readonly string[] = given; // Array.isArray narrows to any[]
     keys.forEach((key, i) => {
@@ -360,7 +359,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     });
     const done: string[] = [];
     for (let i = 0; i < keys.length; i += this.chunkSize) {
-      done.push(...((await runChunk(keys.slice(i, i + this.chunkSize))) as unknown[]).map(text));
+      done.push(...(await runChunk(keys.slice(i, i + this.chunkSize))));
     }
     return done;
   }
@@ -371,7 +370,7 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
     range: RangeOptions,
     values: boolean,
   ): Promise<{ key: string; value: unknown; score: number; state: JobState }[]> {
-    const flat = (await this.run('readJobs', { which, ...ranks(range), values }, values && this.codec.binary)) as unknown[];
+    const flat = await this.core.call('readJobs', { which, ...ranks(range), values }, { binary: values && this.codec.binary });
     const out: { key: string; value: unknown; score: number; state: JobState }[] = [];
     for (let i = 0; i + 3 < flat.length; i += 4) {
       const raw = flat[i + 3];
@@ -407,10 +406,10 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   }
 
   private async reviveDead(action: 'replay' | 'purge', keys: readonly string[] | undefined): Promise<string[]> {
-    if (keys !== undefined) return this.runOverKeys(keys, (chunk) => this.run('reviveDead', { action, limit: this.chunkSize, keys: chunk }));
+    if (keys !== undefined) return this.runOverKeys(keys, (chunk) => this.core.call('reviveDead', { action, limit: this.chunkSize, keys: chunk }));
     const done: string[] = [];
     for (;;) {
-      const batch = ((await this.run('reviveDead', { action, limit: this.chunkSize })) as unknown[]).map(text);
+      const batch = await this.core.call('reviveDead', { action, limit: this.chunkSize });
       done.push(...batch);
       if (batch.length < this.chunkSize) return done;
     }

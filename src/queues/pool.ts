@@ -8,6 +8,7 @@ import type { JobSource, LeaseBatch, Settlement } from '../jobs/job-source.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import { WorkSignal } from '../jobs/work-signal.js';
 import { MAX_CHUNK, QueueObject, type QueueObjectOptions } from './queue-object.js';
+import type { PoolStats } from './types.js';
 
 /** A leased pool item: settle it with `ackItem`, `extendItems` or `removeItem`. */
 export interface PoolLease<T> {
@@ -41,20 +42,6 @@ export interface PoolAddOptions {
    * @defaultValue now
    */
   dueAt?: Date | number | undefined;
-}
-
-/** One atomic snapshot of a {@link Pool}. */
-export interface PoolStats {
-  /** Items in the pool. */
-  size: number;
-  /** Items due now (expired leases included). */
-  due: number;
-  /** Items leased. */
-  leased: number;
-  /** The items producers added that were new to the pool, in total since it was created (re-adds of items in it are not counted). */
-  added: number;
-  /** The server's clock at the snapshot, epoch ms. */
-  now: number;
 }
 
 /** An item of a {@link Pool}, as {@link Pool.items} lists it. */
@@ -168,18 +155,14 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
     const at = dueAt === undefined ? undefined : epochMs(dueAt, 'dueAt');
     const encoded = this.encodeAll(items);
     for (const [i, e] of encoded.entries()) if (e.length === 0) throw invalid(`items[${String(i)}] encodes to an empty string: a pool item needs an identity`);
-    const chunks: [number, () => Promise<unknown>][] = [];
+    const chunks: [number, () => Promise<boolean[]>][] = [];
     for (let i = 0; i < encoded.length; i += this.chunkSize) {
       const chunk = encoded.slice(i, i + this.chunkSize);
-      chunks.push([chunk.length, () => this.run('poolAdd', { dueAt: at, items: chunk })]);
+      chunks.push([chunk.length, () => this.core.call('poolAdd', { dueAt: at, items: chunk })]);
     }
     if (encoded.length === 0) return [];
-    const replies = await traceSend({ family: this.kind, name: this.name }, encoded.length, async () => {
-      const written = await this.inChunks(encoded.length, chunks);
-      await this.register();
-      return written;
-    });
-    return replies.flatMap((reply) => (reply as unknown[]).map((n) => Number(n) === 1));
+    const replies = await traceSend({ family: this.kind, name: this.name }, encoded.length, () => this.core.registering(this.inChunks(encoded.length, chunks)));
+    return replies.flat();
   }
 
   /**
@@ -202,13 +185,11 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
    */
   private async lease(count: number, ttlMs: number): Promise<{ leases: PoolLease<T>[]; wakeInMs: number; errors: GoodRedisError[] }> {
     assertInteger(count, 'count', 1, MAX_CHUNK);
-    const [flat, wake] = (await this.run('poolGet', { count, ttlMs }, this.codec.binary)) as [unknown[], unknown];
+    const { leased, wakeInMs } = await this.core.call('poolGet', { count, ttlMs }, { binary: this.codec.binary });
     const leases: PoolLease<T>[] = [];
     const errors: GoodRedisError[] = [];
     const unreadable: (string | Buffer)[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const id = String(flat[i]);
-      const raw = flat[i + 1] as string | Buffer;
+    for (const { id, raw } of leased) {
       try {
         leases.push({ id, value: this.decode(raw, `lease ${id}`) });
       } catch (error) {
@@ -216,8 +197,8 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
         errors.push(this.unreadableError(error, 'removed', raw));
       }
     }
-    if (unreadable.length > 0) await this.run('poolDelete', { limit: unreadable.length, items: unreadable });
-    return { leases, wakeInMs: Number(wake), errors };
+    if (unreadable.length > 0) await this.core.call('poolDelete', { limit: unreadable.length, items: unreadable });
+    return { leases, wakeInMs, errors };
   }
 
   /** {@link getItems} in chunks until a short one (aio-py-rq's `get_all_items`). */
@@ -295,7 +276,7 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
     });
     let done = 0;
     for (let i = 0; i < pairs.length; i += 2 * this.chunkSize) {
-      done += Number(await this.run('poolSettle', { action, ms, pairs: pairs.slice(i, i + 2 * this.chunkSize) }));
+      done += await this.core.call('poolSettle', { action, ms, pairs: pairs.slice(i, i + 2 * this.chunkSize) });
     }
     return done;
   }
@@ -320,7 +301,7 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
     const encoded = this.encodeAll(items);
     let removed = 0;
     for (let i = 0; i < encoded.length; i += this.chunkSize) {
-      removed += Number(await this.run('poolDelete', { limit: this.chunkSize, items: encoded.slice(i, i + this.chunkSize) }));
+      removed += await this.core.call('poolDelete', { limit: this.chunkSize, items: encoded.slice(i, i + this.chunkSize) });
     }
     return removed;
   }
@@ -333,7 +314,7 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
   public async clear(): Promise<number> {
     let removed = 0;
     for (;;) {
-      const n = Number(await this.run('poolDelete', { limit: this.chunkSize }));
+      const n = await this.core.call('poolDelete', { limit: this.chunkSize });
       removed += n;
       if (n < this.chunkSize) return removed;
     }
@@ -351,8 +332,7 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
 
   /** One atomic snapshot: size, due now, leased, the items added in total, the server's clock. */
   public async stats(): Promise<PoolStats> {
-    const [size, due, leased, added, now] = ((await this.run('poolStats', {})) as unknown[]).map(Number) as [number, number, number, number, number];
-    return { size, due, leased, added, now };
+    return this.core.call('poolStats', {});
   }
 
   /**

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { decodeWith, encodeWith, stringCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { GoodRedisError, typed } from '../errors.js';
+import { GoodRedisError } from '../errors.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
 import { errorOf } from '../jobs/outcomes.js';
-import { warnUnregistered } from '../keyspace/keys.js';
+import { ObjectCore } from '../keyspace/object-core.js';
 import { queueKeys, queueRegistryKey, type QueueKeys } from './queue-keys.js';
 import { replicationOf, type ReplicationOptions } from '../scripting/script-set.js';
-import { QUEUE_SCRIPTS, QUEUE_SCRIPTS_TABLE, type QueueFamilyKind, type QueueScript, type QueueScriptInput, type QueueScriptName } from './scripts.js';
+import { QUEUE_SCRIPTS, type QueueCore, type QueueFamilyKind } from './scripts.js';
 
 /** Items per atomic script, and the most one `getItems` hands out. */
 export const MAX_CHUNK = 10_000;
@@ -69,6 +69,7 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
   protected readonly chunkSize: number;
   /** How many replicas must confirm each write, and how long they may take; undefined for none. */
   private readonly replication: { replicas: number; timeoutMs: number } | undefined;
+  private objectCore: QueueCore<T> | undefined;
 
   /** Checks the name and the shared options. */
   protected constructor(client: RedisClient, name: string, options: QueueObjectOptions<T>) {
@@ -85,12 +86,15 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
     this.replication = replicationOf(options.replication);
   }
 
-  /** Runs one of the family's scripts with this name's keys. */
-  protected run<N extends QueueScriptName>(name: N, request: QueueScriptInput<N>, binary = false): Promise<unknown> {
-    const args = (QUEUE_SCRIPTS_TABLE[name] as QueueScript<QueueScriptInput<N>>).encode(request);
-    if (this.replication === undefined) return QUEUE_SCRIPTS.run(this.client, name, this.redisKeys, args, binary);
-    const { replicas, timeoutMs } = this.replication;
-    return QUEUE_SCRIPTS.runReplicated(this.client, name, this.redisKeys, args, binary, replicas, timeoutMs);
+  /** The object as its scripts see it (made on first use: `kind` is the subclass's). */
+  protected get core(): QueueCore<T> {
+    this.objectCore ??= new ObjectCore(this.client, this.name, this.prefix, this.redisKeys, QUEUE_SCRIPTS, this.codec, this.replication, {
+      key: this.registry,
+      what: this.kind,
+      kind: this.kind,
+      then: 'the next add registers it',
+    });
+    return this.objectCore;
   }
 
   /**
@@ -101,8 +105,8 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
    * @param chunks - each chunk's size and its write
    * @returns each chunk's reply
    */
-  protected async inChunks(total: number, chunks: Iterable<[size: number, write: () => Promise<unknown>]>): Promise<unknown[]> {
-    const replies: unknown[] = [];
+  protected async inChunks<R>(total: number, chunks: Iterable<[size: number, write: () => Promise<R>]>): Promise<R[]> {
+    const replies: R[] = [];
     let confirmed = 0;
     for (const [size, write] of chunks) {
       try {
@@ -131,21 +135,14 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
     return encoded;
   }
 
-  /** Registers the name after a write (the registry is in another Cluster slot); a failure does not undo the write. */
-  protected async register(): Promise<void> {
-    await this.client.hset(this.registry, this.name, this.kind).catch((err: unknown) => {
-      warnUnregistered(this.kind, this.name, this.registry, err, 'the next add registers it');
-    });
-  }
-
   /**
    * Deletes every key of the name, after unregistering it.
    *
    * @returns whether there was data
    */
   public async delete(): Promise<boolean> {
-    await typed(this.client.hdel(this.registry, this.name));
-    return Number(await this.run('deleteQueue', {})) > 0;
+    await this.core.unregister();
+    return (await this.core.call('deleteQueue', {})) > 0;
   }
 
   /** Decodes one stored value; a value the codec refuses is a `Codec` error naming the object. */

@@ -4,7 +4,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
 import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
-import { assertBoolean, assertInteger, invalid, optionsOf, ranks, storedObject } from '../internal/validate.js';
+import { assertBoolean, assertInteger, invalid, optionsOf, ranks } from '../internal/validate.js';
 import { traceSend } from '../observe/telemetry.js';
 import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
 import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
@@ -12,7 +12,7 @@ import { WorkSignal } from '../jobs/work-signal.js';
 import { QueueJob } from './queue-job.js';
 import { HeldDeliveries } from './held-deliveries.js';
 import { MAX_CHUNK, QueueObject } from './queue-object.js';
-import type { QueueKind } from './scripts.js';
+import type { DeliveryReply, QueueKind } from './scripts.js';
 import type {
   Delivery,
   GetItemsOptions,
@@ -58,8 +58,8 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
   private calls = 0;
   /** What this consumer holds, as it knows it (settles retried, stale deliveries handed back). */
   private readonly held = new HeldDeliveries({
-    settle: (action, ids) => this.run(action === 'ack' ? 'ackItems' : 'rejectItems', { kind: this.kind, ids }),
-    release: async (which) => Number(await this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, which })),
+    settle: (action, ids) => (action === 'ack' ? this.core.call('ackItems', { ids }) : this.core.call('rejectItems', { kind: this.kind, ids })),
+    release: (which) => this.core.call('releaseItems', { kind: this.kind, consumer: this.consumerId, which }),
     report: (err) => {
       this.report(err);
     },
@@ -96,17 +96,13 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
 
   /** Adds encoded values in chunks; returns each chunk's reply. */
   protected async addEncoded(values: readonly (string | Buffer)[]): Promise<unknown[]> {
-    if (values.length === 0) return [await this.run('addItems', { kind: this.kind, values: [] })];
+    if (values.length === 0) return [await this.core.call('addItems', { kind: this.kind, values: [] })];
     const chunks: [number, () => Promise<unknown>][] = [];
     for (let i = 0; i < values.length; i += this.chunkSize) {
       const chunk = values.slice(i, i + this.chunkSize);
-      chunks.push([chunk.length, () => this.run('addItems', { kind: this.kind, values: chunk })]);
+      chunks.push([chunk.length, () => this.core.call('addItems', { kind: this.kind, values: chunk })]);
     }
-    return traceSend({ family: this.kind, name: this.name }, values.length, async () => {
-      const replies = await this.inChunks(values.length, chunks);
-      await this.register();
-      return replies;
-    });
+    return traceSend({ family: this.kind, name: this.name }, values.length, () => this.core.registering(this.inChunks(values.length, chunks)));
   }
 
   /**
@@ -154,7 +150,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     const dead = this.deadLetterQueue instanceof ReliableQueue ? (this.deadLetterQueue as ReliableQueue<unknown>) : undefined;
     if (dead !== undefined) await dead.addEncoded(unreadable.map((u) => u.raw));
     const ids = unreadable.map((u) => u.id);
-    await this.held.settle('ack', ids, () => this.run('ackItems', { ids }));
+    await this.held.settle('ack', ids, () => this.core.call('ackItems', { ids }));
     return unreadable.map(({ raw, error }) =>
       dead !== undefined ? this.unreadableError(error, `moved as it is to queue ${JSON.stringify(dead.name)}`) : this.unreadableError(error, 'dropped', raw),
     );
@@ -163,10 +159,10 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
   private async takeOnce(count: number): Promise<{ taken: { id: string; value: T; rollbacks: number }[]; errors: GoodRedisError[] }> {
     this.calls += 1;
     const callId = `${String(Date.now())}.${String(this.calls)}`;
-    let flat: unknown[];
+    let delivered: DeliveryReply[];
     this.held.callStarted(callId);
     try {
-      flat = (await this.run(
+      delivered = await this.core.call(
         'getItems',
         {
           kind: this.kind,
@@ -177,8 +173,8 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
           chunk: this.chunkSize,
           rollbackTtlMs: this.rollbackTtlMs,
         },
-        this.codec.binary,
-      )) as unknown[];
+        { binary: this.codec.binary },
+      );
     } catch (err) {
       this.held.callEnded(callId);
       // The script may have run: hand back what it gave this consumer, so none of it stays held unseen.
@@ -193,12 +189,10 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     const handedOut: string[] = [];
     const taken: { id: string; value: T; rollbacks: number }[] = [];
     const unreadable: { id: string; raw: string | Buffer; error: unknown }[] = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) {
-      const id = String(flat[i]);
-      const raw = flat[i + 1] as string | Buffer;
+    for (const { id, raw, rollbacks } of delivered) {
       handedOut.push(id);
       try {
-        taken.push({ id, value: this.decode(raw, `delivery ${id}`), rollbacks: Number(flat[i + 2]) });
+        taken.push({ id, value: this.decode(raw, `delivery ${id}`), rollbacks });
       } catch (error) {
         unreadable.push({ id, raw, error });
       }
@@ -209,7 +203,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
 
   /** Hands back the deliveries of one getItems call. */
   private release(callId: string): Promise<unknown> {
-    return this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, which: { kind: 'call', callId } });
+    return this.core.call('releaseItems', { kind: this.kind, consumer: this.consumerId, which: { kind: 'call', callId } });
   }
 
   /** Hands back, in the background, the deliveries of a getItems call whose reply was lost (retried on failure). */
@@ -247,7 +241,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     let done = 0;
     for (let i = 0; i < ids.length; i += this.chunkSize) {
       const chunk = ids.slice(i, i + this.chunkSize);
-      done += Number(await this.held.settle('ack', chunk, () => this.run('ackItems', { ids: chunk })));
+      done += await this.held.settle('ack', chunk, () => this.core.call('ackItems', { ids: chunk }));
     }
     return done;
   }
@@ -276,11 +270,11 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
       let done = 0;
       for (let end = ids.length; end > 0; end -= this.chunkSize) {
         const chunk = ids.slice(Math.max(0, end - this.chunkSize), end);
-        done += Number(await this.held.settle('reject', chunk, () => this.run('rejectItems', { kind: this.kind, ids: chunk })));
+        done += await this.held.settle('reject', chunk, () => this.core.call('rejectItems', { kind: this.kind, ids: chunk }));
       }
       return done;
     }
-    return Number(await this.held.settle('reject', ids, () => this.run('rejectItems', { kind: this.kind, ids })));
+    return this.held.settle('reject', ids, () => this.core.call('rejectItems', { kind: this.kind, ids }));
   }
 
   /**
@@ -306,7 +300,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     assertInteger(count, 'count', -Number.MAX_SAFE_INTEGER);
     const encoded = this.encodeAll(values);
     let removed = 0;
-    for (const value of encoded) removed += Number(await this.run('deleteItem', { kind: this.kind, count, value }));
+    for (const value of encoded) removed += await this.core.call('deleteItem', { kind: this.kind, count, value });
     return removed;
   }
 
@@ -347,16 +341,16 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     if (timeoutMs !== undefined) assertInteger(timeoutMs, 'timeoutMs', 0);
     let total = 0;
     for (;;) {
-      const [moved, left] = (await this.run('reapItems', {
+      const { moved, left } = await this.core.call('reapItems', {
         kind: this.kind,
         mode,
         timeoutMs,
         action,
         limit: this.chunkSize,
         rollbackTtlMs: this.rollbackTtlMs,
-      })) as [unknown, unknown];
-      total += Number(moved);
-      if (Number(left) === 0) return total;
+      });
+      total += moved;
+      if (left === 0) return total;
     }
   }
 
@@ -376,7 +370,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
   /** Counts one rollback of a value against `limit`: whether it may be rolled back again. */
   private async countRollback(value: T, limit: RollbackOptions): Promise<boolean> {
     const [encoded] = this.encodeAll([value]);
-    return Number(await this.run('rollback', { action: 'count', value: encoded ?? '', ...limit })) === 1;
+    return (await this.core.call('rollback', { action: 'count', value: encoded ?? '', ...limit })) === 1;
   }
 
   /**
@@ -386,7 +380,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
    */
   public async resetBlockedItem(value: T): Promise<void> {
     const [encoded] = this.encodeAll([value]);
-    await this.run('rollback', { action: 'reset', value: encoded ?? '' });
+    await this.core.call('rollback', { action: 'reset', value: encoded ?? '' });
   }
 
   /** How many values wait. */
@@ -432,34 +426,12 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
 
   /** One atomic snapshot: waiting, processing, consumers, dead consumers, the values added in total, the server's clock. */
   public async stats(): Promise<QueueStats> {
-    const [waiting, processing, consumers, deadConsumers, added, now] = ((await this.run('readStats', {})) as unknown[]).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    return { waiting, processing, consumers, deadConsumers, added, now };
+    return this.core.call('readStats', {});
   }
 
   /** The registered consumers, least recently heard from first, with what each holds. */
   public async consumers(): Promise<QueueConsumer[]> {
-    const flat = (await this.run('readConsumers', {})) as unknown[];
-    const out: QueueConsumer[] = [];
-    for (let i = 1; i + 5 < flat.length; i += 6) {
-      const oldest = Number(flat[i + 4]);
-      const info = storedObject(String(flat[i + 5])) ?? {};
-      out.push({
-        id: String(flat[i]),
-        lastHeartbeatAt: Number(flat[i + 1]),
-        alive: Number(flat[i + 2]) === 1,
-        held: Number(flat[i + 3]),
-        oldestHeldAt: oldest < 0 ? null : oldest,
-        consumerTimeoutMs: typeof info.t === 'number' ? info.t : 60_000, // 60 s when unregistered or unreadable, as the scripts count it
-      });
-    }
-    return out;
+    return this.core.call('readConsumers', {});
   }
 
   /**
@@ -479,9 +451,13 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     this.signal?.close();
     if (!handBack || !this.registered) return;
     for (;;) {
-      const n = Number(
-        await this.run('releaseItems', { kind: this.kind, consumer: this.consumerId, removeConsumer: true, limit: this.chunkSize, which: { kind: 'all' } }),
-      );
+      const n = await this.core.call('releaseItems', {
+        kind: this.kind,
+        consumer: this.consumerId,
+        removeConsumer: true,
+        limit: this.chunkSize,
+        which: { kind: 'all' },
+      });
       if (n < this.chunkSize) return;
     }
   }
@@ -572,7 +548,8 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     if (this.heartbeat !== undefined || this.closed) return;
     const beat = (): void => {
       this.heartbeat = setTimeout(() => {
-        this.run('heartbeat', { consumer: this.consumerId, info: this.info })
+        this.core
+          .call('heartbeat', { consumer: this.consumerId, info: this.info })
           .then(async (reply) => {
             const [known, held] = (reply as unknown[]).map(Number);
             if (known === 0) {

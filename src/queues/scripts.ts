@@ -1,6 +1,10 @@
 import { LUA_SOURCES } from './lua-sources.js';
-import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
+import { ScriptSet } from '../scripting/script-set.js';
+import { defineScript, numbers } from '../scripting/define-script.js';
+import type { ObjectCore } from '../keyspace/object-core.js';
+import { storedObject } from '../internal/validate.js';
 import { QUEUE_LAYOUT, type QueueKeys } from './queue-keys.js';
+import type { PoolStats, QueueConsumer, QueueStats } from './types.js';
 
 /** The keys of a queue a script may name, by role (the fields of {@link QueueKeys}). */
 export type QueueKeyRole = keyof QueueKeys;
@@ -11,14 +15,64 @@ export type QueueKind = 'queue' | 'unique';
 /** Which class holds a name: a `Queue`, a `UniqueQueue` or a `Pool`. */
 export type QueueFamilyKind = QueueKind | 'pool';
 
-/** One queue script: file, keys, flags and its argument encoder (see the streams' `StreamScript`). */
-export interface QueueScript<I> extends ScriptDefinition<QueueKeyRole> {
-  /** The script's ARGV for a request, defaults applied. */
-  readonly encode: (input: I) => ScriptArg[];
+/** One delivery as getItems-10.lua hands it out: its id, its value as stored, its rollbacks so far. */
+export interface DeliveryReply {
+  readonly id: string;
+  readonly raw: string | Buffer;
+  readonly rollbacks: number;
 }
 
-function script<I>(file: string, keys: readonly QueueKeyRole[], access: 'read' | 'write' | 'remove', encode: (input: I) => ScriptArg[]): QueueScript<I> {
-  return { file, keys, readOnly: access === 'read', allowOom: access === 'remove', encode };
+/** Decodes the reply of getItems-10.lua: flat `id, value, rollbacks` triples. */
+export function decodeDeliveries(reply: unknown): DeliveryReply[] {
+  const flat = reply as unknown[];
+  const out: DeliveryReply[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) out.push({ id: String(flat[i]), raw: flat[i + 1] as string | Buffer, rollbacks: Number(flat[i + 2]) });
+  return out;
+}
+
+/** Decodes the reply of reapItems-10.lua: `[moved, left]` (left: 0 when nothing is left to reap). */
+export function decodeReap(reply: unknown): { moved: number; left: number } {
+  const [moved = 0, left = 0] = numbers(reply);
+  return { moved, left };
+}
+
+/** Decodes the reply of readStats-5.lua: six numbers in {@link QueueStats}'s order. */
+export function decodeQueueStats(reply: unknown): QueueStats {
+  const [waiting = 0, processing = 0, consumers = 0, deadConsumers = 0, added = 0, now = 0] = numbers(reply);
+  return { waiting, processing, consumers, deadConsumers, added, now };
+}
+
+/** Decodes the reply of readConsumers-4.lua: a count, then `id, heartbeat, alive, held, oldest held (-1: none), info JSON` per consumer. */
+export function decodeConsumers(reply: unknown): QueueConsumer[] {
+  const flat = reply as unknown[];
+  const out: QueueConsumer[] = [];
+  for (let i = 1; i + 5 < flat.length; i += 6) {
+    const oldest = Number(flat[i + 4]);
+    const info = storedObject(String(flat[i + 5])) ?? {};
+    out.push({
+      id: String(flat[i]),
+      lastHeartbeatAt: Number(flat[i + 1]),
+      alive: Number(flat[i + 2]) === 1,
+      held: Number(flat[i + 3]),
+      oldestHeldAt: oldest < 0 ? null : oldest,
+      consumerTimeoutMs: typeof info.t === 'number' ? info.t : 60_000, // 60 s when unregistered or unreadable, as the scripts count it
+    });
+  }
+  return out;
+}
+
+/** Decodes the reply of poolGet-5.lua: `[[item, value, …], wakeInMs]`. */
+export function decodePoolLease(reply: unknown): { leased: { id: string; raw: string | Buffer }[]; wakeInMs: number } {
+  const [flat, wake] = reply as [unknown[], unknown];
+  const leased: { id: string; raw: string | Buffer }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) leased.push({ id: String(flat[i]), raw: flat[i + 1] as string | Buffer });
+  return { leased, wakeInMs: Number(wake) };
+}
+
+/** Decodes the reply of poolStats-3.lua: five numbers in {@link PoolStats}'s order. */
+export function decodePoolStats(reply: unknown): PoolStats {
+  const [size = 0, due = 0, leased = 0, added = 0, now = 0] = numbers(reply);
+  return { size, due, leased, added, now };
 }
 
 /** The keys the reaper needs (getItems and reapItems run it). */
@@ -32,11 +86,11 @@ const POOL = ['pool', 'poolLeases', 'poolReadded', 'poolMarker', 'meta'] as cons
 
 /** Every script of a reliable queue, by name. */
 export const QUEUE_SCRIPTS_TABLE = {
-  addItems: script('addItems-4.lua', ['list', 'unique', 'marker', 'meta'], 'write', (r: { kind: QueueKind; values: readonly (string | Buffer)[] }) => [
+  addItems: defineScript('addItems-4.lua', ['list', 'unique', 'marker', 'meta'], 'write', (r: { kind: QueueKind; values: readonly (string | Buffer)[] }) => [
     r.kind,
     ...r.values,
   ]),
-  getItems: script(
+  getItems: defineScript(
     'getItems-10.lua',
     REAPING,
     'write',
@@ -49,19 +103,30 @@ export const QUEUE_SCRIPTS_TABLE = {
       r.chunk,
       r.rollbackTtlMs,
     ],
+    decodeDeliveries,
   ),
-  ackItems: script('ackItems-4.lua', ['held', 'deliveries', 'rollbacks', 'rollbackTimes'], 'remove', (r: { ids: readonly string[] }) => [...r.ids]),
-  rejectItems: script('rejectItems-5.lua', ['list', 'unique', 'held', 'deliveries', 'marker'], 'write', (r: { kind: QueueKind; ids: readonly string[] }) => [
-    r.kind,
-    ...r.ids,
-  ]),
-  deleteItem: script(
+  ackItems: defineScript(
+    'ackItems-4.lua',
+    ['held', 'deliveries', 'rollbacks', 'rollbackTimes'],
+    'remove',
+    (r: { ids: readonly string[] }) => [...r.ids],
+    Number,
+  ),
+  rejectItems: defineScript(
+    'rejectItems-5.lua',
+    ['list', 'unique', 'held', 'deliveries', 'marker'],
+    'write',
+    (r: { kind: QueueKind; ids: readonly string[] }) => [r.kind, ...r.ids],
+    Number,
+  ),
+  deleteItem: defineScript(
     'deleteItem-5.lua',
     ['list', 'unique', 'rollbacks', 'rollbackTimes', 'meta'],
     'remove',
     (r: { kind: QueueKind; count: number; value: string | Buffer }) => [r.kind, r.count, r.value],
+    Number,
   ),
-  reapItems: script(
+  reapItems: defineScript(
     'reapItems-10.lua',
     REAPING,
     'write',
@@ -73,9 +138,10 @@ export const QUEUE_SCRIPTS_TABLE = {
       limit: number;
       rollbackTtlMs: number;
     }) => [r.kind, r.mode, r.timeoutMs ?? 0, r.action, r.limit, r.rollbackTtlMs],
+    decodeReap,
   ),
-  heartbeat: script('heartbeat-3.lua', ['consumers', 'consumerInfo', 'held'], 'write', (r: { consumer: string; info: string }) => [r.consumer, r.info]),
-  rollback: script(
+  heartbeat: defineScript('heartbeat-3.lua', ['consumers', 'consumerInfo', 'held'], 'write', (r: { consumer: string; info: string }) => [r.consumer, r.info]),
+  rollback: defineScript(
     'rollback-2.lua',
     ['rollbacks', 'rollbackTimes'],
     'write',
@@ -85,8 +151,9 @@ export const QUEUE_SCRIPTS_TABLE = {
       r.maxRetry ?? 0,
       r.maxTimeoutMs ?? 0,
     ],
+    Number,
   ),
-  releaseItems: script(
+  releaseItems: defineScript(
     'releaseItems-7.lua',
     ['list', 'unique', 'consumers', 'consumerInfo', 'held', 'deliveries', 'marker'],
     'write',
@@ -98,24 +165,33 @@ export const QUEUE_SCRIPTS_TABLE = {
       r.limit ?? 1,
       ...(r.which.kind === 'call' ? [r.which.callId] : r.which.kind === 'stale' ? [r.which.calls.length, ...r.which.calls, ...r.which.runs] : []),
     ],
+    Number,
   ),
-  readStats: script('readStats-5.lua', ['list', 'consumers', 'consumerInfo', 'held', 'meta'], 'read', () => []),
-  readConsumers: script('readConsumers-4.lua', ['consumers', 'consumerInfo', 'held', 'deliveries'], 'read', () => []),
-  deleteQueue: { ...script('deleteQueue-14.lua', EVERY_KEY, 'remove', () => []), anyType: true },
-  poolAdd: script('poolAdd-5.lua', POOL, 'write', (r: { dueAt?: number | undefined; items: readonly (string | Buffer)[] }) => [r.dueAt ?? '', ...r.items]),
-  poolStats: script('poolStats-3.lua', ['pool', 'poolLeases', 'meta'], 'read', () => []),
-  poolGet: script('poolGet-5.lua', POOL, 'write', (r: { count: number; ttlMs: number }) => [r.count, r.ttlMs]),
-  poolSettle: script(
+  readStats: defineScript('readStats-5.lua', ['list', 'consumers', 'consumerInfo', 'held', 'meta'], 'read', () => [], decodeQueueStats),
+  readConsumers: defineScript('readConsumers-4.lua', ['consumers', 'consumerInfo', 'held', 'deliveries'], 'read', () => [], decodeConsumers),
+  deleteQueue: defineScript('deleteQueue-14.lua', EVERY_KEY, 'remove', () => [], Number, { anyType: true }),
+  poolAdd: defineScript(
+    'poolAdd-5.lua',
+    POOL,
+    'write',
+    (r: { dueAt?: number | undefined; items: readonly (string | Buffer)[] }) => [r.dueAt ?? '', ...r.items],
+    (reply) => numbers(reply).map((n) => n === 1), // per item: whether it was new to the pool
+  ),
+  poolStats: defineScript('poolStats-3.lua', ['pool', 'poolLeases', 'meta'], 'read', () => [], decodePoolStats),
+  poolGet: defineScript('poolGet-5.lua', POOL, 'write', (r: { count: number; ttlMs: number }) => [r.count, r.ttlMs], decodePoolLease),
+  poolSettle: defineScript(
     'poolSettle-4.lua',
     ['pool', 'poolLeases', 'poolReadded', 'poolMarker'],
     'remove',
     (r: { action: 'ack' | 'extend' | 'remove'; ms?: number | undefined; pairs: readonly (string | Buffer)[] }) => [r.action, r.ms ?? 0, ...r.pairs],
+    Number,
   ),
-  poolDelete: script(
+  poolDelete: defineScript(
     'poolDelete-3.lua',
     ['pool', 'poolLeases', 'poolReadded'],
     'remove',
     (r: { limit: number; items?: readonly (string | Buffer)[] | undefined }) => [r.limit, ...(r.items ?? [])],
+    Number,
   ),
 } as const;
 
@@ -135,4 +211,12 @@ export type QueueScriptName = keyof typeof QUEUE_SCRIPTS_TABLE;
 export type QueueScriptInput<N extends QueueScriptName> = Parameters<(typeof QUEUE_SCRIPTS_TABLE)[N]['encode']>[0];
 
 /** The queue scripts: defined once per client, run with a queue's keys (see {@link ScriptSet}). */
-export const QUEUE_SCRIPTS = new ScriptSet<QueueScriptName, QueueKeyRole>('q', QUEUE_SCRIPTS_TABLE, LUA_SOURCES, QUEUE_LAYOUT.types);
+export const QUEUE_SCRIPTS = new ScriptSet<QueueScriptName, QueueKeyRole, typeof QUEUE_SCRIPTS_TABLE>(
+  'q',
+  QUEUE_SCRIPTS_TABLE,
+  LUA_SOURCES,
+  QUEUE_LAYOUT.types,
+);
+
+/** A queue object's keyed-object core (a `Queue`'s, a `UniqueQueue`'s, a `Pool`'s). */
+export type QueueCore<T> = ObjectCore<QueueScriptName, QueueKeyRole, typeof QUEUE_SCRIPTS_TABLE, T>;

@@ -104,6 +104,20 @@ export interface QueueStats {
   now: number;
 }
 
+/** One atomic snapshot of a {@link Pool}. */
+export interface PoolStats {
+  /** Items in the pool. */
+  size: number;
+  /** Items due now (expired leases included). */
+  due: number;
+  /** Items leased. */
+  leased: number;
+  /** The items producers added that were new to the pool, in total since it was created (re-adds of items in it are not counted). */
+  added: number;
+  /** The server's clock at the snapshot, epoch ms. */
+  now: number;
+}
+
 /** A consumer of a queue, as {@link ReliableQueue.consumers} lists it. */
 export interface QueueConsumer {
   /** Its id: host, pid and a random part. */

@@ -111,8 +111,13 @@ function refusedShebang(err: unknown): boolean {
  *
  * @typeParam Name - the scripts' names
  * @typeParam Role - the names of the family's keys
+ * @typeParam Table - the definitions by name (with their encoders and decoders: see `defineScript`)
  */
-export class ScriptSet<Name extends string, Role extends string> {
+export class ScriptSet<
+  Name extends string,
+  Role extends string,
+  Table extends Readonly<Record<Name, ScriptDefinition<Role>>> = Readonly<Record<Name, ScriptDefinition<Role>>>,
+> {
   /** The clients the scripts are defined on. */
   private readonly defined = new WeakSet<object>();
   private plain: ReadonlyMap<Name, string> | undefined;
@@ -127,7 +132,7 @@ export class ScriptSet<Name extends string, Role extends string> {
    */
   public constructor(
     private readonly family: string,
-    public readonly definitions: Readonly<Record<Name, ScriptDefinition<Role>>>,
+    public readonly definitions: Table,
     private readonly lua: Readonly<Record<string, string>>,
     private readonly keyTypes: Readonly<Record<Role, KeyType>>,
   ) {}

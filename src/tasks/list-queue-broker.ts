@@ -2,7 +2,6 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { encodeWith } from '../codec.js';
 import { errorOf } from '../jobs/outcomes.js';
 import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
-import { decodeListLease } from './scripts.js';
 import type { TaskJob } from './task-job.js';
 import { assertDeadIds, TaskQueueBroker } from './task-queue-broker.js';
 import type { ListQueueBrokerOptions } from './broker-options.js';
@@ -30,7 +29,7 @@ export class ListQueueBroker extends TaskQueueBroker {
   }
 
   protected async write(messages: readonly { message: TaskMessage; encoded: string | Buffer }[], delayMs: number): Promise<number[]> {
-    await this.runScript('sendList', { delayMs, messages: messages.map((m) => m.encoded) });
+    await this.core.call('sendList', { delayMs, messages: messages.map((m) => m.encoded) });
     return [];
   }
 
@@ -55,7 +54,7 @@ export class ListQueueBroker extends TaskQueueBroker {
         }
         return { id, encoded };
       });
-      const n = Number(await this.runScript('replayList', { letters }));
+      const n = await this.core.call('replayList', { letters });
       moved += n;
       if (ids === undefined && n === 0) break;
     }
@@ -74,7 +73,7 @@ export class ListQueueBroker extends TaskQueueBroker {
       client: this.client,
       object: this.sourceObject(),
       leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
-        const lease = decodeListLease(await this.runScript('leaseList', { count: request.count, deadCaps: this.deadCaps }, binary));
+        const lease = await this.core.call('leaseList', { count: request.count, deadCaps: this.deadCaps }, { binary });
         const items: TaskJob[] = [];
         const errors: unknown[] = lease.unreadable.map((reason) => this.unreadableError(reason));
         const undecodable: { encoded: string | Buffer; error: unknown }[] = [];
@@ -93,7 +92,7 @@ export class ListQueueBroker extends TaskQueueBroker {
         await Promise.all(
           undecodable.map(({ encoded, error }) => {
             errors.push(error);
-            return this.runScript('nackList', {
+            return this.core.call('nackList', {
               delayMs: 0,
               deadCaps: this.deadCaps,
               error: errorOf(error).message,
@@ -113,11 +112,11 @@ export class ListQueueBroker extends TaskQueueBroker {
           const encoded = action === 'dead' ? job.encoded : encodeWith(this.codec, { ...job.message, attempt: job.attempt });
           return { action, encoded, attempts: job.attempt, maxAttempts: job.maxAttempts };
         });
-        const replies = (await this.runScript('nackList', { delayMs, deadCaps: this.deadCaps, error, messages })) as unknown[];
-        return replies.map((r): NackOutcome => (String(r) === 'dead' ? 'dead' : 'retry'));
+        const replies = await this.core.call('nackList', { delayMs, deadCaps: this.deadCaps, error, messages });
+        return replies.map((r): NackOutcome => (r === 'dead' ? 'dead' : 'retry'));
       },
       release: async (jobs) => {
-        if (jobs.length > 0) await this.runScript('releaseList', { messages: jobs.map((j) => j.encoded) });
+        if (jobs.length > 0) await this.core.call('releaseList', { messages: jobs.map((j) => j.encoded) });
       },
       openSignal: () => this.openSignal(),
     };

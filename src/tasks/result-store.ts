@@ -4,14 +4,8 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { fromRedisError, GoodRedisError, typed } from '../errors.js';
 import { assertBoolean, assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import { execConfirmed, replicationOf, type ReplicationOptions } from '../scripting/script-set.js';
-import {
-  TASK_RESULT_SCRIPTS,
-  TASK_RESULT_SCRIPTS_TABLE,
-  type TaskResultScriptInput,
-  type TaskResultScriptName,
-  type TaskScript,
-  type TaskResultKeyRole,
-} from './scripts.js';
+import { ObjectCore } from '../keyspace/object-core.js';
+import { TASK_RESULT_SCRIPTS, type TaskResultCore } from './scripts.js';
 import { taskResultKeys, type TaskResultKeys } from './task-keys.js';
 import type { TaskProgress, TaskResult } from './types.js';
 
@@ -115,6 +109,8 @@ export class ResultStore {
   private readonly recheckMs: number;
   private readonly cluster: boolean;
   private readonly replication: { replicas: number; timeoutMs: number } | undefined;
+  /** Runs the result scripts (each call names its task's keys). */
+  private readonly core: TaskResultCore;
   private subscriber: RedisClient | undefined;
   /** The wake-ups of the waits in progress, by notice channel. */
   private readonly waiters = new Map<string, Set<Wake>>();
@@ -140,20 +136,13 @@ export class ResultStore {
     assertInteger(this.recheckMs, 'recheckMs', 1);
     this.cluster = client instanceof Cluster;
     this.replication = replicationOf(options.replication);
+    this.core = new ObjectCore(client, 'results', this.prefix, undefined, TASK_RESULT_SCRIPTS, this.codec, this.replication);
   }
 
   /** The keys of a task's result (checking the id). */
   private keysOf(taskId: string): TaskResultKeys {
     assertTaskId(taskId);
     return taskResultKeys(taskId, this.prefix);
-  }
-
-  private run<N extends TaskResultScriptName>(name: N, keys: TaskResultKeys, request: TaskResultScriptInput<N>): Promise<unknown> {
-    const args = (TASK_RESULT_SCRIPTS_TABLE[name] as TaskScript<TaskResultKeyRole, TaskResultScriptInput<N>>).encode(request);
-    const binary = this.codec.binary === true;
-    if (this.replication === undefined) return TASK_RESULT_SCRIPTS.run(this.client, name, keys, args, binary);
-    const { replicas, timeoutMs } = this.replication;
-    return TASK_RESULT_SCRIPTS.runReplicated(this.client, name, keys, args, binary, replicas, timeoutMs);
   }
 
   /**
@@ -166,7 +155,11 @@ export class ResultStore {
   public async set(taskId: string, result: TaskResult): Promise<void> {
     const keys = this.keysOf(taskId);
     const encoded = encodeWith(this.codec, result);
-    await this.run('storeResult', keys, { encoded, ttlMs: this.ttlMs, channel: keys.done, sharded: this.cluster });
+    await this.core.call(
+      'storeResult',
+      { encoded, ttlMs: this.ttlMs, channel: keys.done, sharded: this.cluster },
+      { keys, binary: this.codec.binary === true },
+    );
   }
 
   /**
@@ -186,7 +179,7 @@ export class ResultStore {
   private async read(keys: TaskResultKeys, taskId: string): Promise<TaskResult | undefined> {
     const binary = this.codec.binary === true;
     let raw: unknown;
-    if (!this.keepResults) raw = await this.run('takeResult', keys, {});
+    if (!this.keepResults) raw = await this.core.call('takeResult', {}, { keys, binary });
     else raw = binary ? await typed(this.client.getBuffer(keys.result)) : await typed(this.client.get(keys.result));
     if (raw === null || raw === undefined) return undefined;
     return decodeWith(this.codec, raw as string | Buffer, () => `the result of task ${JSON.stringify(taskId)}`);

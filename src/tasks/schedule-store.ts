@@ -6,7 +6,7 @@ import { serverNowMs } from '../connection/server-time.js';
 import { typed } from '../errors.js';
 import { assertInteger, describe as describeValue, epochMs, invalid, optionsOf, storedObject } from '../internal/validate.js';
 import { assertTaskId } from './result-store.js';
-import type { TaskQueueScriptInput, TaskQueueScriptName } from './scripts.js';
+import type { TaskQueueCore } from './scripts.js';
 import type { TaskQueueKeys } from './task-keys.js';
 import type { Labels } from './types.js';
 
@@ -59,9 +59,6 @@ export interface ScheduleInfo extends Schedule {
   /** When it fires next (epoch ms, server clock), or `null` when it is not due again. */
   readonly nextRunAt: number | null;
 }
-
-/** Runs a task queue script with the queue's keys (the broker's). */
-export type QueueScriptRunner = <N extends TaskQueueScriptName>(name: N, request: TaskQueueScriptInput<N>) => Promise<unknown>;
 
 /** The labels of schedules that are not plain objects of strings, numbers and booleans are refused by the broker's send check; this one checks the spec's shape. */
 function scheduleOf(spec: ScheduleSpec): Schedule {
@@ -205,15 +202,13 @@ export class ScheduleStore {
    *
    * @param client - the broker's connection
    * @param keys - the queue's keys
-   * @param run - runs a queue script with them
-   * @param registered - puts the queue in the task queue registry (after an add)
+   * @param core - runs the queue's scripts and registers it
    * @internal
    */
   public constructor(
     private readonly client: RedisClient,
     private readonly keys: TaskQueueKeys,
-    private readonly run: QueueScriptRunner,
-    private readonly registered: () => Promise<void> = () => Promise.resolve(),
+    private readonly core: TaskQueueCore,
   ) {}
 
   /**
@@ -234,8 +229,8 @@ export class ScheduleStore {
     }
     const due = nextDueOf(schedule, await serverNowMs(this.client));
     if (due === undefined) throw invalid(`cron ${JSON.stringify(schedule.cron)} never runs again`);
-    await this.run('addSchedule', { id: schedule.id, json, dueMs: due });
-    await this.registered(); // a queue with schedules is listed as one with messages is
+    // A queue with schedules is listed as one with messages is.
+    await this.core.registering(this.core.call('addSchedule', { id: schedule.id, json, dueMs: due }));
     return { ...schedule, nextRunAt: due };
   }
 
@@ -326,6 +321,6 @@ export class ScheduleStore {
    */
   public async remove(id: string): Promise<boolean> {
     assertTaskId(id, 'schedule id');
-    return Number(await this.run('removeSchedule', { id })) === 1;
+    return (await this.core.call('removeSchedule', { id })) === 1;
   }
 }

@@ -1,28 +1,15 @@
 import { LUA_SOURCES } from './lua-sources.js';
-import { ScriptSet, type ScriptArg, type ScriptDefinition } from '../scripting/script-set.js';
+import { ScriptSet, type ScriptArg } from '../scripting/script-set.js';
+import { defineScript, numbers, texts } from '../scripting/define-script.js';
+import type { ObjectCore } from '../keyspace/object-core.js';
 import { TASK_QUEUE_LAYOUT, TASK_RESULT_LAYOUT, type TaskQueueKeys, type TaskResultKeys } from './task-keys.js';
-import type { TaskQueueStats } from './types.js';
+import type { TaskMessage, TaskQueueStats } from './types.js';
 
 /** The keys a task queue script may name. */
 export type TaskQueueKeyRole = keyof TaskQueueKeys;
 
 /** The keys a result script may name. */
 export type TaskResultKeyRole = keyof TaskResultKeys;
-
-/** One task script: file, keys, flags and its argument encoder (see the streams' `StreamScript`). */
-export interface TaskScript<R extends string, I> extends ScriptDefinition<R> {
-  /** The script's ARGV for a request. */
-  readonly encode: (input: I) => ScriptArg[];
-}
-
-function script<R extends string, I>(
-  file: string,
-  keys: readonly R[],
-  access: 'read' | 'write' | 'remove',
-  encode: (input: I) => ScriptArg[],
-): TaskScript<R, I> {
-  return { file, keys, readOnly: access === 'read', allowOom: access === 'remove', encode };
-}
 
 /** A leased stream message as the settle scripts name it: its entry id and the delivery count it was handed out with. */
 export interface StreamDelivery {
@@ -41,7 +28,7 @@ function pairs(deliveries: readonly StreamDelivery[]): ScriptArg[] {
 
 /** Every script of a task queue (slot `{Q}`), by name. */
 export const TASK_QUEUE_SCRIPTS_TABLE = {
-  sendTasks: script<
+  sendTasks: defineScript<
     TaskQueueKeyRole,
     { maxLength: number; delayMs: number; messages: readonly { maxAttempts: number; task: string; encoded: string | Buffer }[] }
   >('sendTasks-4.lua', ['stream', 'delay', 'marker', 'stats'], 'write', (r) => [
@@ -49,7 +36,7 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
     r.delayMs,
     ...r.messages.flatMap((m) => [m.maxAttempts, m.task, m.encoded]),
   ]),
-  leaseTasks: script<
+  leaseTasks: defineScript<
     TaskQueueKeyRole,
     {
       consumer: string;
@@ -59,84 +46,111 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
       deadCaps: string;
       maxLength: number;
       taskMaxAttempts: ReadonlyMap<string, number>;
-    }
-  >('leaseTasks-5.lua', ['stream', 'delay', 'lease', 'dead', 'marker'], 'write', (r) => [
-    r.consumer,
-    r.count,
-    r.leaseMs,
-    r.maxAttempts,
-    r.deadCaps,
-    r.maxLength,
-    ...[...r.taskMaxAttempts].flat(),
-  ]),
-  ackTasks: script<TaskQueueKeyRole, { maxLength: number; deliveries: readonly StreamDelivery[] }>('ackTasks-2.lua', ['stream', 'lease'], 'remove', (r) => [
-    r.maxLength,
-    ...pairs(r.deliveries),
-  ]),
-  nackTasks: script<
+    },
+    StreamLease
+  >(
+    'leaseTasks-5.lua',
+    ['stream', 'delay', 'lease', 'dead', 'marker'],
+    'write',
+    (r) => [r.consumer, r.count, r.leaseMs, r.maxAttempts, r.deadCaps, r.maxLength, ...[...r.taskMaxAttempts].flat()],
+    decodeStreamLease,
+  ),
+  ackTasks: defineScript<TaskQueueKeyRole, { maxLength: number; deliveries: readonly StreamDelivery[] }, number[]>(
+    'ackTasks-2.lua',
+    ['stream', 'lease'],
+    'remove',
+    (r) => [r.maxLength, ...pairs(r.deliveries)],
+    numbers,
+  ),
+  nackTasks: defineScript<
     TaskQueueKeyRole,
-    { delayMs: number; deadCaps: string; maxLength: number; error: string; deliveries: readonly (StreamDelivery & { maxAttempts: number })[] }
-  >('nackTasks-5.lua', ['stream', 'delay', 'lease', 'dead', 'marker'], 'write', (r) => [
-    r.delayMs,
-    r.deadCaps,
-    r.maxLength,
-    r.error,
-    ...r.deliveries.flatMap((d) => [d.entryId, d.deliveries, d.maxAttempts]),
-  ]),
-  extendTasks: script<TaskQueueKeyRole, { ms: number; deliveries: readonly StreamDelivery[] }>('extendTasks-2.lua', ['stream', 'lease'], 'write', (r) => [
-    r.ms,
-    ...pairs(r.deliveries),
-  ]),
-  releaseTasks: script<TaskQueueKeyRole, { deliveries: readonly StreamDelivery[] }>('releaseTasks-3.lua', ['stream', 'lease', 'marker'], 'write', (r) =>
+    { delayMs: number; deadCaps: string; maxLength: number; error: string; deliveries: readonly (StreamDelivery & { maxAttempts: number })[] },
+    string[]
+  >(
+    'nackTasks-5.lua',
+    ['stream', 'delay', 'lease', 'dead', 'marker'],
+    'write',
+    (r) => [r.delayMs, r.deadCaps, r.maxLength, r.error, ...r.deliveries.flatMap((d) => [d.entryId, d.deliveries, d.maxAttempts])],
+    texts,
+  ),
+  extendTasks: defineScript<TaskQueueKeyRole, { ms: number; deliveries: readonly StreamDelivery[] }, number[]>(
+    'extendTasks-2.lua',
+    ['stream', 'lease'],
+    'write',
+    (r) => [r.ms, ...pairs(r.deliveries)],
+    numbers,
+  ),
+  releaseTasks: defineScript<TaskQueueKeyRole, { deliveries: readonly StreamDelivery[] }>('releaseTasks-3.lua', ['stream', 'lease', 'marker'], 'write', (r) =>
     pairs(r.deliveries),
   ),
-  replayStream: script<TaskQueueKeyRole, { limit: number; ids?: readonly string[] | undefined }>(
+  replayStream: defineScript<TaskQueueKeyRole, { limit: number; ids?: readonly string[] | undefined }, number>(
     'replayStream-3.lua',
     ['dead', 'stream', 'marker'],
     'write',
     (r) => [r.limit, ...(r.ids ?? [])],
+    Number,
   ),
-  sendList: script<TaskQueueKeyRole, { delayMs: number; messages: readonly (string | Buffer)[] }>(
+  sendList: defineScript<TaskQueueKeyRole, { delayMs: number; messages: readonly (string | Buffer)[] }>(
     'sendList-4.lua',
     ['list', 'delay', 'marker', 'stats'],
     'write',
     (r) => [r.delayMs, ...r.messages],
   ),
-  leaseList: script<TaskQueueKeyRole, { count: number; deadCaps: string }>('leaseList-4.lua', ['list', 'delay', 'dead', 'marker'], 'write', (r) => [
-    r.count,
-    r.deadCaps,
-  ]),
-  nackList: script<
+  leaseList: defineScript<TaskQueueKeyRole, { count: number; deadCaps: string }, ListLease>(
+    'leaseList-4.lua',
+    ['list', 'delay', 'dead', 'marker'],
+    'write',
+    (r) => [r.count, r.deadCaps],
+    decodeListLease,
+  ),
+  nackList: defineScript<
     TaskQueueKeyRole,
     {
       delayMs: number;
       deadCaps: string;
       error: string;
       messages: readonly { action: 'retry' | 'dead'; encoded: string | Buffer; attempts: number; maxAttempts: number }[];
-    }
-  >('nackList-4.lua', ['list', 'delay', 'dead', 'marker'], 'write', (r) => [
-    r.delayMs,
-    r.deadCaps,
-    r.error,
-    ...r.messages.flatMap((m) => [m.action, m.encoded, m.attempts, m.maxAttempts]),
+    },
+    string[]
+  >(
+    'nackList-4.lua',
+    ['list', 'delay', 'dead', 'marker'],
+    'write',
+    (r) => [r.delayMs, r.deadCaps, r.error, ...r.messages.flatMap((m) => [m.action, m.encoded, m.attempts, m.maxAttempts])],
+    texts,
+  ),
+  releaseList: defineScript<TaskQueueKeyRole, { messages: readonly (string | Buffer)[] }>('releaseList-2.lua', ['list', 'marker'], 'write', (r) => [
+    ...r.messages,
   ]),
-  releaseList: script<TaskQueueKeyRole, { messages: readonly (string | Buffer)[] }>('releaseList-2.lua', ['list', 'marker'], 'write', (r) => [...r.messages]),
-  replayList: script<TaskQueueKeyRole, { letters: readonly { id: string; encoded: string | Buffer }[] }>(
+  replayList: defineScript<TaskQueueKeyRole, { letters: readonly { id: string; encoded: string | Buffer }[] }, number>(
     'replayList-3.lua',
     ['dead', 'list', 'marker'],
     'write',
     (r) => r.letters.flatMap((l) => [l.id, l.encoded]),
+    Number,
   ),
-  purgeDead: script<TaskQueueKeyRole, { ids?: readonly string[] | undefined }>('purgeDead-1.lua', ['dead'], 'remove', (r) => [...(r.ids ?? [])]),
-  readStats: script<TaskQueueKeyRole, Record<string, never>>('readStats-6.lua', ['stream', 'list', 'delay', 'dead', 'sched', 'stats'], 'read', () => []),
-  addSchedule: script<TaskQueueKeyRole, { id: string; json: string; dueMs: number }>('addSchedule-2.lua', ['sched', 'due'], 'write', (r) => [
+  purgeDead: defineScript<TaskQueueKeyRole, { ids?: readonly string[] | undefined }, number>(
+    'purgeDead-1.lua',
+    ['dead'],
+    'remove',
+    (r) => [...(r.ids ?? [])],
+    Number,
+  ),
+  readStats: defineScript<TaskQueueKeyRole, Record<string, never>, ReturnType<typeof decodeQueueStats>>(
+    'readStats-6.lua',
+    ['stream', 'list', 'delay', 'dead', 'sched', 'stats'],
+    'read',
+    () => [],
+    decodeQueueStats,
+  ),
+  addSchedule: defineScript<TaskQueueKeyRole, { id: string; json: string; dueMs: number }>('addSchedule-2.lua', ['sched', 'due'], 'write', (r) => [
     r.id,
     r.json,
     r.dueMs,
   ]),
-  removeSchedule: script<TaskQueueKeyRole, { id: string }>('removeSchedule-2.lua', ['sched', 'due'], 'remove', (r) => [r.id]),
-  readDue: script<TaskQueueKeyRole, { limit: number }>('readDue-2.lua', ['due', 'sched'], 'read', (r) => [r.limit]),
-  fireSchedules: script<
+  removeSchedule: defineScript<TaskQueueKeyRole, { id: string }, number>('removeSchedule-2.lua', ['sched', 'due'], 'remove', (r) => [r.id], Number),
+  readDue: defineScript<TaskQueueKeyRole, { limit: number }, DueReply>('readDue-2.lua', ['due', 'sched'], 'read', (r) => [r.limit], decodeDue),
+  fireSchedules: defineScript<
     TaskQueueKeyRole,
     {
       kind: 'stream' | 'list' | 'pubsub';
@@ -144,35 +158,51 @@ export const TASK_QUEUE_SCRIPTS_TABLE = {
       channel: string;
       sharded: boolean;
       fires: readonly { id: string; dueMs: number; nextDueMs: number | undefined; task: string; encoded: string | Buffer }[];
-    }
-  >('fireSchedules-6.lua', ['stream', 'list', 'marker', 'due', 'sched', 'stats'], 'write', (r) => [
-    r.kind,
-    r.maxLength,
-    r.channel,
-    r.sharded ? '1' : '0',
-    ...r.fires.flatMap((f) => [f.id, f.dueMs, f.nextDueMs ?? '', f.task, f.encoded]),
-  ]),
-  deleteQueue: {
-    ...script<TaskQueueKeyRole, Record<string, never>>(
-      'deleteQueue-9.lua',
-      ['stream', 'list', 'delay', 'lease', 'dead', 'marker', 'sched', 'due', 'stats'],
-      'remove',
-      () => [],
-    ),
-    anyType: true,
-  },
+    },
+    string[]
+  >(
+    'fireSchedules-6.lua',
+    ['stream', 'list', 'marker', 'due', 'sched', 'stats'],
+    'write',
+    (r) => [r.kind, r.maxLength, r.channel, r.sharded ? '1' : '0', ...r.fires.flatMap((f) => [f.id, f.dueMs, f.nextDueMs ?? '', f.task, f.encoded])],
+    texts,
+  ),
+  deleteQueue: defineScript<TaskQueueKeyRole, Record<string, never>, number>(
+    'deleteQueue-9.lua',
+    ['stream', 'list', 'delay', 'lease', 'dead', 'marker', 'sched', 'due', 'stats'],
+    'remove',
+    () => [],
+    Number,
+    { anyType: true },
+  ),
 } as const;
 
 /** Every script of a task's result (slot `{I}`), by name. */
 export const TASK_RESULT_SCRIPTS_TABLE = {
-  storeResult: script<TaskResultKeyRole, { encoded: string | Buffer; ttlMs: number; channel: string; sharded: boolean }>(
+  storeResult: defineScript<TaskResultKeyRole, { encoded: string | Buffer; ttlMs: number; channel: string; sharded: boolean }>(
     'storeResult-2.lua',
     ['result', 'progress'],
     'write',
     (r) => [r.encoded, r.ttlMs, r.channel, r.sharded ? '1' : '0'],
   ),
-  takeResult: script<TaskResultKeyRole, Record<string, never>>('takeResult-2.lua', ['result', 'progress'], 'remove', () => []),
+  takeResult: defineScript<TaskResultKeyRole, Record<string, never>>('takeResult-2.lua', ['result', 'progress'], 'remove', () => []),
 } as const;
+
+/** The reply of readDue-2.lua, decoded: the server's clock and each due schedule with its due time and stored body. */
+export interface DueReply {
+  /** The server's clock, epoch ms. */
+  readonly now: number;
+  /** The due schedules, earliest first. */
+  readonly due: readonly { readonly id: string; readonly dueMs: number; readonly body: unknown }[];
+}
+
+/** Decodes the reply of readDue-2.lua: `[now, id, dueMs, body, …]`. */
+export function decodeDue(reply: unknown): DueReply {
+  const r = reply as unknown[];
+  const due: { id: string; dueMs: number; body: unknown }[] = [];
+  for (let i = 1; i + 2 < r.length; i += 3) due.push({ id: String(r[i]), dueMs: Number(r[i + 1]), body: r[i + 2] });
+  return { now: Number(r[0]), due };
+}
 
 /** The reply of readStats-6.lua: a queue's counts, what holds its messages, and its schedules. */
 export function decodeQueueStats(reply: unknown): TaskQueueStats & { kind: 'stream' | 'list' | ''; schedules: number } {
@@ -245,10 +275,21 @@ export type TaskQueueScriptInput<N extends TaskQueueScriptName> = Parameters<(ty
 export type TaskResultScriptInput<N extends TaskResultScriptName> = Parameters<(typeof TASK_RESULT_SCRIPTS_TABLE)[N]['encode']>[0];
 
 /** The task queue scripts (slot `{Q}`). */
-export const TASK_QUEUE_SCRIPTS = new ScriptSet<TaskQueueScriptName, TaskQueueKeyRole>('tq', TASK_QUEUE_SCRIPTS_TABLE, LUA_SOURCES, TASK_QUEUE_LAYOUT.types);
+export const TASK_QUEUE_SCRIPTS = new ScriptSet<TaskQueueScriptName, TaskQueueKeyRole, typeof TASK_QUEUE_SCRIPTS_TABLE>(
+  'tq',
+  TASK_QUEUE_SCRIPTS_TABLE,
+  LUA_SOURCES,
+  TASK_QUEUE_LAYOUT.types,
+);
+
+/** A task queue's keyed-object core. */
+export type TaskQueueCore = ObjectCore<TaskQueueScriptName, TaskQueueKeyRole, typeof TASK_QUEUE_SCRIPTS_TABLE, TaskMessage>;
+
+/** The result store's core (each call names its task's keys). */
+export type TaskResultCore = ObjectCore<TaskResultScriptName, TaskResultKeyRole, typeof TASK_RESULT_SCRIPTS_TABLE>;
 
 /** The result scripts (slot `{I}`). */
-export const TASK_RESULT_SCRIPTS = new ScriptSet<TaskResultScriptName, TaskResultKeyRole>(
+export const TASK_RESULT_SCRIPTS = new ScriptSet<TaskResultScriptName, TaskResultKeyRole, typeof TASK_RESULT_SCRIPTS_TABLE>(
   'tr',
   TASK_RESULT_SCRIPTS_TABLE,
   LUA_SOURCES,

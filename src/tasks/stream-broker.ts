@@ -2,7 +2,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { errorOf } from '../jobs/outcomes.js';
 import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
-import { decodeStreamLease, type StreamDelivery } from './scripts.js';
+import type { StreamDelivery } from './scripts.js';
 import type { TaskJob } from './task-job.js';
 import { assertDeadIds, TaskQueueBroker } from './task-queue-broker.js';
 import type { StreamBrokerOptions } from './broker-options.js';
@@ -55,7 +55,7 @@ export class StreamBroker extends TaskQueueBroker {
   }
 
   protected async write(messages: readonly { message: TaskMessage; encoded: string | Buffer }[], delayMs: number): Promise<number[]> {
-    await this.runScript('sendTasks', {
+    await this.core.call('sendTasks', {
       maxLength: this.maxLength,
       delayMs,
       messages: messages.map((m) => ({ maxAttempts: m.message.maxAttempts, task: m.message.task, encoded: m.encoded })),
@@ -68,14 +68,14 @@ export class StreamBroker extends TaskQueueBroker {
     if (ids === undefined) {
       let moved = 0;
       for (;;) {
-        const n = Number(await this.runScript('replayStream', { limit: 1000 }));
+        const n = await this.core.call('replayStream', { limit: 1000 });
         moved += n;
         if (n < 1000) return moved;
       }
     }
     assertDeadIds(ids);
     let moved = 0;
-    for (let i = 0; i < ids.length; i += 1000) moved += Number(await this.runScript('replayStream', { limit: 1000, ids: ids.slice(i, i + 1000) }));
+    for (let i = 0; i < ids.length; i += 1000) moved += await this.core.call('replayStream', { limit: 1000, ids: ids.slice(i, i + 1000) });
     return moved;
   }
 
@@ -95,20 +95,18 @@ export class StreamBroker extends TaskQueueBroker {
       client: this.client,
       object: this.sourceObject(),
       leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
-        const lease = decodeStreamLease(
-          await this.runScript(
-            'leaseTasks',
-            {
-              consumer: request.owner === '' ? 'worker' : request.owner,
-              count: request.count,
-              leaseMs: request.leaseMs,
-              maxAttempts: request.maxAttempts,
-              deadCaps: this.deadCaps,
-              maxLength: this.maxLength,
-              taskMaxAttempts: this.taskMaxAttempts(),
-            },
-            binary,
-          ),
+        const lease = await this.core.call(
+          'leaseTasks',
+          {
+            consumer: request.owner === '' ? 'worker' : request.owner,
+            count: request.count,
+            leaseMs: request.leaseMs,
+            maxAttempts: request.maxAttempts,
+            deadCaps: this.deadCaps,
+            maxLength: this.maxLength,
+            taskMaxAttempts: this.taskMaxAttempts(),
+          },
+          { binary },
         );
         const errors = await this.storeDeathResults(lease.died.map((d) => ({ encoded: d.encoded, attempts: d.attempts, error: LEASE_EXPIRED })));
         for (const u of lease.unreadable) errors.push(this.unreadableError(u.reason));
@@ -128,7 +126,7 @@ export class StreamBroker extends TaskQueueBroker {
         await Promise.all(
           undecodable.map(({ delivery, error }) => {
             errors.push(error);
-            return this.runScript('nackTasks', {
+            return this.core.call('nackTasks', {
               delayMs: 0,
               deadCaps: this.deadCaps,
               maxLength: this.maxLength,
@@ -141,30 +139,30 @@ export class StreamBroker extends TaskQueueBroker {
       },
       ack: async (jobs) => {
         if (jobs.length === 0) return [];
-        const replies = (await this.runScript('ackTasks', { maxLength: this.maxLength, deliveries: this.deliveriesOf(jobs) })) as unknown[];
+        const replies = await this.core.call('ackTasks', { maxLength: this.maxLength, deliveries: this.deliveriesOf(jobs) });
         return this.outcomes(jobs, replies, 'ack');
       },
       nack: async (jobs, { delayMs, error }) => {
         if (jobs.length === 0) return [];
-        const replies = (await this.runScript('nackTasks', {
+        const replies = await this.core.call('nackTasks', {
           delayMs,
           deadCaps: this.deadCaps,
           maxLength: this.maxLength,
           error,
           deliveries: jobs.map((j) => ({ entryId: j.entryId, deliveries: j.deliveries, maxAttempts: j.maxAttempts })),
-        })) as unknown[];
+        });
         return jobs.map((job, i): NackOutcome | Error => {
-          const answer = String(replies[i]);
+          const answer = replies[i];
           return answer === 'retry' || answer === 'dead' ? answer : this.lost(job, 'nack');
         });
       },
       extend: async (jobs, leaseMs) => {
         if (jobs.length === 0) return [];
-        const replies = (await this.runScript('extendTasks', { ms: leaseMs, deliveries: this.deliveriesOf(jobs) })) as unknown[];
+        const replies = await this.core.call('extendTasks', { ms: leaseMs, deliveries: this.deliveriesOf(jobs) });
         return this.outcomes(jobs, replies, 'extend');
       },
       release: async (jobs) => {
-        if (jobs.length > 0) await this.runScript('releaseTasks', { deliveries: this.deliveriesOf(jobs) });
+        if (jobs.length > 0) await this.core.call('releaseTasks', { deliveries: this.deliveriesOf(jobs) });
       },
       openSignal: () => this.openSignal(),
     };

@@ -2,22 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { decodeWith, encodeWith, jsonCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
-import { GoodRedisError, typed } from '../errors.js';
+import { GoodRedisError } from '../errors.js';
 import type { JobSource } from '../jobs/job-source.js';
 import { traceSend, type SourceObject } from '../observe/telemetry.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
-import { warnUnregistered } from '../keyspace/keys.js';
+import { ObjectCore } from '../keyspace/object-core.js';
 import { Worker, type JobSourceProvider } from '../jobs/worker.js';
-import { replicationOf, type ScriptArg } from '../scripting/script-set.js';
+import { replicationOf } from '../scripting/script-set.js';
 import { assertTaskId, type ResultStore } from './result-store.js';
-import {
-  TASK_QUEUE_SCRIPTS,
-  TASK_QUEUE_SCRIPTS_TABLE,
-  type TaskQueueKeyRole,
-  type TaskQueueScriptInput,
-  type TaskQueueScriptName,
-  type TaskScript,
-} from './scripts.js';
+import { TASK_QUEUE_SCRIPTS, type TaskQueueCore, type TaskQueueScriptInput } from './scripts.js';
 import { TaskHandle } from './task-handle.js';
 import { nextDueOf, parseSchedule, ScheduleStore, type ScheduleInfo, type ScheduleSpec } from './schedule-store.js';
 import { Scheduler, type FiredSchedules, type ScheduleFirer } from './scheduler.js';
@@ -110,9 +103,8 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob>, Schedule
   public abstract readonly kind: 'stream' | 'list' | 'pubsub';
   /** Encodes and decodes the message envelope. */
   protected readonly codec: Codec<TaskMessage>;
-  /** How many replicas must confirm each write; undefined for none. */
-  protected readonly replication: { replicas: number; timeoutMs: number } | undefined;
-  private readonly registry: string;
+  /** The queue as its scripts see it: keys, connection, codec, replication, registration. */
+  protected readonly core: TaskQueueCore;
   private readonly handlers = new Map<string, { handler: TaskHandler<never, unknown>; maxAttempts: number | undefined }>();
   /** The queue's schedules (in its slot), which a {@link Scheduler} fires. */
   public readonly schedules: ScheduleStore;
@@ -124,20 +116,18 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob>, Schedule
     options = optionsOf(options);
     this.prefix = options.prefix ?? '';
     this.redisKeys = taskQueueKeys(name, this.prefix);
-    this.registry = taskQueueRegistryKey(this.prefix);
     this.name = name;
     this.client = client;
     this.results = options.results;
     this.codec = options.codec ?? jsonCodec<TaskMessage>();
     this.maxAttempts = options.maxAttempts ?? DEFAULT_TASK_MAX_ATTEMPTS;
     assertInteger(this.maxAttempts, 'maxAttempts', 0);
-    this.replication = replicationOf(options.replication);
-    this.schedules = new ScheduleStore(
-      client,
-      this.redisKeys,
-      (script, request) => this.runScript(script, request),
-      () => this.register(),
-    );
+    this.core = new ObjectCore(client, name, this.prefix, this.redisKeys, TASK_QUEUE_SCRIPTS, this.codec, replicationOf(options.replication), {
+      key: taskQueueRegistryKey(this.prefix),
+      what: 'task queue',
+      then: 'the next send registers it',
+    });
+    this.schedules = new ScheduleStore(client, this.redisKeys, this.core);
   }
 
   /**
@@ -220,13 +210,10 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob>, Schedule
         return { message, encoded: encodeWith(this.codec, message) };
       });
       const receivers: number[] = [];
-      let registering: Promise<void> | undefined;
       for (let i = 0; i < messages.length; i += SEND_CHUNK) {
         const written = this.write(messages.slice(i, i + SEND_CHUNK), delayMs);
-        registering ??= this.register(written); // beside the first write: one round trip, not two
-        receivers.push(...(await written));
+        receivers.push(...(await (i === 0 ? this.core.registering(written) : written))); // beside the first write: one round trip, not two
       }
-      await registering;
       return messages.map(({ message }, i) => new TaskHandle<R>(message.id, this.results, receivers[i]));
     });
   }
@@ -272,13 +259,10 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob>, Schedule
    * @returns how many were read due, and those that this call fired
    */
   public async fireDueSchedules(limit = 1000): Promise<FiredSchedules> {
-    const reply = (await this.runScript('readDue', { limit })) as unknown[];
-    const now = Number(reply[0]);
+    const { now, due } = await this.core.call('readDue', { limit });
     const fires: TaskQueueScriptInput<'fireSchedules'>['fires'][number][] = [];
-    for (let i = 1; i + 2 < reply.length; i += 3) {
-      const id = String(reply[i]);
-      const dueMs = Number(reply[i + 1]);
-      const schedule = parseSchedule(reply[i + 2]);
+    for (const { id, dueMs, body } of due) {
+      const schedule = parseSchedule(body);
       if (schedule === undefined) {
         await this.schedules.remove(id); // its body is gone or unreadable: it can never fire
         continue;
@@ -294,48 +278,19 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob>, Schedule
       };
       fires.push({ id, dueMs, nextDueMs: nextDueOf(schedule, now, dueMs), task: schedule.task, encoded: encodeWith(this.codec, message) });
     }
-    const read = (reply.length - 1) / 3;
+    const read = due.length;
     if (fires.length === 0) return { read, fired: [] };
     const fired = new Set(
-      (
-        (await this.runScript('fireSchedules', {
-          kind: this.kind,
-          maxLength: this.trimLength(),
-          channel: this.redisKeys.channel,
-          sharded: this.client instanceof Cluster,
-          fires,
-        })) as unknown[]
-      ).map(String),
+      await this.core.call('fireSchedules', {
+        kind: this.kind,
+        maxLength: this.trimLength(),
+        channel: this.redisKeys.channel,
+        sharded: this.client instanceof Cluster,
+        fires,
+      }),
     );
-    if (fired.size > 0) await this.register();
+    if (fired.size > 0) await this.core.register();
     return { read, fired: fires.filter((f) => fired.has(f.id)).map((f) => ({ scheduleId: f.id, taskId: `${f.id}:${String(f.dueMs)}` })) };
-  }
-
-  /**
-   * Adds the name to the registry (another Cluster slot); a failure does not undo the send. Sent
-   * beside a write, it warns only when that write landed: a write that failed is the caller's
-   * error, and nothing was written to register.
-   */
-  private async register(beside?: Promise<unknown>): Promise<void> {
-    await this.client.sadd(this.registry, this.name).catch(async (err: unknown) => {
-      if (
-        beside !== undefined &&
-        !(await beside.then(
-          () => true,
-          () => false,
-        ))
-      )
-        return;
-      warnUnregistered('task queue', this.name, this.registry, err, 'the next send registers it');
-    });
-  }
-
-  /** Runs one of the task queue scripts with this queue's keys, waiting for replicas when asked (writes). */
-  protected runScript<N extends TaskQueueScriptName>(name: N, request: TaskQueueScriptInput<N>, binary = false): Promise<unknown> {
-    const args: ScriptArg[] = (TASK_QUEUE_SCRIPTS_TABLE[name] as TaskScript<TaskQueueKeyRole, TaskQueueScriptInput<N>>).encode(request);
-    if (this.replication === undefined) return TASK_QUEUE_SCRIPTS.run(this.client, name, this.redisKeys, args, binary);
-    const { replicas, timeoutMs } = this.replication;
-    return TASK_QUEUE_SCRIPTS.runReplicated(this.client, name, this.redisKeys, args, binary, replicas, timeoutMs);
   }
 
   /** Decodes a stored message; a value the codec refuses is a `Codec` error naming the queue. */
@@ -497,8 +452,8 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob>, Schedule
    * @returns whether there was data
    */
   public async delete(): Promise<boolean> {
-    await typed(this.client.srem(this.registry, this.name));
-    return Number(await this.runScript('deleteQueue', {})) > 0;
+    await this.core.unregister();
+    return (await this.core.call('deleteQueue', {})) > 0;
   }
 
   /** Closes the Workers made by {@link worker} (waiting for their tasks) and what the broker opened; never the client. Idempotent. */

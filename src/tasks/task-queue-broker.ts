@@ -3,7 +3,6 @@ import { GoodRedisError, typed } from '../errors.js';
 import { deadLetterCaps, encodeDeadLetterCaps, type DeadLetterCapOptions } from '../jobs/dead-letters.js';
 import { WorkSignal } from '../jobs/work-signal.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
-import { decodeQueueStats } from './scripts.js';
 import { TaskBroker } from './task-broker.js';
 import type { TaskJob } from './task-job.js';
 import type { BrokerOptions } from './broker-options.js';
@@ -97,12 +96,12 @@ export abstract class TaskQueueBroker extends TaskBroker {
   public async purgeDead(ids?: readonly string[]): Promise<number> {
     if (ids !== undefined) assertDeadIds(ids);
     if (ids?.length === 0) return 0;
-    return Number(await this.runScript('purgeDead', { ids }));
+    return this.core.call('purgeDead', { ids });
   }
 
   /** The queue's counts (read-only). */
   public async stats(): Promise<TaskQueueStats> {
-    const { waiting, active, delayed, dead, length, added } = decodeQueueStats(await this.runScript('readStats', {}));
+    const { waiting, active, delayed, dead, length, added } = await this.core.call('readStats', {});
     return { waiting, active, delayed, dead, length, added };
   }
 
@@ -112,8 +111,8 @@ export abstract class TaskQueueBroker extends TaskBroker {
   }
 
   /** One outcome per job from a script's 1/0 replies: 1 done, else `LeaseLost`. */
-  protected outcomes(jobs: readonly TaskJob[], replies: unknown[], what: string): (Error | undefined)[] {
-    return jobs.map((job, i) => (Number(replies[i]) === 1 ? undefined : this.lost(job, what)));
+  protected outcomes(jobs: readonly TaskJob[], replies: readonly number[], what: string): (Error | undefined)[] {
+    return jobs.map((job, i) => (replies[i] === 1 ? undefined : this.lost(job, what)));
   }
 
   /** The error a Worker reports for what a lease found that no broker wrote, dead-lettered with `reason`. */

@@ -1,7 +1,7 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { assertObjectName } from '../internal/validate.js';
 import { SetRegistry } from '../keyspace/set-registry.js';
-import { decodeQueueStats, TASK_QUEUE_SCRIPTS } from './scripts.js';
+import { TASK_QUEUE_SCRIPTS } from './scripts.js';
 import { taskQueueKeys, taskQueueRegistryKey } from './task-keys.js';
 import type { TaskQueueStats } from './types.js';
 
@@ -49,6 +49,6 @@ export class TaskQueueRegistry extends SetRegistry {
    */
   public async describe(name: string): Promise<TaskQueueInfo> {
     const keys = taskQueueKeys(name, this.prefix);
-    return { name, ...decodeQueueStats(await TASK_QUEUE_SCRIPTS.run(this.client, 'readStats', keys, [])) };
+    return { name, ...TASK_QUEUE_SCRIPTS.definitions.readStats.decode(await TASK_QUEUE_SCRIPTS.run(this.client, 'readStats', keys, [])) };
   }
 }

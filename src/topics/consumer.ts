@@ -14,7 +14,7 @@ import { assertGroupName, type GroupKeys, type PartitionGroupKeys } from './topi
 import { lostMessage, TopicMessage, type MessageSettler } from './topic-message.js';
 import { TopicSignal } from './topic-signal.js';
 import { MessageBatch, type BatchOptions } from './message-batch.js';
-import { Membership, type LeaseAction } from './membership.js';
+import { Membership } from './membership.js';
 import { PartitionFetcher, type Fetched, type UnitMessages } from './partition-fetcher.js';
 import { TopicWait } from './topic-wait.js';
 import { loggerOf, type Logger } from '../internal/logger.js';
@@ -132,15 +132,9 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     this.membership = new Membership({
       memberId: this.memberId,
       heartbeatMs: this.heartbeatMs,
-      heartbeat: async (leave) => {
-        const [generation, , , ...target] = (await this.runTopic(
-          'heartbeat',
-          { member: this.memberId, sessionMs: this.sessionTimeoutMs, leave },
-          this.keys,
-        )) as unknown[];
-        return { generation: Number(generation), target: target.map(String) };
-      },
-      lease: async (keys, action) => Number(await this.lease(keys, action)) === 1,
+      heartbeat: (leave) => this.topicCore.call('heartbeat', { member: this.memberId, sessionMs: this.sessionTimeoutMs, leave }, { keys: this.keys }),
+      lease: (keys, action) =>
+        this.partitionCore.call('lease', { action, member: this.memberId, incarnation: this.incarnation, ms: this.sessionTimeoutMs }, { keys }),
       partitionKeysOf: (partition) => this.partitionKeysOf(partition, this.group),
       closing: () => this.closing !== undefined,
       changed: (event, partitions) => {
@@ -163,7 +157,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
         deadCaps: this.deadCaps,
         binary: this.codec.binary === true,
         settler: this,
-        run: (name, keys, request, runOptions) => this.runPartition(name, keys, request, runOptions),
+        partitions: this.partitionCore,
         decode: (raw, where) => this.decode(raw, where),
         handOver: (owned) => {
           this.membership.handOver(owned).catch((err: unknown) => {
@@ -208,10 +202,6 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     return this.joining;
   }
 
-  private lease(keys: PartitionGroupKeys, action: LeaseAction): Promise<unknown> {
-    return this.runPartition('lease', keys, { action, member: this.memberId, incarnation: this.incarnation, ms: this.sessionTimeoutMs });
-  }
-
   /**
    * Fetches up to `max` messages from the partitions this member holds (joining first when
    * needed). Under `'partition'` ordering each partition gives one message at a time: the next
@@ -240,7 +230,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   /** Runs a per-partition settle script for each partition's messages; one outcome per message. */
   private async perPartition<O>(
     messages: readonly TopicMessage<T>[],
-    run: (keys: PartitionGroupKeys, deliveries: TopicMessage<T>[]) => Promise<unknown>,
+    run: (keys: PartitionGroupKeys, deliveries: TopicMessage<T>[]) => Promise<readonly unknown[]>,
     outcome: (reply: unknown, m: TopicMessage<T>) => O | Error,
   ): Promise<(O | Error)[]> {
     if (!Array.isArray(messages)) throw invalid('messages must be an array of messages this consumer fetched');
@@ -257,10 +247,10 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
       [...byPartition].map(async ([partition, indexes]) => {
         const keys = this.membership.owned.get(partition)?.keys ?? this.partitionKeysOf(partition, this.group);
         try {
-          const replies = (await run(
+          const replies = await run(
             keys,
             indexes.map((i) => messages[i] as TopicMessage<T>),
-          )) as unknown[];
+          );
           indexes.forEach((i, j) => (out[i] = outcome(replies[j], messages[i] as TopicMessage<T>)));
         } catch (err) {
           for (const i of indexes) out[i] = errorOf(err);
@@ -275,8 +265,12 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     const out = await this.perPartition(
       messages,
       async (keys, deliveries) => {
-        const reply = await this.runPartition('ack', keys, { group: this.group, member: this.memberId, deliveries, epoch: this.fetcher.epochOf(deliveries) });
-        return typeof reply === 'number' ? deliveries.map(() => 1) : reply; // a number: all acked by the fast check
+        const acked = await this.partitionCore.call(
+          'ack',
+          { group: this.group, member: this.memberId, deliveries, epoch: this.fetcher.epochOf(deliveries) },
+          { keys },
+        );
+        return acked === 'all' ? deliveries.map(() => 1) : acked; // all acked by the fast check
       },
       (reply, m) => (Number(reply) === 1 ? undefined : lostMessage(this.topic, m.partition, m.id)),
     );
@@ -294,7 +288,11 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     const out = await this.perPartition(
       messages,
       (keys, deliveries) =>
-        this.runPartition('nack', keys, { group: this.group, member: this.memberId, delayMs, maxAttempts, error, deadCaps: this.deadCaps, deliveries }),
+        this.partitionCore.call(
+          'nack',
+          { group: this.group, member: this.memberId, delayMs, maxAttempts, error, deadCaps: this.deadCaps, deliveries },
+          { keys },
+        ),
       (reply, m): NackOutcome | Error => {
         const answer = String(reply);
         return answer === 'retry' || answer === 'dead' ? answer : lostMessage(this.topic, m.partition, m.id);
@@ -309,7 +307,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     assertInteger(ms, 'ms', 0, this.leaseMs);
     return this.perPartition(
       messages,
-      (keys, deliveries) => this.runPartition('extend', keys, { group: this.group, member: this.memberId, leaseMs: this.leaseMs, ms, deliveries }),
+      (keys, deliveries) => this.partitionCore.call('extend', { group: this.group, member: this.memberId, leaseMs: this.leaseMs, ms, deliveries }, { keys }),
       (reply, m) => (Number(reply) === 1 ? undefined : lostMessage(this.topic, m.partition, m.id)),
     );
   }
@@ -319,7 +317,7 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
     const outcomes = await this.perPartition(
       messages,
       async (keys, deliveries) => {
-        await this.runPartition('release', keys, { group: this.group, member: this.memberId, deliveries });
+        await this.partitionCore.call('release', { group: this.group, member: this.memberId, deliveries }, { keys });
         return deliveries.map(() => 1);
       },
       () => undefined,

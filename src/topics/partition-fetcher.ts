@@ -8,9 +8,8 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { fromRedisError, GoodRedisError } from '../errors.js';
 import { errorOf } from '../jobs/outcomes.js';
 import type { Membership, Owned } from './membership.js';
-import { PARTITION_SCRIPTS, PARTITION_SCRIPTS_TABLE, type DeliveryRef, type Ordering, type PartitionScriptInput, type PartitionScriptName } from './scripts.js';
+import { PARTITION_SCRIPTS, PARTITION_SCRIPTS_TABLE, type DeliveryRef, type FetchedEntry, type Ordering, type PartitionCore } from './scripts.js';
 import { headersOf, logEntryOf, replayedFor } from './topic-base.js';
-import type { PartitionGroupKeys } from './topic-keys.js';
 import { TopicMessage, type MessageSettler } from './topic-message.js';
 import type { WaitPosition } from './topic-signal.js';
 
@@ -54,8 +53,8 @@ export interface FetchContext<T> {
   readonly binary: boolean;
   /** Who settles the messages it makes (the consumer). */
   readonly settler: MessageSettler<T>;
-  /** Runs one partition script. */
-  run<N extends PartitionScriptName>(name: N, keys: PartitionGroupKeys, request: PartitionScriptInput<N>, options?: { binary?: boolean }): Promise<unknown>;
+  /** Runs the partitions' scripts (each call names its partition's keys). */
+  readonly partitions: PartitionCore<T>;
   /** Decodes one stored value (a `Codec` error naming the topic when it cannot). */
   decode(raw: string | Buffer, where: () => string): T;
   /** Releases a revoked partition whose units settled (failures reported). */
@@ -139,10 +138,7 @@ export class PartitionFetcher<T> {
    * as they are by Redis, not through Lua. When the guard says no, what was read is given back
    * (its delivery uncounted) and the caller falls back to the fetch script.
    */
-  private async readFast(
-    o: Owned,
-    count: number,
-  ): Promise<{ entries: [id: string, attempt: number, fields: (string | Buffer)[]][]; epoch: string } | 'slow' | 'lost'> {
+  private async readFast(o: Owned, count: number): Promise<{ entries: FetchedEntry[]; epoch: string } | 'slow' | 'lost'> {
     PARTITION_SCRIPTS.define(this.context.client);
     const tx = this.context.client.multi();
     const guard = PARTITION_SCRIPTS.functionOf(tx, 'guard', false);
@@ -175,18 +171,19 @@ export class PartitionFetcher<T> {
         else others.push({ id: entry[0], attempt: entry[1] });
       }
       // Replays for other groups: acked and skipped unseen.
-      if (others.length > 0) await this.context.run('ack', o.keys, { group: this.context.group, member: this.context.memberId, deliveries: others });
+      if (others.length > 0)
+        await this.context.partitions.call('ack', { group: this.context.group, member: this.context.memberId, deliveries: others }, { keys: o.keys });
       const last = entries.at(-1);
       if (entries.length < count && last !== undefined) o.lastSeen = last[0];
       else if (entries.length === count) o.lastSeen = '';
       return { entries: mine, epoch: String(verdict) };
     }
     if (entries.length > 0) {
-      await this.context.run('release', o.keys, {
-        group: this.context.group,
-        member: this.context.memberId,
-        deliveries: entries.map(([id, attempt]) => ({ id, attempt })),
-      });
+      await this.context.partitions.call(
+        'release',
+        { group: this.context.group, member: this.context.memberId, deliveries: entries.map(([id, attempt]) => ({ id, attempt })) },
+        { keys: o.keys },
+      );
     }
     // A guard that failed (a server before Redis 7 refusing its shebang, a script cache flushed
     // under the MULTI) leaves it to the fetch script, which deals with those and reports the rest.
@@ -202,9 +199,8 @@ export class PartitionFetcher<T> {
   /** One fetch script on one partition, its entries made into messages and units. */
   private async fetchScript(o: Owned, maxUnits: number, unitSize: number, leaseMs: number, maxAttempts: number): Promise<Fetched<T>> {
     const binary = this.context.binary;
-    const reply = (await this.context.run(
+    const fetched = await this.context.partitions.call(
       'fetch',
-      o.keys,
       {
         group: this.context.group,
         member: this.context.memberId,
@@ -216,25 +212,15 @@ export class PartitionFetcher<T> {
         deadCaps: this.context.deadCaps,
         ordering: this.context.ordering,
       },
-      { binary },
-    )) as unknown[];
-    if (String(reply[0]) === 'lost') return this.lostPartition(o);
-    o.lastSeen = String(reply[3]);
-    // New entries (delivery 1) as XREADGROUP returned them, then claimed ones with their counts.
-    const entries: [id: string, attempt: number, fields: (string | Buffer)[]][] = [];
-    for (const [id, fields] of (reply[4] ?? []) as [string | Buffer, (string | Buffer)[]][]) entries.push([String(id), 1, fields]);
-    for (let i = 5; i + 2 < reply.length; i += 3) entries.push([String(reply[i]), Number(reply[i + 1]), reply[i + 2] as (string | Buffer)[]]);
-    return this.unitsOf(o, entries, unitSize, Number(reply[1]));
+      { keys: o.keys, binary },
+    );
+    if (fetched.lost) return this.lostPartition(o);
+    o.lastSeen = fetched.lastSeen;
+    return this.unitsOf(o, fetched.entries, unitSize, fetched.wakeInMs);
   }
 
   /** Decodes entries into messages (an undecodable one is dead-lettered at once) and groups them in units of `unitSize`. */
-  private async unitsOf(
-    o: Owned,
-    entries: readonly [id: string, attempt: number, fields: (string | Buffer)[]][],
-    unitSize: number,
-    wakeInMs: number,
-    epoch = '',
-  ): Promise<Fetched<T>> {
+  private async unitsOf(o: Owned, entries: readonly FetchedEntry[], unitSize: number, wakeInMs: number, epoch = ''): Promise<Fetched<T>> {
     const messages: TopicMessage<T>[] = [];
     const errors: unknown[] = [];
     const undecodable: Promise<unknown>[] = [];
@@ -250,15 +236,19 @@ export class PartitionFetcher<T> {
         // Dead-lettered at once with its own reason, without calling a handler: it would fail the same way every time.
         errors.push(err);
         undecodable.push(
-          this.context.run('nack', o.keys, {
-            group: this.context.group,
-            member: this.context.memberId,
-            delayMs: 0,
-            maxAttempts: 1,
-            error: errorOf(err).message,
-            deadCaps: this.context.deadCaps,
-            deliveries: [{ id, attempt }],
-          }),
+          this.context.partitions.call(
+            'nack',
+            {
+              group: this.context.group,
+              member: this.context.memberId,
+              delayMs: 0,
+              maxAttempts: 1,
+              error: errorOf(err).message,
+              deadCaps: this.context.deadCaps,
+              deliveries: [{ id, attempt }],
+            },
+            { keys: o.keys },
+          ),
         );
         continue;
       }

@@ -143,9 +143,8 @@ export class Producer<T = string> extends TopicBase<T> {
         const chunk = entries.slice(start, start + this.chunkSize);
         const request = { maxLen: this.maxLen, approximate: this.approximate, messages: chunk.map((e) => e.message) };
         writes.push(
-          this.runPartition('send', keys, request, { confirm: this.confirm }).then((ids) => {
-            const list = ids as string[];
-            chunk.forEach((e, j) => (results[e.index] = { partition, id: String(list[j]) }));
+          this.partitionCore.call('send', request, { keys, replication: this.confirm }).then((ids) => {
+            chunk.forEach((e, j) => (results[e.index] = { partition, id: String(ids[j]) }));
             return chunk.length;
           }),
         );

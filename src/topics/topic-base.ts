@@ -2,22 +2,9 @@ import { EventEmitter } from 'node:events';
 import { decodeWith, stringCodec, type Codec } from '../codec.js';
 import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
-import { warnUnregistered } from '../keyspace/keys.js';
 import { assertInteger, assertOneOf, optionsOf, storedObject } from '../internal/validate.js';
-import type { ScriptArg } from '../scripting/script-set.js';
-import {
-  PARTITION_SCRIPTS,
-  PARTITION_SCRIPTS_TABLE,
-  TOPIC_SCRIPTS,
-  TOPIC_SCRIPTS_TABLE,
-  type PartitionScriptInput,
-  type PartitionScriptName,
-  type TopicScript,
-  type TopicScriptInput,
-  type TopicScriptName,
-  type PartitionKeyRole,
-  type TopicKeyRole,
-} from './scripts.js';
+import { ObjectCore } from '../keyspace/object-core.js';
+import { PARTITION_SCRIPTS, TOPIC_SCRIPTS, type PartitionCore, type TopicCore } from './scripts.js';
 import {
   MAX_PARTITIONS,
   groupKeys,
@@ -57,6 +44,10 @@ export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEven
   protected readonly codec: Codec<T>;
   /** The registry set of topic names. */
   protected readonly registry: string;
+  /** The topic's `{T}` scripts (each call names its group's keys, or the topic's). */
+  protected readonly topicCore: TopicCore<T>;
+  /** Its partitions' scripts (each call names its partition's keys). */
+  protected readonly partitionCore: PartitionCore<T>;
 
   /** Checks the name and the shared options. */
   protected constructor(client: RedisClient, topic: string, options: TopicObjectOptions<T>) {
@@ -68,6 +59,12 @@ export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEven
     this.topic = topic;
     this.client = client;
     this.codec = options.codec ?? (stringCodec as unknown as Codec<T>);
+    this.topicCore = new ObjectCore(client, topic, this.prefix, this.groupKeysOf(), TOPIC_SCRIPTS, this.codec, undefined, {
+      key: this.registry,
+      what: 'topic',
+      then: 'the next ensure registers it',
+    });
+    this.partitionCore = new ObjectCore(client, topic, this.prefix, undefined, PARTITION_SCRIPTS, this.codec, undefined);
   }
 
   /** The coordination keys of `group` (or only the topic's, for scripts that need no group key). */
@@ -84,31 +81,10 @@ export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEven
     return { ...partitionKeys(this.topic, partition, this.prefix), own: '', retry: '', dead: '' };
   }
 
-  /** Runs a topic-level script (slot `{T}`). */
-  protected runTopic<N extends TopicScriptName>(name: N, request: TopicScriptInput<N>, keys: Readonly<Record<TopicKeyRole, string>>): Promise<unknown> {
-    const args = (TOPIC_SCRIPTS_TABLE[name] as TopicScript<TopicKeyRole, TopicScriptInput<N>>).encode(request);
-    return TOPIC_SCRIPTS.run(this.client, name, keys, args);
-  }
-
-  /** Runs a partition script (slot `{T#n}`), waiting for replicas when asked. */
-  protected runPartition<N extends PartitionScriptName>(
-    name: N,
-    keys: Readonly<Record<PartitionKeyRole, string>>,
-    request: PartitionScriptInput<N>,
-    options: { binary?: boolean; confirm?: Confirmation } = {},
-  ): Promise<unknown> {
-    const args: ScriptArg[] = (PARTITION_SCRIPTS_TABLE[name] as TopicScript<PartitionKeyRole, PartitionScriptInput<N>>).encode(request);
-    const binary = options.binary ?? false;
-    if (options.confirm === undefined) return PARTITION_SCRIPTS.run(this.client, name, keys, args, binary);
-    return PARTITION_SCRIPTS.runReplicated(this.client, name, keys, args, binary, options.confirm.replicas, options.confirm.timeoutMs);
-  }
-
   /** Creates the topic unless it exists (one script), registers it, and returns its partition count. */
   protected async ensureTopic(partitions: number): Promise<number> {
     assertInteger(partitions, 'partitions', 1, MAX_PARTITIONS);
-    const n = Number(await this.runTopic('ensureTopic', { partitions }, this.groupKeysOf()));
-    await this.register();
-    return n;
+    return this.topicCore.registering(this.topicCore.call('ensureTopic', { partitions }));
   }
 
   /**
@@ -117,9 +93,9 @@ export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEven
    */
   protected async createGroupOn(group: string, from: 'start' | 'end'): Promise<void> {
     assertOneOf(from, ['start', 'end'], 'from');
-    const partitions = Number(await this.runTopic('addGroup', { group }, this.groupKeysOf()));
+    const partitions = await this.topicCore.call('addGroup', { group });
     const created = [];
-    for (let p = 0; p < partitions; p++) created.push(this.runPartition('createGroups', this.partitionKeysOf(p), { from, groups: [group] }));
+    for (let p = 0; p < partitions; p++) created.push(this.partitionCore.call('createGroups', { from, groups: [group] }, { keys: this.partitionKeysOf(p) }));
     await Promise.all(created);
   }
 
@@ -139,13 +115,6 @@ export abstract class TopicBase<T, E extends Record<keyof E, unknown[]> = NoEven
       );
     }
     return n;
-  }
-
-  /** Registers the name (the registry is in another Cluster slot); a failure does not undo the write. */
-  protected async register(): Promise<void> {
-    await this.client.sadd(this.registry, this.topic).catch((err: unknown) => {
-      warnUnregistered('topic', this.topic, this.registry, err, 'the next ensure registers it');
-    });
   }
 
   /** Decodes one stored value; a value the codec refuses is a `Codec` error naming the topic. */

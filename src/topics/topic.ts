@@ -98,10 +98,11 @@ export class Topic<T = string> extends TopicBase<T> {
         throw invalid(`topic ${JSON.stringify(this.topic)} has ${String(current)} partitions: an increase must ask for more, not ${String(partitions)}`);
       if (groups.length > 0) {
         const created = [];
-        for (let p = current; p < partitions; p++) created.push(this.runPartition('createGroups', this.partitionKeysOf(p), { from: 'start', groups }));
+        for (let p = current; p < partitions; p++)
+          created.push(this.partitionCore.call('createGroups', { from: 'start', groups }, { keys: this.partitionKeysOf(p) }));
         await Promise.all(created);
       }
-      const raised = Number(await this.runTopic('raisePartitions', { partitions, version }, this.groupKeysOf()));
+      const raised = await this.topicCore.call('raisePartitions', { partitions, version });
       if (raised !== -1) return raised;
     }
     throw new GoodRedisError(
@@ -259,7 +260,7 @@ export class Topic<T = string> extends TopicBase<T> {
    */
   public async replayDead(group: string, refs?: readonly DeadLetterRef[]): Promise<number> {
     return this.eachDead(group, refs, (partition, ids) =>
-      this.runPartition('replayDead', this.partitionKeysOf(partition, group), { group, limit: DEAD_CHUNK, ids }),
+      this.partitionCore.call('replayDead', { group, limit: DEAD_CHUNK, ids }, { keys: this.partitionKeysOf(partition, group) }),
     );
   }
 
@@ -271,14 +272,14 @@ export class Topic<T = string> extends TopicBase<T> {
    * @returns how many were purged
    */
   public async purgeDead(group: string, refs?: readonly DeadLetterRef[]): Promise<number> {
-    return this.eachDead(group, refs, (partition, ids) => this.runPartition('purgeDead', this.partitionKeysOf(partition, group), { ids }));
+    return this.eachDead(group, refs, (partition, ids) => this.partitionCore.call('purgeDead', { ids }, { keys: this.partitionKeysOf(partition, group) }));
   }
 
   /** Runs `step` on each partition's named dead letters in chunks, or, without refs, on all of them until none is left. */
   private async eachDead(
     group: string,
     refs: readonly DeadLetterRef[] | undefined,
-    step: (partition: number, ids: string[] | undefined) => Promise<unknown>,
+    step: (partition: number, ids: string[] | undefined) => Promise<number>,
   ): Promise<number> {
     assertGroupName(group);
     const partitions = await this.readPartitions();
@@ -288,13 +289,13 @@ export class Topic<T = string> extends TopicBase<T> {
         let total = 0;
         if (byPartition === undefined) {
           for (;;) {
-            const n = Number(await step(partition, undefined));
+            const n = await step(partition, undefined);
             total += n;
             if (n < DEAD_CHUNK) return total;
           }
         }
         const ids = byPartition.get(partition) ?? [];
-        for (let i = 0; i < ids.length; i += DEAD_CHUNK) total += Number(await step(partition, ids.slice(i, i + DEAD_CHUNK)));
+        for (let i = 0; i < ids.length; i += DEAD_CHUNK) total += await step(partition, ids.slice(i, i + DEAD_CHUNK));
         return total;
       }),
     );
@@ -309,7 +310,7 @@ export class Topic<T = string> extends TopicBase<T> {
    * @returns whether the topic existed
    */
   public async delete(): Promise<boolean> {
-    await typed(this.client.srem(this.registry, this.topic));
+    await this.topicCore.unregister();
     const [partitions, , groups] = await this.readTopic();
     await Promise.all(
       Array.from({ length: partitions }, (_, p) => {
@@ -333,9 +334,8 @@ export class Topic<T = string> extends TopicBase<T> {
 
   /** The partition count, the groups' version and the groups, read at one moment. */
   private async readTopic(): Promise<[partitions: number, version: number, groups: string[]]> {
-    const reply = (await this.runTopic('readTopic', {}, this.groupKeysOf())) as unknown[];
-    const [partitions, version, ...groups] = reply;
-    return [Number(partitions), Number(version), groups.map(String)];
+    const { partitions, version, groups } = await this.topicCore.call('readTopic', {});
+    return [partitions, version, groups];
   }
 }
 

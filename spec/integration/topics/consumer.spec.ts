@@ -200,7 +200,7 @@ describeEachTopology('topics: Consumer', () => {
       for (let attempt = 1; attempt <= 2; attempt++) {
         await waitFor(async () => (await c.fetch()).length > 0, 5000, `delivery ${String(attempt)}`);
         // Never settled: "the process died". The consumer forgets it, as a new process would.
-        const owned = (c as unknown as { owned: Map<number, { inFlight: number }> }).owned.get(0);
+        const owned = (c as unknown as { membership: { owned: Map<number, { inFlight: number }> } }).membership.owned.get(0);
         assert.ok(owned);
         owned.inFlight = 0;
       }
@@ -465,7 +465,7 @@ describeEachTopology('topics: Consumer', () => {
       const held = await crashed.fetch({ max: 10 });
       assert.equal(held.length, 2);
       // The process "dies": its timers stop, nothing is released.
-      clearTimeout((crashed as unknown as { heartbeat: NodeJS.Timeout }).heartbeat);
+      (crashed as unknown as { membership: { stop(): void } }).membership.stop();
       (crashed as unknown as { closing: Promise<void> }).closing = Promise.resolve();
       const survivor = consumer({ memberId: 'survivor' });
       const started = Date.now();

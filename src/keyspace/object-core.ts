@@ -1,0 +1,172 @@
+/**
+ * The keyed-object core every family composes: one object's name, prefix, keys, connection,
+ * codec and replication, the one verb that runs its scripts, and the one policy that puts its
+ * name in its family's registry.
+ *
+ * @module
+ */
+import type { Codec } from '../codec.js';
+import type { RedisClient } from '../connection/redis-client.js';
+import type { AnyScript, ScriptInput, ScriptOutput } from '../scripting/define-script.js';
+import { execConfirmed, type ScriptSet } from '../scripting/script-set.js';
+import { typed } from '../errors.js';
+import { warnUnregistered } from './keys.js';
+
+/** Where an object's name is registered, and how. */
+export interface RegistrationSpec {
+  /** The registry key (`P:q:keys`, …): in a Cluster slot of its own. */
+  readonly key: string;
+  /** Names the object in the warning, e.g. `stream`, `task queue`. */
+  readonly what: string;
+  /** What the next write does about a registration that failed, e.g. `the next add registers it`. */
+  readonly then: string;
+  /** The member written: the name in a set (SADD, the default), or the name and its kind in a hash (HSET). */
+  readonly kind?: string | undefined;
+}
+
+/** How a call runs its script: other keys than the object's (a topic's partitions, a result's id), Buffers in the reply. */
+export interface CallOptions<Role extends string> {
+  /** The keys by role (default: the object's). */
+  readonly keys?: Readonly<Record<Role, string>> | undefined;
+  /** Reply with Buffers instead of strings. */
+  readonly binary?: boolean | undefined;
+  /** Replicas to wait for on this write, when the object's own replication does not say (a topic's send). */
+  readonly replication?: { readonly replicas: number; readonly timeoutMs: number } | undefined;
+}
+
+/** Tries of a registration that failed beside a write that landed (the first included), 1 s apart. */
+const REGISTRATION_TRIES = 3;
+
+/**
+ * One object of a family as its scripts see it. A family's class composes one (a topic two: its
+ * `{T}` scripts and its partitions'), so the running of scripts, the waiting for replicas and
+ * the registration are written once for every family.
+ *
+ * @typeParam Name - the names of the family's scripts
+ * @typeParam Role - the names of the family's keys
+ * @typeParam Table - the scripts' definitions by name
+ * @typeParam T - the object's value type (its codec's)
+ */
+export class ObjectCore<Name extends string, Role extends string, Table extends Readonly<Record<Name, AnyScript<Role>>>, T = unknown> {
+  /**
+   * @param client - the connection (never closed by the object)
+   * @param name - the object's name
+   * @param prefix - the key prefix
+   * @param keys - the object's keys by role (undefined: each call names its keys, as a topic's partitions do)
+   * @param scripts - the family's scripts
+   * @param codec - encodes and decodes the object's values
+   * @param replication - how many replicas confirm each write, and how long they may take; undefined for none
+   * @param registration - where its name is registered (undefined: it is not)
+   */
+  public constructor(
+    public readonly client: RedisClient,
+    public readonly name: string,
+    public readonly prefix: string,
+    public readonly keys: Readonly<Record<Role, string>> | undefined,
+    public readonly scripts: ScriptSet<Name, Role, Table>,
+    public readonly codec: Codec<T>,
+    public readonly replication: { readonly replicas: number; readonly timeoutMs: number } | undefined,
+    private readonly registration?: RegistrationSpec,
+  ) {}
+
+  /**
+   * Runs one script: encodes the request (defaults applied), runs it with the object's keys
+   * (a write with `WAIT` in one pipeline when replication is asked for), and decodes the reply.
+   *
+   * @param script - the script's name
+   * @param input - the request
+   * @param options - other keys, Buffers in the reply
+   * @returns the decoded reply
+   * @throws {@link GoodRedisError} for what Redis or the script refused
+   */
+  public async call<N extends Name>(script: N, input: ScriptInput<Table[N]>, options: CallOptions<Role> = {}): Promise<ScriptOutput<Table[N]>> {
+    const definition = this.scripts.definitions[script];
+    const args = (definition.encode as (request: ScriptInput<Table[N]>) => ReturnType<Table[N]['encode']>)(input);
+    const keys = options.keys ?? this.keys;
+    if (keys === undefined) throw new Error(`good-redis: the ${script} script of ${this.name} was called without its keys`);
+    const binary = options.binary ?? false;
+    const replication = this.replication ?? options.replication;
+    const reply =
+      replication === undefined
+        ? await this.scripts.run(this.client, script, keys, args, binary)
+        : await this.scripts.runReplicated(this.client, script, keys, args, binary, replication.replicas, replication.timeoutMs);
+    return definition.decode(reply) as ScriptOutput<Table[N]>;
+  }
+
+  /**
+   * Registers the object's name beside `write`, the object's write now in flight. On one
+   * connection the registration is sent right behind the write (one round trip, not two); on a
+   * Cluster (another slot, maybe another node) it waits for the write, so a concurrent `delete`
+   * (unregister, then unlink) can never leave data unregistered; with replication it waits too,
+   * and the registration is confirmed by the replicas like the write.
+   *
+   * A write that landed is never reported as failed because of its registration: a failed one
+   * (the registry's Cluster master down, a server out of memory) is a process warning (code
+   * `GOOD_REDIS_REGISTRATION`), retried in the background. A write that failed is the caller's
+   * error, and nothing is said of its registration.
+   *
+   * @param write - the write
+   * @returns the write's result
+   */
+  public async registering<R>(write: Promise<R>): Promise<R> {
+    const { registration } = this;
+    if (registration === undefined) return write;
+    if (this.replication !== undefined) {
+      const result = await write;
+      const { replicas, timeoutMs } = this.replication;
+      const pipeline = this.client.pipeline();
+      if (registration.kind === undefined) pipeline.sadd(registration.key, this.name);
+      else pipeline.hset(registration.key, this.name, registration.kind);
+      await execConfirmed(pipeline, replicas, timeoutMs, 'the registration');
+      return result;
+    }
+    if (this.client.isCluster) {
+      const result = await write;
+      await this.register();
+      return result;
+    }
+    // Sent behind the write on the same connection; its failure is looked at once the write is known to have landed.
+    const registered = this.registerOnce().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const result = await write;
+    const failed = await registered;
+    if (failed !== undefined) this.registrationFailed(failed, 1);
+    return result;
+  }
+
+  /** Registers the object's name after a write that landed; a failure is warned and retried in the background, never thrown. */
+  public async register(): Promise<void> {
+    await this.registerOnce().catch((err: unknown) => {
+      this.registrationFailed(err, 1);
+    });
+  }
+
+  /** Takes the object's name out of its family's registry (before its keys are deleted, so a concurrent write registers it again). */
+  public async unregister(): Promise<void> {
+    const registration = this.registration;
+    if (registration === undefined) return;
+    await typed(registration.kind === undefined ? this.client.srem(registration.key, this.name) : this.client.hdel(registration.key, this.name));
+  }
+
+  private registerOnce(): Promise<unknown> {
+    const registration = this.registration;
+    if (registration === undefined) return Promise.resolve();
+    return registration.kind === undefined ? this.client.sadd(registration.key, this.name) : this.client.hset(registration.key, this.name, registration.kind);
+  }
+
+  /** Reports a failed registration and tries again in the background (1 s apart, {@link REGISTRATION_TRIES} tries in all). */
+  private registrationFailed(err: unknown, attempt: number): void {
+    const registration = this.registration;
+    if (registration === undefined) return;
+    const retry = attempt < REGISTRATION_TRIES && this.client.status !== 'end'; // a closed connection will not register anything
+    warnUnregistered(registration.what, this.name, registration.key, err, retry ? 'retrying' : registration.then);
+    if (!retry) return;
+    setTimeout(() => {
+      this.registerOnce().catch((again: unknown) => {
+        this.registrationFailed(again, attempt + 1);
+      });
+    }, 1000).unref();
+  }
+}
