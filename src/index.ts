@@ -27,7 +27,8 @@ export { Queue } from './queues/queue.js';
 export { UniqueQueue } from './queues/unique-queue.js';
 export { ReliableQueue } from './queues/reliable-queue.js';
 export { QueueJob, type DeliverySettler } from './queues/queue-job.js';
-export { Pool, PoolJob, type PoolLease, type PoolOptions, type PoolAddOptions, type PoolEvents, type PoolEntry } from './queues/pool.js';
+export { Pool, type PoolOptions, type PoolAddOptions, type PoolEvents, type PoolEntry } from './queues/pool.js';
+export { PoolJob, type PoolLeaseSettler } from './queues/pool-source.js';
 export { QueueObject, type QueueObjectOptions } from './queues/queue-object.js';
 export { QueueRegistry, type QueueRegistryOptions } from './queues/queue-registry.js';
 export { RegistryQueues, type QueueSweepReport } from './queues/queue-sweepable.js';
@@ -41,6 +42,7 @@ export type {
   QueueCloseOptions,
   QueueStats,
   PoolStats,
+  PoolLease,
   QueueConsumer,
   QueueEvents,
   QueueRollback,
@@ -208,6 +210,26 @@ export {
 } from './tasks/schedule-store.js';
 export { Scheduler, type SchedulerOptions, type SchedulerEvents, type ScheduleFirer, type FiredSchedules, type FiredSchedule } from './tasks/scheduler.js';
 export { ObjectInventory, OBJECT_FAMILIES, type ObjectFamily, type ObjectRef, type ObjectCounts, type ObjectInventoryOptions } from './overview/inventory.js';
+export { FamilyViews, workOf } from './overview/views.js';
+export type {
+  FamilyView,
+  FamilyKind,
+  FamilyViewOf,
+  WorkStates,
+  ObjectAction,
+  ActionParams,
+  ActionForm,
+  ActionForms,
+  FormField,
+  Lookup,
+  ObjectItem,
+  DetailTable,
+  DeadRow,
+  RowAction,
+  FamilyDetails,
+  DetailsQuery,
+  ItemPage,
+} from './observe/family-view.js';
 export {
   collectMetrics,
   observeWorker,

@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '../connection/redis-client.js';
 import { serverNowMs } from '../connection/server-time.js';
 import { objectId } from '../observe/families.js';
-import { workOf, type ObjectCounts, type ObjectFamily, type ObjectInventory } from '../overview/inventory.js';
+import type { ObjectCounts, ObjectFamily, ObjectInventory } from '../overview/inventory.js';
+import { workOf } from '../overview/views.js';
 import type { WorkerRegistry } from '../observe/worker-registry.js';
 import { formatDuration, type Output } from './cli-support.js';
 import { formatRate, table } from './format.js';
@@ -95,7 +96,7 @@ function countsCell(states: Readonly<Record<string, number>>): string {
  */
 export function topLines(rows: readonly TopRow[], header: string): string[] {
   const pace = (r: TopRow): number => (r.addRate ?? 0) + (r.completedRate ?? 0);
-  const sorted = [...rows].sort((a, b) => pace(b) - pace(a) || workOf(b.states) - workOf(a.states) || objectId(a).localeCompare(objectId(b)));
+  const sorted = [...rows].sort((a, b) => pace(b) - pace(a) || workOf(b) - workOf(a) || objectId(a).localeCompare(objectId(b)));
   const columns = [{ title: 'FAMILY' }, { title: 'NAME' }, { title: 'ADD/S', right: true }, { title: 'DONE/S', right: true }, { title: 'COUNTS' }];
   const cells = sorted.map((r) => [r.family, r.name, formatRate(r.addRate), formatRate(r.completedRate), countsCell(r.states)]);
   return [header, '', ...(rows.length === 0 ? ['No registered objects.'] : table(columns, cells))];

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { workOf, type ObjectCounts } from '../overview/inventory.js';
+import type { ObjectCounts } from '../overview/inventory.js';
+import { workOf } from '../overview/views.js';
 
 /** How many objects a page of the overview (and of `/api/objects`, by default) lists. */
 export const OVERVIEW_PAGE = 100;
@@ -60,7 +61,7 @@ export function overviewQuery(read: (name: string) => string | undefined): Overv
 export function overviewSlice(objects: readonly ObjectCounts[], query: OverviewQuery, byActivity = true): OverviewSlice {
   const q = query.q.toLowerCase();
   const matching = q === '' ? [...objects] : objects.filter((o) => o.name.toLowerCase().includes(q));
-  if (byActivity) matching.sort((a, b) => workOf(b.states) - workOf(a.states) || a.name.localeCompare(b.name));
+  if (byActivity) matching.sort((a, b) => workOf(b) - workOf(a) || a.name.localeCompare(b.name));
   const pages = Math.max(1, Math.ceil(matching.length / query.limit));
   const page = Math.min(query.page, pages - 1);
   return { ...query, page, objects: matching.slice(page * query.limit, (page + 1) * query.limit), total: matching.length, pages };

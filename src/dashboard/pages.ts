@@ -5,48 +5,14 @@
  * @module
  */
 import { html } from 'hono/html';
-import { OBJECT_FAMILIES, objectId } from '../observe/families.js';
+import { objectId } from '../observe/families.js';
 import type { ObjectRates } from '../overview/history.js';
 import type { ObjectCounts, ObjectFamily } from '../overview/inventory.js';
+import type { ActionForms, ActionParams, DetailTable, FamilyDetails } from '../observe/family-view.js';
 import type { ObjectTotals, PausedObject, WorkerInfo } from '../observe/worker-registry.js';
 import { dashboardAssets } from './assets.js';
 import type { OverviewSlice } from './overview.js';
 import { CSRF_FIELD } from './security.js';
-
-/** The actions of the dashboard: on dead letters (one or all), on consumption, on a stream's items, on a queue's dead consumers, on a schedule. */
-export const ACTIONS = ['replay', 'purge', 'pause', 'resume', 'add', 'increment', 'delete', 'reenqueue', 'run'] as const;
-
-/** One action (see {@link ACTIONS}). */
-export type Action = (typeof ACTIONS)[number];
-
-/** The families each action applies to. */
-export const ACTION_FAMILIES: Readonly<Record<Action, readonly ObjectFamily[]>> = {
-  replay: ['stream', 'taskQueue'],
-  purge: ['stream', 'taskQueue'],
-  pause: OBJECT_FAMILIES,
-  resume: OBJECT_FAMILIES,
-  add: ['stream'],
-  increment: ['stream'],
-  delete: ['stream'],
-  reenqueue: ['queue', 'unique'],
-  run: ['taskQueue'],
-};
-
-/** The parameters each action takes (from its form, through its confirmation): `ref` names a dead letter, an item's key or a schedule. */
-export const ACTION_PARAMS: Readonly<Record<Action, readonly string[]>> = {
-  replay: ['ref'],
-  purge: ['ref'],
-  pause: [],
-  resume: [],
-  add: ['key', 'value', 'priority'],
-  increment: ['key', 'by'],
-  delete: ['ref'],
-  reenqueue: [],
-  run: ['ref'],
-};
-
-/** An action's parameters, by name (see {@link ACTION_PARAMS}). */
-export type ActionParams = Readonly<Record<string, string>>;
 
 /** What `html` returns. */
 type Html = ReturnType<typeof html>;
@@ -201,58 +167,18 @@ export function overviewPage(
   return layout(base, 'overview', body, readOnly);
 }
 
-/** One row of a dead letter table. */
-export interface DeadRow {
-  /** What identifies it to a replay or purge (a stream's key, a task queue's dead letter id). */
-  readonly ref: string;
-  /** What the table shows of it, column by column. */
-  readonly cells: readonly string[];
-}
-
-/** What an object page shows beyond its counts. */
-export interface ObjectDetails {
-  /** The dead letters' column titles, when the family has dead letters the dashboard acts on. */
-  readonly deadColumns?: readonly string[];
-  /** The first dead letters, oldest first. */
-  readonly dead?: readonly DeadRow[];
-  /** A stream's lookup: the key asked for, and its value (null: not in the stream). */
-  readonly lookup?: { readonly key: string; readonly value: string | null } | undefined;
+/** What an object page shows beyond its counts: its family's details, and what the dashboard adds. */
+export interface ObjectDetails extends FamilyDetails {
   /** A notice to show at the top (what an action did). */
   readonly notice?: string | undefined;
-  /** The family's own tables, in order (a stream's top items and leases, a queue's consumers, a topic's groups, a task queue's schedules). */
-  readonly tables?: readonly DetailTable[];
   /** Whether to draw its history (the dashboard records one). */
   readonly history?: boolean | undefined;
   /** Its consumption: paused since when (undefined: consuming), and its registered workers. */
   readonly consumption?: { readonly pausedAt: number | undefined; readonly workers: readonly WorkerInfo[] } | undefined;
-}
-
-/** A table of an object page. */
-export interface DetailTable {
-  /** Its element id. */
-  readonly id: string;
-  /** Its heading. */
-  readonly title: string;
-  /** Its column titles. */
-  readonly columns: readonly string[];
-  /** Its rows, cell by cell. */
-  readonly rows: readonly (readonly string[])[];
-  /** The link to the next page of rows, when there is one. */
-  readonly next?: string | undefined;
-  /** Per row, its actions (a last cell of buttons, hidden when read-only). */
-  readonly rowActions?: readonly (readonly RowAction[])[] | undefined;
-  /** The table's own actions (buttons above it, hidden when read-only). */
-  readonly actions?: readonly RowAction[] | undefined;
-}
-
-/** An action button of a table row. */
-export interface RowAction {
-  /** The action. */
-  readonly action: Action;
-  /** Its button's label. */
-  readonly label: string;
-  /** Its parameters. */
-  readonly params: ActionParams;
+  /** What its family looks keys up by, if anything (the page then has a lookup box). */
+  readonly lookupLabel?: string | undefined;
+  /** The forms of its family's actions (a stream's add and raise). */
+  readonly forms?: ActionForms | undefined;
 }
 
 /** One of an object page's own tables, with its rows' actions unless read-only. */
@@ -291,7 +217,7 @@ function hiddenParams(params: ActionParams): Html {
 }
 
 /** The form that asks to confirm an action (a GET: nothing changes before the confirmation's POST). */
-function actionLink(path: string, action: Action, label: string, params: ActionParams = {}): Html {
+function actionLink(path: string, action: string, label: string, params: ActionParams = {}): Html {
   return html`<form class="inline" method="get" action="${path}/confirm">
     <input type="hidden" name="action" value="${action}" />${hiddenParams(params)}
     <button type="submit" data-action="${action}">${label}</button>
@@ -328,17 +254,17 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
   const path = objectPath(base, object.family, object.name);
   const counts = html`<div id="counts-live" hx-get="${path}/counts" hx-trigger="every 5s" hx-swap="innerHTML">${countsTable(object)}</div>`;
   const lookup =
-    object.family === 'stream'
+    details.lookupLabel !== undefined
       ? html`<h2>Look up a key</h2>
           <form method="get" action="${path}" id="lookup">
-            <input name="key" value="${details.lookup?.key ?? ''}" placeholder="item key" required />
+            <input name="key" value="${details.lookup?.key ?? ''}" placeholder="${details.lookupLabel}" required />
             <button type="submit">Look up</button>
           </form>
           ${
             details.lookup === undefined
               ? ''
               : details.lookup.value === null
-                ? html`<p id="lookup-result" class="muted">${details.lookup.key} is not in the stream.</p>`
+                ? html`<p id="lookup-result" class="muted">${details.lookup.key} is not in the ${FAMILY_TITLES[object.family]}.</p>`
                 : html`<p id="lookup-result"><b>${details.lookup.key}</b>: <code>${details.lookup.value}</code></p>`
           }`
       : '';
@@ -382,67 +308,50 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
           </p>
           ${workersTable('object-workers', details.consumption.workers, base, false)}`;
   const body = html`<h1>${FAMILY_TITLES[object.family]} <span id="object-name">${object.name}</span></h1>
-    ${notice}${counts}${details.history === true ? historyChart(base, object) : ''}${consumption}${lookup}${readOnly ? '' : itemForms(object, path)}${(
+    ${notice}${counts}${details.history === true ? historyChart(base, object) : ''}${consumption}${lookup}${readOnly ? '' : actionForms(details.forms, path)}${(
       details.tables ?? []
     ).map((t) => detailTable(t, path, readOnly))}${dead}`;
   return layout(base, object.name, body, readOnly);
 }
 
-/** A stream's forms to add an item and to raise a key's priority (each leads to its confirmation). */
-function itemForms(object: ObjectCounts, path: string): Html {
-  if (object.family !== 'stream') return html``;
-  return html`<h2>Add an item, or raise a key's priority</h2>
-    <form method="get" action="${path}/confirm" id="add-item">
-      <input type="hidden" name="action" value="add" />
-      <input name="key" placeholder="key" required /> <input name="value" placeholder="value" /> <input name="priority" value="1" size="6" />
-      <button type="submit" data-action="add">Add</button>
-    </form>
-    <form method="get" action="${path}/confirm" id="increment-item">
-      <input type="hidden" name="action" value="increment" />
-      <input name="key" placeholder="key" required /> <input name="by" value="1" size="6" />
-      <button type="submit" data-action="increment">Raise</button>
-    </form>`;
+/** The forms of a family's actions (a stream's add and raise): each leads to its confirmation. */
+function actionForms(forms: ActionForms | undefined, path: string): Html | '' {
+  if (forms === undefined) return '';
+  return html`<h2>${forms.title}</h2>
+    ${forms.forms.map(
+      (form) =>
+        html`<form method="get" action="${path}/confirm" id="${form.id}">
+          <input type="hidden" name="action" value="${form.action}" />
+          ${form.fields.map(
+            (f) =>
+              html`<input
+                name="${f.name}"
+                ${f.placeholder === undefined ? '' : html`placeholder="${f.placeholder}"`}
+                ${f.value === undefined ? '' : html`value="${f.value}"`}
+                ${f.size === undefined ? '' : html`size="${String(f.size)}"`}
+                ${f.required === true ? 'required' : ''}
+              /> `,
+          )}
+          <button type="submit" data-action="${form.action}">${form.label}</button>
+        </form>`,
+    )}`;
 }
 
-/** What each action's confirmation asks and explains. */
-function confirmationOf(action: Action, name: string, params: ActionParams): [question: string, explanation: string] {
-  const { ref } = params;
-  const what = ref === undefined ? 'every dead letter' : `the dead letter ${ref}`;
-  switch (action) {
-    case 'replay':
-      return [`Replay ${what} of ${name}?`, 'It goes back to be consumed again, its attempts starting over.'];
-    case 'purge':
-      return [`Purge ${what} of ${name}?`, 'It is deleted for good.'];
-    case 'pause':
-      return [
-        `Pause the consumption of ${name}?`,
-        'Every Worker of it stops leasing from its next heartbeat (2 s by default); jobs already running finish. Producers go on adding.',
-      ];
-    case 'resume':
-      return [`Resume the consumption of ${name}?`, 'Its Workers lease again from their next heartbeat.'];
-    case 'add':
-      return [
-        `Add ${params.key ?? ''} to ${name} with priority ${params.priority ?? '1'}?`,
-        "As add() does: a queued key's priority is raised by it; a key gated, cooling down, leased, delayed or dead is refused.",
-      ];
-    case 'increment':
-      return [`Raise the priority of ${params.key ?? ''} in ${name} by ${params.by ?? '1'}?`, 'Only a queued key changes (a negative amount lowers it).'];
-    case 'delete':
-      return [`Delete ${ref ?? ''} from ${name}?`, 'It leaves the stream, queued, leased or delayed alike.'];
-    case 'reenqueue':
-      return [
-        `Give back the deliveries held by the dead consumers of ${name}?`,
-        'Every delivery of a consumer silent past its timeout goes back to the head of the queue; emptied consumers are removed. A consumer that was only slow finds its acks refused.',
-      ];
-    case 'run':
-      return [`Run the schedule ${ref ?? ''} of ${name} now?`, 'Its task is sent once now, with its arguments and labels; its next run does not move.'];
-  }
-}
-
-/** The confirmation of an action: what it will do, and the form (with the CSRF token) that does it. */
-export function confirmPage(base: string, object: ObjectCounts, action: Action, params: ActionParams, csrf: string): Html {
+/**
+ * The confirmation of an action: what it will do, and the form (with the CSRF token) that does it.
+ *
+ * @param question - what the confirmation asks
+ * @param explanation - what the action does
+ */
+export function confirmPage(
+  base: string,
+  object: ObjectCounts,
+  action: string,
+  params: ActionParams,
+  csrf: string,
+  [question, explanation]: readonly [string, string],
+): Html {
   const path = objectPath(base, object.family, object.name);
-  const [question, explanation] = confirmationOf(action, object.name, params);
   const body = html`<h1>${question}</h1>
     <p>${explanation}</p>
     <form method="post" action="${path}/${action}" id="confirm">

@@ -94,45 +94,34 @@ export class ObjectCore<Name extends string, Role extends string, Table extends 
   }
 
   /**
-   * Registers the object's name beside `write`, the object's write now in flight. On one
-   * connection the registration is sent right behind the write (one round trip, not two); on a
-   * Cluster (another slot, maybe another node) it waits for the write, so a concurrent `delete`
-   * (unregister, then unlink) can never leave data unregistered; with replication it waits too,
-   * and the registration is confirmed by the replicas like the write.
+   * Registers the object's name once `write`, the object's first write of a call, landed. A write
+   * that failed registers nothing: nothing was written, and a registration sent beside it would
+   * have listed a name that holds no data, or re-registered a queue's name under another kind
+   * than the class that refused it. On one connection the registration goes out the moment the
+   * write's reply is read, ahead of whatever the caller sends next, and the caller does not wait
+   * for it; on a Cluster (another slot, maybe another node) the call waits for it, so a listing
+   * right after sees the name; with replication it waits too, and the registration is confirmed
+   * by the replicas like the write.
    *
    * A write that landed is never reported as failed because of its registration: a failed one
    * (the registry's Cluster master down, a server out of memory) is a process warning (code
-   * `GOOD_REDIS_REGISTRATION`), retried in the background. A write that failed is the caller's
-   * error, and nothing is said of its registration.
+   * `GOOD_REDIS_REGISTRATION`), retried in the background.
    *
    * @param write - the write
    * @returns the write's result
    */
   public async registering<R>(write: Promise<R>): Promise<R> {
+    const result = await write;
     const { registration } = this;
-    if (registration === undefined) return write;
+    if (registration === undefined) return result;
     if (this.replication !== undefined) {
-      const result = await write;
       const { replicas, timeoutMs } = this.replication;
       const pipeline = this.client.pipeline();
       if (registration.kind === undefined) pipeline.sadd(registration.key, this.name);
       else pipeline.hset(registration.key, this.name, registration.kind);
       await execConfirmed(pipeline, replicas, timeoutMs, 'the registration');
-      return result;
-    }
-    if (this.client.isCluster) {
-      const result = await write;
-      await this.register();
-      return result;
-    }
-    // Sent behind the write on the same connection; its failure is looked at once the write is known to have landed.
-    const registered = this.registerOnce().then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    const result = await write;
-    const failed = await registered;
-    if (failed !== undefined) this.registrationFailed(failed, 1);
+    } else if (this.client.isCluster) await this.register();
+    else void this.register();
     return result;
   }
 

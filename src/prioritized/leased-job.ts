@@ -1,14 +1,14 @@
 import type { NackOutcome, Settlement } from '../jobs/job-source.js';
-import type { AckOptions, Job, LeasedItem, NackOptions, NackResult } from './types.js';
+import type { AckOptions, Job, LeasedItem, LeaseRef, NackOptions, NackResult } from './types.js';
 
 /** What a leased job asks of its stream (a `StreamJobs` is one): to settle or extend it. */
-export interface JobSettler<T> {
-  /** Acks the jobs; resolves to how many were acked. */
-  ack(jobs: readonly LeasedJob<T>[], options?: AckOptions): Promise<number>;
-  /** Nacks the jobs. */
-  nack(jobs: readonly LeasedJob<T>[], options?: NackOptions): Promise<NackResult>;
-  /** Extends the jobs' leases; resolves to how many were extended. */
-  extend(jobs: readonly LeasedJob<T>[], leaseMs: number): Promise<number>;
+export interface JobSettler {
+  /** Acks the leases; resolves to how many were acked. */
+  ack(leases: readonly LeaseRef[], options?: AckOptions): Promise<number>;
+  /** Nacks the leases. */
+  nack(leases: readonly LeaseRef[], options?: NackOptions): Promise<NackResult>;
+  /** Extends the leases; resolves to how many were extended. */
+  extend(leases: readonly LeaseRef[], leaseMs: number): Promise<number>;
 }
 
 /** What a stream's nack did, as the Worker counts it: a job that died went to the dead letters. */
@@ -23,10 +23,10 @@ export class LeasedJob<T> implements Job<T> {
   public readonly priority: number;
   public readonly attempt: number;
   public leaseId: string;
-  readonly #stream: JobSettler<T>;
+  readonly #stream: JobSettler;
   #settlement: Settlement | undefined;
 
-  public constructor(stream: JobSettler<T>, leased: LeasedItem<T>) {
+  public constructor(stream: JobSettler, leased: LeasedItem<T>) {
     this.key = leased.key;
     this.value = leased.value;
     this.priority = leased.priority;

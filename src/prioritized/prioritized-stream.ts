@@ -179,7 +179,12 @@ export class PrioritizedStream<T = string> extends StreamJobs<T> implements Asyn
     if (chunks.length === 0) return [[], []];
     // One connection runs the chunks in the order they were sent.
     const replies = await traceSend({ family: 'stream', name: this.name }, index, () =>
-      this.core.registering(Promise.all(chunks.map((c) => this.core.call('addItems', { ...request, pairs: c.pairs, scored: c.scored, reply })))),
+      Promise.all(
+        chunks.map((c, i) => {
+          const written = this.core.call('addItems', { ...request, pairs: c.pairs, scored: c.scored, reply });
+          return i === 0 ? this.core.registering(written) : written; // registered once the first chunk landed
+        }),
+      ),
     );
     return [chunks, replies];
   }

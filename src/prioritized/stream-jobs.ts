@@ -1,9 +1,7 @@
 import { assertBoolean, assertFinite, assertInteger, assertItemKey, invalid, optionsOf, ranks, storedObject } from '../internal/validate.js';
 import { consumeSource } from '../jobs/consume.js';
-import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
 import type { JobSource, LeaseRequest } from '../jobs/job-source.js';
-import { WorkSignal } from '../jobs/work-signal.js';
-import { LeasedJob, outcomeOf } from './leased-job.js';
+import { StreamSource } from './stream-source.js';
 import { StreamBase, cooldownArgs } from './stream-base.js';
 import { text } from '../scripting/define-script.js';
 import {
@@ -219,31 +217,20 @@ export abstract class StreamJobs<T> extends StreamBase<T> {
   public jobSource(ack: AckOptions = {}): JobSource<Job<T>> {
     ack = optionsOf(ack, 'ack');
     ackArgs(ack, 0); // a bad ack option fails here, not on every job's ack
-    return {
-      client: this.client,
-      object: { family: 'stream', name: this.name, prefix: this.prefix, describe: (job) => ({ id: job.key }) },
-      leaseBatch: async (request) => {
-        const { items, wakeInMs, undecodable } = await this.leaseBatch(request);
-        return { items: items.map((item) => new LeasedJob(this, item)), wakeInMs, errors: undecodable };
+    return new StreamSource<T>(
+      {
+        client: this.client,
+        name: this.name,
+        prefix: this.prefix,
+        marker: this.redisKeys.marker,
+        lease: (request) => this.leaseBatch(request),
+        ack: (jobs, options) => this.ack(jobs, options),
+        nack: (jobs, options) => this.nack(jobs, options),
+        extend: (jobs, leaseMs) => this.extend(jobs, leaseMs),
+        release: (jobs) => this.release(jobs),
       },
-      ack: (jobs) =>
-        perJobOutcomes(
-          jobs,
-          () => this.ack(jobs, ack),
-          (job) => this.ack([job], ack),
-        ),
-      extend: (jobs, leaseMs) =>
-        perJobOutcomes(
-          jobs,
-          () => this.extend(jobs, leaseMs),
-          (job) => this.extend([job], leaseMs),
-        ),
-      nack: (jobs, options) => Promise.all(jobs.map((job) => this.nack([job], options).then(outcomeOf, errorOf))),
-      release: async (jobs) => {
-        await this.release(jobs);
-      },
-      openSignal: () => new WorkSignal(this.client, this.redisKeys.marker),
-    };
+      ack,
+    );
   }
 
   /**

@@ -4,19 +4,10 @@ import { type GoodRedisError, typed } from '../errors.js';
 import { reportError } from '../internal/report-error.js';
 import { assertInteger, epochMs, invalid, optionsOf, ranks } from '../internal/validate.js';
 import { traceSend } from '../observe/telemetry.js';
-import type { JobSource, LeaseBatch, Settlement } from '../jobs/job-source.js';
-import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
-import { WorkSignal } from '../jobs/work-signal.js';
+import type { JobSource } from '../jobs/job-source.js';
 import { MAX_CHUNK, QueueObject, type QueueObjectOptions } from './queue-object.js';
-import type { PoolStats } from './types.js';
-
-/** A leased pool item: settle it with `ackItem`, `extendItems` or `removeItem`. */
-export interface PoolLease<T> {
-  /** The lease's identity: a lease that ran out and was handed to someone else no longer acks. */
-  readonly id: string;
-  /** The item, decoded. */
-  readonly value: T;
-}
+import { type PoolJob, PoolSource } from './pool-source.js';
+import type { PoolLease, PoolStats } from './types.js';
 
 /** Options of {@link Pool}. */
 export interface PoolOptions<T> extends QueueObjectOptions<T> {
@@ -58,39 +49,6 @@ export interface PoolEntry<T> {
 export interface PoolEvents {
   /** A background failure. */
   error: [error: Error];
-}
-
-/** A pool lease as the Worker hands it to a handler. */
-export class PoolJob<T> implements PoolLease<T> {
-  /** Pool jobs count no deliveries: always 1. */
-  public readonly attempt = 1;
-  readonly #pool: Pool<T>;
-  #settlement: Settlement | undefined;
-
-  /**
-   * @param pool - the pool it came from
-   * @param id - the lease id
-   * @param value - the item
-   */
-  public constructor(
-    pool: Pool<T>,
-    public readonly id: string,
-    public readonly value: T,
-  ) {
-    this.#pool = pool;
-  }
-
-  /** Acknowledges the lease (see `ackItem`); the Worker then does not settle it again. */
-  public ack(): Promise<void> {
-    const done = this.#pool.ackItem(this);
-    this.#settlement ??= { kind: 'ack', done };
-    return done;
-  }
-
-  /** The first `ack` called on this job, if any. */
-  public settlement(): Settlement | undefined {
-    return this.#settlement;
-  }
 }
 
 /**
@@ -158,10 +116,14 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
     const chunks: [number, () => Promise<boolean[]>][] = [];
     for (let i = 0; i < encoded.length; i += this.chunkSize) {
       const chunk = encoded.slice(i, i + this.chunkSize);
-      chunks.push([chunk.length, () => this.core.call('poolAdd', { dueAt: at, items: chunk })]);
+      const first = i === 0; // registered once the first chunk landed
+      chunks.push([
+        chunk.length,
+        () => (first ? this.core.registering(this.core.call('poolAdd', { dueAt: at, items: chunk })) : this.core.call('poolAdd', { dueAt: at, items: chunk })),
+      ]);
     }
     if (encoded.length === 0) return [];
-    const replies = await traceSend({ family: this.kind, name: this.name }, encoded.length, () => this.core.registering(this.inChunks(encoded.length, chunks)));
+    const replies = await traceSend({ family: this.kind, name: this.name }, encoded.length, () => this.inChunks(encoded.length, chunks));
     return replies.flat();
   }
 
@@ -382,30 +344,15 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
    * @returns a new source over this pool
    */
   public jobSource(): JobSource<PoolJob<T>> {
-    return {
+    return new PoolSource<T>({
       client: this.client,
-      object: { family: this.kind, name: this.name, prefix: this.prefix },
-      leaseBatch: async (request): Promise<LeaseBatch<PoolJob<T>>> => {
-        const { leases, wakeInMs, errors } = await this.lease(request.count, request.leaseMs);
-        return { items: leases.map((l) => new PoolJob(this, l.id, l.value)), wakeInMs, errors };
-      },
-      ack: (jobs) =>
-        perJobOutcomes(
-          jobs,
-          () => this.ackItems(jobs),
-          (job) => this.ackItems([job]),
-        ),
-      extend: (jobs, leaseMs) =>
-        perJobOutcomes(
-          jobs,
-          () => this.extendItems(jobs, leaseMs),
-          (job) => this.extendItems([job], leaseMs),
-        ),
-      nack: (jobs, { delayMs }) => Promise.all(jobs.map((job) => this.extendItems([job], delayMs).then(() => 'retry' as const, errorOf))),
-      release: async (jobs) => {
-        await this.extendItems(jobs, 0);
-      },
-      openSignal: () => new WorkSignal(this.client, this.redisKeys.poolMarker),
-    };
+      name: this.name,
+      prefix: this.prefix,
+      marker: this.redisKeys.poolMarker,
+      lease: (count, ttlMs) => this.lease(count, ttlMs),
+      ackItem: (lease) => this.ackItem(lease),
+      ackItems: (leases) => this.ackItems(leases),
+      extendItems: (leases, ttlMs) => this.extendItems(leases, ttlMs),
+    });
   }
 }

@@ -49,7 +49,7 @@ export class Queue<T = string> extends ReliableQueue<T> {
    * @throws {@link GoodRedisError} `Codec` when the codec refuses one (nothing is written)
    */
   public async addItems(values: Iterable<T>): Promise<number> {
-    const replies = await this.addEncoded(this.encodeAll(values));
-    return Number(replies.at(-1));
+    const last = (await this.addEncoded(this.encodeAll(values))).at(-1);
+    return last !== undefined && 'length' in last ? last.length : 0;
   }
 }

@@ -6,10 +6,10 @@ import { loggerOf, type Logger } from '../internal/logger.js';
 import { reportError } from '../internal/report-error.js';
 import { assertBoolean, assertInteger, invalid, optionsOf, ranks } from '../internal/validate.js';
 import { traceSend } from '../observe/telemetry.js';
-import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
-import { errorOf, perJobOutcomes } from '../jobs/outcomes.js';
+import type { JobSource } from '../jobs/job-source.js';
 import { WorkSignal } from '../jobs/work-signal.js';
-import { QueueJob } from './queue-job.js';
+import type { QueueJob } from './queue-job.js';
+import { QueueSource } from './queue-source.js';
 import { HeldDeliveries } from './held-deliveries.js';
 import { MAX_CHUNK, QueueObject } from './queue-object.js';
 import type { DeliveryReply, QueueKind } from './scripts.js';
@@ -95,14 +95,21 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
   }
 
   /** Adds encoded values in chunks; returns each chunk's reply. */
-  protected async addEncoded(values: readonly (string | Buffer)[]): Promise<unknown[]> {
+  protected async addEncoded(values: readonly (string | Buffer)[]): Promise<({ length: number } | { added: boolean[] })[]> {
     if (values.length === 0) return [await this.core.call('addItems', { kind: this.kind, values: [] })];
-    const chunks: [number, () => Promise<unknown>][] = [];
+    const chunks: [number, () => Promise<{ length: number } | { added: boolean[] }>][] = [];
     for (let i = 0; i < values.length; i += this.chunkSize) {
       const chunk = values.slice(i, i + this.chunkSize);
-      chunks.push([chunk.length, () => this.core.call('addItems', { kind: this.kind, values: chunk })]);
+      const first = i === 0; // registered once the first chunk landed
+      chunks.push([
+        chunk.length,
+        () =>
+          first
+            ? this.core.registering(this.core.call('addItems', { kind: this.kind, values: chunk }))
+            : this.core.call('addItems', { kind: this.kind, values: chunk }),
+      ]);
     }
-    return traceSend({ family: this.kind, name: this.name }, values.length, () => this.core.registering(this.inChunks(values.length, chunks)));
+    return traceSend({ family: this.kind, name: this.name }, values.length, () => this.inChunks(values.length, chunks));
   }
 
   /**
@@ -477,64 +484,27 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
    * @returns a new source over this queue
    */
   public jobSource(): JobSource<QueueJob<T>> {
-    let maxAttempts = 0;
-    /** Nacked jobs waiting out their delay, held, before they are rejected to the head. */
-    const delayed = new Map<NodeJS.Timeout, QueueJob<T>>();
-    const nackOne = async (job: QueueJob<T>, delayMs: number): Promise<NackOutcome> => {
-      const limit = this.rollback ?? (maxAttempts > 0 ? { maxRetry: maxAttempts - 1, maxTimeoutMs: 0 } : undefined);
-      if (limit !== undefined) {
-        if (!(await this.countRollback(job.value, limit))) {
-          await this.deadLetterQueue?.addItems([job.value]);
-          await this.ackItems([job]);
-          return 'dead';
-        }
-      }
-      if (delayMs <= 0) {
-        await this.rejectItems([job]);
-        return 'retry';
-      }
-      const timer = setTimeout(() => {
-        delayed.delete(timer);
-        this.rejectItems([job]).catch((err: unknown) => {
-          this.report(err);
-        });
-      }, delayMs);
-      timer.unref();
-      delayed.set(timer, job);
-      return 'retry';
-    };
-    return {
+    return new QueueSource<T>({
       client: this.client,
-      object: { family: this.kind, name: this.name, prefix: this.prefix, describe: (job) => ({ id: job.id }) },
-      leaseBatch: async (request): Promise<LeaseBatch<QueueJob<T>>> => {
-        maxAttempts = request.maxAttempts;
-        const { taken, errors } = await this.take(request.count, {});
-        return { items: taken.map((t) => new QueueJob(this, t.id, t.value, t.rollbacks + 1)), wakeInMs: -1, errors };
+      kind: this.kind,
+      name: this.name,
+      prefix: this.prefix,
+      marker: this.redisKeys.marker,
+      rollback: this.rollback,
+      take: (count) => this.take(count, {}),
+      ackItem: (delivery) => this.ackItem(delivery),
+      rejectItem: (delivery) => this.rejectItem(delivery),
+      ackItems: (deliveries) => this.ackItems(deliveries),
+      rejectItems: (deliveries) => this.rejectItems(deliveries),
+      countRollback: (value, limit) => this.countRollback(value, limit),
+      bury: async (value) => {
+        await this.deadLetterQueue?.addItems([value]);
       },
-      ack: (jobs) =>
-        perJobOutcomes(
-          jobs,
-          () => this.ackItems(jobs),
-          (job) => this.ackItems([job]),
-        ),
-      nack: (jobs, { delayMs }) => Promise.all(jobs.map((job) => nackOne(job, delayMs).catch(errorOf))),
-      extend: async (jobs) => {
-        const held = await typed(this.client.zmscore(this.redisKeys.held, ...jobs.map((j) => j.id)));
-        return jobs.map((job, i) =>
-          held[i] === null ? new GoodRedisError('LeaseLost', `queue ${JSON.stringify(this.name)}: delivery ${job.id} is no longer held`) : undefined,
-        );
+      holds: async (ids) => (await typed(this.client.zmscore(this.redisKeys.held, ...ids))).map((score) => score !== null),
+      report: (err) => {
+        this.report(err);
       },
-      release: async (jobs) => {
-        await this.rejectItems(jobs);
-      },
-      openSignal: () => new WorkSignal(this.client, this.redisKeys.marker),
-      close: async () => {
-        const waiting = [...delayed];
-        delayed.clear();
-        for (const [timer] of waiting) clearTimeout(timer);
-        if (waiting.length > 0) await this.rejectItems(waiting.map(([, job]) => job));
-      },
-    };
+    });
   }
 
   /** Whether close() was called (read through a method: it changes while a call awaits). */
@@ -550,14 +520,13 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
       this.heartbeat = setTimeout(() => {
         this.core
           .call('heartbeat', { consumer: this.consumerId, info: this.info })
-          .then(async (reply) => {
-            const [known, held] = (reply as unknown[]).map(Number);
-            if (known === 0) {
+          .then(async ({ known, held }) => {
+            if (!known) {
               this.logger.warn({ queue: this.name, consumer: this.consumerId }, 'consumer was removed; its deliveries were taken');
               this.emit('lost');
             }
             // Deliveries Redis holds for it that it no longer runs (a settle whose outcome stayed unknown, an ack a failover lost): handed back.
-            const stale = await this.held.reconcile(held ?? 0);
+            const stale = await this.held.reconcile(held);
             if (stale > 0) this.logger.warn({ queue: this.name, consumer: this.consumerId, stale }, 'handed back deliveries this consumer no longer runs');
           })
           .catch((err: unknown) => {

@@ -30,6 +30,17 @@ export function decodeDeliveries(reply: unknown): DeliveryReply[] {
   return out;
 }
 
+/** Decodes the reply of addItems-4.lua: a queue's length after the add, or, for a unique queue, whether each value was new. */
+export function decodeAdd(reply: unknown): { length: number } | { added: boolean[] } {
+  return typeof reply === 'number' ? { length: reply } : { added: numbers(reply).map((n) => n === 1) };
+}
+
+/** Decodes the reply of heartbeat-3.lua: whether the consumer was still known (registered), and how many deliveries Redis holds for it. */
+export function decodeQueueHeartbeat(reply: unknown): { known: boolean; held: number } {
+  const [known = 0, held = 0] = numbers(reply);
+  return { known: known === 1, held };
+}
+
 /** Decodes the reply of reapItems-10.lua: `[moved, left]` (left: 0 when nothing is left to reap). */
 export function decodeReap(reply: unknown): { moved: number; left: number } {
   const [moved = 0, left = 0] = numbers(reply);
@@ -86,10 +97,13 @@ const POOL = ['pool', 'poolLeases', 'poolReadded', 'poolMarker', 'meta'] as cons
 
 /** Every script of a reliable queue, by name. */
 export const QUEUE_SCRIPTS_TABLE = {
-  addItems: defineScript('addItems-4.lua', ['list', 'unique', 'marker', 'meta'], 'write', (r: { kind: QueueKind; values: readonly (string | Buffer)[] }) => [
-    r.kind,
-    ...r.values,
-  ]),
+  addItems: defineScript(
+    'addItems-4.lua',
+    ['list', 'unique', 'marker', 'meta'],
+    'write',
+    (r: { kind: QueueKind; values: readonly (string | Buffer)[] }) => [r.kind, ...r.values],
+    decodeAdd,
+  ),
   getItems: defineScript(
     'getItems-10.lua',
     REAPING,
@@ -140,7 +154,13 @@ export const QUEUE_SCRIPTS_TABLE = {
     }) => [r.kind, r.mode, r.timeoutMs ?? 0, r.action, r.limit, r.rollbackTtlMs],
     decodeReap,
   ),
-  heartbeat: defineScript('heartbeat-3.lua', ['consumers', 'consumerInfo', 'held'], 'write', (r: { consumer: string; info: string }) => [r.consumer, r.info]),
+  heartbeat: defineScript(
+    'heartbeat-3.lua',
+    ['consumers', 'consumerInfo', 'held'],
+    'write',
+    (r: { consumer: string; info: string }) => [r.consumer, r.info],
+    decodeQueueHeartbeat,
+  ),
   rollback: defineScript(
     'rollback-2.lua',
     ['rollbacks', 'rollbackTimes'],

@@ -104,6 +104,14 @@ export interface QueueStats {
   now: number;
 }
 
+/** A leased pool item: settle it with `ackItem`, `extendItems` or `removeItem`. */
+export interface PoolLease<T> {
+  /** The lease's identity: a lease that ran out and was handed to someone else no longer acks. */
+  readonly id: string;
+  /** The item, decoded. */
+  readonly value: T;
+}
+
 /** One atomic snapshot of a {@link Pool}. */
 export interface PoolStats {
   /** Items in the pool. */

@@ -46,6 +46,6 @@ export class UniqueQueue<T = string> extends ReliableQueue<T> {
     const encoded = this.encodeAll(values);
     if (encoded.length === 0) return [];
     const replies = await this.addEncoded(encoded);
-    return replies.flatMap((reply) => (reply as unknown[]).map((n) => Number(n) === 1));
+    return replies.flatMap((reply) => ('added' in reply ? reply.added : []));
   }
 }

@@ -212,7 +212,7 @@ export abstract class TaskBroker implements JobSourceProvider<TaskJob>, Schedule
       const receivers: number[] = [];
       for (let i = 0; i < messages.length; i += SEND_CHUNK) {
         const written = this.write(messages.slice(i, i + SEND_CHUNK), delayMs);
-        receivers.push(...(await (i === 0 ? this.core.registering(written) : written))); // beside the first write: one round trip, not two
+        receivers.push(...(await (i === 0 ? this.core.registering(written) : written))); // registered once the first write landed
       }
       return messages.map(({ message }, i) => new TaskHandle<R>(message.id, this.results, receivers[i]));
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RedisClient } from '../connection/redis-client.js';
-import type { JobSource, LeaseBatch, NackOutcome, SourceJob } from '../jobs/job-source.js';
+import type { JobSource, NackOutcome, SourceJob } from '../jobs/job-source.js';
 import { deadLetterCaps, encodeDeadLetterCaps } from '../jobs/dead-letters.js';
 import { errorOf } from '../jobs/outcomes.js';
 import { reportError } from '../internal/report-error.js';
@@ -16,6 +16,7 @@ import { TopicSignal } from './topic-signal.js';
 import { MessageBatch, type BatchOptions } from './message-batch.js';
 import { Membership } from './membership.js';
 import { PartitionFetcher, type Fetched, type UnitMessages } from './partition-fetcher.js';
+import { ConsumerSource, type ConsumerSourceContext } from './consumer-source.js';
 import { TopicWait } from './topic-wait.js';
 import { loggerOf, type Logger } from '../internal/logger.js';
 import type { ConsumerEvents, ConsumerOptions } from './types.js';
@@ -364,60 +365,30 @@ export class Consumer<T = string> extends TopicBase<T, ConsumerEvents> implement
   private sourceOf<J extends SourceJob>(unitSize: number, wrap: (unit: UnitMessages<T>) => J, messagesOf: (job: J) => TopicMessage<T>[]): JobSource<J> {
     const closeWithWorker = this.closeWithWorker;
     this.closeWithWorker = false;
-    let maxAttempts = this.maxAttempts;
-    /** Settles every job's messages in one call and folds the outcomes back per job. */
-    const each = async <O>(
-      jobs: readonly J[],
-      settle: (messages: TopicMessage<T>[]) => Promise<(O | Error)[]>,
-      fold: (outcomes: (O | Error)[]) => O | Error,
-    ): Promise<(O | Error)[]> => {
-      const lists = jobs.map(messagesOf);
-      const outcomes = await settle(lists.flat());
-      let at = 0;
-      return lists.map((list) => fold(outcomes.slice(at, (at += list.length))));
-    };
-    const firstError = (outcomes: (Error | undefined)[]): Error | undefined => outcomes.find((o) => o instanceof Error);
-    return {
+    const context: ConsumerSourceContext<T> = {
       client: this.client,
-      object: {
-        family: 'topic',
-        name: this.topic,
-        prefix: this.prefix,
-        group: this.group,
-        describe: (job) => {
-          // A batch of messages (processBatch) tells its partition only: its messages came from different sends.
-          const messages = messagesOf(job);
-          const [first] = messages;
-          return messages.length === 1 && first !== undefined
-            ? { id: first.id, partition: first.partition, headers: first.headers }
-            : { partition: first?.partition };
-        },
-      },
-      leaseBatch: async (request): Promise<LeaseBatch<J>> => {
-        maxAttempts = request.maxAttempts;
-        const fetched = await this.fetchUnits(request.count, unitSize, request.leaseMs, request.maxAttempts);
-        return { items: fetched.units.map(wrap), wakeInMs: fetched.wakeInMs, errors: fetched.errors };
-      },
-      ack: (jobs) => each(jobs, (messages) => this.ackMessages(messages), firstError),
-      nack: (jobs, { delayMs, error }) =>
-        each(
-          jobs,
-          (messages) => this.nackMessages(messages, delayMs, error, maxAttempts),
-          (outcomes): NackOutcome | Error =>
-            outcomes.find((o) => o instanceof Error) ?? (outcomes.length > 0 && outcomes.every((o) => o === 'dead') ? 'dead' : 'retry'),
-        ),
-      extend: (jobs, leaseMs) => each(jobs, (messages) => this.extendMessages(messages, Math.min(leaseMs, this.leaseMs)), firstError),
-      release: (jobs) => this.release(jobs.flatMap(messagesOf)),
+      topic: this.topic,
+      prefix: this.prefix,
+      group: this.group,
+      leaseMs: this.leaseMs,
+      maxAttempts: this.maxAttempts,
+      fetchUnits: (maxUnits, size, leaseMs, maxAttempts) => this.fetchUnits(maxUnits, size, leaseMs, maxAttempts),
+      ackMessages: (messages) => this.ackMessages(messages),
+      nackMessages: (messages, delayMs, error, maxAttempts) => this.nackMessages(messages, delayMs, error, maxAttempts),
+      extendMessages: (messages, ms) => this.extendMessages(messages, ms),
+      release: (messages) => this.release(messages),
       openSignal: () => this.openSignal(),
       waiting: () => this.topicWait.reason,
-      close: async () => {
-        if (!closeWithWorker) return;
-        // The Worker made by process() closed by itself: the member leaves the group too. (When
-        // close() here closes the Worker, it goes on by itself once the Worker is done.)
-        this.worker = undefined;
-        if (this.closing === undefined) await this.close();
-      },
+      workerClosed: closeWithWorker
+        ? async () => {
+            // The Worker made by process() closed by itself: the member leaves the group too. (When
+            // close() here closes the Worker, it goes on by itself once the Worker is done.)
+            this.worker = undefined;
+            if (this.closing === undefined) await this.close();
+          }
+        : undefined,
     };
+    return new ConsumerSource(context, unitSize, wrap, messagesOf);
   }
 
   /** Reports a failure the consumer dealt with itself (an `error` event, or a process warning when nobody listens). */

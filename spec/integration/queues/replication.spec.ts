@@ -39,7 +39,7 @@ describeEachTopology('Queue and Pool (replication)', (kind) => {
       assert.ok(d);
       await queue.ackItem(d);
       assert.equal(await queue.getCount(), 1);
-      assert.equal((await waits()) - before, 3, 'add, getItems, ack: one WAIT each; getCount none');
+      assert.equal((await waits()) - before, 4, 'add and its registration, getItems, ack: one WAIT each; getCount none');
       await queue.close();
     });
   }

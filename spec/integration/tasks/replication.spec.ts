@@ -50,7 +50,7 @@ describeEachTopology('tasks (replication)', (kind) => {
       assert.deepEqual(await source.ack(items), [undefined]);
       assert.equal((await results.get(handle.taskId)).returnValue, 1);
       assert.equal((await broker.stats()).active, 0);
-      assert.equal((await waits()) - before, 5, 'send, lease, progress, result, ack: one WAIT each; get and stats none');
+      assert.equal((await waits()) - before, 6, 'send and its registration, lease, progress, result, ack: one WAIT each; get and stats none');
     });
   }
 });

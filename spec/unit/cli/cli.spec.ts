@@ -199,7 +199,7 @@ describe('CLI pieces (unit)', () => {
       const row = (family: ObjectFamily, name: string, waiting: number, rate: number | null): TopRow => ({
         family,
         name,
-        states: { waiting },
+        states: family === 'topic' ? { messages: waiting } : { waiting }, // each family's word for the work that waits
         added: 0,
         completed: 0,
         addRate: rate,

@@ -19,6 +19,17 @@ describe('queue script replies (unit)', () => {
     assert.deepEqual(Q.poolAdd.decode([1, 0, 1]), [true, false, true]);
   });
 
+  it("reads an add: a queue's length, or whether each value was new to a unique queue", () => {
+    assert.deepEqual(Q.addItems.decode(12), { length: 12 });
+    assert.deepEqual(Q.addItems.decode([1, 0]), { added: [true, false] });
+    assert.deepEqual(Q.addItems.decode([]), { added: [] });
+  });
+
+  it('reads a heartbeat: whether the consumer was still known, and what Redis holds for it', () => {
+    assert.deepEqual(Q.heartbeat.decode([1, 7]), { known: true, held: 7 });
+    assert.deepEqual(Q.heartbeat.decode([0, 0]), { known: false, held: 0 });
+  });
+
   it('reads a reap: what moved and whether anything is left', () => {
     assert.deepEqual(Q.reapItems.decode([5, 0]), { moved: 5, left: 0 });
   });
