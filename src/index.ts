@@ -198,7 +198,8 @@ export type {
   TaskQueueStats,
 } from './tasks/types.js';
 export type { BrokerOptions, StreamBrokerOptions, ListQueueBrokerOptions } from './tasks/broker-options.js';
-export { PubSubBroker, type BroadcastSource } from './tasks/pubsub-broker.js';
+export { PubSubBroker } from './tasks/pubsub-broker.js';
+export { BroadcastSource } from './tasks/broadcast-source.js';
 export {
   ScheduleStore,
   nextDueOf,

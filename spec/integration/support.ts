@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import { Cluster, Redis } from 'ioredis';
-import { closeConnection, connectionFromEnv, type RedisClient } from '../../src/index.js';
-import { isClusterKind, selectedTopologies, SUITE_KINDS, type TopologyKind } from '../../scripts/topologies.js';
+import { closeConnection, connectionFromEnv, PrioritizedStream, type ItemInput, type RedisClient } from '../../src/index.js';
+import { isClusterKind, selectedTopologies, startThrowawayCluster, SUITE_KINDS, type ThrowawayCluster, type TopologyKind } from '../../scripts/topologies.js';
 
 export type { TopologyKind };
 
@@ -262,6 +262,56 @@ export function privateClusterClient(env: NodeJS.ProcessEnv): Cluster {
   const client = new Cluster(options.cluster.nodes, options.cluster.options);
   client.on('error', () => undefined);
   return client;
+}
+
+/** A private cluster of a suite's own, and its Cluster client (made on first use). */
+export interface PrivateCluster {
+  /** The cluster (started before the suite's tests). */
+  readonly topology: ThrowawayCluster;
+  /** The suite's client of it (made on first call, closed after the suite). */
+  client(): Cluster;
+}
+
+/**
+ * Starts a private cluster before the current suite and stops it (closing its client) after: for
+ * the tests that kill or move what the shared topologies keep.
+ *
+ * @returns the cluster and its client, once the suite's `before` ran
+ */
+export function privateCluster(): PrivateCluster {
+  let topology: ThrowawayCluster | undefined;
+  let client: Cluster | undefined;
+  before(async function () {
+    this.timeout(60_000);
+    topology = await startThrowawayCluster();
+  });
+  after(async () => {
+    if (client !== undefined) await closeConnection(client);
+    await topology?.stop();
+  });
+  return {
+    get topology(): ThrowawayCluster {
+      assert.ok(topology, 'the private cluster starts before the suite');
+      return topology;
+    },
+    client(): Cluster {
+      client ??= privateClusterClient(this.topology.env);
+      return client;
+    },
+  };
+}
+
+/**
+ * A new connection and a new stream on it (a unique name), holding `items` when given: what most
+ * stream suites make before each test (`closeAll` closes the connection after it).
+ *
+ * @param items - the items it starts with
+ */
+export async function newStream(items: readonly ItemInput<string>[] = []): Promise<{ redis: RedisClient; stream: PrioritizedStream }> {
+  const redis = connect();
+  const stream = new PrioritizedStream(redis, uniqueName());
+  if (items.length > 0) await stream.addMany(items);
+  return { redis, stream };
 }
 
 /**

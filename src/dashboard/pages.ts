@@ -264,7 +264,7 @@ export function objectPage(base: string, object: ObjectCounts, details: ObjectDe
             details.lookup === undefined
               ? ''
               : details.lookup.value === null
-                ? html`<p id="lookup-result" class="muted">${details.lookup.key} is not in the ${FAMILY_TITLES[object.family]}.</p>`
+                ? html`<p id="lookup-result" class="muted">${details.lookup.key} is not in the ${object.family}.</p>`
                 : html`<p id="lookup-result"><b>${details.lookup.key}</b>: <code>${details.lookup.value}</code></p>`
           }`
       : '';

@@ -58,6 +58,38 @@ export interface Sweepable<R extends SweepReport = SweepReport> {
 }
 
 /**
+ * What a family's sweepable over its registry shares: its names for the logs and its registry's
+ * connection; the family writes `sweep` (usually {@link sweepEach} over the registry's names).
+ *
+ * @typeParam R - what a sweep reports
+ */
+export abstract class RegistrySweepable<R extends SweepReport> implements Sweepable<R> {
+  /** Where the names come from. */
+  public readonly source: string = 'registry';
+
+  /**
+   * @param object - what it sweeps, as the log lines name one
+   * @param objects - the same, plural
+   * @param registry - where the names come from (its connection is the sweep's)
+   * @param chunkSize - items per atomic script
+   */
+  protected constructor(
+    public readonly object: string,
+    public readonly objects: string,
+    protected readonly registry: { readonly client: RedisClient },
+    protected readonly chunkSize: number,
+  ) {}
+
+  /** The registry's connection. */
+  public get client(): RedisClient {
+    return this.registry.client;
+  }
+
+  /** Sweeps every registered object once; a failing object is reported and the others go on. */
+  public abstract sweep(context: SweepContext): Promise<R>;
+}
+
+/**
  * The loop most sweepables run: lists their objects, sweeps each in turn, reports a failing
  * object (or a failing list) through the context and goes on, and stops before the next object
  * once the context's signal aborted.

@@ -1,5 +1,4 @@
-import type { RedisClient } from '../connection/redis-client.js';
-import { sweepEach, type SweepContext, type Sweepable, type SweepReport } from '../maintenance/sweeper.js';
+import { RegistrySweepable, sweepEach, type SweepContext, type SweepReport } from '../maintenance/sweeper.js';
 import type { StreamRegistry } from './stream-registry.js';
 
 /** What the streams' sweep reports: the sweep's counts and the cooldowns ended per stream. */
@@ -25,26 +24,16 @@ export interface StreamSweepReport extends SweepReport {
  * The streams of a registry as a {@link Sweepable}: each stream's ended cooldowns, then its
  * expired leases and due delayed jobs, in atomic chunks of `chunkSize`.
  */
-export class RegistryStreams implements Sweepable<StreamSweepReport> {
-  /** Logs name one stream as `stream`. */
-  public readonly object = 'stream';
-  /** Logs count streams as `streams`. */
-  public readonly objects = 'streams';
-  /** Where the names come from. */
-  public readonly source = 'registry';
-
+export class RegistryStreams extends RegistrySweepable<StreamSweepReport> {
   /**
    * @param registry - the streams to sweep
    * @param chunkSize - items per atomic script
    */
   public constructor(
-    private readonly registry: StreamRegistry,
-    private readonly chunkSize: number,
-  ) {}
-
-  /** The registry's connection. */
-  public get client(): RedisClient {
-    return this.registry.client;
+    protected override readonly registry: StreamRegistry,
+    chunkSize: number,
+  ) {
+    super('stream', 'streams', registry, chunkSize);
   }
 
   /** Sweeps every registered stream once; a failing stream is reported and the others go on. */

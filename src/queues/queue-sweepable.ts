@@ -1,5 +1,4 @@
-import type { RedisClient } from '../connection/redis-client.js';
-import { sweepEach, type SweepContext, type Sweepable, type SweepReport } from '../maintenance/sweeper.js';
+import { RegistrySweepable, sweepEach, type SweepContext, type SweepReport } from '../maintenance/sweeper.js';
 import type { QueueRegistry } from './queue-registry.js';
 import type { QueueKind } from './scripts.js';
 
@@ -20,26 +19,19 @@ export interface QueueSweepReport extends SweepReport {
  * that the consumer is dead) and prunes old rollback counters. Pools need nothing: a lease that
  * runs out makes its item due by itself.
  */
-export class RegistryQueues implements Sweepable<QueueSweepReport> {
-  /** Logs name one queue as `queue`. */
-  public readonly object = 'queue';
-  /** Logs count queues as `queues`. */
-  public readonly objects = 'queues';
+export class RegistryQueues extends RegistrySweepable<QueueSweepReport> {
   /** Where the names come from. */
-  public readonly source = 'queue registry';
+  public override readonly source = 'queue registry';
 
   /**
    * @param registry - the queues to sweep
    * @param chunkSize - deliveries per atomic script
    */
   public constructor(
-    private readonly registry: QueueRegistry,
-    private readonly chunkSize: number,
-  ) {}
-
-  /** The registry's connection. */
-  public get client(): RedisClient {
-    return this.registry.client;
+    protected override readonly registry: QueueRegistry,
+    chunkSize: number,
+  ) {
+    super('queue', 'queues', registry, chunkSize);
   }
 
   /** Reaps every registered queue once; a failing queue is reported and the others go on. */

@@ -1,7 +1,7 @@
 import type { RedisClient } from '../connection/redis-client.js';
 import { encodeWith } from '../codec.js';
-import { errorOf } from '../jobs/outcomes.js';
-import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
+import type { JobSource } from '../jobs/job-source.js';
+import { ListTaskSource } from './list-task-source.js';
 import type { TaskJob } from './task-job.js';
 import { assertDeadIds, TaskQueueBroker } from './task-queue-broker.js';
 import type { ListQueueBrokerOptions } from './broker-options.js';
@@ -67,58 +67,6 @@ export class ListQueueBroker extends TaskQueueBroker {
    * raised or dead-letters it, and the idle wait is on the queue's marker list.
    */
   public jobSource(): JobSource<TaskJob> {
-    const binary = this.codec.binary === true;
-    const done = (jobs: readonly TaskJob[]): Promise<undefined[]> => Promise.resolve(jobs.map(() => undefined));
-    return {
-      client: this.client,
-      object: this.sourceObject(),
-      leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
-        const lease = await this.core.call('leaseList', { count: request.count, deadCaps: this.deadCaps }, { binary });
-        const items: TaskJob[] = [];
-        const errors: unknown[] = lease.unreadable.map((reason) => this.unreadableError(reason));
-        const undecodable: { encoded: string | Buffer; error: unknown }[] = [];
-        for (const encoded of lease.taken) {
-          let message: TaskMessage;
-          try {
-            message = this.decode(encoded, 'a message');
-          } catch (error) {
-            undecodable.push({ encoded, error });
-            continue;
-          }
-          const used = typeof message.attempt === 'number' && Number.isInteger(message.attempt) && message.attempt > 0 ? message.attempt : 0;
-          items.push(this.jobOf(message, used + 1, this.maxAttemptsOf(message, request.maxAttempts), encoded));
-        }
-        // Dead-lettered at once, each with its own reason.
-        await Promise.all(
-          undecodable.map(({ encoded, error }) => {
-            errors.push(error);
-            return this.core.call('nackList', {
-              delayMs: 0,
-              deadCaps: this.deadCaps,
-              error: errorOf(error).message,
-              messages: [{ action: 'dead', encoded, attempts: 1, maxAttempts: 0 }],
-            });
-          }),
-        );
-        return { items, wakeInMs: lease.wakeInMs, errors };
-      },
-      ack: done,
-      extend: done,
-      nack: async (jobs, { delayMs, error }) => {
-        if (jobs.length === 0) return [];
-        const messages = jobs.map((job) => {
-          const action = job.isLastAttempt ? ('dead' as const) : ('retry' as const);
-          // A retry goes out again with this delivery counted.
-          const encoded = action === 'dead' ? job.encoded : encodeWith(this.codec, { ...job.message, attempt: job.attempt });
-          return { action, encoded, attempts: job.attempt, maxAttempts: job.maxAttempts };
-        });
-        const replies = await this.core.call('nackList', { delayMs, deadCaps: this.deadCaps, error, messages });
-        return replies.map((r): NackOutcome => (r === 'dead' ? 'dead' : 'retry'));
-      },
-      release: async (jobs) => {
-        if (jobs.length > 0) await this.core.call('releaseList', { messages: jobs.map((j) => j.encoded) });
-      },
-      openSignal: () => this.openSignal(),
-    };
+    return new ListTaskSource(this.sourceContext());
   }
 }

@@ -1,8 +1,7 @@
 import type { RedisClient } from '../connection/redis-client.js';
-import { errorOf } from '../jobs/outcomes.js';
-import type { JobSource, LeaseBatch, NackOutcome } from '../jobs/job-source.js';
+import type { JobSource } from '../jobs/job-source.js';
+import { StreamTaskSource } from './stream-task-source.js';
 import { assertInteger, optionsOf } from '../internal/validate.js';
-import type { StreamDelivery } from './scripts.js';
 import type { TaskJob } from './task-job.js';
 import { assertDeadIds, TaskQueueBroker } from './task-queue-broker.js';
 import type { StreamBrokerOptions } from './broker-options.js';
@@ -10,9 +9,6 @@ import type { TaskMessage } from './types.js';
 
 /** The most entries a StreamBroker's stream keeps by default. */
 export const DEFAULT_STREAM_MAX_LENGTH = 10_000;
-
-/** The error a lease-expired death carries. */
-const LEASE_EXPIRED = 'lease expired';
 
 /**
  * Tasks on a Redis stream with a consumer group, at least once: one worker at a time holds each
@@ -79,10 +75,6 @@ export class StreamBroker extends TaskQueueBroker {
     return moved;
   }
 
-  private deliveriesOf(jobs: readonly TaskJob[]): StreamDelivery[] {
-    return jobs.map((j) => ({ entryId: j.entryId, deliveries: j.deliveries }));
-  }
-
   /**
    * The broker as a {@link JobSource} for the one Worker: leases with deadlines, recovery of
    * expired leases inside every lease, fenced acks, nacks and extends (a redelivered message's
@@ -90,81 +82,6 @@ export class StreamBroker extends TaskQueueBroker {
    * result), and the idle wait on the queue's marker list.
    */
   public jobSource(): JobSource<TaskJob> {
-    const binary = this.codec.binary === true;
-    return {
-      client: this.client,
-      object: this.sourceObject(),
-      leaseBatch: async (request): Promise<LeaseBatch<TaskJob>> => {
-        const lease = await this.core.call(
-          'leaseTasks',
-          {
-            consumer: request.owner === '' ? 'worker' : request.owner,
-            count: request.count,
-            leaseMs: request.leaseMs,
-            maxAttempts: request.maxAttempts,
-            deadCaps: this.deadCaps,
-            maxLength: this.maxLength,
-            taskMaxAttempts: this.taskMaxAttempts(),
-          },
-          { binary },
-        );
-        const errors = await this.storeDeathResults(lease.died.map((d) => ({ encoded: d.encoded, attempts: d.attempts, error: LEASE_EXPIRED })));
-        for (const u of lease.unreadable) errors.push(this.unreadableError(u.reason));
-        const items: TaskJob[] = [];
-        const undecodable: { delivery: StreamDelivery & { maxAttempts: number }; error: unknown }[] = [];
-        for (const { entryId, attempt, deliveries, encoded } of lease.leased) {
-          let message: TaskMessage;
-          try {
-            message = this.decode(encoded, `entry ${entryId}`);
-          } catch (error) {
-            undecodable.push({ delivery: { entryId, deliveries, maxAttempts: 1 }, error });
-            continue;
-          }
-          items.push(this.jobOf(message, attempt, this.maxAttemptsOf(message, request.maxAttempts), encoded, entryId, deliveries));
-        }
-        // Dead-lettered at once, each with its own reason: it would fail the same way on every delivery.
-        await Promise.all(
-          undecodable.map(({ delivery, error }) => {
-            errors.push(error);
-            return this.core.call('nackTasks', {
-              delayMs: 0,
-              deadCaps: this.deadCaps,
-              maxLength: this.maxLength,
-              error: errorOf(error).message,
-              deliveries: [delivery],
-            });
-          }),
-        );
-        return { items, wakeInMs: lease.wakeInMs, errors };
-      },
-      ack: async (jobs) => {
-        if (jobs.length === 0) return [];
-        const replies = await this.core.call('ackTasks', { maxLength: this.maxLength, deliveries: this.deliveriesOf(jobs) });
-        return this.outcomes(jobs, replies, 'ack');
-      },
-      nack: async (jobs, { delayMs, error }) => {
-        if (jobs.length === 0) return [];
-        const replies = await this.core.call('nackTasks', {
-          delayMs,
-          deadCaps: this.deadCaps,
-          maxLength: this.maxLength,
-          error,
-          deliveries: jobs.map((j) => ({ entryId: j.entryId, deliveries: j.deliveries, maxAttempts: j.maxAttempts })),
-        });
-        return jobs.map((job, i): NackOutcome | Error => {
-          const answer = replies[i];
-          return answer === 'retry' || answer === 'dead' ? answer : this.lost(job, 'nack');
-        });
-      },
-      extend: async (jobs, leaseMs) => {
-        if (jobs.length === 0) return [];
-        const replies = await this.core.call('extendTasks', { ms: leaseMs, deliveries: this.deliveriesOf(jobs) });
-        return this.outcomes(jobs, replies, 'extend');
-      },
-      release: async (jobs) => {
-        if (jobs.length > 0) await this.core.call('releaseTasks', { deliveries: this.deliveriesOf(jobs) });
-      },
-      openSignal: () => this.openSignal(),
-    };
+    return new StreamTaskSource(this.sourceContext());
   }
 }

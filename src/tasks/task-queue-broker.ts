@@ -2,6 +2,7 @@ import type { RedisClient } from '../connection/redis-client.js';
 import { GoodRedisError, typed } from '../errors.js';
 import { deadLetterCaps, encodeDeadLetterCaps, type DeadLetterCapOptions } from '../jobs/dead-letters.js';
 import { WorkSignal } from '../jobs/work-signal.js';
+import type { TaskSourceContext } from './task-source.js';
 import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 import { TaskBroker } from './task-broker.js';
 import type { TaskJob } from './task-job.js';
@@ -105,14 +106,29 @@ export abstract class TaskQueueBroker extends TaskBroker {
     return { waiting, active, delayed, dead, length, added };
   }
 
+  /** What this broker's job source asks of it (see {@link TaskSourceContext}). */
+  protected sourceContext(): TaskSourceContext {
+    return {
+      client: this.client,
+      object: this.sourceObject(),
+      core: this.core,
+      codec: this.codec,
+      deadCaps: this.deadCaps,
+      maxLength: this.trimLength(),
+      decode: (raw, where) => this.decode(raw, where),
+      jobOf: (message, attempt, maxAttempts, encoded, entryId, deliveries) => this.jobOf(message, attempt, maxAttempts, encoded, entryId, deliveries),
+      maxAttemptsOf: (message, fallback) => this.maxAttemptsOf(message, fallback),
+      taskMaxAttempts: () => this.taskMaxAttempts(),
+      storeDeathResults: (dead) => this.storeDeathResults(dead),
+      unreadableError: (reason) => this.unreadableError(reason),
+      lost: (job, what) => this.lost(job, what),
+      openSignal: () => this.openSignal(),
+    };
+  }
+
   /** An idle wait on the queue's marker list. */
   protected openSignal(): WorkSignal {
     return new WorkSignal(this.client, this.redisKeys.marker);
-  }
-
-  /** One outcome per job from a script's 1/0 replies: 1 done, else `LeaseLost`. */
-  protected outcomes(jobs: readonly TaskJob[], replies: readonly number[], what: string): (Error | undefined)[] {
-    return jobs.map((job, i) => (replies[i] === 1 ? undefined : this.lost(job, what)));
   }
 
   /** The error a Worker reports for what a lease found that no broker wrote, dead-lettered with `reason`. */

@@ -28,7 +28,7 @@ import {
 } from '../../../src/index.js';
 import { childEnv, closeAll, connect, describeEachTopology, linesOf, tracker, uniqueName, waitFor } from '../support.js';
 
-const workerProcess = fileURLToPath(new URL('../prioritized/fixtures/worker-process.js', import.meta.url));
+const workerProcess = fileURLToPath(new URL('../resilience/fixtures/worker-process.js', import.meta.url));
 
 /** What the test needs of a Worker, whatever its jobs. */
 interface AnyWorker {

@@ -4,17 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../../src/index.js';
-import { PrioritizedStream } from '../../../src/index.js';
+import { type PrioritizedStream } from '../../../src/index.js';
 import { STREAM_SCRIPTS } from '../../../src/prioritized/scripts.js';
-import { closeAll, connect, describeEachTopology, keysMatching, scriptCalls, uniqueName } from '../support.js';
+import { closeAll, describeEachTopology, keysMatching, scriptCalls, newStream } from '../support.js';
 
 describeEachTopology('good-redis defects, fixed', () => {
   let redis: RedisClient;
   let stream: PrioritizedStream;
 
-  beforeEach(() => {
-    redis = connect();
-    stream = new PrioritizedStream(redis, uniqueName());
+  beforeEach(async () => {
+    ({ redis, stream } = await newStream());
   });
   afterEach(closeAll);
 

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../../src/index.js';
 import { GoodRedisError, PrioritizedStream, jsonCodec } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, uniqueName } from '../support.js';
+import { closeAll, describeEachTopology, uniqueName, newStream } from '../support.js';
 
 describeEachTopology('PrioritizedStream (add)', () => {
   let redis: RedisClient;
   let stream: PrioritizedStream;
 
-  beforeEach(() => {
-    redis = connect();
-    stream = new PrioritizedStream(redis, uniqueName());
+  beforeEach(async () => {
+    ({ redis, stream } = await newStream());
   });
   afterEach(closeAll);
 

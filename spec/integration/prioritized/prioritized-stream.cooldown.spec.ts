@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../../src/index.js';
 import { PrioritizedStream } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, serverNow, uniqueName, waitFor } from '../support.js';
+import { closeAll, describeEachTopology, serverNow, uniqueName, waitFor, newStream } from '../support.js';
 
 /** Waits until the server clock has passed a key's cooldown deadline. */
 async function waitPastDeadline(redis: RedisClient, stream: PrioritizedStream, key: string): Promise<void> {
@@ -15,12 +15,10 @@ describeEachTopology('PrioritizedStream (cooldowns)', () => {
   let stream: PrioritizedStream;
 
   beforeEach(async () => {
-    redis = connect();
-    stream = new PrioritizedStream(redis, uniqueName());
-    await stream.addMany([
+    ({ redis, stream } = await newStream([
       ['a', 'A', 2],
       ['b', 'B', 1],
-    ]);
+    ]));
   });
   afterEach(closeAll);
 

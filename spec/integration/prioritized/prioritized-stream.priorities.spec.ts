@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../../src/index.js';
 import { GoodRedisError, PrioritizedStream } from '../../../src/index.js';
-import { closeAll, commandStats, connect, foregroundCalls, describeEachTopology, statSum, uniqueName } from '../support.js';
+import { closeAll, commandStats, foregroundCalls, describeEachTopology, statSum, uniqueName, newStream } from '../support.js';
 
 /** Key lookups the masters made (`keyspace_hits + keyspace_misses`). */
 async function keyLookups(redis: RedisClient): Promise<number> {
@@ -17,9 +17,8 @@ describeEachTopology('PrioritizedStream (priorities)', () => {
   let redis: RedisClient;
   let stream: PrioritizedStream;
 
-  beforeEach(() => {
-    redis = connect();
-    stream = new PrioritizedStream(redis, uniqueName());
+  beforeEach(async () => {
+    ({ redis, stream } = await newStream());
   });
   afterEach(closeAll);
 

@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../../src/index.js';
 import { DEFAULT_COOLDOWN_MS, GoodRedisError, PrioritizedStream } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, serverNow, uniqueName } from '../support.js';
+import { closeAll, describeEachTopology, serverNow, uniqueName, newStream } from '../support.js';
 
 describeEachTopology('PrioritizedStream (pull)', () => {
   let redis: RedisClient;
   let stream: PrioritizedStream;
 
   beforeEach(async () => {
-    redis = connect();
-    stream = new PrioritizedStream(redis, uniqueName());
-    await stream.addMany([
+    ({ redis, stream } = await newStream([
       ['low', 'L', 1],
       ['high', 'H', 10],
       ['mid-b', 'B', 5],
       ['mid-a', 'A', 5],
-    ]);
+    ]));
   });
   afterEach(closeAll);
 

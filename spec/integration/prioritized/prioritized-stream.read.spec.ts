@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../../src/index.js';
 import { GoodRedisError, PrioritizedStream, bufferCodec, jsonCodec, type Item } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, uniqueName } from '../support.js';
+import { closeAll, describeEachTopology, uniqueName, newStream } from '../support.js';
 
 describeEachTopology('PrioritizedStream (read and delete)', () => {
   let redis: RedisClient;
   let stream: PrioritizedStream;
 
   beforeEach(async () => {
-    redis = connect();
-    stream = new PrioritizedStream(redis, uniqueName());
-    await stream.addMany([
+    ({ redis, stream } = await newStream([
       ['c', 'C', 1],
       ['a', 'A', 3],
       ['b', 'B', 2],
-    ]);
+    ]));
   });
   afterEach(closeAll);
 

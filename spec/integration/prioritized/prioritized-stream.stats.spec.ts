@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import type { RedisClient } from '../../../src/index.js';
-import { PrioritizedStream } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, serverNow, uniqueName } from '../support.js';
+import { type PrioritizedStream } from '../../../src/index.js';
+import { closeAll, describeEachTopology, serverNow, newStream } from '../support.js';
 
 describeEachTopology('PrioritizedStream (stats, cooldowns, reasons)', () => {
   let redis: RedisClient;
   let stream: PrioritizedStream;
 
-  beforeEach(() => {
-    redis = connect();
-    stream = new PrioritizedStream(redis, uniqueName());
+  beforeEach(async () => {
+    ({ redis, stream } = await newStream());
   });
   afterEach(closeAll);
 

@@ -11,30 +11,20 @@
  * their partitions were never fetched again.
  */
 import assert from 'node:assert/strict';
-import { type Cluster, Redis } from 'ioredis';
-import { closeConnection, Consumer, Producer, Topic, Worker } from '../../../src/index.js';
-import { selectedTopologies, startThrowawayCluster, type ThrowawayCluster } from '../../../scripts/topologies.js';
-import { masterOfSlot, ownerOf, privateClusterClient, slotOf, waitFor } from '../support.js';
+import { Redis } from 'ioredis';
+import { Consumer, Producer, Topic, Worker } from '../../../src/index.js';
+import { selectedTopologies } from '../../../scripts/topologies.js';
+import { masterOfSlot, ownerOf, privateCluster, slotOf, waitFor } from '../support.js';
 
 /** The message lease of the members: the drain is watched for longer than this. */
 const LEASE_MS = 2000;
 
 (selectedTopologies().includes('cluster') ? describe : describe.skip)('topics: a Cluster master killed during produce/consume (issue 28)', () => {
-  let topology: ThrowawayCluster;
-  let client: Cluster;
-
-  before(async function () {
-    this.timeout(60_000);
-    topology = await startThrowawayCluster();
-  });
-  after(async () => {
-    await closeConnection(client);
-    await topology.stop();
-  });
+  const cluster = privateCluster();
 
   it('every partition drains within the lease after the takeover: nothing pending, lag back to 0, no confirmed message lost on a healthy shard', async function () {
     this.timeout(120_000);
-    client = privateClusterClient(topology.env);
+    const client = cluster.client();
     const name = 'orders';
     const topic = new Topic(client, name);
     await topic.ensure(6);
@@ -78,11 +68,11 @@ const LEASE_MS = 2000;
     await waitFor(() => processed.size >= 300, 20_000, 'the loops to get going');
 
     const victimIndex = shardOf[0] ?? 0;
-    const victim = topology.nodes[victimIndex];
+    const victim = cluster.topology.nodes[victimIndex];
     assert.ok(victim);
     const victimSlot = slotOf(`${name}#0`);
     await victim.kill();
-    const witness = new Redis(topology.nodes[(victimIndex + 1) % 3]?.port ?? 0, '127.0.0.1', { lazyConnect: true });
+    const witness = new Redis(cluster.topology.nodes[(victimIndex + 1) % 3]?.port ?? 0, '127.0.0.1', { lazyConnect: true });
     try {
       await waitFor(async () => ownerOf(await witness.cluster('SLOTS'), victimSlot) !== victim.port, 30_000, 'the replica to take over');
     } finally {

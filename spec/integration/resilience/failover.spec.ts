@@ -4,7 +4,7 @@
  * Redis Cluster master killed with SIGKILL. Each test counts what it did and says so.
  */
 import assert from 'node:assert/strict';
-import { type Cluster, Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import {
   closeConnection,
   createConnection,
@@ -15,9 +15,9 @@ import {
   type RedisClient,
   type ReplicationOptions,
 } from '../../../src/index.js';
-import { startThrowawayCluster, startThrowawaySentinel, type ThrowawayCluster, type ThrowawaySentinel } from '../../../scripts/topologies.js';
+import { startThrowawaySentinel, type ThrowawaySentinel } from '../../../scripts/topologies.js';
 import { selectedTopologies } from '../../../scripts/topologies.js';
-import { masterOfSlot, nameOnMaster, ownerOf, privateClusterClient, slotOf, waitFor } from '../support.js';
+import { masterOfSlot, nameOnMaster, ownerOf, privateCluster, slotOf, waitFor } from '../support.js';
 
 /** The element at `i`, which the test knows is there. */
 function at<T>(list: readonly T[], i: number): T {
@@ -234,21 +234,11 @@ describe('failover (private topologies)', () => {
   });
 
   (chosen.includes('cluster') ? describe : describe.skip)('Cluster: a master killed during produce/consume', () => {
-    let topology: ThrowawayCluster;
-    let client: Cluster;
-
-    before(async function () {
-      this.timeout(60_000);
-      topology = await startThrowawayCluster();
-    });
-    after(async () => {
-      await closeConnection(client);
-      await topology.stop();
-    });
+    const cluster = privateCluster();
 
     it('should carry on on every shard once the replica has taken over', async function () {
       this.timeout(90_000);
-      client = privateClusterClient(topology.env);
+      const client = cluster.client();
       // Two streams per master: streams 0 and 3 on the first, 1 and 4 on the second, …
       const names = Array.from({ length: 6 }, (_, i) => nameOnMaster(`shard-${String(i)}`, i % 3));
       const streams = names.map((n) => new PrioritizedStream(client, n, { cooldownMs: 0 }));
@@ -261,7 +251,7 @@ describe('failover (private topologies)', () => {
       // go on while their registrations fail during the takeover.
       const registrySlot = slotOf(registryKey());
       const victimIndex = masterOfSlot(registrySlot);
-      const victim = at(topology.nodes, victimIndex);
+      const victim = at(cluster.topology.nodes, victimIndex);
       const warnings: string[] = [];
       const onWarning = (warning: Error & { code?: string }): void => {
         if (warning.code === 'GOOD_REDIS_REGISTRATION') warnings.push(warning.message);
@@ -273,7 +263,7 @@ describe('failover (private topologies)', () => {
       // slots may not. An add in flight at the kill can still be confirmed by the dying master, so
       // the line is drawn when a surviving master sees the replica promoted, not at the kill.
       const victimSlot = slotOf(at(names, victimIndex));
-      const witness = new Redis(at(topology.nodes, (victimIndex + 1) % 3).port, '127.0.0.1', { lazyConnect: true });
+      const witness = new Redis(at(cluster.topology.nodes, (victimIndex + 1) % 3).port, '127.0.0.1', { lazyConnect: true });
       try {
         await waitFor(async () => ownerOf(await witness.cluster('SLOTS'), victimSlot) !== victim.port, 30_000, 'the replica to take over');
       } finally {
