@@ -368,6 +368,19 @@ export function tracker(): { track: <W extends Closable>(item: W) => W; closeTra
   };
 }
 
+/**
+ * A {@link tracker} whose objects close after each test of the current suite, and then every
+ * connection of the test ({@link closeAll}).
+ */
+export function trackEach(): { track: <W extends Closable>(item: W) => W } {
+  const { track, closeTracked } = tracker();
+  afterEach(async () => {
+    await closeTracked();
+    await closeAll();
+  });
+  return { track };
+}
+
 /** How many scripts (EVAL and EVALSHA) the servers of `redis` ran so far, from INFO commandstats. */
 export async function scriptCalls(redis: RedisClient): Promise<number> {
   const calls = await commandStats(redis);

@@ -22,7 +22,7 @@ import {
   type RedisClient,
   type SourceJob,
 } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, masters, tracker, uniqueName, waitFor } from '../support.js';
+import { connect, describeEachTopology, masters, uniqueName, waitFor, trackEach } from '../support.js';
 
 /** How many jobs each run moves, and how many times its connections are killed. */
 const JOBS = 300;
@@ -31,15 +31,11 @@ const KILLS = 6;
 describeEachTopology('a Worker that is idle holds nothing, after its connections were killed mid-run (issue 28)', () => {
   let redis: RedisClient;
   let admin: RedisClient;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
 
   beforeEach(() => {
     redis = connect();
     admin = connect();
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   /** Kills every normal connection but the admin's, on every master, `KILLS` times while `running()`. */

@@ -28,7 +28,7 @@ import {
   type TaskQueueBroker,
   type WorkerOptions,
 } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, tracker, uniqueName, waitFor } from '../support.js';
+import { connect, describeEachTopology, uniqueName, waitFor, trackEach } from '../support.js';
 
 /** A value that is no number, no JSON and no codec's encoding. */
 const JUNK = 'zz\u00ff{';
@@ -97,7 +97,7 @@ const range = (prefix: string, from: number, to: number): string[] => Array.from
 
 describeEachTopology('hostile data in every family: the good work is done once, the garbage set aside with a reason (issue 28)', () => {
   let redis: RedisClient;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
 
   /** A Worker over `source` whose handler counts each job's id (`idOf`) in `led`, and whose errors `led` collects. */
   function workOn<J extends SourceJob>(
@@ -120,10 +120,6 @@ describeEachTopology('hostile data in every family: the good work is done once, 
 
   beforeEach(() => {
     redis = connect();
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   it('a prioritized stream: undecodable and missing values, a member of no item in the leases and delays, garbage states and counters', async () => {

@@ -25,7 +25,7 @@ import {
   type JobSource,
   type SourceJob,
 } from '../../../src/index.js';
-import { clientList, closeAll, connect, describeEachTopology, serverNow, tracker, uniqueName, waitFor } from '../support.js';
+import { clientList, connect, describeEachTopology, serverNow, uniqueName, waitFor, trackEach } from '../support.js';
 
 /** How late a due job may start, in ms. */
 const LATE = 300;
@@ -45,14 +45,10 @@ function gate(): { promise: Promise<void>; open: () => void } {
 
 describeEachTopology('idle Workers keep the times they promise (issue 28)', () => {
   let redis: RedisClient;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
 
   beforeEach(() => {
     redis = connect();
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   /** Blocked clients waiting for work (`BLPOP` on a marker, a topic's `XREAD`), on every node. */

@@ -37,13 +37,7 @@ describeEachTopology('overview: the families’ views', () => {
 
   it('lists, finds and counts a stream, and pages its waiting, leased, delayed and dead items', async () => {
     const stream = new PrioritizedStream(redis, 'jobs', { prefix });
-    await stream.addMany([
-      ['a', 'A', 5],
-      ['b', 'B', 4],
-      ['c', 'C', 3],
-      ['d', 'D', 2],
-      ['e', 'E', 1],
-    ]);
+    await stream.addMany(['a', 'b', 'c', 'd', 'e'].map((key, i) => [key, key.toUpperCase(), 5 - i] as const));
     const [leased] = await stream.lease({ count: 1 }); // a
     const [delayed] = await stream.lease({ count: 1 }); // b
     assert.ok(leased && delayed);

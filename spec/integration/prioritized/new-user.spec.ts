@@ -21,7 +21,7 @@ import {
   type FailureOutcome,
   type Job,
 } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, tracker, serverNow, topologyEnv, uniqueName, waitFor } from '../support.js';
+import { connect, describeEachTopology, serverNow, topologyEnv, uniqueName, waitFor, trackEach } from '../support.js';
 
 interface Page {
   url: string;
@@ -32,7 +32,7 @@ describeEachTopology('What a new user hits (issue 11)', () => {
   let name: string;
   let raw: PrioritizedStream;
   let pages: PrioritizedStream<Page>;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
 
   beforeEach(() => {
     redis = connect();
@@ -40,10 +40,6 @@ describeEachTopology('What a new user hits (issue 11)', () => {
     // The same stream, written as strings (as the CLI does) and read as JSON.
     raw = new PrioritizedStream(redis, name, { cooldownMs: 0 });
     pages = new PrioritizedStream(redis, name, { codec: jsonCodec<Page>(), cooldownMs: 0 });
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   /** Adds two good JSON values around one that is not JSON. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { RedisClient } from '../../../src/index.js';
 import { GoodRedisError, PrioritizedStream, Worker, type Job } from '../../../src/index.js';
-import { clientList, closeAll, connect, describeEachTopology, tracker, foregroundCalls, serverNow, uniqueName, waitFor } from '../support.js';
+import { clientList, closeAll, connect, describeEachTopology, foregroundCalls, serverNow, uniqueName, waitFor, trackEach } from '../support.js';
 
 /** A promise with its resolve, for handlers the test releases. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -14,15 +14,11 @@ function gate(): { promise: Promise<void>; open: () => void } {
 describeEachTopology('Worker', () => {
   let redis: RedisClient;
   let stream: PrioritizedStream;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
 
   beforeEach(() => {
     redis = connect();
     stream = new PrioritizedStream(redis, uniqueName(), { cooldownMs: 0 });
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   it('should process every job once, highest priority first, and ack it', async () => {

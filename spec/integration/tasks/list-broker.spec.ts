@@ -5,23 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { ListQueueBroker, ResultStore, type ListQueueBrokerOptions, type RedisClient } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, tracker, uniqueName, waitFor } from '../support.js';
+import { connect, describeEachTopology, uniqueName, waitFor, trackEach } from '../support.js';
 
 describeEachTopology('tasks: ListQueueBroker', () => {
   let redis: RedisClient;
   let name: string;
   let results: ResultStore;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
   const broker = (options: ListQueueBrokerOptions = {}): ListQueueBroker => track(new ListQueueBroker(redis, name, { results, ...options }));
 
   beforeEach(() => {
     redis = connect();
     name = uniqueName('tasks');
     results = track(new ResultStore(redis));
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   it('each message reaches exactly one of two workers', async () => {

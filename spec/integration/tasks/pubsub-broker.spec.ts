@@ -5,23 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { GoodRedisError, PubSubBroker, ResultStore, type RedisClient } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, tracker, uniqueName, waitFor } from '../support.js';
+import { connect, describeEachTopology, uniqueName, waitFor, trackEach } from '../support.js';
 
 describeEachTopology('tasks: PubSubBroker', () => {
   let redis: RedisClient;
   let name: string;
   let results: ResultStore;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
   const broker = (): PubSubBroker => track(new PubSubBroker(redis, name, { results }));
 
   beforeEach(() => {
     redis = connect();
     name = uniqueName('broadcast');
     results = track(new ResultStore(redis));
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   it('a message reaches both listeners, each storing its result; one sent while nobody listens reaches no one', async () => {

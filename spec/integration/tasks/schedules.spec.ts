@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { GoodRedisError, ResultStore, Scheduler, StreamBroker, TaskQueueRegistry, type RedisClient } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, keysMatching, serverNow, tracker, uniqueName, waitFor } from '../support.js';
+import { connect, describeEachTopology, keysMatching, serverNow, uniqueName, waitFor, trackEach } from '../support.js';
 
 describeEachTopology('tasks: schedules', () => {
   let redis: RedisClient;
   let name: string;
   let broker: StreamBroker;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
   const sent = async (): Promise<string[]> =>
     (await redis.xrange(`:tq{${name}}:stream`, '-', '+')).map(([, fields]) => (JSON.parse(fields[1] ?? '{}') as { id: string }).id);
@@ -21,10 +21,6 @@ describeEachTopology('tasks: schedules', () => {
     redis = connect();
     name = uniqueName('sched');
     broker = track(new StreamBroker(redis, name, { results: track(new ResultStore(redis)) }));
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   it('a cron schedule stays after it fires, with its next run; a one-shot is removed once fired', async () => {

@@ -7,13 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { GoodRedisError, ResultStore, StreamBroker, type RedisClient, type StreamBrokerOptions, type TaskJob } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, keysMatching, serverNow, tracker, uniqueName, waitFor } from '../support.js';
+import { connect, describeEachTopology, keysMatching, serverNow, uniqueName, waitFor, trackEach } from '../support.js';
 
 describeEachTopology('tasks: StreamBroker', () => {
   let redis: RedisClient;
   let name: string;
   let results: ResultStore;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
   const broker = (options: StreamBrokerOptions = {}): StreamBroker => track(new StreamBroker(redis, name, { results, ...options }));
   const pending = async (): Promise<number> => ((await redis.xpending(`:tq{${name}}:stream`, 'workers')) as [number])[0];
   const lease = { count: 10, leaseMs: 30_000, maxAttempts: 5, owner: 'test' };
@@ -22,10 +22,6 @@ describeEachTopology('tasks: StreamBroker', () => {
     redis = connect();
     name = uniqueName('tasks');
     results = track(new ResultStore(redis));
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   it('runs a task sent before any worker existed, and waitResult returns its value once it is acked', async () => {

@@ -23,19 +23,15 @@ import {
   type RedisClient,
 } from '../../../src/index.js';
 import { runCli } from '../cli/cli-support.js';
-import { childEnv, closeAll, connect, describeEachTopology, fetchAndAck, topologyEnv, tracker, uniqueName, waitFor } from '../support.js';
+import { childEnv, connect, describeEachTopology, fetchAndAck, topologyEnv, uniqueName, waitFor, trackEach } from '../support.js';
 
 describeEachTopology(
   'TLS: every family over a TLS-only topology',
   (kind) => {
     let redis: RedisClient;
-    const { track, closeTracked } = tracker();
+    const { track } = trackEach();
     beforeEach(() => {
       redis = connect();
-    });
-    afterEach(async () => {
-      await closeTracked();
-      await closeAll();
     });
 
     /** The topology's variables with some replaced or removed (undefined). */

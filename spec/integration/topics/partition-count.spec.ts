@@ -7,20 +7,16 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Consumer, GoodRedisError, Producer, Topic, Worker, WorkerRegistry, type RedisClient } from '../../../src/index.js';
-import { closeAll, connect, describeEachTopology, keysMatching, tracker, uniqueName, waitFor } from '../support.js';
+import { connect, describeEachTopology, keysMatching, uniqueName, waitFor, trackEach } from '../support.js';
 
 describeEachTopology("topics: the partition count is the owner's to choose (issue 28)", () => {
   let redis: RedisClient;
   let name: string;
-  const { track, closeTracked } = tracker();
+  const { track } = trackEach();
 
   beforeEach(() => {
     redis = connect();
     name = uniqueName('topic');
-  });
-  afterEach(async () => {
-    await closeTracked();
-    await closeAll();
   });
 
   it('Consumers started before the topic exists wait for it (said once), create nothing, and split its partitions once ensure(4) made it', async () => {

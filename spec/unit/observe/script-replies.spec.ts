@@ -11,21 +11,8 @@ describe('worker registry and history replies (unit)', () => {
   });
 
   it('reads the registry: live workers first, paused objects and totals, skipping unreadable descriptions', () => {
-    const description = {
-      family: 'stream',
-      name: 's',
-      host: 'h',
-      pid: 1,
-      concurrency: 1,
-      running: 0,
-      jobs: [],
-      recent: [],
-      paused: false,
-      completed: 0,
-      failed: 0,
-      startedAt: 0,
-      heartbeatMs: 100,
-    };
+    // What the registry needs to keep a description: its family, name and heartbeat (its id comes per row).
+    const description = { family: 'stream', name: 's', heartbeatMs: 100 };
     const reply = [
       10_000,
       [

@@ -126,7 +126,7 @@ describe('task sources (unit)', () => {
       const [, nack] = broker.calls;
       const sent = (nack?.[1] as { messages: { action: string; encoded: string }[] }).messages;
       assert.deepEqual(
-        sent.map((m) => [m.action, (codec.decode(m.encoded)).attempt]),
+        sent.map((m) => [m.action, codec.decode(m.encoded).attempt]),
         [
           ['retry', 1],
           ['dead', 2],
