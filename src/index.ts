@@ -63,7 +63,7 @@ export { Worker, type WorkerOptions, type WorkerEvents, type JobSourceProvider, 
 export type { JobHandler } from './prioritized/worker.js';
 export { JobWorker } from './jobs/job-worker.js';
 export type { Handler, JobWorkerOptions, JobWorkerEvents, FailureOutcome, CloseOptions } from './jobs/worker-options.js';
-export { RetryLater, defaultBackoff } from './jobs/backoff.js';
+export { RetryLater, defaultBackoff, exponentialBackoff, type ExponentialBackoffOptions } from './jobs/backoff.js';
 export { consumeSource } from './jobs/consume.js';
 export { WorkSignal } from './jobs/work-signal.js';
 export type { JobSource, SourceJob, LeaseRequest, LeaseBatch, WorkWaiter, NackOutcome, Settlement, AckSettlement, NackSettlement } from './jobs/job-source.js';

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { assertInteger } from '../internal/validate.js';
+import { assertInteger, describe as describeValue, invalid, optionsOf } from '../internal/validate.js';
 
 /**
  * An error a handler throws to retry its job after a delay of its choosing (a rate limit's
@@ -36,6 +36,55 @@ export class RetryLater extends Error {
 
 /** The default backoff: `min(1000 * 2^(attempt - 1), 60000)` ms. */
 export const defaultBackoff = (attempt: number): number => Math.min(1000 * 2 ** (attempt - 1), 60_000);
+
+/** Options of {@link exponentialBackoff}. */
+export interface ExponentialBackoffOptions {
+  /**
+   * The delay after the first failed attempt, in ms; each next one doubles it.
+   *
+   * @defaultValue 1000
+   */
+  baseMs?: number | undefined;
+  /**
+   * The longest delay, in ms.
+   *
+   * @defaultValue 60000
+   */
+  maxMs?: number | undefined;
+  /**
+   * How much of each delay is random, from 0 to 1: a delay `d` becomes one drawn uniformly from
+   * `[d × (1 − jitter), d]`, so that jobs that failed together (an upstream outage) do not all
+   * come back at the same moment.
+   *
+   * @defaultValue 0: every delay exact
+   */
+  jitter?: number | undefined;
+}
+
+/**
+ * A backoff for any Worker (its `backoff` option): attempt n waits
+ * `min(baseMs × 2^(n − 1), maxMs)`, less up to `jitter` of it at random.
+ *
+ * @param options - `baseMs`, `maxMs`, `jitter`
+ * @param random - a number in [0, 1) (`Math.random` unless a test gives its own)
+ * @returns the backoff function: the delay in whole ms for an attempt that failed
+ * @throws {@link GoodRedisError} `InvalidArgument` for a delay that is not a whole number of ms
+ *   ≥ 0 (`maxMs` below `baseMs` included) or a `jitter` outside [0, 1]
+ * @example
+ * ```ts
+ * const worker = new Worker(stream, handler, { backoff: exponentialBackoff({ baseMs: 500, maxMs: 30_000, jitter: 0.5 }) });
+ * ```
+ */
+export function exponentialBackoff(options: ExponentialBackoffOptions = {}, random: () => number = Math.random): (attempt: number) => number {
+  const { baseMs = 1000, maxMs = 60_000, jitter = 0 } = optionsOf(options, 'backoff options');
+  assertInteger(baseMs, 'baseMs', 0);
+  assertInteger(maxMs, 'maxMs', baseMs);
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) throw invalid(`jitter must be a number from 0 to 1, got ${describeValue(jitter)}`);
+  return (attempt) => {
+    const exact = Math.min(baseMs * 2 ** (Math.max(1, attempt) - 1), maxMs);
+    return jitter === 0 ? exact : Math.round(exact * (1 - jitter * random()));
+  };
+}
 
 /** The retry delay an error carries (`retryDelayMs`, see {@link RetryLater}), if any. */
 export function retryDelayOf(error: unknown): number | undefined {

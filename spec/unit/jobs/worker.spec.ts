@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { GoodRedisError, JobWorker, RetryLater, type Handler, type JobWorkerOptions, type Logger } from '../../../src/index.js';
+import { GoodRedisError, JobWorker, RetryLater, exponentialBackoff, type Handler, type JobWorkerOptions, type Logger } from '../../../src/index.js';
 import { PREFETCH_BELOW_MS } from '../../../src/jobs/job-worker.js';
 import { deferred, FakeJob, FakeSource, jobs, until } from './fake-source.js';
 
@@ -117,6 +117,23 @@ describe('JobWorker (unit, fake source)', () => {
         ['fixed', 250],
         ['fn', 201],
         ['later', 42],
+      ],
+    );
+  });
+
+  it('should nack with the delay an exponentialBackoff with jitter draws, attempt by attempt', async () => {
+    const draws = [0.5, 0];
+    source.push(new FakeJob('a', 1), new FakeJob('b', 4));
+    worker(() => Promise.reject(new Error('x')), {
+      concurrency: 1,
+      backoff: exponentialBackoff({ baseMs: 100, maxMs: 500, jitter: 0.4 }, () => draws.shift() ?? 0),
+    });
+    await until(() => source.nacks.length === 2);
+    assert.deepEqual(
+      source.nacks.map((n) => [n.id, n.delayMs]),
+      [
+        ['a', 80], // 100 less 0.4 × 0.5 of it
+        ['b', 500], // 800, capped at 500, less nothing
       ],
     );
   });
