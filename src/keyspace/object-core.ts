@@ -117,8 +117,7 @@ export class ObjectCore<Name extends string, Role extends string, Table extends 
     if (this.replication !== undefined) {
       const { replicas, timeoutMs } = this.replication;
       const pipeline = this.client.pipeline();
-      if (registration.kind === undefined) pipeline.sadd(registration.key, this.name);
-      else pipeline.hset(registration.key, this.name, registration.kind);
+      this.writeRegistration(pipeline, registration);
       await execConfirmed(pipeline, replicas, timeoutMs, 'the registration');
     } else if (this.client.isCluster) await this.register();
     else void this.register();
@@ -142,7 +141,15 @@ export class ObjectCore<Name extends string, Role extends string, Table extends 
   private registerOnce(): Promise<unknown> {
     const registration = this.registration;
     if (registration === undefined) return Promise.resolve();
-    return registration.kind === undefined ? this.client.sadd(registration.key, this.name) : this.client.hset(registration.key, this.name, registration.kind);
+    return Promise.resolve(this.writeRegistration(this.client, registration));
+  }
+
+  /** The registry write (the name into a set, or with its kind into a hash), sent on the client or queued in a pipeline; what it answers. */
+  private writeRegistration(
+    target: { sadd(key: string, member: string): unknown; hset(key: string, field: string, value: string): unknown },
+    registration: RegistrationSpec,
+  ): unknown {
+    return registration.kind === undefined ? target.sadd(registration.key, this.name) : target.hset(registration.key, this.name, registration.kind);
   }
 
   /** Reports a failed registration and tries again in the background (1 s apart, {@link REGISTRATION_TRIES} tries in all). */

@@ -289,3 +289,34 @@ export function numberParam(params: ActionParams, name: string, fallback: number
   if (!Number.isFinite(n)) throw invalid(`${name} must be a number, got ${JSON.stringify(text)}`);
   return n;
 }
+
+/**
+ * The `replay` and `purge` actions of a family whose objects keep dead letters (one, by `ref`, or
+ * all): what their confirmations ask and their notices say is the same in every family.
+ *
+ * @param replay - replays the named dead letters (all when undefined) of an object; how many
+ * @param purge - purges them; how many
+ * @returns the two actions
+ */
+export function deadLetterActions(
+  replay: (object: ObjectRef, refs: readonly string[] | undefined) => Promise<number>,
+  purge: (object: ObjectRef, refs: readonly string[] | undefined) => Promise<number>,
+): Record<'replay' | 'purge', ObjectAction> {
+  const what = (ref: string | undefined): string => (ref === undefined ? 'every dead letter' : `the dead letter ${ref}`);
+  const refsOf = (ref: string | undefined): readonly string[] | undefined => (ref === undefined ? undefined : [ref]);
+  const count = (n: number): string => `${String(n)} ${n === 1 ? 'dead letter' : 'dead letters'}`;
+  return {
+    replay: {
+      params: ['ref'],
+      confirm: (name, { ref }) => [`Replay ${what(ref)} of ${name}?`, 'It goes back to be consumed again, its attempts starting over.'],
+      run: (object, { ref }) => replay(object, refsOf(ref)),
+      notice: (n) => `Replayed ${count(n)}.`,
+    },
+    purge: {
+      params: ['ref'],
+      confirm: (name, { ref }) => [`Purge ${what(ref)} of ${name}?`, 'It is deleted for good.'],
+      run: (object, { ref }) => purge(object, refsOf(ref)),
+      notice: (n) => `Purged ${count(n)}.`,
+    },
+  };
+}

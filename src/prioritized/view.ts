@@ -5,6 +5,7 @@
  */
 import type { RedisClient } from '../connection/redis-client.js';
 import {
+  deadLetterActions,
   isoTime,
   nextOffset,
   numberParam,
@@ -38,7 +39,6 @@ export const STREAM_KIND: FamilyKind = { families: ['stream'], states: { waiting
 export function streamView(client: RedisClient, prefix: string): FamilyView {
   const streams = new StreamRegistry(client, { prefix });
   const stream = (name: string): PrioritizedStream => streams.stream(name);
-  const what = (ref: string | undefined): string => (ref === undefined ? 'every dead letter' : `the dead letter ${ref}`);
   return {
     ...STREAM_KIND,
     lookup: 'item key',
@@ -139,18 +139,10 @@ export function streamView(client: RedisClient, prefix: string): FamilyView {
       }
     },
     actions: {
-      replay: {
-        params: ['ref'],
-        confirm: (name, { ref }) => [`Replay ${what(ref)} of ${name}?`, 'It goes back to be consumed again, its attempts starting over.'],
-        run: async ({ name }, { ref }) => (await stream(name).replayDead(ref === undefined ? undefined : [ref])).length,
-        notice: (n) => `Replayed ${String(n)} ${n === 1 ? 'dead letter' : 'dead letters'}.`,
-      },
-      purge: {
-        params: ['ref'],
-        confirm: (name, { ref }) => [`Purge ${what(ref)} of ${name}?`, 'It is deleted for good.'],
-        run: async ({ name }, { ref }) => (await stream(name).purgeDead(ref === undefined ? undefined : [ref])).length,
-        notice: (n) => `Purged ${String(n)} ${n === 1 ? 'dead letter' : 'dead letters'}.`,
-      },
+      ...deadLetterActions(
+        async ({ name }, refs) => (await stream(name).replayDead(refs)).length,
+        async ({ name }, refs) => (await stream(name).purgeDead(refs)).length,
+      ),
       add: {
         params: ['key', 'value', 'priority'],
         confirm: (name, params) => [

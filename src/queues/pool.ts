@@ -116,11 +116,7 @@ export class Pool<T = string> extends QueueObject<T, PoolEvents> {
     const chunks: [number, () => Promise<boolean[]>][] = [];
     for (let i = 0; i < encoded.length; i += this.chunkSize) {
       const chunk = encoded.slice(i, i + this.chunkSize);
-      const first = i === 0; // registered once the first chunk landed
-      chunks.push([
-        chunk.length,
-        () => (first ? this.core.registering(this.core.call('poolAdd', { dueAt: at, items: chunk })) : this.core.call('poolAdd', { dueAt: at, items: chunk })),
-      ]);
+      chunks.push([chunk.length, () => this.core.call('poolAdd', { dueAt: at, items: chunk })]);
     }
     if (encoded.length === 0) return [];
     const replies = await traceSend({ family: this.kind, name: this.name }, encoded.length, () => this.inChunks(encoded.length, chunks));

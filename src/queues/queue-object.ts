@@ -98,8 +98,9 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
   }
 
   /**
-   * Runs write scripts over chunks in order, stopping at the first that fails; a `Replication`
-   * shortfall says how many items the chunks before it had confirmed.
+   * Runs an add's write scripts over chunks in order, stopping at the first that fails, and
+   * registers the name once the first chunk landed (see `ObjectCore.registering`); a
+   * `Replication` shortfall says how many items the chunks before it had confirmed.
    *
    * @param total - how many items the chunks hold
    * @param chunks - each chunk's size and its write
@@ -110,7 +111,7 @@ export abstract class QueueObject<T, E extends Record<keyof E, unknown[]>> exten
     let confirmed = 0;
     for (const [size, write] of chunks) {
       try {
-        replies.push(await write());
+        replies.push(await (replies.length === 0 ? this.core.registering(write()) : write()));
       } catch (err) {
         if (GoodRedisError.is(err, 'Replication') && total > size) {
           throw new GoodRedisError(

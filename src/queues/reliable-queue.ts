@@ -100,14 +100,7 @@ export abstract class ReliableQueue<T> extends QueueObject<T, QueueEvents> {
     const chunks: [number, () => Promise<{ length: number } | { added: boolean[] }>][] = [];
     for (let i = 0; i < values.length; i += this.chunkSize) {
       const chunk = values.slice(i, i + this.chunkSize);
-      const first = i === 0; // registered once the first chunk landed
-      chunks.push([
-        chunk.length,
-        () =>
-          first
-            ? this.core.registering(this.core.call('addItems', { kind: this.kind, values: chunk }))
-            : this.core.call('addItems', { kind: this.kind, values: chunk }),
-      ]);
+      chunks.push([chunk.length, () => this.core.call('addItems', { kind: this.kind, values: chunk })]);
     }
     return traceSend({ family: this.kind, name: this.name }, values.length, () => this.inChunks(values.length, chunks));
   }

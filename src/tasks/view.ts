@@ -5,7 +5,7 @@
  */
 import type { RedisClient } from '../connection/redis-client.js';
 import { invalid } from '../internal/validate.js';
-import { isoTime, type DeadRow, type DetailTable, type FamilyKind, type FamilyView } from '../observe/family-view.js';
+import { deadLetterActions, isoTime, type DeadRow, type DetailTable, type FamilyKind, type FamilyView } from '../observe/family-view.js';
 import type { WorkerInfo } from '../observe/worker-registry.js';
 import { ListQueueBroker } from './list-queue-broker.js';
 import { ResultStore } from './result-store.js';
@@ -77,7 +77,6 @@ export function taskQueueView(client: RedisClient, prefix: string): FamilyView {
       }),
     };
   };
-  const what = (ref: string | undefined): string => (ref === undefined ? 'every dead letter' : `the dead letter ${ref}`);
 
   return {
     ...TASK_QUEUE_KIND,
@@ -124,18 +123,10 @@ export function taskQueueView(client: RedisClient, prefix: string): FamilyView {
     },
     items: () => Promise.resolve(undefined),
     actions: {
-      replay: {
-        params: ['ref'],
-        confirm: (name, { ref }) => [`Replay ${what(ref)} of ${name}?`, 'It goes back to be consumed again, its attempts starting over.'],
-        run: async ({ name }, { ref }) => (await deadLettersOf(name)).replayDead(ref === undefined ? undefined : [ref]),
-        notice: (n) => `Replayed ${String(n)} ${n === 1 ? 'dead letter' : 'dead letters'}.`,
-      },
-      purge: {
-        params: ['ref'],
-        confirm: (name, { ref }) => [`Purge ${what(ref)} of ${name}?`, 'It is deleted for good.'],
-        run: async ({ name }, { ref }) => (await deadLettersOf(name)).purgeDead(ref === undefined ? undefined : [ref]),
-        notice: (n) => `Purged ${String(n)} ${n === 1 ? 'dead letter' : 'dead letters'}.`,
-      },
+      ...deadLetterActions(
+        async ({ name }, refs) => (await deadLettersOf(name)).replayDead(refs),
+        async ({ name }, refs) => (await deadLettersOf(name)).purgeDead(refs),
+      ),
       run: {
         params: ['ref'],
         confirm: (name, { ref }) => [
